@@ -1,0 +1,34 @@
+/* The one table of check families. Adding a check means adding its file and
+ * one row here. */
+#include <string.h>
+
+#include "checks.h"
+#include "util.h"
+
+extern const struct check_desc check_ns;
+extern const struct check_desc check_soa;
+extern const struct check_desc check_ttl;
+extern const struct check_desc check_wildcard;
+extern const struct check_desc check_record;
+
+static const struct check_desc *const checks[] = {
+	&check_ns,
+	&check_soa,
+	&check_ttl,
+	&check_wildcard,
+	&check_record,
+};
+
+const struct check_desc *check_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+		if (strcmp(checks[i]->name, name) == 0)
+			return checks[i];
+	return NULL;
+}
+
+const struct check_desc *const *check_table(size_t *n)
+{
+	*n = ARRAY_SIZE(checks);
+	return checks;
+}

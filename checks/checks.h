@@ -1,0 +1,145 @@
+/* The check interface: each check family is one file exporting one const
+ * descriptor, listed in the single table of checks/checks.c. */
+#ifndef CUTOVER_CHECKS_H
+#define CUTOVER_CHECKS_H
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+
+#include "resolve.h"
+
+struct rule;
+struct rule_value;
+struct check_ctx;
+
+/* Types a rule parameter may have; rules.c validates values against them. */
+enum param_type {
+	PARAM_UINT,      /* a non-negative integer: 900 */
+	PARAM_STRING,    /* a scalar */
+	PARAM_STRINGS,   /* a scalar or a list of scalars */
+	PARAM_RRTYPE,    /* one RR type name: A, AAAA, MX, TXT, ... */
+	PARAM_RRTYPES,   /* a list (or one) of RR type names */
+	PARAM_RRMAP,     /* a map of RR type name -> scalar or list: {A: "192.0.2.1"} */
+	PARAM_DURATION,  /* 90, 90s, 15m, 2h, 1d */
+	PARAM_PERCENT,   /* 90% or 0.9 */
+	PARAM_ENUM       /* one of the words in check_param.choices */
+};
+
+struct check_param {
+	const char *key;
+	enum param_type type;
+	int required;
+	const char *const *choices; /* PARAM_ENUM: NULL-terminated */
+	const char *help;
+};
+
+struct check_desc {
+	const char *name;                  /* "ttl" */
+	const char *summary;               /* one line for help */
+	const struct check_param *params;  /* terminated by {NULL} */
+	/* Declare the queries the check needs (ctx_ask_*). Returns 0, or -1 when
+	 * it cannot run (then it has added an error finding). */
+	int (*plan)(struct check_ctx *ctx, const struct rule *rule);
+	/* Judge the answers and add findings. Returns 0 when it ran (whatever it
+	 * found), CHECK_AGAIN after asking more questions (run is called again
+	 * once they are answered), -1 when it could not run. */
+	int (*run)(struct check_ctx *ctx, const struct rule *rule);
+};
+#define CHECK_AGAIN 1
+
+/* The check named name, or NULL. */
+const struct check_desc *check_find(const char *name);
+/* Every check, and how many. */
+const struct check_desc *const *check_table(size_t *n);
+
+/* --- what a check may use ------------------------------------------------
+ * A check runs for one domain at a time. Everything it gets from ctx_ lives
+ * until the domain is done; memory from ctx_arena() likewise. */
+
+/* The answer one server gave to one question. */
+struct answer {
+	int err;       /* 0, or an enum dns_error (dns.h) */
+	ldns_pkt *pkt; /* when err == 0 */
+	unsigned rtt_ms;
+};
+
+/* The domain as the user gave it ("example.org") and as a zone ("example.org."). */
+const char *ctx_domain(const struct check_ctx *ctx);
+const char *ctx_zone(const struct check_ctx *ctx);
+const struct delegation *ctx_delegation(const struct check_ctx *ctx);
+struct arena *ctx_arena(struct check_ctx *ctx);
+/* 0 on the first run() call, then one more after each CHECK_AGAIN. */
+int ctx_round(const struct check_ctx *ctx);
+/* A pointer the check may set in plan() and read in run(). */
+void **ctx_state(struct check_ctx *ctx);
+
+/* Parameters of the rule, with {domain} expanded. ctx_param_list() returns a
+ * scalar as a one-item list; the count is 0 when the key is absent.
+ * ctx_param_uint() returns dflt when absent. Names given by the user are
+ * returned as the user wrote them; use ctx_name() to make them absolute. */
+const char *ctx_param_str(struct check_ctx *ctx, const char *key);
+size_t ctx_param_list(struct check_ctx *ctx, const char *key, const char ***out);
+unsigned long ctx_param_uint(struct check_ctx *ctx, const char *key, unsigned long dflt);
+const struct rule_value *ctx_param(struct check_ctx *ctx, const char *key);
+/* Expand {domain} in text (from the arena). */
+const char *ctx_expand(struct check_ctx *ctx, const char *text);
+/* A user-given name as an absolute lower-case name ("www.example.org."),
+ * relative names are taken as absolute; NULL when not a valid name. */
+const char *ctx_name(struct check_ctx *ctx, const char *name);
+
+/* The zone's servers: every address of every NS name (parent or child). */
+const struct ns_server *ctx_servers(struct check_ctx *ctx, size_t *n);
+/* Add a server outside the delegation (a previous provider's), for
+ * ctx_ask(). The name may be NULL. Returns it (arena memory). */
+const struct ns_server *ctx_add_server(struct check_ctx *ctx, const char *name, const struct sockaddr *addr,
+				       socklen_t addrlen, unsigned roles);
+
+/* Ask name/type of every server of the zone, or of one server. Questions
+ * asked twice are sent once. Answers are there when run() is next called. */
+void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type);
+void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type);
+/* What server said to name/type, or NULL when it was never asked. */
+const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
+				ldns_rr_type type);
+/* Look name/type up through the resolver; the result is there at the next run(). */
+void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type);
+const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type);
+
+/* Add a finding of this check. code must be in src/codes.c; its default
+ * status is used, or the rule's severity for a non-ok, non-error code.
+ * subject, server, expected and actual may be NULL. */
+void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, const struct ns_server *server,
+		 const char *expected, const char *actual, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* --- answer helpers (checks/common.c) ----------------------------------- */
+
+/* Why an answer cannot be used as an authoritative one ("timed out",
+ * "REFUSED", "not authoritative"), or NULL when it can (AA set, NOERROR or
+ * NXDOMAIN). */
+const char *answer_problem(struct check_ctx *ctx, const struct answer *a);
+/* The records of type owned by name in the answer section (a new list the
+ * caller frees with ldns_rr_list_free, records not copied); NULL when none. */
+ldns_rr_list *answer_rrset(const struct answer *a, const char *name, ldns_rr_type type);
+/* The rdata of rr in canonical presentation form ("10 mail.example.org."). */
+const char *rr_rdata(struct check_ctx *ctx, const ldns_rr *rr);
+/* The sorted, de-duplicated rdata of rrs joined by ", " ("" when none). */
+const char *rrset_rdata(struct check_ctx *ctx, const ldns_rr_list *rrs);
+/* A value as the user wrote it for type, in the same canonical form as
+ * rr_rdata(), or NULL when it does not parse as that type. */
+const char *rdata_canonical(struct check_ctx *ctx, ldns_rr_type type, const char *text);
+/* The canonical, sorted, de-duplicated set of values given for type, joined
+ * by ", "; NULL with *bad set to the first value that does not parse. */
+const char *values_canonical(struct check_ctx *ctx, ldns_rr_type type, const char *const *values, size_t n,
+			     const char **bad);
+/* What an answer holds at name/type in the rrset_rdata() form; "" when
+ * nothing, "CNAME target." when the name is an alias. */
+const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const char *name, ldns_rr_type type);
+/* "www.example.org/A" */
+const char *subject_of(struct check_ctx *ctx, const char *name, ldns_rr_type type);
+/* A name without its trailing dot, for messages. */
+const char *name_display(struct check_ctx *ctx, const char *name);
+/* The type's name ("A", "TYPE65534"), from the arena. */
+const char *type_name(struct check_ctx *ctx, ldns_rr_type type);
+
+#endif

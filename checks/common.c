@@ -1,0 +1,172 @@
+/* Helpers checks share for reading answers and printing names and records. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "dns.h"
+#include "util.h"
+
+const char *answer_problem(struct check_ctx *ctx, const struct answer *a)
+{
+	if (!a)
+		return "not asked";
+	if (a->err)
+		return dns_strerror(a->err);
+	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(a->pkt);
+	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
+		char *text = ldns_pkt_rcode2str(rcode);
+		const char *out = arena_strdup(ctx_arena(ctx), text ? text : "error");
+		free(text);
+		return out;
+	}
+	if (!ldns_pkt_aa(a->pkt))
+		return "not authoritative (AA=0)";
+	return NULL;
+}
+
+ldns_rr_list *answer_rrset(const struct answer *a, const char *name, ldns_rr_type type)
+{
+	if (!a || a->err || !a->pkt)
+		return NULL;
+	ldns_rdf *owner = NULL;
+	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK)
+		return NULL;
+	ldns_rr_list *all = ldns_pkt_answer(a->pkt);
+	ldns_rr_list *out = NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(all); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(all, i);
+		if (ldns_rr_get_type(rr) != type || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
+			continue;
+		if (!out)
+			out = ldns_rr_list_new();
+		ldns_rr_list_push_rr(out, rr);
+	}
+	ldns_rdf_deep_free(owner);
+	return out;
+}
+
+const char *rr_rdata(struct check_ctx *ctx, const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	ldns_rr2canonical(c);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < ldns_rr_rd_count(c); i++) {
+		char *t = ldns_rdf2str(ldns_rr_rdf(c, i));
+		sb_addf(&sb, "%s%s", i ? " " : "", t ? t : "?");
+		free(t);
+	}
+	ldns_rr_free(c);
+	char *s = sb_detach(&sb);
+	const char *out = arena_strdup(ctx_arena(ctx), s);
+	free(s);
+	return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *rrset_rdata(struct check_ctx *ctx, const ldns_rr_list *rrs)
+{
+	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
+	if (n == 0)
+		return "";
+	const char **v = xmalloc(n * sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = rr_rdata(ctx, ldns_rr_list_rr(rrs, i));
+	qsort(v, n, sizeof(char *), cmp_str);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
+	}
+	free(v);
+	char *s = sb_detach(&sb);
+	const char *out = arena_strdup(ctx_arena(ctx), s);
+	free(s);
+	return out;
+}
+
+const char *rdata_canonical(struct check_ctx *ctx, ldns_rr_type type, const char *text)
+{
+	const char *tname = type_name(ctx, type);
+	/* Parse a whole record so ldns applies the type's own rdata syntax;
+	 * the owner is a placeholder, relative names are made absolute. */
+	char *line = xasprintf("cutover.invalid. 0 IN %s %s", tname, text);
+	ldns_rr *rr = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL);
+	free(line);
+	if (st != LDNS_STATUS_OK || !rr)
+		return NULL;
+	const char *out = rr_rdata(ctx, rr);
+	ldns_rr_free(rr);
+	return out;
+}
+
+const char *name_display(struct check_ctx *ctx, const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 1 && name[n - 1] == '.')
+		return arena_printf(ctx_arena(ctx), "%.*s", (int)n - 1, name);
+	return name;
+}
+
+const char *type_name(struct check_ctx *ctx, ldns_rr_type type)
+{
+	char *t = ldns_rr_type2str(type);
+	const char *out = arena_strdup(ctx_arena(ctx), t ? t : "?");
+	free(t);
+	return out;
+}
+
+const char *subject_of(struct check_ctx *ctx, const char *name, ldns_rr_type type)
+{
+	return arena_printf(ctx_arena(ctx), "%s/%s", name_display(ctx, name), type_name(ctx, type));
+}
+
+const char *values_canonical(struct check_ctx *ctx, ldns_rr_type type, const char *const *values, size_t n,
+			     const char **bad)
+{
+	*bad = NULL;
+	const char **v = xmalloc((n + 1) * sizeof(char *));
+	const char *out = NULL;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = rdata_canonical(ctx, type, values[i]);
+		if (!v[i]) {
+			*bad = values[i];
+			goto out;
+		}
+	}
+	qsort(v, n, sizeof(char *), cmp_str);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
+	}
+	char *s = sb_detach(&sb);
+	out = arena_strdup(ctx_arena(ctx), s);
+	free(s);
+out:
+	free(v);
+	return out;
+}
+
+const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const char *name, ldns_rr_type type)
+{
+	ldns_rr_list *rrs = answer_rrset(a, name, type);
+	if (!rrs && type != LDNS_RR_TYPE_CNAME) {
+		ldns_rr_list *cname = answer_rrset(a, name, LDNS_RR_TYPE_CNAME);
+		if (cname) {
+			const char *out = arena_printf(ctx_arena(ctx), "CNAME %s", rrset_rdata(ctx, cname));
+			ldns_rr_list_free(cname);
+			return out;
+		}
+	}
+	const char *out = rrset_rdata(ctx, rrs);
+	if (rrs)
+		ldns_rr_list_free(rrs);
+	return out;
+}

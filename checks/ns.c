@@ -1,0 +1,367 @@
+/* ns: delegation health. The parent's NS set against the one the zone
+ * publishes; every server answers authoritatively (else lame) or at all (else
+ * unreachable); and servers of a previous provider, named in `previous`, no
+ * longer serve the zone with data that differs from the current servers. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "dns.h"
+#include "util.h"
+
+static const struct check_param params[] = {
+	{"previous", PARAM_STRINGS, 0, NULL, "servers (names or addresses) that must stop serving the zone"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+/* Apex data compared between the current and the previous servers. */
+static const ldns_rr_type compared[] = {LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
+					 LDNS_RR_TYPE_MX};
+
+struct previous {
+	const char *given;        /* as the user wrote it */
+	const char *name;         /* absolute host name, or NULL for an address */
+	const struct ns_server **servers;
+	size_t n_servers;
+};
+
+struct ns_state {
+	struct previous *prev;
+	size_t n_prev;
+};
+
+static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
+static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struct ns_server *s)
+{
+	pv->servers[pv->n_servers++] = s;
+	for (size_t t = 0; t < ARRAY_SIZE(compared); t++)
+		ctx_ask(ctx, s, ctx_zone(ctx), compared[t]);
+}
+
+static int plan(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct arena *a = ctx_arena(ctx);
+	const char *zone = ctx_zone(ctx);
+	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_SOA);
+	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_NS);
+
+	struct ns_state *st = arena_alloc(a, sizeof(*st));
+	const char **given;
+	st->n_prev = ctx_param_list(ctx, "previous", &given);
+	st->prev = arena_alloc(a, (st->n_prev + 1) * sizeof(*st->prev));
+	for (size_t i = 0; i < st->n_prev; i++) {
+		struct previous *pv = &st->prev[i];
+		memset(pv, 0, sizeof(*pv));
+		pv->given = given[i];
+		pv->servers = arena_alloc(a, 16 * sizeof(*pv->servers));
+		struct sockaddr_storage ss;
+		socklen_t len;
+		if (parse_addr(given[i], &ss, &len) == 0) {
+			ask_previous(ctx, pv, ctx_add_server(ctx, NULL, (struct sockaddr *)&ss, len, SERVER_PREVIOUS));
+			continue;
+		}
+		pv->name = ctx_name(ctx, given[i]);
+		if (!pv->name)
+			continue;
+		/* Compare the current data with the previous servers' once
+		 * their addresses are known (run, round 0). */
+		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_A);
+		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_AAAA);
+	}
+	*ctx_state(ctx) = st;
+	return 0;
+}
+
+/* Ask the previous servers known by name, once their addresses are in.
+ * Returns whether anything was asked. */
+static int ask_previous_by_name(struct check_ctx *ctx, struct ns_state *st)
+{
+	int asked = 0;
+	for (size_t i = 0; i < st->n_prev; i++) {
+		struct previous *pv = &st->prev[i];
+		if (!pv->name)
+			continue;
+		ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+			const struct resolver_result *res = ctx_lookup_result(ctx, pv->name, types[t]);
+			if (!res || !res->pkt)
+				continue;
+			ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
+			for (size_t k = 0; k < ldns_rr_list_rr_count(ans) && pv->n_servers < 16; k++) {
+				ldns_rr *rr = ldns_rr_list_rr(ans, k);
+				if (ldns_rr_get_type(rr) != types[t])
+					continue;
+				char *text = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+				struct sockaddr_storage ss;
+				socklen_t len;
+				if (text && parse_addr(text, &ss, &len) == 0) {
+					ask_previous(ctx, pv,
+						     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss, len,
+								    SERVER_PREVIOUS));
+					asked = 1;
+				}
+				free(text);
+			}
+		}
+	}
+	return asked;
+}
+
+static const char *join(struct check_ctx *ctx, const char *const *names, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s", i ? " " : "", name_display(ctx, names[i]));
+	char *s = sb_detach(&sb);
+	const char *out = arena_strdup(ctx_arena(ctx), s);
+	free(s);
+	return out;
+}
+
+static int in_set(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether server is one of the zone's current servers (by name or address). */
+static int is_current(struct check_ctx *ctx, const struct ns_server *s, const struct previous *pv)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (pv->name && servers[i].name && strcmp(pv->name, servers[i].name) == 0)
+			return 1;
+		if (strcmp(servers[i].addr_text, s->addr_text) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The current servers' data for the apex type, from the first one that
+ * answered authoritatively; NULL when none did. */
+static const char *current_data(struct check_ctx *ctx, ldns_rr_type type)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct answer *a = ctx_answer(ctx, &servers[i], ctx_zone(ctx), type);
+		if (a && !answer_problem(ctx, a))
+			return answer_rdata(ctx, a, ctx_zone(ctx), type);
+	}
+	return NULL;
+}
+
+/* Only the serial of an SOA matters for staleness; other fields change with it. */
+static const char *serial_of(struct check_ctx *ctx, const struct answer *a)
+{
+	ldns_rr_list *rrs = answer_rrset(a, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
+	if (!rrs)
+		return "";
+	const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(rrs, 0), 2);
+	const char *out = arena_printf(ctx_arena(ctx), "serial %u", rd ? ldns_rdf2native_int32(rd) : 0);
+	ldns_rr_list_free(rrs);
+	return out;
+}
+
+static int judge_previous(struct check_ctx *ctx, struct ns_state *st)
+{
+	int problems = 0;
+	const struct delegation *d = ctx_delegation(ctx);
+	for (size_t i = 0; i < st->n_prev; i++) {
+		struct previous *pv = &st->prev[i];
+		if (pv->name && (in_set(d->parent_ns, d->n_parent_ns, pv->name) ||
+				 in_set(d->child_ns, d->n_child_ns, pv->name))) {
+			ctx_finding(ctx, "ns.previous-delegated", name_display(ctx, pv->name), NULL,
+				    "not in the NS set", join(ctx, d->parent_ns, d->n_parent_ns),
+				    "%s is to be retired but is still a name server of %s", name_display(ctx, pv->name),
+				    ctx_domain(ctx));
+			problems++;
+			continue;
+		}
+		for (size_t k = 0; k < pv->n_servers; k++) {
+			const struct ns_server *s = pv->servers[k];
+			if (is_current(ctx, s, pv)) {
+				ctx_finding(ctx, "ns.previous-delegated", s->label, s, "not in the NS set", s->addr_text,
+					    "%s is to be retired but its address is one of the current servers'", s->label);
+				problems++;
+				continue;
+			}
+			const struct answer *soa = ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
+			if (answer_problem(ctx, soa) || !*serial_of(ctx, soa))
+				continue; /* no longer serves the zone: as wanted */
+			struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+			for (size_t t = 0; t < ARRAY_SIZE(compared); t++) {
+				const struct answer *a = ctx_answer(ctx, s, ctx_zone(ctx), compared[t]);
+				const char *cur, *old;
+				if (compared[t] == LDNS_RR_TYPE_SOA) {
+					size_t n;
+					const struct ns_server *servers = ctx_servers(ctx, &n);
+					cur = NULL;
+					for (size_t j = 0; j < n && !cur; j++) {
+						const struct answer *ca = ctx_answer(ctx, &servers[j], ctx_zone(ctx), compared[t]);
+						if (ca && !answer_problem(ctx, ca))
+							cur = serial_of(ctx, ca);
+					}
+					old = serial_of(ctx, a);
+				} else {
+					cur = current_data(ctx, compared[t]);
+					old = answer_problem(ctx, a) ? NULL : answer_rdata(ctx, a, ctx_zone(ctx), compared[t]);
+				}
+				if (!cur || !old || strcmp(cur, old) == 0)
+					continue;
+				const char *tn = type_name(ctx, compared[t]);
+				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn, *cur ? cur : "(none)");
+				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn, *old ? old : "(none)");
+			}
+			if (want.len) {
+				ctx_finding(ctx, "ns.stale-authority", ctx_domain(ctx), s, want.buf, got.buf,
+					    "%s still answers for %s with old data: resolvers that cached its "
+					    "delegation get stale answers",
+					    s->label, ctx_domain(ctx));
+				problems++;
+			} else {
+				ctx_finding(ctx, "ns.previous-serving", ctx_domain(ctx), s, "no answer for the zone",
+					    "identical data",
+					    "%s still answers for %s, with the same data as the current servers; "
+					    "remove the zone there before the data changes",
+					    s->label, ctx_domain(ctx));
+			}
+			sb_release(&want);
+			sb_release(&got);
+		}
+	}
+	return problems;
+}
+
+static int run(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct ns_state *st = *ctx_state(ctx);
+	if (ctx_round(ctx) == 0 && ask_previous_by_name(ctx, st))
+		return CHECK_AGAIN;
+
+	const struct delegation *d = ctx_delegation(ctx);
+	const char *zone = ctx_zone(ctx);
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	int problems = 0;
+	size_t good = 0;
+
+	for (size_t i = 0; i < d->n_unresolved; i++) {
+		ctx_finding(ctx, "ns.unresolvable", name_display(ctx, d->unresolved[i]), NULL, "an address", "(none)",
+			    "name server %s has no address: resolvers cannot use it",
+			    name_display(ctx, d->unresolved[i]));
+		problems++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ns_server *s = &servers[i];
+		const struct answer *a = ctx_answer(ctx, s, zone, LDNS_RR_TYPE_SOA);
+		if (!a)
+			continue;
+		if (a->err) {
+			ctx_finding(ctx, "ns.unreachable", s->label, s, "an answer", dns_strerror(a->err),
+				    "%s did not answer: %s", s->label, dns_strerror(a->err));
+			problems++;
+			continue;
+		}
+		const char *why = answer_problem(ctx, a);
+		if (!why && ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN)
+			why = "NXDOMAIN for the zone's own name";
+		ldns_rr_list *soa = why ? NULL : answer_rrset(a, zone, LDNS_RR_TYPE_SOA);
+		if (!why && !soa)
+			why = "no SOA record in the answer";
+		if (soa)
+			ldns_rr_list_free(soa);
+		if (why) {
+			ctx_finding(ctx, "ns.lame", s->label, s, "an authoritative answer (AA, SOA)", why,
+				    "%s is listed for %s but is not authoritative for it: %s", s->label,
+				    ctx_domain(ctx), why);
+			problems++;
+			continue;
+		}
+		good++;
+	}
+
+	/* The parent's NS set against what each answering server publishes. */
+	const char *parent = join(ctx, d->parent_ns, d->n_parent_ns);
+	const char *reported = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct answer *a = ctx_answer(ctx, &servers[i], zone, LDNS_RR_TYPE_NS);
+		if (answer_problem(ctx, a))
+			continue;
+		ldns_rr_list *rrs = answer_rrset(a, zone, LDNS_RR_TYPE_NS);
+		size_t m = rrs ? ldns_rr_list_rr_count(rrs) : 0;
+		const char **child = arena_alloc(ctx_arena(ctx), (m + 1) * sizeof(char *));
+		for (size_t k = 0; k < m; k++)
+			child[k] = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
+		if (rrs)
+			ldns_rr_list_free(rrs);
+		size_t uniq = 0;
+		for (size_t k = 0; k < m; k++)
+			if (child[k] && !in_set(child, uniq, child[k]))
+				child[uniq++] = child[k];
+		int same = uniq == d->n_parent_ns;
+		for (size_t k = 0; same && k < uniq; k++)
+			same = in_set(d->parent_ns, d->n_parent_ns, child[k]);
+		if (same)
+			continue;
+		/* Sort for a stable message. */
+		for (size_t x = 1; x < uniq; x++)
+			for (size_t y = x; y > 0 && strcmp(child[y - 1], child[y]) > 0; y--) {
+				const char *tmp = child[y];
+				child[y] = child[y - 1];
+				child[y - 1] = tmp;
+			}
+		const char *published = join(ctx, child, uniq);
+		if (reported && strcmp(reported, published) == 0)
+			continue; /* same difference, already said */
+		reported = published;
+		struct strbuf diff = STRBUF_INIT;
+		for (size_t k = 0; k < d->n_parent_ns; k++)
+			if (!in_set(child, uniq, d->parent_ns[k]))
+				sb_addf(&diff, "%sonly at the parent: %s", diff.len ? "; " : "",
+					name_display(ctx, d->parent_ns[k]));
+		for (size_t k = 0; k < uniq; k++)
+			if (!in_set(d->parent_ns, d->n_parent_ns, child[k]))
+				sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "", name_display(ctx, child[k]));
+		ctx_finding(ctx, "ns.parent-child-mismatch", ctx_domain(ctx), &servers[i], parent, published,
+			    "the parent delegates to %s but the zone publishes %s (%s)", parent, published,
+			    diff.buf ? diff.buf : "");
+		sb_release(&diff);
+		problems++;
+	}
+
+	problems += judge_previous(ctx, st);
+	if (problems == 0)
+		ctx_finding(ctx, "ns.ok", ctx_domain(ctx), NULL, NULL, parent,
+			    "%zu server%s (%s) answer authoritatively; parent and zone agree%s", good,
+			    good == 1 ? "" : "s", parent, st->n_prev ? "; previous servers no longer serve it" : "");
+	return 0;
+}
+
+const struct check_desc check_ns = {
+	"ns", "parent and child NS sets agree, no lame or unreachable server, no stale old provider", params, plan,
+	run,
+};

@@ -1,0 +1,166 @@
+/* ttl: the TTL of each listed name and type on every authoritative server,
+ * against a maximum, and servers that disagree on it. What caches may hold
+ * after a change is bounded by the largest of these. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "checks.h"
+#include "util.h"
+
+#define DEFAULT_MAX 3600
+
+static const struct check_param params[] = {
+	{"names", PARAM_STRINGS, 0, NULL, "owner names (default: the apex)"},
+	{"types", PARAM_RRTYPES, 0, NULL, "record types (default: A AAAA MX TXT)"},
+	{"max", PARAM_UINT, 0, NULL, "largest acceptable TTL, seconds (default 3600)"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static const ldns_rr_type default_types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT};
+
+struct ttl_plan {
+	const char **names; /* absolute */
+	size_t n_names;
+	ldns_rr_type *types;
+	size_t n_types;
+};
+
+static int plan(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct arena *a = ctx_arena(ctx);
+	struct ttl_plan *p = arena_alloc(a, sizeof(*p));
+	const char **names;
+	size_t n = ctx_param_list(ctx, "names", &names);
+	if (n == 0) {
+		names = arena_alloc(a, sizeof(char *));
+		names[0] = ctx_zone(ctx);
+		n = 1;
+	}
+	p->names = arena_alloc(a, n * sizeof(char *));
+	p->n_names = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *canon = ctx_name(ctx, names[i]);
+		if (!canon) {
+			ctx_finding(ctx, "check.no-data", names[i], NULL, NULL, NULL, "'%s' is not a valid name",
+				    names[i]);
+			continue;
+		}
+		p->names[p->n_names++] = canon;
+	}
+	const char **types;
+	size_t nt = ctx_param_list(ctx, "types", &types);
+	p->types = arena_alloc(a, (nt ? nt : ARRAY_SIZE(default_types)) * sizeof(ldns_rr_type));
+	if (nt == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(default_types); i++)
+			p->types[i] = default_types[i];
+		p->n_types = ARRAY_SIZE(default_types);
+	} else {
+		for (size_t i = 0; i < nt; i++)
+			p->types[i] = ldns_get_rr_type_by_name(types[i]);
+		p->n_types = nt;
+	}
+	for (size_t i = 0; i < p->n_names; i++)
+		for (size_t t = 0; t < p->n_types; t++)
+			ctx_ask_servers(ctx, p->names[i], p->types[t]);
+	*ctx_state(ctx) = p;
+	return 0;
+}
+
+/* The largest TTL of the records owned by name of type (or a CNAME there,
+ * whose TTL is what caches hold for the name), or -1 when there are none. */
+static long rrset_ttl(const struct answer *a, const char *name, ldns_rr_type type)
+{
+	long ttl = -1;
+	ldns_rr_type kinds[] = {type, LDNS_RR_TYPE_CNAME};
+	for (size_t k = 0; k < (type == LDNS_RR_TYPE_CNAME ? 1u : 2u); k++) {
+		ldns_rr_list *rrs = answer_rrset(a, name, kinds[k]);
+		for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++)
+			if ((long)ldns_rr_ttl(ldns_rr_list_rr(rrs, i)) > ttl)
+				ttl = ldns_rr_ttl(ldns_rr_list_rr(rrs, i));
+		if (rrs)
+			ldns_rr_list_free(rrs);
+	}
+	return ttl;
+}
+
+static int run(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct ttl_plan *p = *ctx_state(ctx);
+	unsigned long max = ctx_param_uint(ctx, "max", DEFAULT_MAX);
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	long *ttls = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(long));
+	int answered_any = 0;
+
+	for (size_t i = 0; i < p->n_names; i++) {
+		const char *name = p->names[i];
+		int found_any = 0;
+		for (size_t t = 0; t < p->n_types; t++) {
+			ldns_rr_type type = p->types[t];
+			const char *subject = subject_of(ctx, name, type);
+			long highest = -1, lowest = -1;
+			size_t with_data = 0, too_high = 0;
+			for (size_t s = 0; s < n; s++) {
+				const struct answer *a = ctx_answer(ctx, &servers[s], name, type);
+				ttls[s] = -1;
+				if (answer_problem(ctx, a))
+					continue;
+				answered_any = 1;
+				ttls[s] = rrset_ttl(a, name, type);
+				if (ttls[s] < 0)
+					continue;
+				with_data++;
+				if (ttls[s] > highest)
+					highest = ttls[s];
+				if (lowest < 0 || ttls[s] < lowest)
+					lowest = ttls[s];
+				if ((unsigned long)ttls[s] > max) {
+					char expected[24], actual[24];
+					snprintf(expected, sizeof(expected), "<= %lu", max);
+					snprintf(actual, sizeof(actual), "%ld", ttls[s]);
+					ctx_finding(ctx, "ttl.too-high", subject, &servers[s], expected, actual,
+						    "TTL %ld is above %lu: caches may keep the old value %s after a change",
+						    ttls[s], max, ttls[s] >= 7200 ? "for hours" : "too long");
+					too_high++;
+				}
+			}
+			if (with_data == 0)
+				continue;
+			found_any = 1;
+			if (highest != lowest) {
+				struct strbuf sb = STRBUF_INIT;
+				for (size_t s = 0; s < n; s++)
+					if (ttls[s] >= 0)
+						sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", ttls[s], servers[s].label);
+				char *actual = sb_detach(&sb);
+				ctx_finding(ctx, "ttl.inconsistent", subject, NULL, "the same TTL everywhere", actual,
+					    "servers disagree on the TTL (%ld to %ld): some have not loaded the change",
+					    lowest, highest);
+				free(actual);
+			}
+			if (too_high == 0) {
+				char actual[24];
+				snprintf(actual, sizeof(actual), "%ld", highest);
+				ctx_finding(ctx, "ttl.ok", subject, NULL, NULL, actual, "TTL %ld <= %lu on %zu server%s",
+					    highest, max, with_data, with_data == 1 ? "" : "s");
+			}
+		}
+		if (!found_any && answered_any) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t t = 0; t < p->n_types; t++)
+				sb_addf(&sb, "%s%s", t ? " " : "", type_name(ctx, p->types[t]));
+			char *types = sb_detach(&sb);
+			ctx_finding(ctx, "ttl.no-records", name_display(ctx, name), NULL, types, "none",
+				    "%s has none of %s: nothing to judge", name_display(ctx, name), types);
+			free(types);
+		}
+	}
+	if (!answered_any)
+		ctx_finding(ctx, "check.no-data", ctx_domain(ctx), NULL, NULL, NULL,
+			    "no server answered authoritatively: TTLs unknown");
+	return 0;
+}
+
+const struct check_desc check_ttl = {
+	"ttl", "TTL of each listed name and type on every server, against a maximum", params, plan, run,
+};

@@ -1,0 +1,163 @@
+/* wildcard: a * record exists where wanted and, with expect, points at the
+ * new server; a random label under it is asked too, to see that servers
+ * really synthesize the answer from it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "rules.h"
+#include "util.h"
+
+static const struct check_param params[] = {
+	{"name", PARAM_STRING, 0, NULL, "wildcard owner (default: *.{domain})"},
+	{"expect", PARAM_RRMAP, 0, NULL, "expected data per type: {A: \"198.51.100.20\"}"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+struct wc_type {
+	ldns_rr_type type;
+	const char *expected; /* canonical set, or NULL */
+	const char *bad;      /* an expected value that does not parse */
+};
+
+struct wc_plan {
+	const char *name;  /* "*.example.org." */
+	const char *probe; /* "cutover-probe-1a2b3c4d.example.org." */
+	struct wc_type *types;
+	size_t n_types;
+};
+
+static int plan(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct arena *a = ctx_arena(ctx);
+	const char *given = ctx_param_str(ctx, "name");
+	const char *name = ctx_name(ctx, given ? given : ctx_expand(ctx, "*.{domain}"));
+	if (!name || strncmp(name, "*.", 2) != 0) {
+		ctx_finding(ctx, "check.no-data", given, NULL, "*.NAME", given,
+			    "wildcard name '%s' must start with '*.'", given ? given : "");
+		return -1;
+	}
+	struct wc_plan *p = arena_alloc(a, sizeof(*p));
+	p->name = name;
+	p->probe = arena_printf(a, "cutover-probe-%08x.%s", arc4random(), name + 2);
+	const struct rule_value *expect = ctx_param(ctx, "expect");
+	if (expect && expect->kind == RV_MAP) {
+		p->types = arena_alloc(a, (expect->n + 1) * sizeof(*p->types));
+		p->n_types = expect->n;
+		for (size_t i = 0; i < expect->n; i++) {
+			struct wc_type *t = &p->types[i];
+			const struct rule_value *v = &expect->items[i];
+			t->type = ldns_get_rr_type_by_name(expect->keys[i]);
+			size_t nv = v->kind == RV_LIST ? v->n : 1;
+			const char **vals = arena_alloc(a, (nv + 1) * sizeof(char *));
+			for (size_t k = 0; k < nv; k++)
+				vals[k] = ctx_expand(ctx, v->kind == RV_LIST ? v->items[k].str : v->str);
+			t->expected = values_canonical(ctx, t->type, vals, nv, &t->bad);
+		}
+	} else {
+		p->types = arena_alloc(a, 2 * sizeof(*p->types));
+		memset(p->types, 0, 2 * sizeof(*p->types));
+		p->types[0].type = LDNS_RR_TYPE_A;
+		p->types[1].type = LDNS_RR_TYPE_AAAA;
+		p->n_types = 2;
+	}
+	for (size_t i = 0; i < p->n_types; i++) {
+		ctx_ask_servers(ctx, p->name, p->types[i].type);
+		ctx_ask_servers(ctx, p->probe, p->types[i].type);
+	}
+	*ctx_state(ctx) = p;
+	return 0;
+}
+
+static int run(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct wc_plan *p = *ctx_state(ctx);
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	const char *display = name_display(ctx, p->name);
+	size_t answered = 0, problems = 0;
+	int exists = 0;
+	struct strbuf found = STRBUF_INIT;
+
+	for (size_t i = 0; i < p->n_types; i++) {
+		const struct wc_type *t = &p->types[i];
+		const char *subject = subject_of(ctx, p->name, t->type);
+		if (t->bad) {
+			ctx_finding(ctx, "check.no-data", subject, NULL, NULL, t->bad,
+				    "expected value '%s' is not valid %s data", t->bad, type_name(ctx, t->type));
+			continue;
+		}
+		for (size_t s = 0; s < n; s++) {
+			const struct answer *a = ctx_answer(ctx, &servers[s], p->name, t->type);
+			if (answer_problem(ctx, a))
+				continue;
+			answered++;
+			const char *got = answer_rdata(ctx, a, p->name, t->type);
+			if (*got) {
+				if (!exists || !strstr(found.buf, got))
+					sb_addf(&found, "%s%s %s", found.len ? "; " : "", type_name(ctx, t->type), got);
+				exists = 1;
+			}
+		}
+	}
+	if (answered == 0) {
+		ctx_finding(ctx, "check.no-data", display, NULL, NULL, NULL,
+			    "no server answered authoritatively for %s", display);
+		goto out;
+	}
+	if (!exists) {
+		struct strbuf want = STRBUF_INIT;
+		for (size_t i = 0; i < p->n_types; i++)
+			if (p->types[i].expected)
+				sb_addf(&want, "%s%s %s", want.len ? "; " : "", type_name(ctx, p->types[i].type),
+					p->types[i].expected);
+		ctx_finding(ctx, "wildcard.missing", display, NULL, want.len ? want.buf : "a wildcard record", "(none)",
+			    "there is no %s record: services without their own name cannot be reached or tested "
+			    "under %s",
+			    display, name_display(ctx, p->name + 2));
+		sb_release(&want);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n_types; i++) {
+		const struct wc_type *t = &p->types[i];
+		if (!t->expected)
+			continue;
+		const char *subject = subject_of(ctx, p->name, t->type);
+		for (size_t s = 0; s < n; s++) {
+			const struct answer *a = ctx_answer(ctx, &servers[s], p->name, t->type);
+			if (answer_problem(ctx, a))
+				continue;
+			const char *got = answer_rdata(ctx, a, p->name, t->type);
+			if (strcmp(got, t->expected) != 0) {
+				ctx_finding(ctx, "wildcard.wrong-target", subject, &servers[s], t->expected,
+					    *got ? got : "(none)", "%s points to %s, not %s", subject,
+					    *got ? got : "nothing", t->expected);
+				problems++;
+				continue;
+			}
+			/* The wildcard itself is right; does a random name get it? */
+			const struct answer *pa = ctx_answer(ctx, &servers[s], p->probe, t->type);
+			if (answer_problem(ctx, pa))
+				continue;
+			const char *synth = answer_rdata(ctx, pa, p->probe, t->type);
+			if (strcmp(synth, t->expected) != 0) {
+				const char *psubject = subject_of(ctx, p->probe, t->type);
+				ctx_finding(ctx, "wildcard.wrong-target", psubject, &servers[s], t->expected,
+					    *synth ? synth : "(none)",
+					    "a random name under the wildcard gets %s, not %s: an explicit record or "
+					    "delegation shadows the wildcard",
+					    *synth ? synth : "nothing", t->expected);
+				problems++;
+			}
+		}
+	}
+	if (problems == 0)
+		ctx_finding(ctx, "wildcard.ok", display, NULL, NULL, found.buf, "%s exists: %s", display, found.buf);
+out:
+	sb_release(&found);
+	return 0;
+}
+
+const struct check_desc check_wildcard = {
+	"wildcard", "a wildcard record exists and points where expected", params, plan, run,
+};

@@ -1,0 +1,116 @@
+/* The query engine: one event loop (epoll) with many DNS queries in flight to
+ * chosen servers, UDP with EDNS0, TCP when an answer is truncated. */
+#ifndef CUTOVER_DNS_H
+#define CUTOVER_DNS_H
+
+#include <ldns/ldns.h>
+#include <sys/socket.h>
+
+struct dns_engine;
+
+struct dns_opts {
+	unsigned timeout_ms;    /* whole budget of one query, retries included (default 2000) */
+	unsigned retries;       /* UDP retransmissions within that budget (default 2) */
+	unsigned max_inflight;  /* queries on the wire at once; more wait in a queue (default 1024).
+				   Each holds a socket: dns_engine_new() raises the soft
+				   RLIMIT_NOFILE as needed, or lowers this to fit under it */
+	unsigned edns_size;     /* advertised EDNS0 buffer (default 1232) */
+};
+#define DNS_OPTS_INIT {2000, 2, 1024, 1232}
+
+/* Query flags. */
+#define DNS_RD 0x1        /* recursion desired: set for resolvers, never for authoritative servers */
+#define DNS_NO_EDNS 0x2   /* send without an OPT record */
+#define DNS_TCP 0x4       /* use TCP from the start */
+
+/* Errors an answer can carry (negative), 0 when a packet arrived. */
+enum dns_error {
+	DNS_OK = 0,
+	DNS_ETIMEOUT = -1,  /* no matching answer within timeout_ms */
+	DNS_EREFUSED = -2,  /* the host refused the connection (ICMP port unreachable, TCP RST) */
+	DNS_ENETWORK = -3,  /* other socket error (no route, address family unsupported) */
+	DNS_EMALFORMED = -4,/* an answer arrived, matched, but ldns could not parse it */
+	DNS_EDEAD = -5,     /* not sent: the server timed out earlier and never answered since */
+	DNS_ENOMEM = -6,
+	/* Added with dns.c: returned by dns_query() for a qname that is not a
+	 * domain name, or an address that is neither IPv4 nor IPv6. */
+	DNS_EINVAL = -7
+};
+
+/* The dead-server rule. Queries run concurrently, so a server that never
+ * answers costs one timeout for everything on the wire to it. Beyond that
+ * the engine keeps a table keyed by server address and port: once a query to
+ * a server has timed out and that server has never sent a valid answer,
+ * queries to it that are new or still waiting in the queue fail at once with
+ * DNS_EDEAD (through their callback, as always). Queries already on the wire
+ * keep their own deadline. A single valid answer from the server clears the
+ * mark for good, and the mark also lapses after 60 seconds, so a
+ * long-running process tries the server again.
+ *
+ * Matching: an answer is accepted only when its source address and port,
+ * ID and question (name case-insensitively, type, class IN) match and QR is
+ * set; anything else is counted in dns_stats.mismatched and ignored. The one
+ * exception is FORMERR or NOTIMP with an empty question section, which a
+ * server that could not parse the query may send; it is accepted on ID and
+ * address. */
+/* A short lower-case text for an error ("timed out", "connection refused", ...). */
+const char *dns_strerror(int err);
+
+struct dns_answer {
+	int err;           /* enum dns_error */
+	ldns_pkt *pkt;     /* the answer when err == 0; the callback owns it and must
+			      ldns_pkt_free() it or keep it */
+	unsigned rtt_ms;   /* time from first send to answer */
+	int tcp;           /* the answer came over TCP */
+	size_t size;       /* answer size in bytes */
+};
+
+/* Called once per query, from dns_engine_run_once(), with the outcome. */
+typedef void (*dns_callback)(void *arg, struct dns_answer *ans);
+
+/* Create an engine; opts may be NULL for the defaults. Returns 0, or -1 with
+ * errno set. *out is NULL on failure. */
+int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out);
+/* Free the engine. Queries still pending are dropped without callbacks. */
+void dns_engine_free(struct dns_engine *e);
+
+/* Queue a query for qname/qtype (class IN) to the server at addr. The engine
+ * copies addr and qname. The callback runs later, never from inside
+ * dns_query(), and exactly once when this returns 0 (DNS_EDEAD too comes
+ * through the callback). Returns 0, or a negative enum dns_error when it could
+ * not even be queued (DNS_EINVAL). */
+int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen,
+	      const ldns_rdf *qname, ldns_rr_type qtype, unsigned flags,
+	      dns_callback cb, void *arg);
+
+/* Watch another file descriptor (libunbound's) in the same loop: cb(arg) runs
+ * from dns_engine_run_once() whenever fd is readable (level-triggered: cb must
+ * read what is there). Returns 0 or -1 (errno EEXIST when fd is already
+ * watched). Call dns_unwatch_fd() before closing fd; it may be called from
+ * any callback. */
+int dns_watch_fd(struct dns_engine *e, int fd, void (*cb)(void *arg), void *arg);
+int dns_unwatch_fd(struct dns_engine *e, int fd);
+
+/* Queries queued or on the wire. */
+size_t dns_pending(const struct dns_engine *e);
+
+/* Wait for events for at most max_wait_ms (-1: until the next event or query
+ * deadline), process them, run due callbacks. Returns the number of callbacks
+ * run (watched fds included), or -1 on a fatal loop error. */
+int dns_engine_run_once(struct dns_engine *e, int max_wait_ms);
+
+/* Run until no query is pending. Returns 0 or -1. */
+int dns_engine_run(struct dns_engine *e);
+
+struct dns_stats {
+	unsigned long sent, received, timeouts, tcp_fallbacks, mismatched, retransmits;
+};
+void dns_engine_stats(const struct dns_engine *e, struct dns_stats *out);
+
+/* Format addr as "192.0.2.1" or "2001:db8::1", with "#port" when the port is
+ * not 53, into buf. Returns buf. */
+char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len);
+/* Parse "ADDR[#PORT]" (IPv4 or IPv6, port default 53). Returns 0, or -1. */
+int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *outlen);
+
+#endif

@@ -1,0 +1,102 @@
+/* Findings, statuses and every output format of a report. */
+#ifndef CUTOVER_REPORT_H
+#define CUTOVER_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Statuses in rank order: ok < info < warn < error < fail. "error" means could
+ * not be determined (a timeout, a server that refused to talk); it ranks above
+ * warn because an undetermined gate must not pass, below fail because a
+ * proven problem says more. */
+enum status {
+	STATUS_OK = 0,
+	STATUS_INFO,
+	STATUS_WARN,
+	STATUS_ERROR,
+	STATUS_FAIL,
+	STATUS_COUNT
+};
+
+/* "ok", "info", "warn", "error", "fail". */
+const char *status_name(enum status s);
+/* Parse a status name; returns 0, or -1 when unknown. */
+int status_parse(const char *name, enum status *out);
+/* The worse of two statuses. */
+enum status status_merge(enum status a, enum status b);
+
+/* The table of finding codes: one row per code, the single place codes are
+ * defined (see src/codes.c). */
+struct finding_code {
+	const char *code;      /* "ttl.too-high" */
+	enum status status;    /* default status */
+	const char *summary;   /* one line for docs and help */
+};
+/* The row for code, or NULL when no such code exists. */
+const struct finding_code *code_lookup(const char *code);
+/* The whole table and its length. */
+const struct finding_code *code_table(size_t *n);
+
+struct finding {
+	char *domain;
+	char *check;
+	char *code;
+	enum status status;
+	char *subject;  /* owner name and type, or an address; may be NULL */
+	char *server;   /* "ns1.example.net/192.0.2.53"; NULL when not server specific */
+	char *message;
+	char *expected; /* may be NULL */
+	char *actual;   /* may be NULL */
+};
+
+struct report {
+	struct finding *findings;
+	size_t n;
+	size_t alloc;
+	time_t started;
+	double elapsed; /* seconds, set by the caller before writing */
+	char **domains; /* every domain checked, in command-line order */
+	size_t n_domains;
+	size_t alloc_domains;
+};
+
+void report_init(struct report *r);
+/* Frees every finding and the arrays; r can be reused after report_init. */
+void report_release(struct report *r);
+/* Record that a domain was checked (so a domain with no findings still shows). */
+void report_add_domain(struct report *r, const char *domain);
+/* Append a copy of f (every string is duplicated; NULL strings stay NULL). */
+void report_add(struct report *r, const struct finding *f);
+/* counts[s] = number of findings with status s. */
+void report_count(const struct report *r, size_t counts[STATUS_COUNT]);
+/* The worst status of all findings (STATUS_OK when there are none). */
+enum status report_status(const struct report *r);
+/* The worst status of the findings of one domain. */
+enum status report_domain_status(const struct report *r, const char *domain);
+
+enum report_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_NAGIOS,
+	FORMAT_JUNIT,
+	FORMAT_TAP,
+	FORMAT_PROMETHEUS
+};
+/* Parse a format name; returns 0, or -1 when unknown. */
+int report_format_parse(const char *name, enum report_format *out);
+
+struct report_opts {
+	int color;            /* text: use ANSI colour */
+	enum status fail_on;  /* STATUS_WARN or STATUS_FAIL */
+	const char *tool;     /* "cutover 0.1.0" */
+};
+
+/* Write r to out in the given format. Returns 0, or -1 on a write error. */
+int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out);
+
+/* The process exit code for r: 2 when a finding is fail; 3 when one is error
+ * (and none fail); 1 when fail_on is warn and one is warn; else 0. */
+int report_exit_code(const struct report *r, enum status fail_on);
+
+#endif

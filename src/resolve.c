@@ -1,0 +1,867 @@
+/* The embedded recursive resolver and delegation discovery.
+ *
+ * libunbound runs its resolution in a thread; its result pipe (ub_fd) is
+ * watched by the query engine's loop, so lookups and direct queries share one
+ * loop. Lookups are remembered (and concurrent identical ones merged) for the
+ * life of the resolver: a thousand domains under one TLD cost one lookup of
+ * that TLD's servers, not a thousand round trips through libunbound's thread.
+ *
+ * Discovery asks the resolver only to find the parent zone and addresses; the
+ * delegation itself is read directly from the parent's servers (RD=0), since
+ * a recursive answer shows the child's NS set and hides the parent's. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <unbound.h>
+
+#include "dns.h"
+#include "resolve.h"
+
+#define SYSTEM_ROOT_HINTS "/usr/share/dns/root.hints"
+#define SYSTEM_TRUST_ANCHOR "/usr/share/dns/root.key"
+
+struct waiter {
+	resolver_cb cb;
+	void *arg;
+	struct waiter *next;
+};
+
+struct memo {
+	char *name;
+	ldns_rr_type type;
+	int done;
+	struct resolver_result res;
+	ldns_pkt *pkt;
+	char *err;
+	struct waiter *waiters;
+	struct memo *next; /* hash chain */
+	struct memo *next_ready; /* on the resolver's deferred list */
+	struct resolver *r;
+};
+
+#define MEMO_BUCKETS 4096
+
+struct resolver {
+	struct ub_ctx *ub;
+	struct dns_engine *engine;
+	struct memo *buckets[MEMO_BUCKETS];
+	/* Answers already known are delivered from the loop, never from inside
+	 * resolver_lookup(): an eventfd wakes the loop for them. */
+	int wake_fd;
+	struct memo *ready_head, *ready_tail;
+	struct waiter *ready_waiters; /* waiters of done memos, in ready memo order */
+};
+
+static unsigned long memo_hash(const char *name, ldns_rr_type type)
+{
+	unsigned long h = 5381 + type;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = h * 33 + (unsigned long)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	return h % MEMO_BUCKETS;
+}
+
+const char *name_canonical(struct arena *arena, const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 254)
+		return NULL;
+	ldns_rdf *rdf = NULL;
+	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
+		return NULL;
+	ldns_dname2canonical(rdf);
+	char *text = ldns_rdf2str(rdf);
+	ldns_rdf_deep_free(rdf);
+	if (!text)
+		return NULL;
+	const char *out = arena_strdup(arena, text);
+	free(text);
+	return out;
+}
+
+/* Deliver the waiters of every memo on the ready list. */
+static void deliver_ready(void *arg)
+{
+	struct resolver *r = arg;
+	uint64_t junk;
+	if (read(r->wake_fd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
+		return;
+	while (r->ready_head) {
+		struct memo *m = r->ready_head;
+		r->ready_head = m->next_ready;
+		if (!r->ready_head)
+			r->ready_tail = NULL;
+		m->next_ready = NULL;
+		struct waiter *w = m->waiters;
+		m->waiters = NULL;
+		while (w) {
+			struct waiter *next = w->next;
+			w->cb(w->arg, &m->res);
+			free(w);
+			w = next;
+		}
+	}
+}
+
+static void schedule(struct resolver *r, struct memo *m)
+{
+	if (m->next_ready || r->ready_tail == m)
+		return;
+	if (r->ready_tail)
+		r->ready_tail->next_ready = m;
+	else
+		r->ready_head = m;
+	r->ready_tail = m;
+	uint64_t one = 1;
+	if (write(r->wake_fd, &one, sizeof(one)) < 0) {
+		/* The counter cannot overflow in practice; nothing to do. */
+	}
+}
+
+static void ub_done(void *arg, int err, struct ub_result *result)
+{
+	struct memo *m = arg;
+	m->done = 1;
+	if (err) {
+		m->err = xstrdup(ub_strerror(err));
+	} else if (!result->answer_packet || result->answer_len <= 0) {
+		m->err = xstrdup("no answer");
+	} else if (ldns_wire2pkt(&m->pkt, result->answer_packet, (size_t)result->answer_len) != LDNS_STATUS_OK) {
+		m->err = xstrdup("malformed answer");
+		m->pkt = NULL;
+	} else {
+		m->res.rcode = ldns_pkt_get_rcode(m->pkt);
+		m->res.secure = result->secure;
+		if (m->res.rcode == LDNS_RCODE_SERVFAIL)
+			m->err = xstrdup("SERVFAIL");
+	}
+	if (result)
+		ub_resolve_free(result);
+	m->res.err = m->err;
+	m->res.pkt = m->pkt;
+	schedule(m->r, m);
+}
+
+static void ub_readable(void *arg)
+{
+	struct resolver *r = arg;
+	ub_process(r->ub);
+}
+
+int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+{
+	unsigned long h = memo_hash(name, type);
+	struct memo *m;
+	for (m = r->buckets[h]; m; m = m->next)
+		if (m->type == type && strcasecmp(m->name, name) == 0)
+			break;
+	struct waiter *w = xmalloc(sizeof(*w));
+	w->cb = cb;
+	w->arg = arg;
+	w->next = NULL;
+	if (m) {
+		/* Keep the waiters in arrival order. */
+		struct waiter **tail = &m->waiters;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = w;
+		if (m->done)
+			schedule(r, m);
+		return 0;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->name = xstrdup(name);
+	m->type = type;
+	m->r = r;
+	m->waiters = w;
+	m->next = r->buckets[h];
+	r->buckets[h] = m;
+	int id;
+	int rc = ub_resolve_async(r->ub, name, type, LDNS_RR_CLASS_IN, m, ub_done, &id);
+	if (rc != 0) {
+		m->done = 1;
+		m->err = xstrdup(ub_strerror(rc));
+		m->res.err = m->err;
+		schedule(r, m);
+	}
+	return 0;
+}
+
+static int file_readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* Whether a root hints file names a server on 127.0.0.0/8 or ::1: only then
+ * is libunbound allowed to query loopback addresses. */
+static int hints_name_loopback(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (strstr(line, " 127.") || strstr(line, "\t127.") || strstr(line, "::1"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* Zones libunbound answers itself by default (RFC 6761 and RFC 5737 names);
+ * with the user's own root they must reach that root instead. */
+static const char *const special_zones[] = {
+	"test.", "invalid.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
+	"113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.", "127.in-addr.arpa.",
+};
+
+int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct resolver **out, char *err,
+		 size_t errlen)
+{
+	struct resolver *r = xcalloc(1, sizeof(*r));
+	int rc = -1;
+	*out = NULL;
+	r->engine = e;
+	r->wake_fd = -1;
+	r->ub = ub_ctx_create();
+	if (!r->ub) {
+		snprintf(err, errlen, "cannot create the embedded resolver");
+		goto out;
+	}
+	/* Threads, not the default forked process: the fork would copy the
+	 * engine's sockets and double the memory. */
+	if (ub_ctx_async(r->ub, 1) != 0) {
+		snprintf(err, errlen, "cannot start the resolver thread");
+		goto out;
+	}
+	if (opts->forwarder) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		char addr[INET6_ADDRSTRLEN], fwd[INET6_ADDRSTRLEN + 8];
+		if (dns_addr_parse(opts->forwarder, &ss, &len) != 0) {
+			snprintf(err, errlen, "invalid resolver address '%s' (want ADDR[#PORT])", opts->forwarder);
+			goto out;
+		}
+		unsigned port;
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+			port = ntohs(sin->sin_port);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+			port = ntohs(sin6->sin6_port);
+		}
+		snprintf(fwd, sizeof(fwd), "%s@%u", addr, port);
+		int loop = ss.ss_family == AF_INET ? strncmp(addr, "127.", 4) == 0 : strcmp(addr, "::1") == 0;
+		if (loop)
+			ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no");
+		if (ub_ctx_set_fwd(r->ub, fwd) != 0) {
+			snprintf(err, errlen, "cannot use resolver '%s'", opts->forwarder);
+			goto out;
+		}
+		/* A forwarder's answers are not validated here: the user chose
+		 * to trust it, and it may not pass DNSSEC records through. */
+		ub_ctx_set_option(r->ub, "module-config:", "iterator");
+		for (size_t i = 0; i < ARRAY_SIZE(special_zones); i++)
+			ub_ctx_zone_remove(r->ub, special_zones[i]);
+	} else {
+		const char *hints = opts->root_hints ? opts->root_hints : SYSTEM_ROOT_HINTS;
+		if (!file_readable(hints)) {
+			if (opts->root_hints) {
+				snprintf(err, errlen, "cannot read root hints '%s': %s", hints, strerror(errno));
+				goto out;
+			}
+			hints = NULL; /* libunbound's compiled-in root servers */
+		}
+		if (hints && ub_ctx_set_option(r->ub, "root-hints:", hints) != 0) {
+			snprintf(err, errlen, "cannot use root hints '%s'", hints);
+			goto out;
+		}
+		if (opts->root_hints) {
+			if (hints_name_loopback(hints))
+				ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no");
+			for (size_t i = 0; i < ARRAY_SIZE(special_zones); i++)
+				ub_ctx_zone_remove(r->ub, special_zones[i]);
+		}
+		const char *ta = opts->trust_anchor;
+		if (!ta && !opts->root_hints && file_readable(SYSTEM_TRUST_ANCHOR))
+			ta = SYSTEM_TRUST_ANCHOR;
+		if (ta) {
+			if (!file_readable(ta)) {
+				snprintf(err, errlen, "cannot read trust anchor '%s': %s", ta, strerror(errno));
+				goto out;
+			}
+			if (ub_ctx_add_ta_file(r->ub, ta) != 0) {
+				snprintf(err, errlen, "cannot use trust anchor '%s'", ta);
+				goto out;
+			}
+		} else {
+			/* A private root is unsigned: iterate without validating. */
+			ub_ctx_set_option(r->ub, "module-config:", "iterator");
+		}
+	}
+	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto out;
+	}
+	if (dns_watch_fd(e, ub_fd(r->ub), ub_readable, r) != 0 || dns_watch_fd(e, r->wake_fd, deliver_ready, r) != 0) {
+		snprintf(err, errlen, "cannot watch the resolver's descriptors");
+		goto out;
+	}
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	resolver_free(r);
+	return rc;
+}
+
+void resolver_free(struct resolver *r)
+{
+	if (!r)
+		return;
+	if (r->ub) {
+		dns_unwatch_fd(r->engine, ub_fd(r->ub));
+		ub_ctx_delete(r->ub);
+	}
+	if (r->wake_fd >= 0) {
+		dns_unwatch_fd(r->engine, r->wake_fd);
+		close(r->wake_fd);
+	}
+	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
+		struct memo *m = r->buckets[i];
+		while (m) {
+			struct memo *next = m->next;
+			struct waiter *w = m->waiters;
+			while (w) {
+				struct waiter *wn = w->next;
+				free(w);
+				w = wn;
+			}
+			if (m->pkt)
+				ldns_pkt_free(m->pkt);
+			free(m->err);
+			free(m->name);
+			free(m);
+			m = next;
+		}
+	}
+	free(r);
+}
+
+/* --- delegation discovery ------------------------------------------------ */
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[INET6_ADDRSTRLEN];
+};
+
+struct nsname {
+	const char *name;
+	struct addr *addrs;
+	size_t n_addrs, alloc_addrs;
+	int glued;
+};
+
+struct glue {
+	const char *name;
+	struct addr addr;
+};
+
+struct nsset {
+	struct nsname *v;
+	size_t n, alloc;
+};
+
+struct disc {
+	struct resolver *r;
+	struct arena *a;
+	struct delegation *d;
+	void (*cb)(void *arg, struct delegation *d);
+	void *arg;
+	ldns_rdf *zone_rdf;
+	int pending;
+	void (*next)(struct disc *ds);
+	struct nsset parent_servers; /* the parent zone's own servers */
+	struct nsset zone_servers;   /* NS names of the zone, parent's then child's */
+	/* what the parent's servers said */
+	int parent_answers, parent_nx, parent_nodata;
+	const char *parent_err;
+	const char **pns;
+	size_t n_pns, alloc_pns;
+	struct glue *glue;
+	size_t n_glue, alloc_glue;
+	/* the child NS set, from the first server (in zone_servers order) */
+	struct child_answer {
+		const char **ns;
+		size_t n;
+		int ok;
+		const char *label;
+	} *child;
+	size_t n_child;
+};
+
+struct addr_req {
+	struct disc *ds;
+	struct nsset *set;
+	size_t idx;
+};
+
+struct query_req {
+	struct disc *ds;
+	size_t idx;
+	const char *label;
+};
+
+static void disc_step_done(struct disc *ds)
+{
+	if (--ds->pending == 0)
+		ds->next(ds);
+}
+
+static void disc_finish(struct disc *ds, enum delegation_status status, const char *error)
+{
+	ds->d->status = status;
+	ds->d->error = error;
+	void (*cb)(void *, struct delegation *) = ds->cb;
+	void *arg = ds->arg;
+	struct delegation *d = ds->d;
+	for (size_t i = 0; i < ds->parent_servers.n; i++)
+		free(ds->parent_servers.v[i].addrs);
+	for (size_t i = 0; i < ds->zone_servers.n; i++)
+		free(ds->zone_servers.v[i].addrs);
+	free(ds->parent_servers.v);
+	free(ds->zone_servers.v);
+	free(ds->pns);
+	free(ds->glue);
+	free(ds->child);
+	ldns_rdf_deep_free(ds->zone_rdf);
+	free(ds);
+	cb(arg, d);
+}
+
+/* Canonical text of a name rdf, from the arena. */
+static const char *rdf_name(struct arena *a, const ldns_rdf *rdf)
+{
+	ldns_rdf *c = ldns_rdf_clone(rdf);
+	ldns_dname2canonical(c);
+	char *text = ldns_rdf2str(c);
+	ldns_rdf_deep_free(c);
+	const char *out = arena_strdup(a, text ? text : ".");
+	free(text);
+	return out;
+}
+
+static int addr_from_rr(const ldns_rr *rr, struct addr *out)
+{
+	const ldns_rdf *rd = ldns_rr_rdf(rr, 0);
+	memset(out, 0, sizeof(*out));
+	if (!rd)
+		return -1;
+	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
+		out->len = sizeof(*sin);
+		inet_ntop(AF_INET, &sin->sin_addr, out->text, sizeof(out->text));
+		return 0;
+	}
+	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
+		out->len = sizeof(*sin6);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, out->text, sizeof(out->text));
+		return 0;
+	}
+	return -1;
+}
+
+static void nsname_add_addr(struct nsname *nn, const struct addr *ad)
+{
+	for (size_t i = 0; i < nn->n_addrs; i++)
+		if (strcmp(nn->addrs[i].text, ad->text) == 0)
+			return;
+	*(struct addr *)xgrow(&nn->addrs, &nn->n_addrs, &nn->alloc_addrs, sizeof(*ad)) = *ad;
+}
+
+static size_t nsset_add(struct nsset *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].name, name) == 0)
+			return i;
+	struct nsname *nn = xgrow(&set->v, &set->n, &set->alloc, sizeof(*nn));
+	nn->name = name;
+	return set->n - 1;
+}
+
+static void on_addr(void *arg, const struct resolver_result *res)
+{
+	struct addr_req *req = arg;
+	struct nsname *nn = &req->set->v[req->idx];
+	if (res->pkt) {
+		ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+			struct addr ad;
+			if (addr_from_rr(ldns_rr_list_rr(ans, i), &ad) == 0)
+				nsname_add_addr(nn, &ad);
+		}
+	}
+	disc_step_done(req->ds);
+}
+
+/* Look up A and AAAA of every unglued name in set from index from; ds->next
+ * must be set by the caller. Returns the number of lookups started. */
+static int lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
+{
+	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	int started = 0;
+	ds->pending++; /* hold the stage open while starting lookups */
+	for (size_t i = from; i < set->n; i++) {
+		if (set->v[i].glued)
+			continue;
+		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+			struct addr_req *req = arena_alloc(ds->a, sizeof(*req));
+			req->ds = ds;
+			req->set = set;
+			req->idx = i;
+			ds->pending++;
+			started++;
+			resolver_lookup(ds->r, set->v[i].name, types[t], on_addr, req);
+		}
+	}
+	disc_step_done(ds);
+	return started;
+}
+
+static int name_in(const char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void stage_finish(struct disc *ds)
+{
+	struct delegation *d = ds->d;
+	struct child_answer *ca = NULL;
+	for (size_t i = 0; i < ds->n_child && !ca; i++)
+		if (ds->child[i].ok)
+			ca = &ds->child[i];
+	if (ca) {
+		d->child_ns = arena_alloc(ds->a, (ca->n + 1) * sizeof(char *));
+		memcpy(d->child_ns, ca->ns, ca->n * sizeof(char *));
+		d->n_child_ns = ca->n;
+		qsort(d->child_ns, d->n_child_ns, sizeof(char *), cmp_str);
+		d->child_ns_from = ca->label;
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < ds->zone_servers.n; i++)
+		total += ds->zone_servers.v[i].n_addrs;
+	d->servers = arena_alloc(ds->a, (total + 1) * sizeof(*d->servers));
+	d->unresolved = arena_alloc(ds->a, (ds->zone_servers.n + 1) * sizeof(char *));
+	/* Servers in name order, so reports are stable. */
+	const char **names = xmalloc((ds->zone_servers.n + 1) * sizeof(char *));
+	for (size_t i = 0; i < ds->zone_servers.n; i++)
+		names[i] = ds->zone_servers.v[i].name;
+	qsort(names, ds->zone_servers.n, sizeof(char *), cmp_str);
+	for (size_t k = 0; k < ds->zone_servers.n; k++) {
+		struct nsname *nn = NULL;
+		for (size_t i = 0; i < ds->zone_servers.n; i++)
+			if (ds->zone_servers.v[i].name == names[k])
+				nn = &ds->zone_servers.v[i];
+		unsigned roles = 0;
+		if (name_in(d->parent_ns, d->n_parent_ns, nn->name))
+			roles |= SERVER_PARENT;
+		if (name_in(d->child_ns, d->n_child_ns, nn->name))
+			roles |= SERVER_CHILD;
+		if (nn->n_addrs == 0)
+			d->unresolved[d->n_unresolved++] = nn->name;
+		for (size_t j = 0; j < nn->n_addrs; j++) {
+			struct ns_server *s = &d->servers[d->n_servers++];
+			memset(s, 0, sizeof(*s));
+			s->name = nn->name;
+			s->addr = nn->addrs[j].ss;
+			s->addrlen = nn->addrs[j].len;
+			memcpy(s->addr_text, nn->addrs[j].text, sizeof(s->addr_text));
+			s->roles = roles;
+			s->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name, s->addr_text);
+		}
+	}
+	free(names);
+	if (d->n_servers == 0)
+		disc_finish(ds, DELEG_NO_SERVERS, "no name server of the zone has an address");
+	else
+		disc_finish(ds, DELEG_OK, NULL);
+}
+
+static void on_child_ns(void *arg, struct dns_answer *ans)
+{
+	struct query_req *req = arg;
+	struct disc *ds = req->ds;
+	struct child_answer *ca = &ds->child[req->idx];
+	ca->label = req->label;
+	if (ans->err == 0 && ldns_pkt_aa(ans->pkt) && ldns_pkt_get_rcode(ans->pkt) == LDNS_RCODE_NOERROR) {
+		ldns_rr_list *rrs = ldns_pkt_answer(ans->pkt);
+		size_t n = ldns_rr_list_rr_count(rrs);
+		ca->ns = arena_alloc(ds->a, (n + 1) * sizeof(char *));
+		for (size_t i = 0; i < n; i++) {
+			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
+			    ldns_dname_compare(ldns_rr_owner(rr), ds->zone_rdf) != 0)
+				continue;
+			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
+			if (!name_in(ca->ns, ca->n, name))
+				ca->ns[ca->n++] = name;
+		}
+		ca->ok = ca->n > 0;
+	}
+	if (ans->pkt)
+		ldns_pkt_free(ans->pkt);
+	disc_step_done(ds);
+}
+
+static void stage_child_addrs(struct disc *ds)
+{
+	/* The NS set the zone publishes may name servers the parent does not. */
+	size_t from = ds->zone_servers.n;
+	for (size_t i = 0; i < ds->n_child; i++) {
+		if (!ds->child[i].ok)
+			continue;
+		for (size_t j = 0; j < ds->child[i].n; j++)
+			nsset_add(&ds->zone_servers, ds->child[i].ns[j]);
+		break;
+	}
+	ds->next = stage_finish;
+	lookup_addrs(ds, &ds->zone_servers, from);
+}
+
+static void stage_query_child(struct disc *ds)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < ds->zone_servers.n; i++)
+		total += ds->zone_servers.v[i].n_addrs;
+	ds->child = xcalloc(total + 1, sizeof(*ds->child));
+	ds->n_child = total;
+	ds->next = stage_child_addrs;
+	ds->pending++;
+	size_t k = 0;
+	for (size_t i = 0; i < ds->zone_servers.n; i++) {
+		struct nsname *nn = &ds->zone_servers.v[i];
+		for (size_t j = 0; j < nn->n_addrs; j++, k++) {
+			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
+			req->ds = ds;
+			req->idx = k;
+			req->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name, nn->addrs[j].text);
+			ds->pending++;
+			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len, ds->zone_rdf,
+				      LDNS_RR_TYPE_NS, 0, on_child_ns, req) != 0)
+				ds->pending--;
+		}
+	}
+	disc_step_done(ds);
+}
+
+static void stage_after_referral(struct disc *ds)
+{
+	struct delegation *d = ds->d;
+	if (ds->n_pns == 0) {
+		if (ds->parent_nx)
+			disc_finish(ds, DELEG_NXDOMAIN,
+				    arena_printf(ds->a, "%s does not exist (NXDOMAIN from the %s servers)", d->zone,
+						 d->parent));
+		else if (ds->parent_nodata)
+			disc_finish(ds, DELEG_NOT_ZONE,
+				    arena_printf(ds->a, "%s exists in %s but is not delegated", d->zone, d->parent));
+		else
+			disc_finish(ds, DELEG_ERROR,
+				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s", d->parent,
+						 d->zone, ds->parent_err ? ": " : "",
+						 ds->parent_err ? ds->parent_err : ""));
+		return;
+	}
+	d->parent_ns = arena_alloc(ds->a, (ds->n_pns + 1) * sizeof(char *));
+	memcpy(d->parent_ns, ds->pns, ds->n_pns * sizeof(char *));
+	d->n_parent_ns = ds->n_pns;
+	qsort(d->parent_ns, d->n_parent_ns, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < d->n_parent_ns; i++) {
+		size_t idx = nsset_add(&ds->zone_servers, d->parent_ns[i]);
+		for (size_t g = 0; g < ds->n_glue; g++) {
+			if (strcmp(ds->glue[g].name, d->parent_ns[i]) != 0)
+				continue;
+			nsname_add_addr(&ds->zone_servers.v[idx], &ds->glue[g].addr);
+			ds->zone_servers.v[idx].glued = 1;
+		}
+	}
+	ds->next = stage_query_child;
+	lookup_addrs(ds, &ds->zone_servers, 0);
+}
+
+static void on_referral(void *arg, struct dns_answer *ans)
+{
+	struct query_req *req = arg;
+	struct disc *ds = req->ds;
+	if (ans->err) {
+		ds->parent_err = arena_printf(ds->a, "%s: %s", req->label, dns_strerror(ans->err));
+		goto out;
+	}
+	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(ans->pkt);
+	if (rcode == LDNS_RCODE_NXDOMAIN) {
+		ds->parent_nx++;
+		goto out;
+	}
+	if (rcode != LDNS_RCODE_NOERROR) {
+		char *rc = ldns_pkt_rcode2str(rcode);
+		ds->parent_err = arena_printf(ds->a, "%s: %s", req->label, rc ? rc : "error");
+		free(rc);
+		goto out;
+	}
+	ds->parent_answers++;
+	/* A referral carries the NS set in the authority section; a server
+	 * that is authoritative for the child too answers it directly. */
+	ldns_rr_list *sections[] = {ldns_pkt_answer(ans->pkt), ldns_pkt_authority(ans->pkt)};
+	int found = 0;
+	for (size_t s = 0; s < ARRAY_SIZE(sections) && !found; s++) {
+		for (size_t i = 0; i < ldns_rr_list_rr_count(sections[s]); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(sections[s], i);
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
+			    ldns_dname_compare(ldns_rr_owner(rr), ds->zone_rdf) != 0)
+				continue;
+			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
+			found = 1;
+			if (!name_in(ds->pns, ds->n_pns, name))
+				*(const char **)xgrow(&ds->pns, &ds->n_pns, &ds->alloc_pns, sizeof(char *)) = name;
+		}
+	}
+	if (!found) {
+		ds->parent_nodata++;
+		goto out;
+	}
+	ldns_rr_list *add = ldns_pkt_additional(ans->pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(add); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(add, i);
+		struct addr ad;
+		if (addr_from_rr(rr, &ad) != 0)
+			continue;
+		const char *owner = rdf_name(ds->a, ldns_rr_owner(rr));
+		if (!name_in(ds->pns, ds->n_pns, owner))
+			continue;
+		struct glue *g = xgrow(&ds->glue, &ds->n_glue, &ds->alloc_glue, sizeof(*ds->glue));
+		g->name = owner;
+		g->addr = ad;
+	}
+out:
+	if (ans->pkt)
+		ldns_pkt_free(ans->pkt);
+	disc_step_done(ds);
+}
+
+static void stage_query_parent(struct disc *ds)
+{
+	ds->next = stage_after_referral;
+	ds->pending++;
+	int sent = 0;
+	for (size_t i = 0; i < ds->parent_servers.n; i++) {
+		struct nsname *nn = &ds->parent_servers.v[i];
+		for (size_t j = 0; j < nn->n_addrs; j++) {
+			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
+			req->ds = ds;
+			req->idx = i;
+			req->label = arena_printf(ds->a, "%s/%s", nn->name, nn->addrs[j].text);
+			ds->pending++;
+			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len, ds->zone_rdf,
+				      LDNS_RR_TYPE_NS, 0, on_referral, req) != 0)
+				ds->pending--;
+			else
+				sent++;
+		}
+	}
+	if (!sent)
+		ds->parent_err = arena_printf(ds->a, "no address for any server of %s", ds->d->parent);
+	disc_step_done(ds);
+}
+
+static void on_parent_ns(void *arg, const struct resolver_result *res)
+{
+	struct disc *ds = arg;
+	if (res->pkt) {
+		ldns_rdf *parent = NULL;
+		ldns_str2rdf_dname(&parent, ds->d->parent);
+		ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(ans, i);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && parent &&
+			    ldns_dname_compare(ldns_rr_owner(rr), parent) == 0)
+				nsset_add(&ds->parent_servers, rdf_name(ds->a, ldns_rr_rdf(rr, 0)));
+		}
+		ldns_rdf_deep_free(parent);
+	}
+	if (ds->parent_servers.n == 0) {
+		disc_finish(ds, DELEG_ERROR,
+			    arena_printf(ds->a, "cannot find the name servers of %s: %s", ds->d->parent,
+					 res->err ? res->err : "no NS records"));
+		return;
+	}
+	ds->next = stage_query_parent;
+	lookup_addrs(ds, &ds->parent_servers, 0);
+}
+
+static void on_parent_soa(void *arg, const struct resolver_result *res)
+{
+	struct disc *ds = arg;
+	const char *parent = NULL;
+	if (res->pkt) {
+		/* The SOA in the answer (the candidate is a zone) or in the
+		 * authority section (its owner is the enclosing zone). */
+		ldns_rr_list *sections[] = {ldns_pkt_answer(res->pkt), ldns_pkt_authority(res->pkt)};
+		for (size_t s = 0; s < ARRAY_SIZE(sections) && !parent; s++)
+			for (size_t i = 0; i < ldns_rr_list_rr_count(sections[s]) && !parent; i++) {
+				ldns_rr *rr = ldns_rr_list_rr(sections[s], i);
+				if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+				    ldns_dname_is_subdomain(ds->zone_rdf, ldns_rr_owner(rr)))
+					parent = rdf_name(ds->a, ldns_rr_owner(rr));
+			}
+	}
+	if (!parent) {
+		disc_finish(ds, DELEG_ERROR,
+			    arena_printf(ds->a, "cannot find the parent zone of %s: %s", ds->d->zone,
+					 res->err ? res->err : "no SOA in the answer"));
+		return;
+	}
+	ds->d->parent = parent;
+	resolver_lookup(ds->r, parent, LDNS_RR_TYPE_NS, on_parent_ns, ds);
+}
+
+int resolver_discover(struct resolver *r, struct arena *arena, const char *zone,
+		      void (*cb)(void *arg, struct delegation *d), void *arg)
+{
+	const char *canon = name_canonical(arena, zone);
+	if (!canon || strcmp(canon, ".") == 0)
+		return -1;
+	struct disc *ds = xcalloc(1, sizeof(*ds));
+	ds->r = r;
+	ds->a = arena;
+	ds->cb = cb;
+	ds->arg = arg;
+	ds->d = arena_alloc(arena, sizeof(*ds->d));
+	memset(ds->d, 0, sizeof(*ds->d));
+	ds->d->zone = canon;
+	ldns_str2rdf_dname(&ds->zone_rdf, canon);
+	const char *dot = strchr(canon, '.');
+	const char *candidate = dot[1] ? dot + 1 : ".";
+	resolver_lookup(r, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
+	return 0;
+}

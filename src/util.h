@@ -1,0 +1,59 @@
+/* Small helpers every module uses: allocation that never returns NULL, growable
+ * strings, and a per-domain arena. */
+#ifndef CUTOVER_UTIL_H
+#define CUTOVER_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation wrappers: print "cutover: out of memory" and exit(3) on failure,
+ * so callers never test for NULL. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A newly allocated formatted string (caller frees). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Grow *v (holding *n elements of size elem, room for *alloc) so that one more
+ * fits; returns a pointer to the new, zeroed, last element and increments *n. */
+void *xgrow(void *v_ptr, size_t *n, size_t *alloc, size_t elem);
+
+/* A growable NUL-terminated string. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+#define STRBUF_INIT {NULL, 0, 0}
+void sb_add(struct strbuf *sb, const char *s, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the buffer ("" when empty) and leaves sb empty; the caller frees it. */
+char *sb_detach(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+
+/* An arena: many small allocations freed at once by arena_release(). */
+struct arena_block;
+struct arena {
+	struct arena_block *head;
+};
+#define ARENA_INIT {NULL}
+void *arena_alloc(struct arena *a, size_t size);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_release(struct arena *a);
+
+/* Parse a decimal unsigned integer in [min, max]; the whole string must be
+ * the number. Returns 0, or -1 when it is not. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Parse a duration such as "90", "90s", "15m", "2h", "1d" into seconds.
+ * Returns 0, or -1 when malformed. */
+int parse_duration(const char *s, unsigned long *seconds);
+
+#endif

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install the Debian packages cutover needs to build, test and demo; quick when
+# nothing is missing. As root it runs apt-get; otherwise it prints the command.
+set -eu
+
+packages="gcc make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
+libxml2-dev libcmocka-dev nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
+prometheus dnsperf perl procps"
+
+missing=""
+for p in $packages; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "cutover: missing Debian packages:$missing" >&2
+	echo "cutover: install them with: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# An install fails on a stale or empty package list; refresh it once first.
+apt-get update -qq
+# --no-install-recommends keeps prometheus (wanted for promtool) from pulling a web stack.
+apt-get install -y -qq --no-install-recommends $missing
+# Debian's packages start their daemons where an init system runs; the tests
+# start their own on loopback, so stop any the install started.
+for svc in nsd unbound prometheus prometheus-node-exporter; do
+	if command -v service >/dev/null 2>&1; then
+		service "$svc" stop >/dev/null 2>&1 || true
+	fi
+done
