@@ -1,0 +1,825 @@
+/* Unit tests for src/report.c: statuses, counts, exit codes and every output
+ * format. With REPORT_SAMPLES_DIR set, test_write_samples also writes each
+ * format of a sample report there (sample.txt, sample.json, sample.nagios,
+ * sample.xml, sample.tap, sample.prom) for checking with the consumers:
+ * xmllint --schema tests/junit/junit.xsd, promtool check metrics, prove, jq. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+#include "report.h"
+#include "util.h"
+
+#define STARTED 1795600800 /* 2026-11-25T10:00:00Z */
+
+/* A message no output format may pass through unescaped. */
+#define NASTY_MESSAGE "got \"v=spf1 +all\" | # not \\ ok\nsecond\tline \xe2\x9c\x93 caf\xc3\xa9 \x1b[31m"
+
+static void add(struct report *r, const char *domain, const char *check, const char *code, enum status s,
+		const char *subject, const char *server, const char *message, const char *expected,
+		const char *actual)
+{
+	struct finding f = {
+	    .domain = (char *)domain,
+	    .check = (char *)check,
+	    .code = (char *)code,
+	    .status = s,
+	    .subject = (char *)subject,
+	    .server = (char *)server,
+	    .message = (char *)message,
+	    .expected = (char *)expected,
+	    .actual = (char *)actual,
+	};
+	report_add(r, &f);
+}
+
+/* Findings of two domains added interleaved (as concurrent checks do), a
+ * domain without findings, every status, and one nasty message. */
+static void sample_report(struct report *r)
+{
+	report_init(r);
+	r->started = STARTED;
+	r->elapsed = 0.1234;
+	report_add_domain(r, "example.org");
+	report_add_domain(r, "example.net");
+	report_add_domain(r, "quiet.example");
+	add(r, "example.org", "ns", "ns.ok", STATUS_OK, "example.org", NULL, "delegation is consistent", NULL,
+	    NULL);
+	add(r, "example.org", "ttl", "ttl.too-high", STATUS_FAIL, "www.example.org/A",
+	    "ns2.example.net/192.0.2.53", "TTL 86400 is above 900", "<= 900", "86400");
+	add(r, "example.net", "ttl", "ttl.inconsistent", STATUS_WARN, "example.net/MX", NULL,
+	    "servers serve different TTLs: 300, 3600", NULL, NULL);
+	add(r, "example.org", "soa", "soa.serial-mismatch", STATUS_FAIL, "example.org", NULL,
+	    "serials differ between servers", "2026112501", "2026112400");
+	add(r, "example.net", "ns", "ns.unreachable", STATUS_ERROR, "example.net",
+	    "ns3.example.net/192.0.2.99", "timeout after 2000 ms", NULL, NULL);
+	add(r, "example.org", "ttl", "ttl.no-records", STATUS_INFO, "old.example.org", NULL,
+	    "no A, AAAA or MX records", NULL, NULL);
+	add(r, "example.net", "record", "record.mismatch", STATUS_FAIL, "txt.example.net/TXT",
+	    "ns1.example.net/192.0.2.1", NASTY_MESSAGE, "\"v=spf1 -all\"", "\"v=spf1 +all\"");
+	add(r, "example.net", "soa", "soa.ok", STATUS_OK, "example.net", NULL, "SOA serial agrees", NULL,
+	    NULL);
+}
+
+/* The report rendered in fmt, as a NUL-terminated string the caller frees. */
+static char *render(const struct report *r, enum report_format fmt, enum status fail_on, int color)
+{
+	struct report_opts o = {.color = color, .fail_on = fail_on, .tool = "cutover 0.1.0"};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report_write(r, fmt, &o, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(buf);
+	return buf;
+}
+
+static size_t count_substr(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static size_t count_lines_starting(const char *text, const char *prefix)
+{
+	size_t n = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			n++;
+	return n;
+}
+
+/* ---- statuses ---- */
+
+static void test_status_names(void **state)
+{
+	const char *names[] = {"ok", "info", "warn", "error", "fail"};
+	for (int s = 0; s < STATUS_COUNT; s++) {
+		enum status parsed;
+		assert_string_equal(status_name((enum status)s), names[s]);
+		assert_int_equal(status_parse(names[s], &parsed), 0);
+		assert_int_equal(parsed, s);
+	}
+	enum status parsed = STATUS_OK;
+	assert_int_equal(status_parse("WARN", &parsed), 0);
+	assert_int_equal(parsed, STATUS_WARN);
+	assert_int_equal(status_parse("warning", &parsed), -1);
+	assert_int_equal(status_parse("", &parsed), -1);
+	assert_int_equal(status_parse(NULL, &parsed), -1);
+	assert_string_equal(status_name(STATUS_COUNT), "unknown");
+}
+
+static void test_status_merge_rank(void **state)
+{
+	/* Rank order: ok < info < warn < error < fail. */
+	const enum status rank[] = {STATUS_OK, STATUS_INFO, STATUS_WARN, STATUS_ERROR, STATUS_FAIL};
+	for (size_t i = 0; i < ARRAY_SIZE(rank); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(rank); j++) {
+			enum status want = rank[i > j ? i : j];
+			assert_int_equal(status_merge(rank[i], rank[j]), want);
+			assert_int_equal(status_merge(rank[j], rank[i]), want);
+		}
+	}
+	assert_int_equal(status_merge(STATUS_ERROR, STATUS_WARN), STATUS_ERROR);
+	assert_int_equal(status_merge(STATUS_ERROR, STATUS_FAIL), STATUS_FAIL);
+}
+
+static void test_format_parse(void **state)
+{
+	const char *names[] = {"text", "json", "nagios", "junit", "tap", "prometheus"};
+	const enum report_format want[] = {FORMAT_TEXT,	 FORMAT_JSON, FORMAT_NAGIOS,
+					   FORMAT_JUNIT, FORMAT_TAP,  FORMAT_PROMETHEUS};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		enum report_format f;
+		assert_int_equal(report_format_parse(names[i], &f), 0);
+		assert_int_equal(f, want[i]);
+	}
+	enum report_format f;
+	assert_int_equal(report_format_parse("xml", &f), -1);
+	assert_int_equal(report_format_parse("JSON", &f), -1);
+	assert_int_equal(report_format_parse(NULL, &f), -1);
+}
+
+/* ---- the report ---- */
+
+static void test_add_copies(void **state)
+{
+	struct report r;
+	char domain[] = "example.org", message[] = "hello";
+	report_init(&r);
+	add(&r, domain, "ttl", "ttl.ok", STATUS_OK, NULL, NULL, message, NULL, NULL);
+	domain[0] = 'X';
+	message[0] = 'X';
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.findings[0].domain, "example.org");
+	assert_string_equal(r.findings[0].message, "hello");
+	assert_null(r.findings[0].subject);
+	assert_null(r.findings[0].server);
+	assert_null(r.findings[0].expected);
+	assert_null(r.findings[0].actual);
+
+	report_add_domain(&r, "b.example");
+	report_add_domain(&r, "a.example");
+	report_add_domain(&r, "b.example");
+	assert_int_equal(r.n_domains, 2);
+	assert_string_equal(r.domains[0], "b.example");
+	assert_string_equal(r.domains[1], "a.example");
+
+	for (int i = 0; i < 100; i++)
+		add(&r, "a.example", "ttl", "ttl.ok", STATUS_OK, "a.example", NULL, "m", NULL, NULL);
+	assert_int_equal(r.n, 101);
+	report_release(&r);
+	assert_int_equal(r.n, 0);
+	assert_null(r.findings);
+	assert_null(r.domains);
+}
+
+static void test_counts_and_status(void **state)
+{
+	struct report r;
+	size_t counts[STATUS_COUNT];
+
+	report_init(&r);
+	report_count(&r, counts);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		assert_int_equal(counts[s], 0);
+	assert_int_equal(report_status(&r), STATUS_OK);
+	report_release(&r);
+
+	sample_report(&r);
+	report_count(&r, counts);
+	assert_int_equal(counts[STATUS_OK], 2);
+	assert_int_equal(counts[STATUS_INFO], 1);
+	assert_int_equal(counts[STATUS_WARN], 1);
+	assert_int_equal(counts[STATUS_ERROR], 1);
+	assert_int_equal(counts[STATUS_FAIL], 3);
+	assert_int_equal(report_status(&r), STATUS_FAIL);
+	assert_int_equal(report_domain_status(&r, "example.org"), STATUS_FAIL);
+	assert_int_equal(report_domain_status(&r, "quiet.example"), STATUS_OK);
+	report_release(&r);
+
+	report_init(&r);
+	add(&r, "a.example", "ns", "ns.unreachable", STATUS_ERROR, NULL, NULL, "m", NULL, NULL);
+	add(&r, "a.example", "ttl", "ttl.inconsistent", STATUS_WARN, NULL, NULL, "m", NULL, NULL);
+	add(&r, "b.example", "ttl", "ttl.no-records", STATUS_INFO, NULL, NULL, "m", NULL, NULL);
+	assert_int_equal(report_status(&r), STATUS_ERROR);
+	assert_int_equal(report_domain_status(&r, "a.example"), STATUS_ERROR);
+	assert_int_equal(report_domain_status(&r, "b.example"), STATUS_INFO);
+	report_release(&r);
+}
+
+static void test_exit_codes(void **state)
+{
+	/* clang-format off */
+	/* worst status -> exit code with fail_on warn, with fail_on fail */
+	static const struct {
+		enum status worst;
+		int on_warn, on_fail;
+	} cases[] = {
+		{STATUS_OK, 0, 0},
+		{STATUS_INFO, 0, 0},
+		{STATUS_WARN, 1, 0},
+		{STATUS_ERROR, 3, 3},
+		{STATUS_FAIL, 2, 2},
+	};
+	/* clang-format on */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct report r;
+		report_init(&r);
+		add(&r, "a.example", "ttl", "ttl.ok", STATUS_OK, NULL, NULL, "m", NULL, NULL);
+		if (cases[i].worst != STATUS_OK)
+			add(&r, "a.example", "ttl", "x.y", cases[i].worst, NULL, NULL, "m", NULL, NULL);
+		assert_int_equal(report_exit_code(&r, STATUS_WARN), cases[i].on_warn);
+		assert_int_equal(report_exit_code(&r, STATUS_FAIL), cases[i].on_fail);
+		report_release(&r);
+	}
+
+	/* A fail outranks an error; an empty report passes. */
+	struct report r;
+	report_init(&r);
+	assert_int_equal(report_exit_code(&r, STATUS_WARN), 0);
+	add(&r, "a.example", "ns", "ns.unreachable", STATUS_ERROR, NULL, NULL, "m", NULL, NULL);
+	add(&r, "a.example", "ns", "ns.lame", STATUS_FAIL, NULL, NULL, "m", NULL, NULL);
+	assert_int_equal(report_exit_code(&r, STATUS_FAIL), 2);
+	report_release(&r);
+}
+
+/* ---- json ---- */
+
+static void assert_json_str(json_t *obj, const char *key, const char *want)
+{
+	json_t *v = json_object_get(obj, key);
+	assert_non_null(v);
+	assert_true(json_is_string(v));
+	assert_string_equal(json_string_value(v), want);
+}
+
+static void assert_keys(json_t *obj, const char *const *keys, size_t n)
+{
+	size_t i = 0;
+	for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), i++) {
+		assert_true(i < n);
+		assert_string_equal(json_object_iter_key(it), keys[i]);
+	}
+	assert_int_equal(i, n);
+}
+
+static void test_json(void **state)
+{
+	struct report r;
+	json_error_t err;
+
+	sample_report(&r);
+	add(&r, "example.org", "ttl", "ttl.bad-utf8", STATUS_WARN, NULL, NULL, "bad \xff\xfe byte, \x01 ctl",
+	    NULL, NULL);
+	add(&r, "only.example", "ttl", "ttl.ok", STATUS_OK, NULL, NULL, NULL, NULL, NULL);
+	char *text = render(&r, FORMAT_JSON, STATUS_FAIL, 0);
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!root)
+		fail_msg("json does not parse: %s (line %d)\n%s", err.text, err.line, text);
+
+	static const char *const top[] = {"version", "tool",	"started", "status",
+					  "summary", "domains", "findings"};
+	assert_keys(root, top, ARRAY_SIZE(top));
+	assert_int_equal(json_integer_value(json_object_get(root, "version")), 1);
+	assert_json_str(root, "tool", "cutover 0.1.0");
+	assert_json_str(root, "started", "2026-11-25T10:00:00Z");
+	assert_json_str(root, "status", "fail");
+
+	json_t *summary = json_object_get(root, "summary");
+	static const char *const sum_keys[] = {"ok", "info", "warn", "fail", "error"};
+	const json_int_t sum_want[] = {3, 1, 2, 3, 1};
+	assert_keys(summary, sum_keys, ARRAY_SIZE(sum_keys));
+	for (size_t i = 0; i < ARRAY_SIZE(sum_keys); i++)
+		assert_int_equal(json_integer_value(json_object_get(summary, sum_keys[i])), sum_want[i]);
+
+	json_t *domains = json_object_get(root, "domains");
+	static const char *const dom_want[] = {"example.org", "example.net", "quiet.example", "only.example"};
+	assert_int_equal(json_array_size(domains), ARRAY_SIZE(dom_want));
+	for (size_t i = 0; i < ARRAY_SIZE(dom_want); i++)
+		assert_string_equal(json_string_value(json_array_get(domains, i)), dom_want[i]);
+
+	/* Grouped by domain in r->domains order, insertion order within. */
+	json_t *findings = json_object_get(root, "findings");
+	static const char *const code_want[] = {"ns.ok",	  "ttl.too-high",    "soa.serial-mismatch",
+						"ttl.no-records", "ttl.bad-utf8",    "ttl.inconsistent",
+						"ns.unreachable", "record.mismatch", "soa.ok",
+						"ttl.ok"};
+	assert_int_equal(json_array_size(findings), ARRAY_SIZE(code_want));
+	for (size_t i = 0; i < ARRAY_SIZE(code_want); i++)
+		assert_json_str(json_array_get(findings, i), "code", code_want[i]);
+
+	/* Every key, in schema order. */
+	json_t *f = json_array_get(findings, 1);
+	static const char *const full[] = {"domain", "check",	"code",	    "status", "subject",
+					   "server", "message", "expected", "actual"};
+	assert_keys(f, full, ARRAY_SIZE(full));
+	assert_json_str(f, "domain", "example.org");
+	assert_json_str(f, "check", "ttl");
+	assert_json_str(f, "status", "fail");
+	assert_json_str(f, "subject", "www.example.org/A");
+	assert_json_str(f, "server", "ns2.example.net/192.0.2.53");
+	assert_json_str(f, "message", "TTL 86400 is above 900");
+	assert_json_str(f, "expected", "<= 900");
+	assert_json_str(f, "actual", "86400");
+
+	/* NULL subject, server, expected, actual are omitted. */
+	f = json_array_get(findings, 4);
+	static const char *const minimal[] = {"domain", "check", "code", "status", "message"};
+	assert_keys(f, minimal, ARRAY_SIZE(minimal));
+	/* Invalid UTF-8 becomes U+FFFD; a control character survives (escaped by jansson). */
+	assert_json_str(f, "message", "bad \xef\xbf\xbd\xef\xbf\xbd byte, \x01 ctl");
+	assert_non_null(strstr(text, "\\u0001"));
+
+	/* Quotes, newline, tab, UTF-8 and ESC round-trip exactly. */
+	f = json_array_get(findings, 7);
+	assert_json_str(f, "message", NASTY_MESSAGE);
+	assert_json_str(f, "expected", "\"v=spf1 -all\"");
+	assert_json_str(f, "actual", "\"v=spf1 +all\"");
+
+	/* A NULL message falls back to the code table's summary. */
+	f = json_array_get(findings, 9);
+	assert_json_str(f, "message", code_lookup("ttl.ok")->summary);
+
+	json_decref(root);
+	free(text);
+	report_release(&r);
+}
+
+static void test_json_empty(void **state)
+{
+	struct report r;
+	report_init(&r);
+	char *text = render(&r, FORMAT_JSON, STATUS_FAIL, 0);
+	json_t *root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	assert_json_str(root, "status", "ok");
+	assert_int_equal(json_array_size(json_object_get(root, "findings")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "summary"), "ok")), 0);
+	json_decref(root);
+	free(text);
+	report_release(&r);
+}
+
+/* ---- prometheus ---- */
+
+static void test_prometheus(void **state)
+{
+	struct report r;
+	sample_report(&r);
+	add(&r, "example.org", "ttl", "ttl.too-high", STATUS_FAIL, "www.example.org/A",
+	    "ns2.example.net/192.0.2.53", "a second finding, same labels", NULL, NULL);
+	add(&r, "we\"ird\\dom\nain", "ns", "ns.lame", STATUS_FAIL, NULL, NULL, "m", NULL, NULL);
+	char *text = render(&r, FORMAT_PROMETHEUS, STATUS_FAIL, 0);
+
+	/* Every status for every domain, zeros included: 4 domains x 5. */
+	assert_int_equal(count_lines_starting(text, "cutover_findings{"), 20);
+	assert_non_null(strstr(text, "cutover_findings{domain=\"quiet.example\",status=\"fail\"} 0\n"));
+	assert_non_null(strstr(text, "cutover_findings{domain=\"example.org\",status=\"fail\"} 3\n"));
+	assert_non_null(strstr(text, "cutover_findings{domain=\"example.net\",status=\"error\"} 1\n"));
+
+	/* 0 ok, 1 info, 2 warn, 3 error, 4 fail. */
+	assert_non_null(strstr(text, "cutover_status{domain=\"example.org\"} 4\n"));
+	assert_non_null(strstr(text, "cutover_status{domain=\"quiet.example\"} 0\n"));
+
+	/* Label values: backslash, quote and newline escaped. */
+	assert_non_null(strstr(text, "cutover_status{domain=\"we\\\"ird\\\\dom\\nain\"} 4\n"));
+
+	/* Non-ok findings only, one series per label set. */
+	assert_non_null(strstr(text,
+			       "cutover_finding{domain=\"example.org\",check=\"ttl\",code=\"ttl.too-high\","
+			       "subject=\"www.example.org/A\",server=\"ns2.example.net/192.0.2.53\","
+			       "status=\"fail\"} 2\n"));
+	assert_non_null(strstr(text,
+			       "cutover_finding{domain=\"example.net\",check=\"ns\",code=\"ns.unreachable\","
+			       "subject=\"example.net\",server=\"ns3.example.net/192.0.2.99\","
+			       "status=\"error\"} 1\n"));
+	assert_non_null(strstr(text, "code=\"ns.lame\",subject=\"\",server=\"\",status=\"fail\"} 1\n"));
+	assert_null(strstr(text, "code=\"ns.ok\""));
+	/* 8 sample findings + 2 added, 2 ok, one pair merged. */
+	assert_int_equal(count_lines_starting(text, "cutover_finding{"), 7);
+
+	assert_non_null(strstr(text, "\ncutover_last_run_timestamp_seconds 1795600800\n"));
+	assert_non_null(strstr(text, "\ncutover_run_duration_seconds 0.123\n"));
+	assert_int_equal(count_lines_starting(text, "# TYPE "), 5);
+	assert_int_equal(count_lines_starting(text, "# HELP "), 5);
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	free(text);
+	report_release(&r);
+}
+
+/* ---- tap ---- */
+
+static void test_tap(void **state)
+{
+	struct report r;
+	sample_report(&r);
+
+	char *text = render(&r, FORMAT_TAP, STATUS_FAIL, 0);
+	assert_true(strncmp(text, "TAP version 13\n1..8\n", 20) == 0);
+	assert_int_equal(count_lines_starting(text, "ok "), 4);
+	assert_int_equal(count_lines_starting(text, "not ok "), 4); /* 3 fail + 1 error */
+	/* A YAML block for each non-ok finding: info, warn, error, 3 fail. */
+	assert_int_equal(count_lines_starting(text, "  ---\n"), 6);
+	assert_int_equal(count_lines_starting(text, "  ...\n"), 6);
+	assert_non_null(strstr(text,
+			       "\nok 5 - ttl.inconsistent example.net/MX: servers serve different TTLs: "
+			       "300, 3600\n  ---\n  status: warn\n"));
+	assert_non_null(strstr(text,
+			       "\nnot ok 2 - ttl.too-high www.example.org/A (ns2.example.net/192.0.2.53): "
+			       "TTL 86400 is above 900\n"));
+	/* '#' cannot start a directive, newlines cannot end the line. */
+	assert_non_null(strstr(text, "| \\# not \\\\ ok second line"));
+	assert_non_null(strstr(text, "  message: \"got \\\"v=spf1 +all\\\" | # not \\\\ ok\\nsecond\\tline"));
+	assert_non_null(strstr(text, "  expected: \"<= 900\"\n  actual: \"86400\"\n"));
+	free(text);
+
+	text = render(&r, FORMAT_TAP, STATUS_WARN, 0);
+	assert_int_equal(count_lines_starting(text, "not ok "), 5);
+	assert_non_null(strstr(text, "\nnot ok 5 - ttl.inconsistent"));
+	free(text);
+	report_release(&r);
+
+	report_init(&r);
+	text = render(&r, FORMAT_TAP, STATUS_FAIL, 0);
+	assert_string_equal(text, "TAP version 13\n1..0 # SKIP no findings\n");
+	free(text);
+	report_release(&r);
+}
+
+/* ---- nagios ---- */
+
+static char *first_line(const char *text)
+{
+	const char *nl = strchr(text, '\n');
+	assert_non_null(nl);
+	return xstrndup(text, (size_t)(nl - text));
+}
+
+static void test_nagios(void **state)
+{
+	struct report r;
+	sample_report(&r);
+	char *text = render(&r, FORMAT_NAGIOS, STATUS_FAIL, 0);
+	char *line = first_line(text);
+
+	assert_string_equal(line,
+			    "CUTOVER CRITICAL - 3 fail, 1 error, 1 warn: ttl.too-high www.example.org/A; "
+			    "soa.serial-mismatch example.org; record.mismatch txt.example.net/TXT | "
+			    "ok=2;;;0 info=1;;;0 warn=1;;;0 fail=3;;;0 error=1;;;0 time=0.123s");
+	/* Long output: one line per non-ok finding, worst first, no '|'. */
+	assert_int_equal(count_substr(text, "\n"), 1 + 6);
+	assert_int_equal(count_substr(text, "|"), 1);
+	assert_non_null(strstr(text, "\n[FAIL] ttl.too-high www.example.org/A @ns2.example.net/192.0.2.53: "
+				     "TTL 86400 is above 900 (expected <= 900, got 86400)\n"));
+	assert_non_null(strstr(text, "got \"v=spf1 +all\" / # not \\ ok second line"));
+	assert_true(strstr(text, "[ERROR]") < strstr(text, "[WARN]"));
+	assert_true(strstr(text, "[WARN]") < strstr(text, "[INFO]"));
+	free(line);
+	free(text);
+	report_release(&r);
+
+	/* error and no fail: UNKNOWN. */
+	report_init(&r);
+	add(&r, "a.example", "ns", "ns.unreachable", STATUS_ERROR, "a.example", NULL, "m", NULL, NULL);
+	add(&r, "a.example", "ttl", "ttl.inconsistent", STATUS_WARN, "a.example", NULL, "m", NULL, NULL);
+	text = render(&r, FORMAT_NAGIOS, STATUS_FAIL, 0);
+	assert_true(strncmp(text, "CUTOVER UNKNOWN - 1 error, 1 warn: ns.unreachable a.example | ", 62) == 0);
+	free(text);
+	report_release(&r);
+
+	/* warn: the state word follows the exit code, so it depends on fail_on. */
+	report_init(&r);
+	add(&r, "a.example", "ttl", "ttl.inconsistent", STATUS_WARN, "a.example", NULL, "m", NULL, NULL);
+	add(&r, "a.example", "ttl", "ttl.ok", STATUS_OK, "a.example", NULL, "m", NULL, NULL);
+	text = render(&r, FORMAT_NAGIOS, STATUS_WARN, 0);
+	assert_true(strncmp(text, "CUTOVER WARNING - 1 warn: ttl.inconsistent a.example | ", 55) == 0);
+	free(text);
+	text = render(&r, FORMAT_NAGIOS, STATUS_FAIL, 0);
+	assert_true(strncmp(text, "CUTOVER OK - 1 warn: ttl.inconsistent a.example | ", 50) == 0);
+	free(text);
+	report_release(&r);
+
+	/* All good. */
+	report_init(&r);
+	report_add_domain(&r, "a.example");
+	add(&r, "a.example", "ttl", "ttl.ok", STATUS_OK, "a.example", NULL, "m", NULL, NULL);
+	text = render(&r, FORMAT_NAGIOS, STATUS_WARN, 0);
+	assert_string_equal(text, "CUTOVER OK - 1 ok; 1 domain checked | ok=1;;;0 info=0;;;0 warn=0;;;0 "
+				  "fail=0;;;0 error=0;;;0 time=0.000s\n");
+	free(text);
+	report_release(&r);
+
+	/* More than five of the worst status: named up to five. */
+	report_init(&r);
+	for (int i = 0; i < 7; i++)
+		add(&r, "a.example", "ns", "ns.lame", STATUS_FAIL, "a.example", NULL, "m", NULL, NULL);
+	text = render(&r, FORMAT_NAGIOS, STATUS_FAIL, 0);
+	line = first_line(text);
+	assert_int_equal(count_substr(line, "ns.lame a.example"), 5);
+	assert_non_null(strstr(line, "; +2 more | "));
+	free(line);
+	free(text);
+	report_release(&r);
+}
+
+/* ---- text ---- */
+
+static void test_text(void **state)
+{
+	struct report r;
+	sample_report(&r);
+	char *text = render(&r, FORMAT_TEXT, STATUS_FAIL, 0);
+
+	assert_null(strchr(text, '\033'));
+	/* Domains in order, each header then its findings worst first. */
+	const char *org = strstr(text, "example.org  FAIL  2 fail, 1 info, 1 ok\n");
+	const char *net = strstr(text, "example.net  FAIL  1 fail, 1 error, 1 warn, 1 ok\n");
+	const char *quiet = strstr(text, "quiet.example  OK  no findings\n");
+	assert_non_null(org);
+	assert_non_null(net);
+	assert_non_null(quiet);
+	assert_true(org < net && net < quiet);
+	const char *fail1 = strstr(org, "ttl.too-high"), *fail2 = strstr(org, "soa.serial-mismatch");
+	const char *info = strstr(org, "ttl.no-records"), *ok = strstr(org, "ns.ok");
+	assert_true(fail1 < fail2 && fail2 < info && info < ok && ok < net);
+	assert_non_null(strstr(text, "TTL 86400 is above 900 (expected <= 900, got 86400)\n"));
+	assert_non_null(strstr(text, "@ns2.example.net/192.0.2.53"));
+	/* A control character is shown, not sent to the terminal. */
+	assert_non_null(strstr(text, "second line \xe2\x9c\x93 caf\xc3\xa9 \\x1b[31m"));
+	/* Columns line up: every finding line has its code at the same offset. */
+	const char *a = strstr(text, "\n  FAIL  ttl.too-high ");
+	const char *b = strstr(text, "\n  OK    ns.ok ");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(strstr(a, "www.example.org/A") - a, strstr(b, "example.org ") - b);
+	assert_int_equal(strstr(a, "TTL 86400") - a, strstr(b, "delegation") - b);
+	const char *c = strstr(text, "\n  ERROR ns.unreachable ");
+	assert_non_null(c);
+	assert_int_equal(strstr(a, "@ns2") - a, strstr(c, "@ns3") - c);
+	/* The summary line. */
+	assert_non_null(
+	    strstr(text, "\nFAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)\n"));
+	/* No trailing blanks. */
+	assert_null(strstr(text, " \n"));
+	free(text);
+
+	/* A value wider than its (capped) column is still followed by two spaces;
+	 * an empty column takes no room. */
+	struct report wide;
+	report_init(&wide);
+	add(&wide, "a.example", "ttl", "ttl.ok", STATUS_OK, NULL, NULL, "short", NULL, NULL);
+	add(&wide, "a.example", "ttl", "ttl.ok", STATUS_OK,
+	    "a-very-long-owner-name-that-does-not-fit-the-column.a.example/AAAA", NULL, "long", NULL, NULL);
+	char *wtext = render(&wide, FORMAT_TEXT, STATUS_FAIL, 0);
+	assert_non_null(strstr(
+	    wtext,
+	    "\n  OK    ttl.ok  a-very-long-owner-name-that-does-not-fit-the-column.a.example/AAAA  long\n"));
+	assert_non_null(strstr(wtext, "\n  OK    ttl.ok  "));
+	free(wtext);
+	report_release(&wide);
+	report_init(&wide);
+	add(&wide, "a.example", "ttl", "ttl.ok", STATUS_OK, NULL, NULL, "no subject", NULL, NULL);
+	wtext = render(&wide, FORMAT_TEXT, STATUS_FAIL, 0);
+	assert_non_null(strstr(wtext, "\n  OK    ttl.ok  no subject\n"));
+	free(wtext);
+	report_release(&wide);
+
+	text = render(&r, FORMAT_TEXT, STATUS_FAIL, 1);
+	assert_non_null(strstr(text, "\033[1;31mFAIL\033[0m"));
+	assert_null(strstr(text, "\033[31m")); /* the one in the message is escaped */
+	free(text);
+	report_release(&r);
+}
+
+/* ---- junit ---- */
+
+static xmlChar *attr(xmlNodePtr n, const char *name)
+{
+	return xmlGetProp(n, BAD_CAST name);
+}
+
+static void assert_attr(xmlNodePtr n, const char *name, const char *want)
+{
+	xmlChar *v = attr(n, name);
+	assert_non_null(v);
+	assert_string_equal((const char *)v, want);
+	xmlFree(v);
+}
+
+static xmlNodePtr next_element(xmlNodePtr n, const char *name)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && (!name || xmlStrcmp(n->name, BAD_CAST name) == 0))
+			return n;
+	return NULL;
+}
+
+/* Validate doc against tests/junit/junit.xsd when it can be found (the
+ * tests run from the repository root). */
+static void validate_junit(xmlDocPtr doc)
+{
+	const char *xsd = "tests/junit/junit.xsd";
+	FILE *probe = fopen(xsd, "r");
+	if (!probe)
+		return;
+	fclose(probe);
+	xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
+	xmlSchemaPtr schema = xmlSchemaParse(pctx);
+	assert_non_null(schema);
+	xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+	assert_int_equal(xmlSchemaValidateDoc(vctx, doc), 0);
+	xmlSchemaFreeValidCtxt(vctx);
+	xmlSchemaFree(schema);
+	xmlSchemaFreeParserCtxt(pctx);
+}
+
+static void test_junit(void **state)
+{
+	struct report r;
+	sample_report(&r);
+	add(&r, "example.org", "ttl", "ttl.ctl", STATUS_WARN, "a<b>&c", NULL, "bell \x07 here", NULL, NULL);
+
+	for (int pass = 0; pass < 2; pass++) {
+		enum status fail_on = pass ? STATUS_WARN : STATUS_FAIL;
+		char *text = render(&r, FORMAT_JUNIT, fail_on, 0);
+		xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "junit.xml", NULL, XML_PARSE_NONET);
+		assert_non_null(doc);
+		validate_junit(doc);
+
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		assert_string_equal((const char *)root->name, "testsuites");
+		assert_attr(root, "name", "cutover");
+		assert_attr(root, "tests", "9");
+		assert_attr(root, "failures", pass ? "5" : "3");
+		assert_attr(root, "errors", "1");
+		assert_attr(root, "time", "0.123");
+
+		xmlNodePtr suite = next_element(root->children, "testsuite");
+		assert_attr(suite, "name", "example.org");
+		assert_attr(suite, "tests", "5");
+		assert_attr(suite, "failures", pass ? "3" : "2");
+		assert_attr(suite, "errors", "0");
+		assert_attr(suite, "timestamp", "2026-11-25T10:00:00");
+
+		xmlNodePtr tc = next_element(suite->children, "testcase");
+		assert_attr(tc, "classname", "example.org.ns");
+		assert_attr(tc, "name", "ns.ok example.org");
+		assert_null(next_element(tc->children, NULL)); /* ok: a plain pass */
+
+		tc = next_element(tc->next, "testcase");
+		assert_attr(tc, "name", "ttl.too-high www.example.org/A@ns2.example.net/192.0.2.53");
+		xmlNodePtr failure = next_element(tc->children, NULL);
+		assert_string_equal((const char *)failure->name, "failure");
+		assert_attr(failure, "type", "ttl.too-high");
+		assert_attr(failure, "message", "TTL 86400 is above 900");
+		xmlChar *body = xmlNodeGetContent(failure);
+		assert_non_null(strstr((const char *)body, "expected: <= 900\nactual: 86400\n"));
+		xmlFree(body);
+
+		/* The warning with markup in its subject and a control character. */
+		tc = next_element(tc->next, "testcase");
+		tc = next_element(tc->next, "testcase");
+		tc = next_element(tc->next, "testcase");
+		assert_attr(tc, "name", "ttl.ctl a<b>&c");
+		xmlNodePtr child = next_element(tc->children, NULL);
+		if (pass) {
+			assert_string_equal((const char *)child->name, "failure");
+			child = next_element(child->next, NULL);
+		}
+		assert_string_equal((const char *)child->name, "system-out");
+		body = xmlNodeGetContent(child);
+		assert_true(
+		    strncmp((const char *)body, "warning: bell \xef\xbf\xbd here\nstatus: warn\n", 26) == 0);
+		assert_non_null(strstr((const char *)body, "message: bell \xef\xbf\xbd here\n"));
+		xmlFree(body);
+
+		suite = next_element(suite->next, "testsuite");
+		assert_attr(suite, "name", "example.net");
+		assert_attr(suite, "errors", "1");
+		tc = next_element(suite->children, "testcase");
+		tc = next_element(tc->next, "testcase");
+		assert_attr(tc, "name", "ns.unreachable example.net@ns3.example.net/192.0.2.99");
+		assert_string_equal((const char *)next_element(tc->children, NULL)->name, "error");
+		tc = next_element(tc->next, "testcase");
+		xmlChar *msg = attr(next_element(tc->children, "failure"), "message");
+		/* Markup escaped by libxml2 (newline and tab survive in the attribute); ESC,
+		 * which XML 1.0 forbids, became U+FFFD. */
+		assert_string_equal((const char *)msg, "got \"v=spf1 +all\" | # not \\ ok\nsecond\tline "
+						       "\xe2\x9c\x93 caf\xc3\xa9 \xef\xbf\xbd[31m");
+		xmlFree(msg);
+
+		suite = next_element(suite->next, "testsuite");
+		assert_attr(suite, "name", "quiet.example");
+		assert_attr(suite, "tests", "0");
+		assert_null(next_element(suite->next, "testsuite"));
+
+		xmlFreeDoc(doc);
+		free(text);
+	}
+	report_release(&r);
+}
+
+/* ---- write errors ---- */
+
+static void test_write_error(void **state)
+{
+	struct report r;
+	struct report_opts o = {.fail_on = STATUS_FAIL, .tool = "cutover 0.1.0"};
+	sample_report(&r);
+
+	FILE *full = fopen("/dev/full", "w");
+	if (full) {
+		for (int fmt = FORMAT_TEXT; fmt <= FORMAT_PROMETHEUS; fmt++)
+			assert_int_equal(report_write(&r, (enum report_format)fmt, &o, full), -1);
+		fclose(full);
+	}
+	FILE *ro = fopen("/dev/null", "r");
+	assert_non_null(ro);
+	assert_int_equal(report_write(&r, FORMAT_JSON, &o, ro), -1);
+	fclose(ro);
+
+	/* opts may be NULL: defaults (no colour, fail_on fail, tool "cutover"). */
+	FILE *null = fopen("/dev/null", "w");
+	assert_non_null(null);
+	assert_int_equal(report_write(&r, FORMAT_JSON, NULL, null), 0);
+	fclose(null);
+	report_release(&r);
+}
+
+/* ---- samples for the consumers (REPORT_SAMPLES_DIR) ---- */
+
+static void test_write_samples(void **state)
+{
+	const char *dir = getenv("REPORT_SAMPLES_DIR");
+	/* clang-format off */
+	static const struct {
+		enum report_format fmt;
+		const char *file;
+		int color;
+	} samples[] = {
+		{FORMAT_TEXT, "sample.txt", 0},
+		{FORMAT_TEXT, "sample-color.txt", 1},
+		{FORMAT_JSON, "sample.json", 0},
+		{FORMAT_NAGIOS, "sample.nagios", 0},
+		{FORMAT_JUNIT, "sample.xml", 0},
+		{FORMAT_TAP, "sample.tap", 0},
+		{FORMAT_PROMETHEUS, "sample.prom", 0},
+	};
+	/* clang-format on */
+	struct report r;
+
+	if (!dir || !*dir)
+		skip();
+	sample_report(&r);
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		struct report_opts o = {
+		    .color = samples[i].color, .fail_on = STATUS_FAIL, .tool = "cutover 0.1.0"};
+		char *path = xasprintf("%s/%s", dir, samples[i].file);
+		FILE *f = fopen(path, "w");
+		if (!f)
+			fail_msg("cannot write '%s'", path);
+		assert_int_equal(report_write(&r, samples[i].fmt, &o, f), 0);
+		assert_int_equal(fclose(f), 0);
+		free(path);
+	}
+	report_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_status_names),
+	    cmocka_unit_test(test_status_merge_rank),
+	    cmocka_unit_test(test_format_parse),
+	    cmocka_unit_test(test_add_copies),
+	    cmocka_unit_test(test_counts_and_status),
+	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_json_empty),
+	    cmocka_unit_test(test_prometheus),
+	    cmocka_unit_test(test_tap),
+	    cmocka_unit_test(test_nagios),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_write_samples),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	xmlCleanupParser();
+	return rc;
+}
