@@ -1,0 +1,303 @@
+# lib.sh: sourced by every integration test (POSIX sh), first thing:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# It cds to the top of the source tree, makes a scratch directory $TMP (removed
+# at exit), and makes sure a loopback DNS world runs: tests/run-integration.sh
+# starts one for all tests and exports WORLD, ROOT_HINTS and RESOLVER; without
+# WORLD, lib.sh starts one of its own (and stops it at exit), so one test runs
+# by hand as root:
+#
+#   CUTOVER=./build/cutover sh tests/integration/t0200-ns.sh
+#
+# TAP:  plan N | ok STATUS DESC | is GOT EXPECTED DESC | like GOT ERE DESC |
+#       pass DESC | fail DESC | skip REASON | diag MSG | note MSG |
+#       bail_out REASON | done_testing (instead of plan, at the end)
+# DNS:  addr SERVER | reload SERVER | dig_at SERVER NAME TYPE [DIG-OPTION...] |
+#       dig_rdata TYPE | dig_ttl TYPE
+# cutover: run_cutover ARG... | has_finding CODE STATUS [DOMAIN] |
+#       finding_count CODE [STATUS] | json_field JQ-EXPR | diag_run
+#
+# Do not use `set -e` (a helper's non-zero status is an answer, not an error)
+# and do not set an EXIT trap: add cleanup commands with at_exit CMD instead.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd -P) || exit 255
+FIXTURES=$TOP/tests/fixtures	# for the tests
+
+# A relative CUTOVER or DNSBENCH means relative to where the test was started.
+case ${CUTOVER:-} in
+'' | /*) ;;
+*) CUTOVER=$(pwd -P)/$CUTOVER ;;
+esac
+case ${DNSBENCH:-} in
+'' | /*) ;;
+*) DNSBENCH=$(pwd -P)/$DNSBENCH ;;
+esac
+if [ -n "${CUTOVER:-}" ] && [ -z "${DNSBENCH:-}" ]; then
+	DNSBENCH=$(dirname "$CUTOVER")/dnsbench
+fi
+cd "$TOP" || exit 255
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cutover-test.XXXXXX") || exit 255
+
+# --- TAP -------------------------------------------------------------------
+
+_tap_n=0
+_tap_failed=0
+_tap_planned=
+_lib_at_exit=
+_lib_world=
+
+plan() {
+	_tap_planned=$1
+	echo "1..$1"
+}
+
+# _tap_result ok|"not ok" DESC
+_tap_result() {
+	_tap_n=$((_tap_n + 1))
+	# a '#' in the description would start a TAP directive
+	_d=$2
+	case $_d in
+	*'#'* | *'
+'*) _d=$(printf '%s' "$_d" | sed 's/#/\\#/g' | tr '\n' ' ') ;;
+	esac
+	printf '%s %d - %s\n' "$1" "$_tap_n" "$_d"
+}
+
+pass() {
+	_tap_result ok "$1"
+}
+
+fail() {
+	_tap_result "not ok" "$1"
+	_tap_failed=$((_tap_failed + 1))
+	diag "  Failed test '$1'"
+	return 1
+}
+
+# ok STATUS DESC: passes when STATUS is 0, e.g.  has_finding ns.lame fail; ok $? "lame"
+ok() {
+	if [ "$1" -eq 0 ] 2>/dev/null; then
+		pass "$2"
+	else
+		fail "$2"
+	fi
+}
+
+# is GOT EXPECTED DESC: string equality
+is() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "         got: '$1'"
+		diag "    expected: '$2'"
+		return 1
+	fi
+}
+
+# like GOT ERE DESC: a line of GOT matches the extended regular expression
+like() {
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "                  '$1'"
+		diag "    doesn't match '$2'"
+		return 1
+	fi
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # skip $1"
+}
+
+# diag goes to stderr (shown even without prove -v), note to stdout
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /' >&2
+}
+
+note() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+bail_out() {
+	echo "Bail out! $*"
+	exit 255
+}
+
+done_testing() {
+	[ -n "$_tap_planned" ] || plan "$_tap_n"
+}
+
+# at_exit CMD: run CMD (a shell command string) when the test exits
+at_exit() {
+	_lib_at_exit="$_lib_at_exit
+$1"
+}
+
+_lib_exit() {
+	rc=$?
+	trap - EXIT
+	eval "$_lib_at_exit"
+	if [ -n "$_lib_world" ]; then
+		sh "$TOP/tests/world/stop.sh" "$_lib_world" >&2
+	fi
+	rm -rf "$TMP"
+	if [ -n "$_tap_planned" ] && [ "$_tap_planned" -ne "$_tap_n" ]; then
+		diag "Looks like you planned $_tap_planned tests but ran $_tap_n."
+	fi
+	# like Test::More: the exit status is the number of failed tests
+	if [ "$rc" -eq 0 ] && [ "$_tap_failed" -gt 0 ]; then
+		rc=$((_tap_failed > 254 ? 254 : _tap_failed))
+	fi
+	exit "$rc"
+}
+trap _lib_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# --- the DNS world ---------------------------------------------------------
+
+if [ -z "${WORLD:-}" ]; then
+	_lib_world=$TMP/world
+	sh "$TOP/tests/world/start.sh" "$_lib_world" >&2 ||
+		bail_out "cannot start the loopback DNS world (tests/world/start.sh)"
+	. "$_lib_world/env"
+elif [ -z "${ROOT_HINTS:-}" ] || [ -z "${RESOLVER:-}" ]; then
+	[ -r "$WORLD/env" ] || bail_out "WORLD=$WORLD but there is no $WORLD/env"
+	. "$WORLD/env"
+fi
+export WORLD ROOT_HINTS RESOLVER CUTOVER DNSBENCH
+
+# addr SERVER: the address of a server of the world (tests/world/servers), or
+# SERVER itself when it is not a server name (an address already).
+_lib_servers=$(grep -v '^#' "$TOP/tests/world/servers")
+addr() {
+	while read -r _name _addr _rest; do
+		if [ "$_name" = "$1" ]; then
+			echo "$_addr"
+			return 0
+		fi
+	done <<EOF
+$_lib_servers
+EOF
+	echo "$1"
+}
+
+# reload SERVER: make an NSD of the world re-read its zone files after a test
+# changed them in $WORLD/SERVER/zones/ (see tests/world/reload.sh)
+reload() {
+	sh "$TOP/tests/world/reload.sh" "$WORLD" "$1"
+}
+
+# dig_at SERVER NAME TYPE [DIG-OPTION...]: one query, no recursion unless the
+# options say +rec, 1 s timeout, 1 try. Sets DIG_OUT (dig's output),
+# DIG_STATUS (the rcode, e.g. NOERROR, or "timeout", "connection-refused",
+# "error"), DIG_FLAGS (e.g. "qr aa"), and DIG_ANSWER, DIG_AUTHORITY,
+# DIG_ADDITIONAL (one RR a line: "owner ttl class type rdata", single spaces).
+# (Parsed with shell builtins only: forks are slow, and tests ask hundreds.)
+dig_at() {
+	_s=$(addr "$1")
+	_n=$2
+	_t=$3
+	shift 3
+	DIG_OUT=$(dig "@$_s" +norec +time=1 +tries=1 "$@" "$_n" "$_t" 2>&1)
+	DIG_STATUS='' DIG_FLAGS='' DIG_ANSWER='' DIG_AUTHORITY='' DIG_ADDITIONAL=''
+	_sec=
+	while IFS= read -r _l; do
+		case $_l in
+		*'->>HEADER<<-'*'status: '*)
+			_l=${_l#*status: }
+			DIG_STATUS=${_l%%,*}
+			;;
+		';; flags: '*)
+			[ -n "$DIG_FLAGS" ] && continue
+			_l=${_l#;; flags: }
+			DIG_FLAGS=${_l%%;*}
+			;;
+		*'timed out'*) [ -n "$DIG_STATUS" ] || DIG_STATUS=timeout ;;
+		*'connection refused'*) [ -n "$DIG_STATUS" ] || DIG_STATUS=connection-refused ;;
+		';; ANSWER SECTION:') _sec=ANSWER ;;
+		';; AUTHORITY SECTION:') _sec=AUTHORITY ;;
+		';; ADDITIONAL SECTION:') _sec=ADDITIONAL ;;
+		'' | ';'*) _sec= ;;
+		*)
+			[ -n "$_sec" ] || continue
+			set -f
+			set -- $_l	# squeeze blanks
+			set +f
+			_l=$*
+			eval "DIG_$_sec=\${DIG_$_sec:+\"\$DIG_$_sec
+\"}\$_l"
+			;;
+		esac
+	done <<EOF
+$DIG_OUT
+EOF
+	[ -n "$DIG_STATUS" ] || DIG_STATUS=error
+}
+
+# dig_rdata TYPE: the rdata of the TYPE records in DIG_ANSWER, sorted, one a line
+dig_rdata() {
+	_dig_type_field "$1" rdata | sort
+}
+
+# dig_ttl TYPE: the TTLs of the TYPE records in DIG_ANSWER, distinct, sorted
+dig_ttl() {
+	_dig_type_field "$1" ttl | sort -un
+}
+
+_dig_type_field() {
+	while read -r _o _ttl _c _ty _rd; do
+		[ "$_ty" = "$1" ] || continue
+		if [ "$2" = ttl ]; then echo "$_ttl"; else echo "$_rd"; fi
+	done <<EOF
+$DIG_ANSWER
+EOF
+}
+
+# --- cutover ---------------------------------------------------------------
+
+# run_cutover ARG...: run "$CUTOVER" ARG...; stdout in OUT, stderr in ERR, exit
+# status in RC. Returns 0 whatever cutover's status (test RC).
+run_cutover() {
+	[ -n "${CUTOVER:-}" ] || bail_out "CUTOVER is not set (the path of the cutover binary)"
+	[ -x "$CUTOVER" ] || bail_out "CUTOVER=$CUTOVER is not an executable file"
+	"$CUTOVER" "$@" >"$TMP/cutover.out" 2>"$TMP/cutover.err"
+	RC=$?
+	OUT=$(cat "$TMP/cutover.out")
+	ERR=$(cat "$TMP/cutover.err")
+	return 0
+}
+
+# has_finding CODE STATUS [DOMAIN]: true when the JSON report in OUT has a
+# finding with that code and status (and domain)
+has_finding() {
+	printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg d "${3:-}" \
+		'any(.findings[]?; .code == $c and .status == $s and ($d == "" or .domain == $d))' \
+		>/dev/null
+}
+
+# finding_count CODE [STATUS]: how many findings in OUT have that code (and status)
+finding_count() {
+	printf '%s\n' "$OUT" | jq --arg c "$1" --arg s "${2:-}" \
+		'[.findings[]? | select(.code == $c and ($s == "" or .status == $s))] | length'
+}
+
+# json_field EXPR: jq -r EXPR on OUT, e.g. json_field .summary.fail
+json_field() {
+	printf '%s\n' "$OUT" | jq -r "$1"
+}
+
+# diag_run: show the last run_cutover's exit status, stderr and stdout
+diag_run() {
+	diag "exit status: $RC"
+	[ -z "$ERR" ] || diag "stderr:
+$ERR"
+	[ -z "$OUT" ] || diag "stdout:
+$OUT"
+}

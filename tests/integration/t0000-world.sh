@@ -1,0 +1,278 @@
+#!/bin/sh
+# The loopback DNS world itself, checked with dig: every server serves what
+# tests/fixtures/zones.conf says, every fixture zone looks the way
+# tests/fixtures/README.md says, and the resolver recurses from the fake root.
+# If this test fails, the failures of every other test mean nothing.
+
+. "$(dirname "$0")/lib.sh"
+
+# a name no zone has, for wildcard checks
+RANDOM_LABEL=nothing-here-$$
+
+# serial_of FILE: the serial in a fixture zone file (the line marked "; serial")
+serial_of() {
+	awk '/^[ \t]+[0-9]+[ \t]+; serial/ { print $1; exit }' "$FIXTURES/zones/$1"
+}
+
+# ns_set SECTION: the NS targets in that DIG_ variable, sorted, space-separated
+ns_set() {
+	printf '%s\n' "$1" | awk '$4 == "NS" { print $5 }' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# soa_field N: field N of the SOA rdata in DIG_ANSWER (1 mname, 3 serial, 4
+# refresh, 5 retry, 6 expire, 7 minimum)
+soa_field() {
+	dig_rdata SOA | awk -v n="$1" '{ print $n }'
+}
+
+# --- every server serves every zone of the manifest, from the right file ----
+
+while read -r servers zone file; do
+	case $servers in '' | '#'*) continue ;; esac
+	want=$(serial_of "$file")
+	for s in $(echo "$servers" | tr ',' ' '); do
+		dig_at "$s" "$zone" SOA
+		is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)" "NOERROR/qr aa/$want" \
+			"$s serves $zone from $file (authoritative, serial $want)"
+	done
+done <"$FIXTURES/zones.conf"
+
+# --- the root, test. and the resolver's hints --------------------------------
+
+like "$(cat "$ROOT_HINTS")" '^\. +3600000 +NS +a\.root-servers\.test\.' "root hints name a.root-servers.test."
+like "$(cat "$ROOT_HINTS")" '^a\.root-servers\.test\. +3600000 +A +127\.53\.0\.1$' "root hints give it 127.53.0.1"
+is "$RESOLVER" 127.53.9.1 "RESOLVER is 127.53.9.1"
+is "$(cat "$WORLD/env")" "WORLD=$WORLD
+ROOT_HINTS=$WORLD/root.hints
+RESOLVER=127.53.9.1" "WORLD/env has WORLD, ROOT_HINTS, RESOLVER"
+
+dig_at root . NS
+is "$(dig_rdata NS)" a.root-servers.test. "root: . NS a.root-servers.test."
+dig_at root www.good.test A
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/a.nic.test." "root refers test. to a.nic.test."
+like "$DIG_ADDITIONAL" '^a\.nic\.test\. 300 IN A 127\.53\.0\.2$' "root gives glue for a.nic.test."
+
+dig_at tld missing.test SOA
+is "$DIG_STATUS/$DIG_FLAGS" "NXDOMAIN/qr aa" "tld: missing.test is not delegated (NXDOMAIN)"
+dig_at tld www.missing.test A
+is "$DIG_STATUS" NXDOMAIN "tld: www.missing.test NXDOMAIN"
+dig_at tld a.root-servers.test A
+is "$DIG_STATUS/$DIG_FLAGS/$(dig_rdata A)" "NOERROR/qr aa/127.53.0.1" "tld: a.root-servers.test A 127.53.0.1"
+
+# --- delegations: the NS set test. refers to, and the one the zone publishes ----
+
+# zone  parent NS set  |  child NS set (as new1 serves it; - when new1 does not)
+while IFS='|' read -r zone parent child; do
+	zone=$(echo $zone) parent=$(echo $parent) child=$(echo $child)
+	dig_at tld "$zone" NS
+	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/$parent" \
+		"tld delegates $zone to $parent"
+	for ns in $parent; do
+		case $ns in *.test.) ;; *) continue ;; esac
+		printf '%s\n' "$DIG_ADDITIONAL" | grep -q "^$ns 300 IN A 127\.53\."
+		ok $? "tld gives glue for $ns in the referral for $zone"
+	done
+	[ "$child" = - ] && continue
+	dig_at new1 "$zone" NS
+	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "NOERROR/qr aa/$child" \
+		"$zone publishes NS $child"
+done <<'EOF'
+oldprov.test        | ns1.oldprov.test. ns2.oldprov.test.   | -
+newprov.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+hosts.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+good.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+lame.test           | lame.hosts.test. ns1.newprov.test.    | lame.hosts.test. ns1.newprov.test.
+refused.test        | lame.hosts.test.                      | -
+mismatch.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns3.newprov.test.
+dead.test           | dead.hosts.test. ns1.newprov.test.    | dead.hosts.test. ns1.newprov.test.
+slow.test           | blackhole.hosts.test. ns1.newprov.test. | blackhole.hosts.test. ns1.newprov.test.
+moved.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+same.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+gone.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+stilldelegated.test | ns1.newprov.test. ns1.oldprov.test.   | ns1.newprov.test. ns1.oldprov.test.
+serial.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+negttl.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+timers.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+highttl.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+ttldiff.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+nowild.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+wildwrong.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+recwrong.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+recdiff.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+EOF
+
+for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5; do
+	dig_at new1 "${h%%:*}.hosts.test" A
+	is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/${h#*:}" "${h%%:*}.hosts.test A ${h#*:}"
+done
+dig_at new2 ns3.newprov.test A
+is "$(dig_rdata A)" 127.53.2.3 "ns3.newprov.test A 127.53.2.3"
+
+# --- good.test: everything right ---------------------------------------------
+
+for s in new1 new2; do
+	dig_at "$s" good.test SOA
+	is "$(dig_rdata SOA)" "ns1.newprov.test. hostmaster.newprov.test. 2026112501 14400 3600 1209600 300" \
+		"$s: good.test SOA timers 14400 3600 1209600 300"
+	is "$(dig_ttl SOA)" 300 "$s: good.test SOA TTL 300"
+	for q in good.test:A:198.51.100.20 www.good.test:A:198.51.100.20 \
+		"$RANDOM_LABEL.good.test:A:198.51.100.20" "good.test:MX:10 mail.good.test." \
+		mail.good.test:A:198.51.100.25; do
+		name=${q%%:*} rest=${q#*:}
+		dig_at "$s" "$name" "${rest%%:*}"
+		is "$DIG_FLAGS/$(dig_rdata "${rest%%:*}")/$(dig_ttl "${rest%%:*}")" "qr aa/${rest#*:}/300" \
+			"$s: $name ${rest%%:*} ${rest#*:} TTL 300"
+	done
+done
+
+# big.good.test TXT: more than 1232 bytes; truncated over UDP, whole over TCP
+dig_at new1 big.good.test TXT +bufsize=1232 +ignore
+like "$DIG_FLAGS" '(^| )tc( |$)' "new1: big.good.test TXT over UDP (bufsize 1232) is truncated (TC=1)"
+dig_at new1 big.good.test TXT +notcp +noedns +ignore
+like "$DIG_FLAGS" '(^| )tc( |$)' "new1: big.good.test TXT over UDP without EDNS is truncated (TC=1)"
+dig_at new1 big.good.test TXT +tcp
+is "$(dig_rdata TXT | wc -l)" 20 "new1: big.good.test TXT over TCP has 20 records"
+size=$(printf '%s\n' "$DIG_OUT" | sed -n 's/^;; MSG SIZE  rcvd: //p')
+[ "${size:-0}" -gt 1232 ]
+ok $? "new1: big.good.test TXT answer is $size bytes (> 1232)"
+longest=$(dig_rdata TXT | awk '{ n = length($0) - 2; if (n > m) m = n } END { print m }')
+[ "$longest" -le 255 ] && [ "$longest" -ge 190 ]
+ok $? "big.good.test TXT strings are about 200 bytes (longest $longest)"
+
+# --- delegation failure modes ------------------------------------------------
+
+dig_at lame lame.test SOA
+is "$DIG_STATUS" REFUSED "lame: lame.test REFUSED"
+dig_at lame refused.test SOA
+is "$DIG_STATUS" REFUSED "lame: refused.test REFUSED"
+for s in new1 new2 old1 old2 tld; do
+	dig_at "$s" refused.test SOA
+	like "$DIG_STATUS/$DIG_FLAGS" '^(REFUSED/.*|NOERROR/qr)$' "$s: no authoritative answer for refused.test"
+done
+
+dig_at dead dead.test SOA
+is "$DIG_STATUS" connection-refused "dead (127.53.4.4): connection refused"
+dig_at blackhole slow.test SOA
+is "$DIG_STATUS" timeout "blackhole (127.53.4.5): UDP query times out"
+dig_at blackhole slow.test SOA +tcp
+is "$DIG_STATUS" timeout "blackhole (127.53.4.5): TCP connects, query times out"
+
+# --- previous servers --------------------------------------------------------
+
+for s in new1 new2; do
+	dig_at "$s" moved.test SOA
+	is "$(soa_field 3)" 2026112502 "$s: moved.test serial 2026112502"
+	dig_at "$s" www.moved.test A
+	is "$(dig_rdata A)" 198.51.100.20 "$s: www.moved.test A 198.51.100.20"
+done
+for s in old1 old2; do
+	dig_at "$s" moved.test SOA
+	is "$DIG_FLAGS/$(soa_field 3)" "qr aa/2026010101" "$s: still serves moved.test, serial 2026010101"
+	dig_at "$s" www.moved.test A
+	is "$(dig_rdata A)" 192.0.2.10 "$s: www.moved.test A 192.0.2.10 (old)"
+	dig_at "$s" moved.test A
+	is "$(dig_rdata A)" 192.0.2.10 "$s: moved.test A 192.0.2.10 (old)"
+done
+
+for q in "same.test SOA" "same.test NS" "same.test A" "same.test MX" "www.same.test A" \
+	"mail.same.test A" "$RANDOM_LABEL.same.test A"; do
+	dig_at new1 $q
+	want=$DIG_ANSWER
+	for s in new2 old1 old2; do
+		dig_at "$s" $q
+		is "$DIG_FLAGS/$DIG_ANSWER" "qr aa/$want" "$s: $q as new1 serves it"
+	done
+done
+
+for s in old1 old2; do
+	dig_at "$s" gone.test SOA
+	is "$DIG_STATUS" REFUSED "$s: gone.test REFUSED"
+done
+
+for q in "stilldelegated.test SOA" "stilldelegated.test NS" "www.stilldelegated.test A"; do
+	dig_at new1 $q
+	want=$DIG_ANSWER
+	dig_at old1 $q
+	is "$DIG_FLAGS/$DIG_ANSWER" "qr aa/$want" "old1: $q as new1 serves it"
+done
+
+# --- SOA ---------------------------------------------------------------------
+
+dig_at new1 serial.test SOA
+is "$(soa_field 3)" 2026112501 "new1: serial.test serial 2026112501"
+dig_at new2 serial.test SOA
+is "$(soa_field 3)" 2026112401 "new2: serial.test serial 2026112401"
+
+for s in new1 new2; do
+	dig_at "$s" negttl.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 86400/86400 "$s: negttl.test SOA TTL 86400, MINIMUM 86400"
+	dig_at "$s" nothere.negttl.test TXT
+	like "$DIG_AUTHORITY" '^negttl\.test\. 86400 IN SOA .* 86400$' "$s: negative answer in negttl.test carries SOA TTL 86400"
+	dig_at "$s" timers.test SOA
+	is "$(soa_field 4) $(soa_field 5) $(soa_field 6)" "300 600 3600" "$s: timers.test refresh 300 retry 600 expire 3600"
+done
+
+# --- TTLs --------------------------------------------------------------------
+
+for s in new1 new2; do
+	for n in highttl.test www.highttl.test; do
+		dig_at "$s" "$n" A
+		is "$(dig_ttl A)" 86400 "$s: $n A TTL 86400"
+	done
+	dig_at "$s" mail.highttl.test A
+	is "$(dig_ttl A)" 300 "$s: mail.highttl.test A TTL 300"
+done
+dig_at new1 www.ttldiff.test A
+is "$(dig_ttl A)/$(dig_rdata A)" 300/198.51.100.20 "new1: www.ttldiff.test A TTL 300"
+dig_at new2 www.ttldiff.test A
+is "$(dig_ttl A)/$(dig_rdata A)" 3600/198.51.100.20 "new2: www.ttldiff.test A TTL 3600"
+
+# --- wildcards and records -----------------------------------------------------
+
+for s in new1 new2; do
+	dig_at "$s" "$RANDOM_LABEL.nowild.test" A
+	is "$DIG_STATUS/$DIG_FLAGS" "NXDOMAIN/qr aa" "$s: nowild.test has no wildcard (NXDOMAIN)"
+	dig_at "$s" www.nowild.test A
+	is "$(dig_rdata A)" 198.51.100.20 "$s: www.nowild.test A 198.51.100.20"
+	dig_at "$s" "$RANDOM_LABEL.wildwrong.test" A
+	is "$(dig_rdata A)" 192.0.2.10 "$s: *.wildwrong.test A 192.0.2.10"
+	dig_at "$s" www.recwrong.test A
+	is "$(dig_rdata A)" 192.0.2.10 "$s: www.recwrong.test A 192.0.2.10"
+	dig_at "$s" recdiff.test SOA
+	is "$(soa_field 3)" 2026112501 "$s: recdiff.test serial 2026112501"
+done
+dig_at new1 www.recdiff.test A
+is "$(dig_rdata A)" 198.51.100.20 "new1: www.recdiff.test A 198.51.100.20"
+dig_at new2 www.recdiff.test A
+is "$(dig_rdata A)" 192.0.2.10 "new2: www.recdiff.test A 192.0.2.10"
+
+# --- NSD is not rate-limited (rrl-ratelimit: 0) ---------------------------------
+
+n=400
+i=0
+while [ $i -lt $n ]; do
+	echo "www.good.test A"
+	i=$((i + 1))
+done >"$TMP/burst"
+answered=$(dig @127.53.2.1 +norec +time=1 +tries=1 +noall +comments -f "$TMP/burst" 2>&1 |
+	grep -c '^;; flags: qr aa;')
+is "$answered" $n "new1 answers $n identical queries in a burst in full (no RRL)"
+
+# --- the resolver -------------------------------------------------------------
+
+for q in www.good.test:198.51.100.20 www.moved.test:198.51.100.20 lame.hosts.test:127.53.3.1 \
+	"$RANDOM_LABEL.wildwrong.test:192.0.2.10"; do
+	dig_at resolver "${q%%:*}" A +rec
+	is "$DIG_STATUS/$(dig_rdata A)" "NOERROR/${q#*:}" "resolver: ${q%%:*} A ${q#*:}"
+done
+dig_at resolver www.missing.test A +rec
+is "$DIG_STATUS" NXDOMAIN "resolver: www.missing.test NXDOMAIN (not delegated)"
+dig_at resolver big.good.test TXT +rec
+is "$DIG_STATUS/$(dig_rdata TXT | wc -l)" NOERROR/20 "resolver: big.good.test TXT, 20 records (over TCP upstream)"
+# unbound answers the documentation reverse zones itself unless told not to
+# (local-zone: ... nodefault): the NXDOMAIN must come from the fake root
+dig_at resolver 10.2.0.192.in-addr.arpa PTR +rec
+like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN \. [0-9]+ IN SOA a\.root-servers\.test\.' \
+	"resolver: 10.2.0.192.in-addr.arpa PTR goes to the fake root (nodefault)"
+
+done_testing
