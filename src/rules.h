@@ -87,7 +87,10 @@ struct ruleset {
  * defined in vars (and is substituted now); keys are checked against the
  * check's parameter table (struct check_desc.params) and values against their
  * types. On error returns -1 and writes "FILE:LINE:COL: message" to err.
- * Returns 0 on success; out must be released with ruleset_release(). */
+ * Returns 0 on success; out must be released with ruleset_release().
+ * Added: vars may be NULL (no variables). An item with `when: NAME` whose NAME
+ * is unset may use undefined variables and goes to out->skipped. On error out
+ * holds nothing (releasing it is harmless). */
 int rules_load(const char *path, const struct vars *vars, struct ruleset *out, char *err, size_t errlen);
 /* Same, from a string in memory; name is used as the file name in messages. */
 int rules_load_string(const char *text, size_t len, const char *name, const struct vars *vars,
