@@ -75,10 +75,12 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out);
 void dns_engine_free(struct dns_engine *e);
 
 /* Queue a query for qname/qtype (class IN) to the server at addr. The engine
- * copies addr and qname. The callback runs later, never from inside
- * dns_query(), and exactly once when this returns 0 (DNS_EDEAD too comes
- * through the callback). Returns 0, or a negative enum dns_error when it could
- * not even be queued (DNS_EINVAL). */
+ * copies addr and qname. It goes on the wire at once when fewer than
+ * max_inflight are, else when one finishes (first in, first out); timeout_ms
+ * counts from then. The callback runs later, never from inside dns_query(),
+ * and exactly once when this returns 0 (DNS_EDEAD too comes through the
+ * callback). Returns 0, or a negative enum dns_error when it could not even be
+ * queued (DNS_EINVAL). */
 int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen,
 	      const ldns_rdf *qname, ldns_rr_type qtype, unsigned flags,
 	      dns_callback cb, void *arg);

@@ -1,0 +1,1255 @@
+/* The query engine: one epoll loop, many DNS queries in flight to chosen
+ * servers. Queries are built and answers parsed by ldns; this file owns the
+ * sockets, the matching of answers to queries, retransmission, timeouts, the
+ * TCP fallback and the per-server "never answered" table. */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "dns.h"
+#include "util.h"
+
+/* A query on the wire: 2 bytes of TCP length, then the message. Header (12),
+ * longest name (255), type and class (4), OPT record (11): 284 bytes. */
+#define QUERY_WIRE_MAX 320
+/* One receive buffer for every UDP socket: the largest UDP payload. */
+#define RECV_BUF_SIZE 65536
+/* How long a server that timed out without ever answering is skipped. The
+ * mark expires so that a long-running process (a plan gate re-checking for
+ * hours) tries a server again once it may have come up. */
+#define DEAD_HOLD_US (60ULL * 1000 * 1000)
+/* Sockets kept free for the rest of the program when sizing max_inflight
+ * against RLIMIT_NOFILE (stdio, SQLite, libunbound, libcurl). */
+#define FD_RESERVE 64
+#define EVENTS_MAX 256
+#define NOT_IN_HEAP SIZE_MAX
+/* start_query() result meaning "out of file descriptors, try again later". */
+#define START_LATER 1
+
+/* epoll's data pointer points at either a query or a watch; both start with
+ * this tag so the loop can tell them apart. */
+enum handle_kind { HANDLE_QUERY, HANDLE_WATCH };
+
+enum query_state {
+	Q_QUEUED,      /* waiting for room under max_inflight */
+	Q_UDP,	       /* sent over UDP, waiting for the answer */
+	Q_TCP_CONNECT, /* non-blocking connect in progress */
+	Q_TCP_WRITE,   /* connected, sending the length-prefixed query */
+	Q_TCP_READ,    /* reading the length-prefixed answer */
+	Q_DONE	       /* outcome known, callback not yet run */
+};
+
+/* What the engine knows about one server (address and port). */
+struct server {
+	struct server *next; /* hash chain */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	uint64_t dead_until; /* µs; new queries fail with DNS_EDEAD before this */
+	int answered;	     /* it has sent at least one valid answer */
+};
+
+struct query {
+	enum handle_kind kind; /* HANDLE_QUERY; must stay first */
+	enum query_state state;
+	int fd;
+	int on_wire;	    /* counted in inflight */
+	struct query *next; /* queue, done list or free list */
+	struct server *srv;
+	size_t heap_idx;
+	uint64_t timer_at; /* next retransmission or the deadline, µs */
+	uint64_t deadline; /* end of the whole budget, µs */
+	uint64_t sent_at;  /* first send, µs */
+	uint64_t interval; /* current retransmission interval, µs */
+	unsigned retries_left;
+	unsigned flags;
+	ldns_rr_type qtype;
+	uint16_t id;
+	dns_callback cb;
+	void *arg;
+	struct dns_answer ans;
+	/* TCP: bytes of the query sent, bytes of the answer read (length prefix
+	 * included), and the answer being read. */
+	size_t tcp_sent, tcp_have, tcp_len;
+	uint8_t tcp_lenbuf[2];
+	uint8_t *tcp_buf;
+	size_t wire_len; /* the query, without the TCP prefix */
+	ldns_rdf qname;	 /* points at qname_buf, so no allocation per query */
+	uint8_t qname_buf[LDNS_MAX_DOMAINLEN];
+	uint8_t wire[QUERY_WIRE_MAX];
+};
+
+struct watch {
+	enum handle_kind kind; /* HANDLE_WATCH; must stay first */
+	int fd;
+	int ready;
+	int removed;
+	void (*cb)(void *arg);
+	void *arg;
+};
+
+struct dns_engine {
+	struct dns_opts opts;
+	int epfd;
+	uint64_t now; /* µs, CLOCK_MONOTONIC, refreshed after each wait */
+	uint64_t first_interval;
+	/* Timers: a binary min-heap on timer_at of every query on the wire. */
+	struct query **heap;
+	size_t heap_n, heap_alloc;
+	/* Queries waiting for room, first in first out. */
+	struct query *queue_head, *queue_tail;
+	size_t queued;
+	/* Outcomes waiting for their callback. */
+	struct query *done_head, *done_tail;
+	size_t done_n;
+	struct query *free_list;
+	size_t inflight;
+	/* Servers, hashed on address and port. */
+	struct server **buckets;
+	size_t nbuckets, nservers;
+	struct watch **watches;
+	size_t nwatches, watches_alloc;
+	/* Query packets reused for every query, [0] without EDNS and [1] with
+	 * a ready-made OPT record: only the ID, the RD bit and the question
+	 * change, so building a query allocates nothing. (Letting ldns add the
+	 * OPT record from the packet's EDNS fields would create and parse a
+	 * new record on every query.) */
+	struct query_template {
+		ldns_pkt *pkt;
+		ldns_rr *question; /* owned by pkt; its owner is lent per query */
+	} tmpl[2];
+	ldns_buffer *wbuf;
+	uint8_t *rbuf;
+	/* Random bytes for query IDs, fetched in bulk: one getrandom() per 128
+	 * queries rather than one per query. */
+	uint8_t rand_pool[256];
+	size_t rand_used;
+	struct dns_stats stats;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+const char *dns_strerror(int err)
+{
+	switch (err) {
+	case DNS_OK:
+		return "no error";
+	case DNS_ETIMEOUT:
+		return "timed out";
+	case DNS_EREFUSED:
+		return "connection refused";
+	case DNS_ENETWORK:
+		return "network error";
+	case DNS_EMALFORMED:
+		return "malformed answer";
+	case DNS_EDEAD:
+		return "server not responding";
+	case DNS_ENOMEM:
+		return "out of memory";
+	case DNS_EINVAL:
+		return "invalid query";
+	}
+	return "unknown error";
+}
+
+/* Query IDs come from the kernel's CSPRNG (arc4random_buf() is getrandom()
+ * in glibc 2.36), 256 bytes at a time. */
+static uint16_t random_id(struct dns_engine *e)
+{
+	if (e->rand_used + 2 > sizeof(e->rand_pool)) {
+		arc4random_buf(e->rand_pool, sizeof(e->rand_pool));
+		e->rand_used = 0;
+	}
+	uint16_t id = ldns_read_uint16(e->rand_pool + e->rand_used);
+	e->rand_used += 2;
+	return id;
+}
+
+/* ---- timers ---------------------------------------------------------- */
+
+static void heap_swap(struct dns_engine *e, size_t a, size_t b)
+{
+	struct query *t = e->heap[a];
+	e->heap[a] = e->heap[b];
+	e->heap[b] = t;
+	e->heap[a]->heap_idx = a;
+	e->heap[b]->heap_idx = b;
+}
+
+static void heap_up(struct dns_engine *e, size_t i)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (e->heap[parent]->timer_at <= e->heap[i]->timer_at)
+			break;
+		heap_swap(e, i, parent);
+		i = parent;
+	}
+}
+
+static void heap_down(struct dns_engine *e, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, min = i;
+		if (l < e->heap_n && e->heap[l]->timer_at < e->heap[min]->timer_at)
+			min = l;
+		if (r < e->heap_n && e->heap[r]->timer_at < e->heap[min]->timer_at)
+			min = r;
+		if (min == i)
+			break;
+		heap_swap(e, i, min);
+		i = min;
+	}
+}
+
+static void heap_remove(struct dns_engine *e, struct query *q)
+{
+	size_t i = q->heap_idx;
+	if (i == NOT_IN_HEAP)
+		return;
+	q->heap_idx = NOT_IN_HEAP;
+	e->heap_n--;
+	if (i == e->heap_n)
+		return;
+	e->heap[i] = e->heap[e->heap_n];
+	e->heap[i]->heap_idx = i;
+	heap_up(e, i);
+	heap_down(e, e->heap[i]->heap_idx);
+}
+
+/* Set the query's timer to fire at `at`, inserting or moving it. */
+static void arm_timer(struct dns_engine *e, struct query *q, uint64_t at)
+{
+	q->timer_at = at;
+	if (q->heap_idx == NOT_IN_HEAP) {
+		if (e->heap_n == e->heap_alloc) {
+			e->heap_alloc = e->heap_alloc ? e->heap_alloc * 2 : 64;
+			e->heap = xrealloc(e->heap, e->heap_alloc * sizeof(*e->heap));
+		}
+		q->heap_idx = e->heap_n;
+		e->heap[e->heap_n++] = q;
+		heap_up(e, q->heap_idx);
+	} else {
+		heap_up(e, q->heap_idx);
+		heap_down(e, q->heap_idx);
+	}
+}
+
+/* The next retransmission while any are left, else the deadline. */
+static void arm_next_timer(struct dns_engine *e, struct query *q)
+{
+	uint64_t at = q->deadline;
+	if (q->state == Q_UDP && q->retries_left > 0 && e->now + q->interval < at)
+		at = e->now + q->interval;
+	arm_timer(e, q, at);
+}
+
+/* ---- servers --------------------------------------------------------- */
+
+static unsigned long addr_hash(const struct sockaddr *sa)
+{
+	const unsigned char *p;
+	size_t n;
+	unsigned long h = 2166136261UL;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		h = (h ^ sin->sin_port) * 16777619UL;
+		p = (const unsigned char *)&sin->sin_addr;
+		n = sizeof(sin->sin_addr);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		h = (h ^ sin6->sin6_port) * 16777619UL;
+		p = (const unsigned char *)&sin6->sin6_addr;
+		n = sizeof(sin6->sin6_addr);
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619UL;
+	return h;
+}
+
+/* Same family, address and port (and IPv6 scope). */
+static int addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return 0;
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a,
+					 *y = (const struct sockaddr_in *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a,
+					  *y = (const struct sockaddr_in6 *)b;
+		return x->sin6_port == y->sin6_port && x->sin6_scope_id == y->sin6_scope_id &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+	}
+	return 0;
+}
+
+static void servers_grow(struct dns_engine *e)
+{
+	size_t n = e->nbuckets ? e->nbuckets * 2 : 64;
+	struct server **b = xcalloc(n, sizeof(*b));
+	for (size_t i = 0; i < e->nbuckets; i++) {
+		struct server *s = e->buckets[i], *next;
+		for (; s; s = next) {
+			next = s->next;
+			size_t slot = addr_hash((struct sockaddr *)&s->addr) & (n - 1);
+			s->next = b[slot];
+			b[slot] = s;
+		}
+	}
+	free(e->buckets);
+	e->buckets = b;
+	e->nbuckets = n;
+}
+
+/* The entry for addr, created on first use; NULL when addr is neither IPv4
+ * nor IPv6. */
+static struct server *server_get(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen)
+{
+	socklen_t need;
+	if (addr->sa_family == AF_INET)
+		need = sizeof(struct sockaddr_in);
+	else if (addr->sa_family == AF_INET6)
+		need = sizeof(struct sockaddr_in6);
+	else
+		return NULL;
+	if (addrlen < need)
+		return NULL;
+	if (e->nservers >= e->nbuckets)
+		servers_grow(e);
+	size_t slot = addr_hash(addr) & (e->nbuckets - 1);
+	for (struct server *s = e->buckets[slot]; s; s = s->next)
+		if (addr_equal((struct sockaddr *)&s->addr, addr))
+			return s;
+	struct server *s = xcalloc(1, sizeof(*s));
+	memcpy(&s->addr, addr, need);
+	s->addrlen = need;
+	s->next = e->buckets[slot];
+	e->buckets[slot] = s;
+	e->nservers++;
+	return s;
+}
+
+/* ---- query lifecycle --------------------------------------------------- */
+
+static struct query *query_alloc(struct dns_engine *e)
+{
+	struct query *q = e->free_list;
+	if (q)
+		e->free_list = q->next;
+	else
+		q = xmalloc(sizeof(*q));
+	/* Only the head of the struct needs clearing; qname_buf and wire are
+	 * always written before they are read. */
+	memset(q, 0, offsetof(struct query, qname_buf));
+	q->kind = HANDLE_QUERY;
+	q->fd = -1;
+	q->heap_idx = NOT_IN_HEAP;
+	return q;
+}
+
+static void query_release(struct dns_engine *e, struct query *q)
+{
+	q->ans.pkt = NULL; /* the callback owns it now */
+	q->state = Q_QUEUED;
+	q->next = e->free_list;
+	e->free_list = q;
+}
+
+/* Record the outcome, give back everything the query held on the wire, and
+ * queue its callback. */
+static void finish(struct dns_engine *e, struct query *q, int err)
+{
+	heap_remove(e, q);
+	if (q->fd >= 0) {
+		close(q->fd); /* also removes it from the epoll set */
+		q->fd = -1;
+	}
+	free(q->tcp_buf);
+	q->tcp_buf = NULL;
+	if (q->on_wire) {
+		q->on_wire = 0;
+		e->inflight--;
+		q->ans.rtt_ms = (unsigned)((e->now - q->sent_at) / 1000);
+	}
+	q->ans.err = err;
+	if (err == DNS_ETIMEOUT) {
+		e->stats.timeouts++;
+		/* The dead-server rule: a server that has never answered and
+		 * just let a query time out is skipped for a while, so the
+		 * queries behind it fail at once instead of each waiting out a
+		 * timeout of its own. */
+		if (!q->srv->answered)
+			q->srv->dead_until = e->now + DEAD_HOLD_US;
+	}
+	q->state = Q_DONE;
+	q->next = NULL;
+	if (e->done_tail)
+		e->done_tail->next = q;
+	else
+		e->done_head = q;
+	e->done_tail = q;
+	e->done_n++;
+}
+
+static int errno_to_dns(int err)
+{
+	return err == ECONNREFUSED ? DNS_EREFUSED : DNS_ENETWORK;
+}
+
+/* Build the query with a fresh random ID into q->wire, after two bytes left
+ * for the TCP length. */
+static int build_query(struct dns_engine *e, struct query *q)
+{
+	struct query_template *t = &e->tmpl[(q->flags & DNS_NO_EDNS) || e->opts.edns_size == 0 ? 0 : 1];
+	q->id = random_id(e);
+	/* The template's question borrows q->qname for the call and gives it
+	 * back before anything could free it. */
+	ldns_rr_set_owner(t->question, &q->qname);
+	ldns_rr_set_type(t->question, q->qtype);
+	ldns_pkt_set_id(t->pkt, q->id);
+	ldns_pkt_set_rd(t->pkt, (q->flags & DNS_RD) != 0);
+	ldns_buffer_clear(e->wbuf);
+	/* No compression tree: a query holds a single name, and the tree
+	 * would cost several allocations per query for nothing. */
+	ldns_status st = ldns_pkt2buffer_wire_compress(e->wbuf, t->pkt, NULL);
+	ldns_rr_set_owner(t->question, NULL);
+	if (st != LDNS_STATUS_OK)
+		return st == LDNS_STATUS_MEM_ERR ? DNS_ENOMEM : DNS_EINVAL;
+	size_t n = ldns_buffer_position(e->wbuf);
+	if (n + 2 > sizeof(q->wire))
+		return DNS_EINVAL;
+	ldns_write_uint16(q->wire, (uint16_t)n);
+	memcpy(q->wire + 2, ldns_buffer_begin(e->wbuf), n);
+	q->wire_len = n;
+	return 0;
+}
+
+/* Open a non-blocking socket connect()ed to the query's server and add it
+ * to the epoll set. Returns 0, START_LATER when out of descriptors, or a
+ * negative enum dns_error.
+ *
+ * Every UDP query gets a socket of its own, never bound by us: connect()
+ * makes the kernel pick a random ephemeral port (ip_local_port_range), so an
+ * off-path forger must guess about 15 bits of port on top of the 16 bits of
+ * ID, the protection unbound gets from its outgoing port range. A port that
+ * lives only as long as its query also leaves no time to find it by probing
+ * (the SAD DNS side channel), which reused sockets would. Being connected
+ * means the kernel drops datagrams from any other address, and reports ICMP
+ * port unreachable as ECONNREFUSED, which is how a closed port fails fast.
+ * The price is four system calls per query (socket, connect, epoll_ctl,
+ * close) on top of send and recv. */
+static int open_socket(struct dns_engine *e, struct query *q, int type)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&q->srv->addr;
+	int fd = socket(sa->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (errno == EMFILE || errno == ENFILE) ? START_LATER : DNS_ENETWORK;
+	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
+		int err = errno;
+		close(fd);
+		return errno_to_dns(err);
+	}
+	struct epoll_event ev = {.events = type == SOCK_DGRAM ? EPOLLIN : EPOLLOUT, .data.ptr = q};
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		int err = errno;
+		close(fd);
+		return err == ENOMEM || err == ENOSPC ? DNS_ENOMEM : DNS_ENETWORK;
+	}
+	q->fd = fd;
+	return 0;
+}
+
+/* Send (or resend) the query on its UDP socket. A full socket buffer counts
+ * as a lost packet: the retransmission timer covers it. */
+static int udp_send(struct query *q)
+{
+	for (;;) {
+		if (send(q->fd, q->wire + 2, q->wire_len, 0) >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return 0;
+		return errno_to_dns(errno);
+	}
+}
+
+/* Switch the query to TCP (forced, or after a truncated answer): same
+ * server, same budget, no retransmissions. */
+static int tcp_start(struct dns_engine *e, struct query *q)
+{
+	if (q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
+	}
+	int rc = open_socket(e, q, SOCK_STREAM);
+	if (rc == START_LATER)
+		rc = DNS_ENETWORK;
+	if (rc < 0)
+		return rc;
+	q->state = Q_TCP_CONNECT;
+	q->tcp_sent = q->tcp_have = 0;
+	arm_timer(e, q, q->deadline);
+	return 0;
+}
+
+/* Put the query on the wire. Returns 0 (started, or finished with an error
+ * whose callback is queued) or START_LATER (nothing done: out of
+ * descriptors). */
+static int start_query(struct dns_engine *e, struct query *q)
+{
+	int rc;
+	if (q->srv->dead_until > e->now) {
+		finish(e, q, DNS_EDEAD);
+		return 0;
+	}
+	rc = build_query(e, q);
+	if (rc < 0) {
+		finish(e, q, rc);
+		return 0;
+	}
+	q->sent_at = e->now;
+	q->deadline = e->now + (uint64_t)e->opts.timeout_ms * 1000;
+	if (q->flags & DNS_TCP) {
+		rc = open_socket(e, q, SOCK_STREAM);
+		if (rc == START_LATER)
+			return START_LATER;
+		q->on_wire = 1;
+		e->inflight++;
+		if (rc < 0) {
+			finish(e, q, rc);
+			return 0;
+		}
+		q->state = Q_TCP_CONNECT;
+		arm_timer(e, q, q->deadline);
+		return 0;
+	}
+	rc = open_socket(e, q, SOCK_DGRAM);
+	if (rc == START_LATER)
+		return START_LATER;
+	q->on_wire = 1;
+	e->inflight++;
+	if (rc == 0)
+		rc = udp_send(q);
+	if (rc < 0) {
+		finish(e, q, rc);
+		return 0;
+	}
+	e->stats.sent++;
+	q->state = Q_UDP;
+	q->retries_left = e->opts.retries;
+	q->interval = e->first_interval;
+	arm_next_timer(e, q);
+	return 0;
+}
+
+/* Start queued queries while there is room. */
+static void pump_queue(struct dns_engine *e)
+{
+	while (e->queue_head && e->inflight < e->opts.max_inflight) {
+		struct query *q = e->queue_head;
+		e->queue_head = q->next;
+		if (!e->queue_head)
+			e->queue_tail = NULL;
+		e->queued--;
+		q->next = NULL;
+		if (start_query(e, q) == START_LATER) {
+			/* Out of descriptors: wait for a query to give one
+			 * back, unless none can. */
+			if (e->inflight == 0) {
+				finish(e, q, DNS_ENETWORK);
+				continue;
+			}
+			q->next = e->queue_head;
+			e->queue_head = q;
+			if (!e->queue_tail)
+				e->queue_tail = q;
+			e->queued++;
+			return;
+		}
+	}
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+/* Whether the question of pkt is the query's question. FORMERR and NOTIMP
+ * answers may carry no question (a server that could not parse the query
+ * cannot echo it); they are accepted on ID and address alone. */
+static int question_matches(const struct query *q, const ldns_pkt *pkt)
+{
+	const ldns_rr_list *qs = ldns_pkt_question(pkt);
+	if (ldns_rr_list_rr_count(qs) == 0) {
+		ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+		return rc == LDNS_RCODE_FORMERR || rc == LDNS_RCODE_NOTIMPL;
+	}
+	if (ldns_rr_list_rr_count(qs) != 1)
+		return 0;
+	const ldns_rr *rr = ldns_rr_list_rr(qs, 0);
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	return owner && ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME && ldns_rr_get_type(rr) == q->qtype &&
+	       ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN && ldns_dname_compare(owner, &q->qname) == 0;
+}
+
+/* Question check for a packet ldns cannot parse whole: read the question
+ * alone, so an unparseable answer to *this* query is reported as malformed
+ * while anything else is ignored. */
+static int raw_question_matches(const struct query *q, const uint8_t *buf, size_t len)
+{
+	ldns_rr *rr = NULL;
+	size_t pos = LDNS_HEADER_SIZE;
+	int match = 0;
+	if (LDNS_QDCOUNT(buf) != 1)
+		return 0;
+	if (ldns_wire2rr(&rr, buf, len, &pos, LDNS_SECTION_QUESTION) != LDNS_STATUS_OK)
+		goto out;
+	match = ldns_rr_get_type(rr) == q->qtype && ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+		ldns_dname_compare(ldns_rr_owner(rr), &q->qname) == 0;
+out:
+	ldns_rr_free(rr);
+	return match;
+}
+
+/* Judge one message from the query's server. Returns 1 when it settled the
+ * query (answered, malformed, or moved to TCP), 0 when it was ignored. */
+static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *buf, size_t len, int tcp)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_status st;
+	int rc;
+
+	if (len < LDNS_HEADER_SIZE || LDNS_ID_WIRE(buf) != q->id || !LDNS_QR_WIRE(buf))
+		goto mismatch;
+	st = ldns_wire2pkt(&pkt, buf, len);
+	if (st == LDNS_STATUS_MEM_ERR) {
+		finish(e, q, DNS_ENOMEM);
+		return 1;
+	}
+	if (st != LDNS_STATUS_OK) {
+		if (!raw_question_matches(q, buf, len))
+			goto mismatch;
+		q->srv->answered = 1;
+		q->srv->dead_until = 0;
+		/* A truncated answer that ldns cannot read whole (some
+		 * servers cut mid-record) still says "ask over TCP". */
+		if (!tcp && LDNS_TC_WIRE(buf))
+			goto retry_tcp;
+		finish(e, q, DNS_EMALFORMED);
+		return 1;
+	}
+	if (!question_matches(q, pkt))
+		goto mismatch;
+	q->srv->answered = 1;
+	q->srv->dead_until = 0;
+	if (!tcp && ldns_pkt_tc(pkt)) {
+		ldns_pkt_free(pkt);
+		goto retry_tcp;
+	}
+	e->stats.received++;
+	q->ans.pkt = pkt;
+	q->ans.size = len;
+	q->ans.tcp = tcp;
+	finish(e, q, DNS_OK);
+	return 1;
+
+retry_tcp:
+	e->stats.tcp_fallbacks++;
+	rc = tcp_start(e, q);
+	if (rc < 0)
+		finish(e, q, rc);
+	return 1;
+
+mismatch:
+	ldns_pkt_free(pkt);
+	e->stats.mismatched++;
+	return 0;
+}
+
+static void udp_readable(struct dns_engine *e, struct query *q)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		ssize_t n = recvfrom(q->fd, e->rbuf, RECV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* ECONNREFUSED: ICMP port unreachable, reported on
+			 * the connected socket. */
+			finish(e, q, errno_to_dns(errno));
+			return;
+		}
+		/* The connected socket already filters on the source; this
+		 * check keeps the rule visible and independent of it. */
+		if (!addr_equal((struct sockaddr *)&from, (struct sockaddr *)&q->srv->addr)) {
+			e->stats.mismatched++;
+			continue;
+		}
+		if (handle_answer(e, q, e->rbuf, (size_t)n, 0))
+			return;
+	}
+}
+
+static void tcp_write(struct dns_engine *e, struct query *q)
+{
+	size_t total = q->wire_len + 2;
+	while (q->tcp_sent < total) {
+		ssize_t n = send(q->fd, q->wire + q->tcp_sent, total - q->tcp_sent, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return; /* still registered for EPOLLOUT */
+			finish(e, q, errno_to_dns(errno));
+			return;
+		}
+		q->tcp_sent += (size_t)n;
+	}
+	e->stats.sent++;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = q};
+	if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, q->fd, &ev) != 0) {
+		finish(e, q, DNS_ENETWORK);
+		return;
+	}
+	q->state = Q_TCP_READ;
+}
+
+static void tcp_connected(struct dns_engine *e, struct query *q)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err) {
+		finish(e, q, errno_to_dns(err));
+		return;
+	}
+	q->state = Q_TCP_WRITE;
+	tcp_write(e, q);
+}
+
+/* Read length-prefixed messages until one matches; a mismatched one is
+ * skipped and the next read. */
+static void tcp_read(struct dns_engine *e, struct query *q)
+{
+	for (;;) {
+		uint8_t *dst;
+		size_t want;
+		if (q->tcp_have < 2) {
+			dst = q->tcp_lenbuf + q->tcp_have;
+			want = 2 - q->tcp_have;
+		} else {
+			dst = q->tcp_buf + (q->tcp_have - 2);
+			want = q->tcp_len - (q->tcp_have - 2);
+		}
+		ssize_t n = recv(q->fd, dst, want, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			finish(e, q, errno_to_dns(errno));
+			return;
+		}
+		if (n == 0) {
+			/* Closed before a matching answer. */
+			finish(e, q, DNS_ENETWORK);
+			return;
+		}
+		q->tcp_have += (size_t)n;
+		if (q->tcp_have == 2) {
+			q->tcp_len = ldns_read_uint16(q->tcp_lenbuf);
+			if (q->tcp_len == 0) {
+				e->stats.mismatched++;
+				q->tcp_have = 0;
+				continue;
+			}
+			free(q->tcp_buf);
+			q->tcp_buf = xmalloc(q->tcp_len);
+			continue;
+		}
+		if (q->tcp_have < 2 || q->tcp_have - 2 < q->tcp_len)
+			continue;
+		if (handle_answer(e, q, q->tcp_buf, q->tcp_len, 1))
+			return;
+		q->tcp_have = 0;
+	}
+}
+
+static void query_event(struct dns_engine *e, struct query *q)
+{
+	switch (q->state) {
+	case Q_UDP:
+		udp_readable(e, q);
+		break;
+	case Q_TCP_CONNECT:
+		tcp_connected(e, q);
+		break;
+	case Q_TCP_WRITE:
+		tcp_write(e, q);
+		break;
+	case Q_TCP_READ:
+		tcp_read(e, q);
+		break;
+	case Q_QUEUED:
+	case Q_DONE:
+		break;
+	}
+}
+
+/* A query's timer fired: retransmit, or give up at the deadline. */
+static void query_timer(struct dns_engine *e, struct query *q)
+{
+	if (e->now >= q->deadline) {
+		finish(e, q, DNS_ETIMEOUT);
+		return;
+	}
+	if (q->state == Q_UDP && q->retries_left > 0) {
+		/* Same socket, same ID: an answer to the first copy that is
+		 * merely late is as good as one to this copy. */
+		q->retries_left--;
+		e->stats.retransmits++;
+		int rc = udp_send(q);
+		if (rc < 0) {
+			finish(e, q, rc);
+			return;
+		}
+		q->interval *= 2;
+	}
+	arm_next_timer(e, q);
+}
+
+/* ---- public interface -------------------------------------------------- */
+
+/* A query packet with an empty question (class IN) and, when edns_size is
+ * not 0, an OPT record advertising it (version 0, no flags, no options).
+ * Returns 0 or -1 (out of memory). */
+static int template_init(struct query_template *t, unsigned edns_size)
+{
+	ldns_rr *question = NULL, *opt = NULL;
+	int rc = -1;
+
+	t->pkt = ldns_pkt_new();
+	question = ldns_rr_new();
+	if (!t->pkt || !question)
+		goto out;
+	ldns_rr_set_owner(question, NULL);
+	ldns_rr_set_class(question, LDNS_RR_CLASS_IN);
+	ldns_rr_set_question(question, true);
+	if (!ldns_pkt_push_rr(t->pkt, LDNS_SECTION_QUESTION, question))
+		goto out;
+	t->question = question;
+	question = NULL;
+	if (edns_size) {
+		/* RFC 6891: owner the root, class the UDP payload size, TTL
+		 * extended rcode / version / flags, all zero here. */
+		opt = ldns_rr_new();
+		if (!opt)
+			goto out;
+		ldns_rr_set_owner(opt, ldns_dname_new_frm_str("."));
+		if (!ldns_rr_owner(opt))
+			goto out;
+		ldns_rr_set_type(opt, LDNS_RR_TYPE_OPT);
+		ldns_rr_set_class(opt, (ldns_rr_class)edns_size);
+		ldns_rr_set_ttl(opt, 0);
+		if (!ldns_pkt_push_rr(t->pkt, LDNS_SECTION_ADDITIONAL, opt))
+			goto out;
+		opt = NULL;
+	}
+	rc = 0;
+out:
+	ldns_rr_free(question);
+	ldns_rr_free(opt);
+	return rc;
+}
+
+static void template_release(struct query_template *t)
+{
+	if (t->question)
+		ldns_rr_set_owner(t->question, NULL);
+	ldns_pkt_free(t->pkt); /* frees the question and OPT records with it */
+	t->pkt = NULL;
+	t->question = NULL;
+}
+
+int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
+{
+	static const struct dns_opts defaults = DNS_OPTS_INIT;
+	struct dns_engine *e = NULL;
+	int rc = -1, saved;
+
+	*out = NULL;
+	e = xcalloc(1, sizeof(*e));
+	e->epfd = -1;
+	e->opts = opts ? *opts : defaults;
+	if (e->opts.timeout_ms == 0)
+		e->opts.timeout_ms = defaults.timeout_ms;
+	if (e->opts.max_inflight == 0)
+		e->opts.max_inflight = defaults.max_inflight;
+	if (e->opts.retries > 16)
+		e->opts.retries = 16;
+	if (e->opts.edns_size > 65535)
+		e->opts.edns_size = 65535;
+	else if (e->opts.edns_size > 0 && e->opts.edns_size < 512)
+		e->opts.edns_size = 512;
+
+	/* Every query on the wire holds a socket. Raise the soft descriptor
+	 * limit as far as needed (and allowed), then fit max_inflight under
+	 * it rather than fail with EMFILE mid-run. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t need = (rlim_t)e->opts.max_inflight + FD_RESERVE;
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+			rlim_t old = rl.rlim_cur;
+			rl.rlim_cur =
+			    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need) ? need : rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				rl.rlim_cur = old;
+			if (rl.rlim_cur < need)
+				e->opts.max_inflight =
+				    rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
+		}
+	}
+
+	/* Retransmission intervals double, and together fill the budget:
+	 * first = budget / (2^(retries+1) - 1). */
+	uint64_t budget = (uint64_t)e->opts.timeout_ms * 1000;
+	e->first_interval = budget / ((2ULL << e->opts.retries) - 1);
+	if (e->first_interval < 1000)
+		e->first_interval = 1000;
+
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		goto out;
+	e->wbuf = ldns_buffer_new(QUERY_WIRE_MAX);
+	if (!e->wbuf || template_init(&e->tmpl[0], 0) != 0 ||
+	    template_init(&e->tmpl[1], e->opts.edns_size) != 0) {
+		errno = ENOMEM;
+		goto out;
+	}
+	e->rbuf = xmalloc(RECV_BUF_SIZE);
+	e->rand_used = sizeof(e->rand_pool);
+	servers_grow(e);
+	*out = e;
+	e = NULL;
+	rc = 0;
+out:
+	saved = errno;
+	dns_engine_free(e);
+	errno = saved;
+	return rc;
+}
+
+/* Free a list of queries; answers not yet delivered are dropped. */
+static void free_list(struct query *q)
+{
+	while (q) {
+		struct query *next = q->next;
+		if (q->fd >= 0)
+			close(q->fd);
+		free(q->tcp_buf);
+		if (q->state == Q_DONE)
+			ldns_pkt_free(q->ans.pkt);
+		free(q);
+		q = next;
+	}
+}
+
+void dns_engine_free(struct dns_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->heap_n; i++) {
+		struct query *q = e->heap[i];
+		if (q->fd >= 0)
+			close(q->fd);
+		free(q->tcp_buf);
+		free(q);
+	}
+	free(e->heap);
+	free_list(e->queue_head);
+	free_list(e->done_head);
+	free_list(e->free_list);
+	for (size_t i = 0; i < e->nbuckets; i++) {
+		struct server *s = e->buckets[i], *next;
+		for (; s; s = next) {
+			next = s->next;
+			free(s);
+		}
+	}
+	free(e->buckets);
+	for (size_t i = 0; i < e->nwatches; i++)
+		free(e->watches[i]);
+	free(e->watches);
+	template_release(&e->tmpl[0]);
+	template_release(&e->tmpl[1]);
+	ldns_buffer_free(e->wbuf);
+	free(e->rbuf);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	free(e);
+}
+
+int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen, const ldns_rdf *qname,
+	      ldns_rr_type qtype, unsigned flags, dns_callback cb, void *arg)
+{
+	if (!e || !addr || !qname || !cb)
+		return DNS_EINVAL;
+	size_t len = ldns_rdf_size(qname);
+	if (ldns_rdf_get_type(qname) != LDNS_RDF_TYPE_DNAME || len == 0 || len > LDNS_MAX_DOMAINLEN)
+		return DNS_EINVAL;
+	struct server *srv = server_get(e, addr, addrlen);
+	if (!srv)
+		return DNS_EINVAL;
+
+	struct query *q = query_alloc(e);
+	q->srv = srv;
+	q->qtype = qtype;
+	q->flags = flags;
+	q->cb = cb;
+	q->arg = arg;
+	memcpy(q->qname_buf, ldns_rdf_data(qname), len);
+	ldns_rdf_set_type(&q->qname, LDNS_RDF_TYPE_DNAME);
+	ldns_rdf_set_size(&q->qname, len);
+	ldns_rdf_set_data(&q->qname, q->qname_buf);
+
+	e->now = now_us();
+	/* Sent right away when there is room, so a lone query does not wait
+	 * for the loop; its callback still only runs from the loop. */
+	if (!e->queue_head && e->inflight < e->opts.max_inflight && start_query(e, q) != START_LATER)
+		return 0;
+	q->state = Q_QUEUED;
+	q->next = NULL;
+	if (e->queue_tail)
+		e->queue_tail->next = q;
+	else
+		e->queue_head = q;
+	e->queue_tail = q;
+	e->queued++;
+	return 0;
+}
+
+int dns_watch_fd(struct dns_engine *e, int fd, void (*cb)(void *arg), void *arg)
+{
+	for (size_t i = 0; i < e->nwatches; i++)
+		if (!e->watches[i]->removed && e->watches[i]->fd == fd) {
+			errno = EEXIST;
+			return -1;
+		}
+	struct watch *w = xcalloc(1, sizeof(*w));
+	w->kind = HANDLE_WATCH;
+	w->fd = fd;
+	w->cb = cb;
+	w->arg = arg;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		free(w);
+		return -1;
+	}
+	struct watch **slot = xgrow(&e->watches, &e->nwatches, &e->watches_alloc, sizeof(*e->watches));
+	*slot = w;
+	return 0;
+}
+
+int dns_unwatch_fd(struct dns_engine *e, int fd)
+{
+	for (size_t i = 0; i < e->nwatches; i++) {
+		struct watch *w = e->watches[i];
+		if (w->removed || w->fd != fd)
+			continue;
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
+		/* Freed later by sweep_watches(): the loop may be walking
+		 * the watch list when a callback calls this. */
+		w->removed = 1;
+		w->ready = 0;
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+static void sweep_watches(struct dns_engine *e)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < e->nwatches; i++) {
+		if (e->watches[i]->removed)
+			free(e->watches[i]);
+		else
+			e->watches[j++] = e->watches[i];
+	}
+	e->nwatches = j;
+}
+
+size_t dns_pending(const struct dns_engine *e)
+{
+	return e->queued + e->inflight + e->done_n;
+}
+
+/* Run the callbacks of ready watches and of the outcomes known when this
+ * starts; outcomes that callbacks cause (a new query to a dead server) wait
+ * for the next round, so a callback that keeps re-asking cannot spin here. */
+static int run_callbacks(struct dns_engine *e)
+{
+	int count = 0;
+	for (size_t i = 0; i < e->nwatches; i++) {
+		struct watch *w = e->watches[i];
+		if (w->removed || !w->ready)
+			continue;
+		w->ready = 0;
+		w->cb(w->arg);
+		count++;
+	}
+	struct query *q = e->done_head;
+	e->done_head = e->done_tail = NULL;
+	while (q) {
+		struct query *next = q->next;
+		e->done_n--;
+		q->cb(q->arg, &q->ans); /* the callback now owns ans.pkt */
+		query_release(e, q);
+		count++;
+		q = next;
+	}
+	return count;
+}
+
+int dns_engine_run_once(struct dns_engine *e, int max_wait_ms)
+{
+	struct epoll_event events[EVENTS_MAX];
+	int timeout = max_wait_ms;
+
+	e->now = now_us();
+	if (e->done_head) {
+		timeout = 0;
+	} else if (e->heap_n) {
+		uint64_t at = e->heap[0]->timer_at;
+		/* Round up: waking a little late is harmless, waking early
+		 * means a second wait for nothing. */
+		uint64_t wait = at > e->now ? (at - e->now + 999) / 1000 : 0;
+		if (wait > INT_MAX)
+			wait = INT_MAX;
+		if (timeout < 0 || (uint64_t)timeout > wait)
+			timeout = (int)wait;
+	}
+	int n = epoll_wait(e->epfd, events, EVENTS_MAX, timeout);
+	if (n < 0) {
+		if (errno != EINTR)
+			return -1;
+		n = 0;
+	}
+	e->now = now_us();
+	/* Sockets first, then timers: an answer that arrived together with
+	 * its deadline still counts. No callback runs until both are done,
+	 * so no query or watch named in events[] can be freed under us. */
+	for (int i = 0; i < n; i++) {
+		enum handle_kind *kind = events[i].data.ptr;
+		if (*kind == HANDLE_WATCH)
+			((struct watch *)kind)->ready = 1;
+		else
+			query_event(e, (struct query *)kind);
+	}
+	while (e->heap_n && e->heap[0]->timer_at <= e->now)
+		query_timer(e, e->heap[0]);
+	pump_queue(e);
+	int count = run_callbacks(e);
+	pump_queue(e);
+	sweep_watches(e);
+	return count;
+}
+
+int dns_engine_run(struct dns_engine *e)
+{
+	while (dns_pending(e) > 0)
+		if (dns_engine_run_once(e, -1) < 0)
+			return -1;
+	return 0;
+}
+
+void dns_engine_stats(const struct dns_engine *e, struct dns_stats *out)
+{
+	*out = e->stats;
+}
+
+char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	unsigned port;
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+	} else if (addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+	} else {
+		snprintf(buf, len, "(unknown address family %d)", addr->sa_family);
+		return buf;
+	}
+	if (port == 53)
+		snprintf(buf, len, "%s", host);
+	else
+		snprintf(buf, len, "%s#%u", host, port);
+	return buf;
+}
+
+int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *outlen)
+{
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE];
+	unsigned long port = 53;
+	struct addrinfo hints, *res = NULL;
+	int rc = -1;
+
+	const char *hash = strrchr(text, '#');
+	size_t hostlen = hash ? (size_t)(hash - text) : strlen(text);
+	if (hostlen == 0 || hostlen >= sizeof(host))
+		goto out;
+	memcpy(host, text, hostlen);
+	host[hostlen] = '\0';
+	if (hash && parse_ulong(hash + 1, 1, 65535, &port) != 0)
+		goto out;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	/* Numeric only: a name here would be resolved by the system's
+	 * resolver, which cutover never uses. */
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+		goto out;
+	if (res->ai_addrlen > sizeof(*out))
+		goto out;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*outlen = res->ai_addrlen;
+	if (out->ss_family == AF_INET)
+		((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
+	else if (out->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
+	else
+		goto out;
+	rc = 0;
+out:
+	if (res)
+		freeaddrinfo(res);
+	return rc;
+}
