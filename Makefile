@@ -14,6 +14,15 @@ PKGS      = ldns libunbound yaml-0.1 jansson libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+PKG_OK     := $(shell pkg-config --exists $(PKGS) && echo yes)
+
+# check, demo and bench install what is missing first, then build in a
+# sub-make; any other build needs the libraries already.
+ifneq ($(PKG_OK),yes)
+ifneq ($(filter-out deps check demo bench clean,$(or $(MAKECMDGOALS),all)),)
+$(error missing libraries ($(PKGS)): run 'make deps' first (as root, or it prints the apt-get command))
+endif
+endif
 
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter

@@ -160,7 +160,7 @@ const char *ctx_expand(struct check_ctx *ctx, const char *text)
 {
 	/* Variables from --set were substituted when the rules were loaded,
 	 * so only {domain} is left and expansion cannot fail. */
-	char *s = rules_expand(text, ctx->job->au->opts->vars, ctx->job->domain, NULL);
+	char *s = rules_expand(text, NULL, ctx->job->domain, NULL);
 	const char *out = arena_strdup(&ctx->job->arena, s ? s : text);
 	free(s);
 	return out;

@@ -55,7 +55,8 @@ static const char check_usage[] =
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could not run or\n"
-	"could not determine (error findings). With -f nagios: the Nagios plugin codes.\n";
+	"could not determine (error findings). With -f nagios, warnings always exit 1,\n"
+	"as Nagios plugins do.\n";
 
 static const struct command commands[] = {
 	{"check", cmd_check, "check [options] DOMAIN...", "audit domains against rule sets"},
@@ -311,6 +312,9 @@ static int cmd_check(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		*(char **)xgrow(&domains, &n_domains, &alloc_domains, sizeof(char *)) = xstrdup(argv[i]);
+	/* A Nagios plugin says WARNING (exit 1) for warnings, whatever --fail-on says. */
+	if (fmt == FORMAT_NAGIOS)
+		repopts.fail_on = STATUS_WARN;
 	if (n_domains == 0) {
 		fprintf(stderr, "cutover: check: no domain given\nsee 'cutover help check'\n");
 		goto out;
@@ -349,16 +353,7 @@ static int cmd_check(int argc, char **argv)
 	report.elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (write_report(&report, fmt, &repopts, output) != 0)
 		goto out;
-	if (fmt == FORMAT_NAGIOS) {
-		switch (report_status(&report)) {
-		case STATUS_FAIL: rc = 2; break;
-		case STATUS_ERROR: rc = 3; break;
-		case STATUS_WARN: rc = 1; break;
-		default: rc = 0; break;
-		}
-	} else {
-		rc = report_exit_code(&report, repopts.fail_on);
-	}
+	rc = report_exit_code(&report, repopts.fail_on);
 out:
 	resolver_free(resolver);
 	dns_engine_free(engine);
