@@ -138,6 +138,12 @@ static const char *join(struct check_ctx *ctx, const char *const *names, size_t 
 	return out;
 }
 
+/* A server finding's subject: its host name, or its address when it has none. */
+static const char *server_subject(struct check_ctx *ctx, const struct ns_server *s)
+{
+	return s->name ? name_display(ctx, s->name) : s->addr_text;
+}
+
 static int in_set(const char *const *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -186,9 +192,12 @@ static const char *serial_of(struct check_ctx *ctx, const struct answer *a)
 	return out;
 }
 
-static int judge_previous(struct check_ctx *ctx, struct ns_state *st)
+/* Judge the previous servers; *serving counts those that still answer with
+ * the same data (not a problem yet). Returns the number of problems. */
+static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *serving)
 {
 	int problems = 0;
+	*serving = 0;
 	const struct delegation *d = ctx_delegation(ctx);
 	for (size_t i = 0; i < st->n_prev; i++) {
 		struct previous *pv = &st->prev[i];
@@ -204,7 +213,7 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st)
 		for (size_t k = 0; k < pv->n_servers; k++) {
 			const struct ns_server *s = pv->servers[k];
 			if (is_current(ctx, s, pv)) {
-				ctx_finding(ctx, "ns.previous-delegated", s->label, s, "not in the NS set", s->addr_text,
+				ctx_finding(ctx, "ns.previous-delegated", server_subject(ctx, s), s, "not in the NS set", s->addr_text,
 					    "%s is to be retired but its address is one of the current servers'", s->label);
 				problems++;
 				continue;
@@ -243,6 +252,7 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st)
 					    s->label, ctx_domain(ctx));
 				problems++;
 			} else {
+				(*serving)++;
 				ctx_finding(ctx, "ns.previous-serving", ctx_domain(ctx), s, "no answer for the zone",
 					    "identical data",
 					    "%s still answers for %s, with the same data as the current servers; "
@@ -281,7 +291,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (!a)
 			continue;
 		if (a->err) {
-			ctx_finding(ctx, "ns.unreachable", s->label, s, "an answer", dns_strerror(a->err),
+			ctx_finding(ctx, "ns.unreachable", server_subject(ctx, s), s, "an answer", dns_strerror(a->err),
 				    "%s did not answer: %s", s->label, dns_strerror(a->err));
 			problems++;
 			continue;
@@ -295,7 +305,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (soa)
 			ldns_rr_list_free(soa);
 		if (why) {
-			ctx_finding(ctx, "ns.lame", s->label, s, "an authoritative answer (AA, SOA)", why,
+			ctx_finding(ctx, "ns.lame", server_subject(ctx, s), s, "an authoritative answer (AA, SOA)", why,
 				    "%s is listed for %s but is not authoritative for it: %s", s->label,
 				    ctx_domain(ctx), why);
 			problems++;
@@ -353,11 +363,13 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		problems++;
 	}
 
-	problems += judge_previous(ctx, st);
+	int serving;
+	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)
 		ctx_finding(ctx, "ns.ok", ctx_domain(ctx), NULL, NULL, parent,
 			    "%zu server%s (%s) answer authoritatively; parent and zone agree%s", good,
-			    good == 1 ? "" : "s", parent, st->n_prev ? "; previous servers no longer serve it" : "");
+			    good == 1 ? "" : "s", parent,
+			    !st->n_prev ? "" : serving ? "" : "; previous servers no longer serve it");
 	return 0;
 }
 

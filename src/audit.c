@@ -406,7 +406,7 @@ static void on_discovered(void *arg, struct delegation *d)
 	case DELEG_NO_SERVERS: {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < d->n_unresolved; i++)
-			sb_addf(&sb, "%s%s", i ? ", " : "", d->unresolved[i]);
+			sb_addf(&sb, "%s%.*s", i ? ", " : "", (int)strlen(d->unresolved[i]) - 1, d->unresolved[i]);
 		char *msg = xasprintf("no address for any name server of %s (%s)", job->domain, sb.buf ? sb.buf : "");
 		job_finding(job, "ns", "ns.no-servers", STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
 		free(msg);
@@ -472,7 +472,7 @@ int audit_run(struct dns_engine *e, struct resolver *r, const struct audit_opts 
 	while (au.next_job < au.n_jobs && au.active < (opts->jobs ? opts->jobs : 1))
 		job_start(&au, &au.jobs[au.next_job++]);
 	while (au.finished < au.n_jobs) {
-		if (dns_engine_run_once(e, -1) < 0) {
+		if (dns_engine_run_once(e, resolver_tick(r)) < 0) {
 			rc = -1;
 			break;
 		}

@@ -224,7 +224,7 @@ static int cmd_check(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct vars vars = VARS_INIT;
-	struct resolver_opts ropts = {NULL, NULL, NULL};
+	struct resolver_opts ropts = {NULL, NULL, NULL, 0};
 	struct dns_opts dopts = DNS_OPTS_INIT;
 	struct report_opts repopts = {0, STATUS_FAIL, TOOL};
 	enum report_format fmt = FORMAT_TEXT;
@@ -337,6 +337,8 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "cutover: cannot start the query engine: %s\n", strerror(errno));
 		goto out;
 	}
+	/* A recursive lookup takes several queries: give it three query budgets. */
+	ropts.timeout_ms = dopts.timeout_ms * 3;
 	if (resolver_new(engine, &ropts, &resolver, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cutover: %s\n", err);
 		goto out;

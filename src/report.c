@@ -685,7 +685,8 @@ static int report_write_text(const struct report *r, const struct report_view *v
 			if (server_w)
 				text_column(sb, &tmp, "@", f->server, server_w + 2);
 			sb_add_clean(sb, finding_message(f), CLEAN_LINE);
-			if (f->expected || f->actual) {
+			/* An ok finding's message already says what was seen. */
+			if ((f->expected || f->actual) && f->status != STATUS_OK && f->status != STATUS_INFO) {
 				sb_adds(sb, " (");
 				if (f->expected) {
 					sb_adds(sb, "expected ");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <unbound.h>
 
@@ -39,6 +40,9 @@ struct memo {
 	struct waiter *waiters;
 	struct memo *next; /* hash chain */
 	struct memo *next_ready; /* on the resolver's deferred list */
+	struct memo *next_pending; /* on the resolver's deadline queue */
+	struct timespec deadline;
+	int async_id;
 	struct resolver *r;
 };
 
@@ -52,7 +56,11 @@ struct resolver {
 	 * resolver_lookup(): an eventfd wakes the loop for them. */
 	int wake_fd;
 	struct memo *ready_head, *ready_tail;
-	struct waiter *ready_waiters; /* waiters of done memos, in ready memo order */
+	/* Lookups still in libunbound, oldest first. Every lookup gets the
+	 * same budget, so the queue is in deadline order. libunbound retries a
+	 * dead server for many seconds; past the budget the lookup fails here. */
+	struct memo *pending_head, *pending_tail;
+	unsigned timeout_ms;
 };
 
 static unsigned long memo_hash(const char *name, ldns_rr_type type)
@@ -123,6 +131,11 @@ static void schedule(struct resolver *r, struct memo *m)
 static void ub_done(void *arg, int err, struct ub_result *result)
 {
 	struct memo *m = arg;
+	if (m->done) { /* expired, and libunbound could not cancel it in time */
+		if (result)
+			ub_resolve_free(result);
+		return;
+	}
 	m->done = 1;
 	if (err) {
 		m->err = xstrdup(ub_strerror(err));
@@ -178,15 +191,52 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 	m->waiters = w;
 	m->next = r->buckets[h];
 	r->buckets[h] = m;
-	int id;
-	int rc = ub_resolve_async(r->ub, name, type, LDNS_RR_CLASS_IN, m, ub_done, &id);
+	int rc = ub_resolve_async(r->ub, name, type, LDNS_RR_CLASS_IN, m, ub_done, &m->async_id);
 	if (rc != 0) {
 		m->done = 1;
 		m->err = xstrdup(ub_strerror(rc));
 		m->res.err = m->err;
 		schedule(r, m);
+		return 0;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &m->deadline);
+	m->deadline.tv_sec += r->timeout_ms / 1000;
+	m->deadline.tv_nsec += (long)(r->timeout_ms % 1000) * 1000000L;
+	if (m->deadline.tv_nsec >= 1000000000L) {
+		m->deadline.tv_sec++;
+		m->deadline.tv_nsec -= 1000000000L;
+	}
+	if (r->pending_tail)
+		r->pending_tail->next_pending = m;
+	else
+		r->pending_head = m;
+	r->pending_tail = m;
 	return 0;
+}
+
+int resolver_tick(struct resolver *r)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (r->pending_head) {
+		struct memo *m = r->pending_head;
+		if (!m->done) {
+			long ms = (long)(m->deadline.tv_sec - now.tv_sec) * 1000 +
+				  (m->deadline.tv_nsec - now.tv_nsec) / 1000000L;
+			if (ms > 0)
+				return (int)ms;
+			ub_cancel(r->ub, m->async_id);
+			m->done = 1;
+			m->err = xasprintf("no answer within %u ms", r->timeout_ms);
+			m->res.err = m->err;
+			schedule(r, m);
+		}
+		r->pending_head = m->next_pending;
+		if (!r->pending_head)
+			r->pending_tail = NULL;
+		m->next_pending = NULL;
+	}
+	return -1;
 }
 
 static int file_readable(const char *path)
@@ -225,6 +275,7 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 	*out = NULL;
 	r->engine = e;
 	r->wake_fd = -1;
+	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 6000;
 	r->ub = ub_ctx_create();
 	if (!r->ub) {
 		snprintf(err, errlen, "cannot create the embedded resolver");
@@ -417,6 +468,13 @@ struct query_req {
 	size_t idx;
 	const char *label;
 };
+
+/* A name without its trailing dot (the root stays "."), for messages. */
+static const char *display(struct disc *ds, const char *name)
+{
+	size_t n = strlen(name);
+	return n > 1 && name[n - 1] == '.' ? arena_printf(ds->a, "%.*s", (int)n - 1, name) : name;
+}
 
 static void disc_step_done(struct disc *ds)
 {
@@ -681,15 +739,16 @@ static void stage_after_referral(struct disc *ds)
 	if (ds->n_pns == 0) {
 		if (ds->parent_nx)
 			disc_finish(ds, DELEG_NXDOMAIN,
-				    arena_printf(ds->a, "%s does not exist (NXDOMAIN from the %s servers)", d->zone,
-						 d->parent));
+				    arena_printf(ds->a, "%s does not exist (NXDOMAIN from the servers of %s)",
+						 display(ds, d->zone), display(ds, d->parent)));
 		else if (ds->parent_nodata)
 			disc_finish(ds, DELEG_NOT_ZONE,
-				    arena_printf(ds->a, "%s exists in %s but is not delegated", d->zone, d->parent));
+				    arena_printf(ds->a, "%s exists in %s but is not delegated", display(ds, d->zone),
+						 display(ds, d->parent)));
 		else
 			disc_finish(ds, DELEG_ERROR,
-				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s", d->parent,
-						 d->zone, ds->parent_err ? ": " : "",
+				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s",
+						 display(ds, d->parent), display(ds, d->zone), ds->parent_err ? ": " : "",
 						 ds->parent_err ? ds->parent_err : ""));
 		return;
 	}
@@ -811,7 +870,7 @@ static void on_parent_ns(void *arg, const struct resolver_result *res)
 	}
 	if (ds->parent_servers.n == 0) {
 		disc_finish(ds, DELEG_ERROR,
-			    arena_printf(ds->a, "cannot find the name servers of %s: %s", ds->d->parent,
+			    arena_printf(ds->a, "cannot find the name servers of %s: %s", display(ds, ds->d->parent),
 					 res->err ? res->err : "no NS records"));
 		return;
 	}
@@ -837,7 +896,7 @@ static void on_parent_soa(void *arg, const struct resolver_result *res)
 	}
 	if (!parent) {
 		disc_finish(ds, DELEG_ERROR,
-			    arena_printf(ds->a, "cannot find the parent zone of %s: %s", ds->d->zone,
+			    arena_printf(ds->a, "cannot find the parent zone of %s: %s", display(ds, ds->d->zone),
 					 res->err ? res->err : "no SOA in the answer"));
 		return;
 	}

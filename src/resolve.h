@@ -17,6 +17,7 @@ struct resolver_opts {
 	const char *root_hints;   /* NULL: the system's (/usr/share/dns/root.hints) */
 	const char *trust_anchor; /* NULL: /usr/share/dns/root.key when present and the root is the system's */
 	const char *forwarder;    /* "ADDR[#PORT]": forward to this resolver instead of iterating */
+	unsigned timeout_ms;      /* budget of one lookup (0: 6000) */
 };
 
 /* Create a resolver whose lookups run in e's loop. Returns 0, or -1 with a
@@ -40,6 +41,11 @@ typedef void (*resolver_cb)(void *arg, const struct resolver_result *res);
  * resolver and concurrent identical lookups share one query, so asking again
  * is cheap. The callback never runs from inside this call. Returns 0 or -1. */
 int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg);
+
+/* Fail lookups that have run out of their budget (their callbacks run from
+ * the loop as usual). Returns the milliseconds until the next lookup's
+ * deadline, or -1 when none is pending: the caller's longest wait. */
+int resolver_tick(struct resolver *r);
 
 /* One address of a name server. */
 #define SERVER_PARENT 0x1   /* listed in the parent's delegation */

@@ -301,3 +301,36 @@ $ERR"
 	[ -z "$OUT" ] || diag "stdout:
 $OUT"
 }
+
+# audit ARG...: `cutover check` against the world, JSON report in OUT
+audit() {
+	run_cutover check --root-hints "$ROOT_HINTS" -f json "$@"
+}
+
+# sees CODE STATUS DOMAIN: one test, that the report in OUT has that finding
+sees() {
+	if has_finding "$1" "$2" "$3"; then
+		pass "$3: $1 ($2)"
+	else
+		fail "$3: $1 ($2)"
+		diag "findings of $3: $(printf '%s\n' "$OUT" | jq -c --arg d "$3" \
+			'[.findings[]? | select(.domain == $d) | [.code, .status]]' 2>/dev/null)"
+	fi
+}
+
+# sees_no CODE DOMAIN: one test, that the report in OUT has no such finding
+sees_no() {
+	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg d "$2" \
+		'any(.findings[]?; .code == $c and .domain == $d)' >/dev/null; then
+		fail "$2: no $1"
+	else
+		pass "$2: no $1"
+	fi
+}
+
+# domain_status DOMAIN: the worst status of DOMAIN's findings in OUT
+domain_status() {
+	printf '%s\n' "$OUT" | jq -r --arg d "$1" '[.findings[] | select(.domain == $d) | .status] as $s
+		| if ($s | index("fail")) then "fail" elif ($s | index("error")) then "error"
+		  elif ($s | index("warn")) then "warn" elif ($s | index("info")) then "info" else "ok" end'
+}

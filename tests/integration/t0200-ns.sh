@@ -1,0 +1,80 @@
+#!/bin/sh
+# ns: delegation health. Each fixture zone (tests/fixtures/README.md) triggers
+# one code; the report says so with the right status, and the exit status
+# follows the worst finding.
+
+. "$(dirname "$0")/lib.sh"
+
+audit -r tests/fixtures/rulesets/moves.yml good.test lame.test refused.test mismatch.test dead.test \
+	noaddr.test moved.test same.test gone.test stilldelegated.test missing.test
+is "$RC" 2 "exit status 2: some domains fail" || diag_run
+
+sees ns.ok ok good.test
+sees_no ns.lame good.test
+is "$(domain_status good.test)" ok "good.test: nothing but ok"
+
+sees ns.lame fail lame.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and .domain == "lame.test") | .server')" \
+	"lame.hosts.test/127.53.3.1" "lame.test: the lame server is named with its address"
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and .domain == "lame.test") | .actual')" \
+	REFUSED "lame.test: the lame server answered REFUSED"
+
+# every server refuses: lame, and the other checks cannot judge anything
+sees ns.lame fail refused.test
+is "$(finding_count ns.ok)" 3 "ns.ok only for good.test, gone.test and same.test"
+
+sees ns.parent-child-mismatch fail mismatch.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.parent-child-mismatch")][0] | .expected + " | " + .actual')" \
+	"ns1.newprov.test ns2.newprov.test | ns1.newprov.test ns3.newprov.test" \
+	"mismatch.test: expected the parent's NS set, got the zone's"
+# ns3.newprov.test is only in the zone's own NS set, and nothing listens there
+sees ns.unreachable error mismatch.test
+
+sees ns.unreachable error dead.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.unreachable" and .domain == "dead.test") | .actual')" \
+	"connection refused" "dead.test: the connection was refused"
+
+sees ns.unresolvable fail noaddr.test
+
+sees ns.stale-authority fail moved.test
+is "$(finding_count ns.stale-authority)" 2 "moved.test: both old servers, by name and by address, are stale"
+like "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.stale-authority")][0].actual')" \
+	"SOA serial 2026010101" "moved.test: the stale serial is reported"
+
+sees ns.previous-serving info same.test
+sees_no ns.stale-authority same.test
+sees ns.ok ok gone.test
+sees_no ns.previous-serving gone.test
+sees ns.previous-delegated fail stilldelegated.test
+sees ns.no-delegation fail missing.test
+
+# a domain that does not exist gives exit 2 on its own
+audit missing.test
+is "$RC" 2 "missing.test alone: exit status 2"
+sees ns.no-delegation fail missing.test
+
+# only errors: exit 3 (could not determine)
+audit dead.test
+is "$(json_field .status)" error "dead.test: report status error"
+is "$RC" 3 "dead.test: exit status 3 (error, nothing failed)"
+
+# no address for any server; a parent that cannot be reached
+audit --timeout 300 noservers.test child.deadparent.test
+sees ns.no-servers error noservers.test
+sees ns.discovery-failed error child.deadparent.test
+is "$RC" 3 "only errors: exit status 3"
+
+# a server that swallows queries costs one timeout for all its questions
+start=$(date +%s%N)
+audit --timeout 1000 slow.test
+end=$(date +%s%N)
+sees ns.unreachable error slow.test
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.unreachable") | .server')" \
+	"^blackhole.hosts.test/127.53.4.5$" "slow.test: the blackhole is the unreachable one"
+elapsed_ms=$(((end - start) / 1000000))
+# Every check's questions to the blackhole are in flight at once: one 1 s
+# timeout, not one per question (that would be 10 s or more).
+ok $([ "$elapsed_ms" -lt 3500 ] && echo 0 || echo 1) "slow.test: one timeout, not one per question (${elapsed_ms} ms)"
+sees soa.ok ok slow.test
+
+done_testing
