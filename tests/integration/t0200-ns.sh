@@ -21,6 +21,7 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and 
 
 # every server refuses: lame, and the other checks cannot judge anything
 sees ns.lame fail refused.test
+sees check.no-data error refused.test
 is "$(finding_count ns.ok)" 3 "ns.ok only for good.test, gone.test and same.test"
 
 sees ns.parent-child-mismatch fail mismatch.test

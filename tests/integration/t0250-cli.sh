@@ -1,0 +1,99 @@
+#!/bin/sh
+# The command line: help and version, usage errors (exit 3 with a message),
+# resolver options, domain files, output files, colour.
+
+. "$(dirname "$0")/lib.sh"
+
+run_cutover --version
+is "$OUT" "cutover 0.1.0" "--version"
+run_cutover help
+like "$OUT" "^  check +audit domains" "help lists check"
+run_cutover help check
+like "$OUT" "--root-hints FILE" "help check documents --root-hints"
+is "$RC" 0 "help check: exit 0"
+run_cutover check --help
+like "$OUT" "^usage: cutover check" "check --help"
+run_cutover help checks
+like "$OUT" "^record: " "help checks lists record"
+like "$OUT" "negative_ttl_max" "help checks lists soa's parameter"
+run_cutover help codes
+like "$OUT" "^ttl.too-high +fail " "help codes lists ttl.too-high as fail"
+run_cutover help nosuch
+is "$RC" 3 "help nosuch: exit 3"
+run_cutover nosuch
+is "$RC" 3 "unknown command: exit 3"
+like "$ERR" "^cutover: 'nosuch' is not a cutover command" "unknown command: message"
+run_cutover
+is "$RC" 3 "no command: exit 3"
+
+usage_error() { # DESC ERE ARG...
+	_d=$1 _re=$2
+	shift 2
+	run_cutover check "$@"
+	is "$RC" 3 "$_d: exit 3"
+	like "$ERR" "$_re" "$_d: message"
+	is "$OUT" "" "$_d: nothing on stdout"
+}
+usage_error "no domain" "^cutover: check: no domain given" --root-hints "$ROOT_HINTS"
+usage_error "bad format" "^cutover: unknown format 'xml'" -f xml good.test
+usage_error "bad --fail-on" "^cutover: --fail-on: want 'warn' or 'fail'" --fail-on error good.test
+usage_error "bad --timeout" "^cutover: --timeout: want milliseconds" --timeout 5s good.test
+usage_error "bad --jobs" "^cutover: --jobs: want a number" -j 0 good.test
+usage_error "bad --set" "^cutover: --set: invalid assignment 'new_ip'" --set new_ip good.test
+usage_error "unknown option" "unrecognized option '--frobnicate'" --frobnicate good.test
+usage_error "missing root hints" "^cutover: cannot read root hints '/nonexistent/root.hints'" \
+	--root-hints /nonexistent/root.hints good.test
+usage_error "bad resolver" "^cutover: invalid resolver address 'not-an-address'" --resolver not-an-address good.test
+usage_error "missing domains file" "^cutover: cannot open '/nonexistent/domains'" -d /nonexistent/domains
+usage_error "missing rule set" "^cutover: cannot open 'nosuch-rules.yml'" -r nosuch-rules.yml good.test
+
+# Through the world's resolver instead of the embedded one.
+run_cutover check --resolver "$RESOLVER" -f json good.test highttl.test
+is "$RC" 0 "--resolver: default rules pass good.test and highttl.test (a day is allowed)" || diag_run
+sees ns.ok ok good.test
+run_cutover check --resolver "$RESOLVER#53" -f json -r pre-cutover highttl.test
+sees ttl.too-high fail highttl.test
+
+# Domains from a file (comments and blank lines skipped) and the command line.
+printf '# the control zone\ngood.test\n\n  serial.test   # behind\n' >"$TMP/domains"
+audit -d "$TMP/domains" nowild.test
+is "$(json_field '.domains | join(" ")')" "good.test serial.test nowild.test" "-d: domains in order, file first"
+sees soa.serial-mismatch fail serial.test
+printf 'good.test\n' | { audit -d - ; echo "$RC $(json_field '.domains[0]')" >"$TMP/stdin.out"; }
+is "$(cat "$TMP/stdin.out")" "0 good.test" "-d -: domains from standard input"
+
+# Names are case-insensitive and a trailing dot is allowed.
+audit GOOD.Test.
+is "$(json_field '.domains[0]')" good.test "GOOD.Test. is reported as good.test"
+sees ns.ok ok good.test
+
+# A name that is not a domain name is an error finding, not a crash.
+audit "bad..name" "$(printf 'x%.0s' $(seq 1 70)).test"
+is "$(finding_count ns.discovery-failed error)" 2 "invalid names: ns.discovery-failed for each"
+is "$RC" 3 "invalid names: exit 3"
+
+# -o writes the report atomically and nothing to stdout.
+run_cutover check --root-hints "$ROOT_HINTS" -f json -o "$TMP/report.json" good.test
+is "$RC" 0 "-o: exit 0"
+is "$OUT" "" "-o: nothing on stdout"
+is "$(jq -r .status "$TMP/report.json")" ok "-o: the report is in the file"
+is "$(ls "$TMP" | grep -c 'report.json.tmp')" 0 "-o: no temporary file left"
+run_cutover check --root-hints "$ROOT_HINTS" -o /nonexistent/dir/report.json good.test
+is "$RC" 3 "-o into a missing directory: exit 3"
+like "$ERR" "^cutover: cannot write '/nonexistent/dir/report.json" "-o into a missing directory: message"
+
+# Colour only on a terminal, never with NO_COLOR.
+esc=$(printf '\033')
+run_cutover check --root-hints "$ROOT_HINTS" good.test
+case $OUT in *"$esc"*) fail "no colour when stdout is not a terminal" ;; *) pass "no colour when stdout is not a terminal" ;; esac
+if command -v script >/dev/null 2>&1; then
+	script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
+	case $(cat "$TMP/tty.out") in *"$esc["*) pass "colour on a terminal" ;; *) fail "colour on a terminal" ;; esac
+	NO_COLOR=1 script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
+	case $(cat "$TMP/tty.out") in *"$esc["*) fail "NO_COLOR: no colour on a terminal" ;; *) pass "NO_COLOR: no colour on a terminal" ;; esac
+else
+	skip "script(1) is not installed"
+	skip "script(1) is not installed"
+fi
+
+done_testing
