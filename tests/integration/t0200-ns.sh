@@ -21,7 +21,6 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and 
 
 # every server refuses: lame, and the other checks cannot judge anything
 sees ns.lame fail refused.test
-sees check.no-data error refused.test
 is "$(finding_count ns.ok)" 3 "ns.ok only for good.test, gone.test and same.test"
 
 sees ns.parent-child-mismatch fail mismatch.test
@@ -48,6 +47,12 @@ sees ns.ok ok gone.test
 sees_no ns.previous-serving gone.test
 sees ns.previous-delegated fail stilldelegated.test
 sees ns.no-delegation fail missing.test
+
+# the other checks of the default rule set have nothing to judge there
+audit refused.test
+sees check.no-data error refused.test
+is "$(finding_count check.no-data error)" 3 "refused.test: soa, ttl and wildcard could not judge"
+is "$RC" 2 "refused.test: exit 2 (lame is a failure)"
 
 # a domain that does not exist gives exit 2 on its own
 audit missing.test
