@@ -1,0 +1,41 @@
+#!/bin/sh
+# make demo: start the loopback DNS world (tests/world) and audit it for real,
+# the way a cutover is prepared: the default audit, the pre-cutover rules, an
+# old provider that still answers, and the JSON a CI gate reads.
+set -u
+[ -n "${CUTOVER:-}" ] || { echo "demo: CUTOVER is not set (run 'make demo')" >&2; exit 3; }
+cd "$(dirname "$0")/.." || exit 3
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: the DNS world listens on port 53 of 127.53.0.0/16: run as root" >&2
+	exit 3
+fi
+WORLD=$(mktemp -d /tmp/cutover-demo.XXXXXX) || exit 3
+trap 'sh tests/world/stop.sh "$WORLD" >/dev/null 2>&1; rm -rf "$WORLD"' EXIT INT TERM
+sh tests/world/start.sh "$WORLD" || exit 3
+HINTS=$WORLD/root.hints
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') off=$(printf '\033[0m'); else bold= off=; fi
+step() {
+	printf '\n%s== %s%s\n$ %s\n\n' "$bold" "$1" "$off" "$2" | sed "s|$HINTS|\$WORLD/root.hints|g"
+	sh -c "$2"
+	_rc=$?
+	case $2 in *'|'*) ;; *) echo "(exit status $_rc)" ;; esac
+}
+
+step "A general audit of a healthy domain and a broken one" \
+	"$CUTOVER check --root-hints $HINTS good.test lame.test"
+
+step "Is it safe to move? TTLs, serials and the wildcard before the cutover" \
+	"$CUTOVER check --root-hints $HINTS -r pre-cutover --set new_ip=198.51.100.20 good.test highttl.test serial.test wildwrong.test"
+
+step "After the move: does the old provider still answer with old data?" \
+	"$CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/moves.yml moved.test gone.test"
+
+step "The same as a CI gate reads it (JSON, the failures only)" \
+	"$CUTOVER check --root-hints $HINTS -r pre-cutover -f json highttl.test | jq -c '.status, .summary, (.findings[] | select(.status == \"fail\") | {code, subject, server, expected, actual})'"
+
+step "From cron, for Nagios or Icinga" \
+	"$CUTOVER check --root-hints $HINTS -r pre-cutover -f nagios good.test highttl.test | head -n 1"
+
+echo
+echo "The world (NSD and unbound on 127.53.0.0/16) is stopped again. 'make check' runs the tests."
