@@ -47,7 +47,8 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       = $(BUILD)/cutover
 DNSBENCH  = $(BUILD)/dnsbench
 
-.PHONY: all deps check unit integration demo bench install uninstall clean format
+FORCE:
+.PHONY: FORCE all deps check unit integration demo bench install uninstall clean format
 
 all: $(BIN) $(DNSBENCH) cutover
 
@@ -58,7 +59,12 @@ cutover: $(BIN)
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h checks/*.h)
+# Rebuild everything when the flags change (PREFIX is compiled in).
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h checks/*.h) $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -97,7 +103,8 @@ install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cutover
 	install -m 644 rules/*.yml $(DESTDIR)$(DATADIR)/rules/
-	install -m 644 doc/cutover.1 $(DESTDIR)$(MANDIR)/cutover.1
+	sed "s|@DATADIR@|$(DATADIR)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
+	chmod 644 $(DESTDIR)$(MANDIR)/cutover.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover $(DESTDIR)$(MANDIR)/cutover.1

@@ -91,8 +91,9 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* The directory of the shipped rule sets: $CUTOVER_RULES_DIR, the source tree
- * next to the binary (build/cutover -> rules/), or the installed one. */
+/* The directories of the shipped rule sets, in order: $CUTOVER_RULES_DIR, the
+ * source tree next to the binary (build/cutover -> rules/), an installed tree
+ * beside the binary (bin/ -> share/cutover/rules), the configured DATADIR. */
 static int rules_dir_candidates(char dirs[][PATH_MAX], size_t max)
 {
 	size_t n = 0;
@@ -108,6 +109,9 @@ static int rules_dir_candidates(char dirs[][PATH_MAX], size_t max)
 			snprintf(dirs[n++], PATH_MAX, "%s/../rules", dir);
 		if (n < max)
 			snprintf(dirs[n++], PATH_MAX, "%s/rules", dir);
+		/* an installed tree moved elsewhere: PREFIX/bin -> PREFIX/share */
+		if (n < max)
+			snprintf(dirs[n++], PATH_MAX, "%s/../share/cutover/rules", dir);
 	}
 	if (n < max)
 		snprintf(dirs[n++], PATH_MAX, "%s/rules", CUTOVER_DATADIR);
@@ -120,8 +124,8 @@ static char *rules_path(const char *arg)
 {
 	if (strchr(arg, '/') || access(arg, F_OK) == 0)
 		return xstrdup(arg);
-	char dirs[4][PATH_MAX];
-	int n = rules_dir_candidates(dirs, 4);
+	char dirs[5][PATH_MAX];
+	int n = rules_dir_candidates(dirs, 5);
 	size_t len = strlen(arg);
 	int has_ext = len > 4 && strcmp(arg + len - 4, ".yml") == 0;
 	for (int i = 0; i < n; i++) {
