@@ -47,7 +47,6 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       = $(BUILD)/cutover
 DNSBENCH  = $(BUILD)/dnsbench
 
-FORCE:
 .PHONY: FORCE all deps check unit integration demo bench install uninstall clean format
 
 all: $(BIN) $(DNSBENCH) cutover
@@ -115,3 +114,5 @@ format:
 
 clean:
 	rm -rf build build-san cutover
+
+FORCE:

@@ -38,10 +38,26 @@
 #define NOT_IN_HEAP SIZE_MAX
 /* start_query() result meaning "out of file descriptors, try again later". */
 #define START_LATER 1
+/* UDP sockets are reused, within limits that keep the source port a moving
+ * target (the reasoning is at the top of this file). A socket carries at most
+ * SOCKET_MAX_USES queries: a port an attacker has found then serves at most
+ * 15 more, while the four system calls of a fresh socket, spread over 16
+ * queries, cost a quarter of a system call each on top of send and recv. */
+#define SOCKET_MAX_USES 16
+/* ... and is not given a new query once it is this old, well under the tens of
+ * seconds a SAD DNS scan of the ephemeral port range needs at Linux's ICMP
+ * rate limit. Under load a socket uses up its 16 queries long before this;
+ * a slow trickle of queries gets fresh sockets, as if there were no pool. */
+#define SOCKET_MAX_AGE_US (1000ULL * 1000)
+/* Idle sockets kept open, all families together. The pool refills from the
+ * queries that finish in one round of the loop, which can be as many as are
+ * in flight, and is emptied by the callbacks that ask again; a cap below
+ * that only makes closes and fresh sockets. */
+#define SOCKET_POOL_MAX 256
 
-/* epoll's data pointer points at either a query or a watch; both start with
- * this tag so the loop can tell them apart. */
-enum handle_kind { HANDLE_QUERY, HANDLE_WATCH };
+/* epoll's data pointer points at a query (TCP), a UDP socket or a watch; all
+ * start with this tag so the loop can tell them apart. */
+enum handle_kind { HANDLE_QUERY, HANDLE_UDP, HANDLE_WATCH };
 
 enum query_state {
 	Q_QUEUED,      /* waiting for room under max_inflight */
@@ -61,10 +77,26 @@ struct server {
 	int answered;	     /* it has sent at least one valid answer */
 };
 
+/* A UDP socket, connect()ed to the last server it was used for. It carries
+ * one query at a time and waits in the engine's pool in between, still in
+ * the epoll set, so that a late answer to its last query is read and counted
+ * as mismatched rather than left to confuse the next one. */
+struct udp_socket {
+	enum handle_kind kind; /* HANDLE_UDP; must stay first */
+	int fd;
+	int family;
+	unsigned uses;		   /* queries it has carried, the current one included */
+	uint64_t opened_at;	   /* µs */
+	const struct server *peer; /* connected to; NULL before the first connect() */
+	struct query *q;	   /* the query it carries, NULL while in the pool */
+	struct udp_socket *next;   /* pool */
+};
+
 struct query {
 	enum handle_kind kind; /* HANDLE_QUERY; must stay first */
 	enum query_state state;
-	int fd;
+	int fd;			 /* TCP socket, or -1 */
+	struct udp_socket *udp;	 /* UDP socket, or NULL */
 	int on_wire;	    /* counted in inflight */
 	struct query *next; /* queue, done list or free list */
 	struct server *srv;
@@ -116,6 +148,9 @@ struct dns_engine {
 	size_t done_n;
 	struct query *free_list;
 	size_t inflight;
+	/* Idle UDP sockets, last in first out, [0] IPv4 and [1] IPv6. */
+	struct udp_socket *pool[2];
+	size_t pool_n;
 	/* Servers, hashed on address and port. */
 	struct server **buckets;
 	size_t nbuckets, nservers;
@@ -349,6 +384,126 @@ static struct server *server_get(struct dns_engine *e, const struct sockaddr *ad
 	return s;
 }
 
+static int errno_to_dns(int err)
+{
+	return err == ECONNREFUSED ? DNS_EREFUSED : DNS_ENETWORK;
+}
+
+/* ---- UDP sockets ------------------------------------------------------- */
+
+/* Close the socket (which also takes it out of the epoll set) and free it.
+ * Only ever called while the loop handles this socket's own event, or
+ * outside the event loop, so no later entry of the loop's events[] can name
+ * it. */
+static void udp_close(struct udp_socket *s)
+{
+	close(s->fd);
+	free(s);
+}
+
+/* Close every idle socket (to give descriptors back). */
+static void pool_flush(struct dns_engine *e)
+{
+	for (size_t i = 0; i < 2; i++) {
+		while (e->pool[i]) {
+			struct udp_socket *s = e->pool[i];
+			e->pool[i] = s->next;
+			udp_close(s);
+		}
+	}
+	e->pool_n = 0;
+}
+
+/* The query is done with its socket: back to the pool when `reusable` and
+ * within the limits, else closed. A socket whose query timed out is not
+ * reusable: the answer may still arrive, or an attacker may have had the time
+ * to find its port. */
+static void udp_release(struct dns_engine *e, struct udp_socket *s, int reusable)
+{
+	s->q = NULL;
+	if (!reusable || s->uses >= SOCKET_MAX_USES || e->pool_n >= SOCKET_POOL_MAX) {
+		udp_close(s);
+		return;
+	}
+	size_t i = s->family == AF_INET6;
+	s->next = e->pool[i];
+	e->pool[i] = s;
+	e->pool_n++;
+}
+
+/* A non-blocking UDP socket of the family, in the epoll set; NULL with errno
+ * set. Not bound: the first connect() makes the kernel pick a random
+ * ephemeral port. */
+static struct udp_socket *udp_open(struct dns_engine *e, int family)
+{
+	struct udp_socket *s = NULL;
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->kind = HANDLE_UDP;
+	s->fd = fd;
+	s->family = family;
+	s->opened_at = e->now;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		int err = errno;
+		udp_close(s);
+		errno = err;
+		return NULL;
+	}
+	return s;
+}
+
+/* Give the query a UDP socket connected to its server: an idle one when the
+ * pool has one young enough, else a new one. Returns 0, START_LATER when out
+ * of descriptors, or a negative enum dns_error. */
+static int udp_acquire(struct dns_engine *e, struct query *q)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&q->srv->addr;
+	size_t i = sa->sa_family == AF_INET6;
+	struct udp_socket *s = NULL;
+
+	while (!s && e->pool[i]) {
+		s = e->pool[i];
+		e->pool[i] = s->next;
+		e->pool_n--;
+		if (e->now - s->opened_at >= SOCKET_MAX_AGE_US) {
+			udp_close(s);
+			s = NULL;
+		}
+	}
+	if (!s) {
+		s = udp_open(e, sa->sa_family);
+		if (!s && (errno == EMFILE || errno == ENFILE) && e->pool_n > 0) {
+			/* Idle sockets of the other family hold descriptors
+			 * this one needs. */
+			pool_flush(e);
+			s = udp_open(e, sa->sa_family);
+		}
+		if (!s) {
+			if (errno == EMFILE || errno == ENFILE)
+				return START_LATER;
+			return errno == ENOMEM || errno == ENOSPC ? DNS_ENOMEM : DNS_ENETWORK;
+		}
+	}
+	/* Connected, the kernel drops datagrams from any other address and
+	 * reports ICMP port unreachable as ECONNREFUSED. Re-connecting keeps
+	 * the local port; a socket that stays with one server needs no call. */
+	if (s->peer != q->srv) {
+		if (connect(s->fd, sa, q->srv->addrlen) != 0) {
+			int err = errno;
+			udp_close(s);
+			return errno_to_dns(err);
+		}
+		s->peer = q->srv;
+	}
+	s->uses++;
+	s->q = q;
+	q->udp = s;
+	return 0;
+}
+
 /* ---- query lifecycle --------------------------------------------------- */
 
 static struct query *query_alloc(struct dns_engine *e)
@@ -380,6 +535,10 @@ static void query_release(struct dns_engine *e, struct query *q)
 static void finish(struct dns_engine *e, struct query *q, int err)
 {
 	heap_remove(e, q);
+	if (q->udp) {
+		udp_release(e, q->udp, err != DNS_ETIMEOUT);
+		q->udp = NULL;
+	}
 	if (q->fd >= 0) {
 		close(q->fd); /* also removes it from the epoll set */
 		q->fd = -1;
@@ -411,11 +570,6 @@ static void finish(struct dns_engine *e, struct query *q, int err)
 	e->done_n++;
 }
 
-static int errno_to_dns(int err)
-{
-	return err == ECONNREFUSED ? DNS_EREFUSED : DNS_ENETWORK;
-}
-
 /* Build the query with a fresh random ID into q->wire, after two bytes left
  * for the TCP length. */
 static int build_query(struct dns_engine *e, struct query *q)
@@ -444,24 +598,13 @@ static int build_query(struct dns_engine *e, struct query *q)
 	return 0;
 }
 
-/* Open a non-blocking socket connect()ed to the query's server and add it
- * to the epoll set. Returns 0, START_LATER when out of descriptors, or a
- * negative enum dns_error.
- *
- * Every UDP query gets a socket of its own, never bound by us: connect()
- * makes the kernel pick a random ephemeral port (ip_local_port_range), so an
- * off-path forger must guess about 15 bits of port on top of the 16 bits of
- * ID, the protection unbound gets from its outgoing port range. A port that
- * lives only as long as its query also leaves no time to find it by probing
- * (the SAD DNS side channel), which reused sockets would. Being connected
- * means the kernel drops datagrams from any other address, and reports ICMP
- * port unreachable as ECONNREFUSED, which is how a closed port fails fast.
- * The price is four system calls per query (socket, connect, epoll_ctl,
- * close) on top of send and recv. */
-static int open_socket(struct dns_engine *e, struct query *q, int type)
+/* Open a non-blocking TCP socket, start connecting it to the query's server
+ * and add it to the epoll set. Returns 0, START_LATER when out of
+ * descriptors, or a negative enum dns_error. */
+static int tcp_open(struct dns_engine *e, struct query *q)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&q->srv->addr;
-	int fd = socket(sa->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return (errno == EMFILE || errno == ENFILE) ? START_LATER : DNS_ENETWORK;
 	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
@@ -469,7 +612,7 @@ static int open_socket(struct dns_engine *e, struct query *q, int type)
 		close(fd);
 		return errno_to_dns(err);
 	}
-	struct epoll_event ev = {.events = type == SOCK_DGRAM ? EPOLLIN : EPOLLOUT, .data.ptr = q};
+	struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = q};
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		int err = errno;
 		close(fd);
@@ -484,7 +627,7 @@ static int open_socket(struct dns_engine *e, struct query *q, int type)
 static int udp_send(struct query *q)
 {
 	for (;;) {
-		if (send(q->fd, q->wire + 2, q->wire_len, 0) >= 0)
+		if (send(q->udp->fd, q->wire + 2, q->wire_len, 0) >= 0)
 			return 0;
 		if (errno == EINTR)
 			continue;
@@ -494,15 +637,16 @@ static int udp_send(struct query *q)
 	}
 }
 
-/* Switch the query to TCP (forced, or after a truncated answer): same
- * server, same budget, no retransmissions. */
+/* Switch the query to TCP after a truncated answer: same server, same
+ * budget, no retransmissions. The UDP socket goes back to the pool: its
+ * query got an answer. */
 static int tcp_start(struct dns_engine *e, struct query *q)
 {
-	if (q->fd >= 0) {
-		close(q->fd);
-		q->fd = -1;
+	if (q->udp) {
+		udp_release(e, q->udp, 1);
+		q->udp = NULL;
 	}
-	int rc = open_socket(e, q, SOCK_STREAM);
+	int rc = tcp_open(e, q);
 	if (rc == START_LATER)
 		rc = DNS_ENETWORK;
 	if (rc < 0)
@@ -531,7 +675,7 @@ static int start_query(struct dns_engine *e, struct query *q)
 	q->sent_at = e->now;
 	q->deadline = e->now + (uint64_t)e->opts.timeout_ms * 1000;
 	if (q->flags & DNS_TCP) {
-		rc = open_socket(e, q, SOCK_STREAM);
+		rc = tcp_open(e, q);
 		if (rc == START_LATER)
 			return START_LATER;
 		q->on_wire = 1;
@@ -544,7 +688,7 @@ static int start_query(struct dns_engine *e, struct query *q)
 		arm_timer(e, q, q->deadline);
 		return 0;
 	}
-	rc = open_socket(e, q, SOCK_DGRAM);
+	rc = udp_acquire(e, q);
 	if (rc == START_LATER)
 		return START_LATER;
 	q->on_wire = 1;
@@ -684,25 +828,32 @@ mismatch:
 	return 0;
 }
 
-static void udp_readable(struct dns_engine *e, struct query *q)
+/* Read the socket until its query is settled or nothing is left. Datagrams
+ * on an idle socket (late answers to its last query) are counted as
+ * mismatched; so are those the next query finds queued, which the ID and the
+ * question, or the source address after a re-connect(), tell apart. */
+static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 {
 	for (;;) {
+		struct query *q = s->q;
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
-		ssize_t n = recvfrom(q->fd, e->rbuf, RECV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
+		ssize_t n = recvfrom(s->fd, e->rbuf, RECV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			/* ECONNREFUSED: ICMP port unreachable, reported on
-			 * the connected socket. */
-			finish(e, q, errno_to_dns(errno));
+			 * the connected socket (reading it clears it). */
+			if (q)
+				finish(e, q, errno_to_dns(errno));
 			return;
 		}
 		/* The connected socket already filters on the source; this
-		 * check keeps the rule visible and independent of it. */
-		if (!addr_equal((struct sockaddr *)&from, (struct sockaddr *)&q->srv->addr)) {
+		 * check keeps the rule visible and covers what was queued
+		 * before a re-connect(). */
+		if (!q || !addr_equal((struct sockaddr *)&from, (struct sockaddr *)&q->srv->addr)) {
 			e->stats.mismatched++;
 			continue;
 		}
@@ -800,9 +951,6 @@ static void tcp_read(struct dns_engine *e, struct query *q)
 static void query_event(struct dns_engine *e, struct query *q)
 {
 	switch (q->state) {
-	case Q_UDP:
-		udp_readable(e, q);
-		break;
 	case Q_TCP_CONNECT:
 		tcp_connected(e, q);
 		break;
@@ -813,6 +961,7 @@ static void query_event(struct dns_engine *e, struct query *q)
 		tcp_read(e, q);
 		break;
 	case Q_QUEUED:
+	case Q_UDP: /* its events come through its udp_socket */
 	case Q_DONE:
 		break;
 	}
@@ -916,14 +1065,17 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
 
 	/* Every query on the wire holds a socket. Raise the soft descriptor
 	 * limit as far as needed (and allowed), then fit max_inflight under
-	 * it rather than fail with EMFILE mid-run. */
+	 * it rather than fail with EMFILE mid-run. Room for a full pool of
+	 * idle sockets is asked for too, but not needed: the pool is emptied
+	 * when a new socket finds no descriptor. */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rlim_t need = (rlim_t)e->opts.max_inflight + FD_RESERVE;
-		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rlim_t want = need + SOCKET_POOL_MAX;
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 			rlim_t old = rl.rlim_cur;
 			rl.rlim_cur =
-			    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need) ? need : rl.rlim_max;
+			    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want) ? want : rl.rlim_max;
 			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 				rl.rlim_cur = old;
 			if (rl.rlim_cur < need)
@@ -982,11 +1134,14 @@ void dns_engine_free(struct dns_engine *e)
 		return;
 	for (size_t i = 0; i < e->heap_n; i++) {
 		struct query *q = e->heap[i];
+		if (q->udp)
+			udp_close(q->udp);
 		if (q->fd >= 0)
 			close(q->fd);
 		free(q->tcp_buf);
 		free(q);
 	}
+	pool_flush(e);
 	free(e->heap);
 	free_list(e->queue_head);
 	free_list(e->done_head);
@@ -1165,6 +1320,8 @@ int dns_engine_run_once(struct dns_engine *e, int max_wait_ms)
 		enum handle_kind *kind = events[i].data.ptr;
 		if (*kind == HANDLE_WATCH)
 			((struct watch *)kind)->ready = 1;
+		else if (*kind == HANDLE_UDP)
+			udp_readable(e, (struct udp_socket *)kind);
 		else
 			query_event(e, (struct query *)kind);
 	}
