@@ -67,6 +67,22 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Sort v (n strings), drop duplicates and join with ", " (arena memory). */
+static const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n)
+{
+	qsort(v, n, sizeof(char *), cmp_str);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
+	}
+	char *s = sb_detach(&sb);
+	const char *out = arena_strdup(ctx_arena(ctx), s);
+	free(s);
+	return out;
+}
+
 const char *rrset_rdata(struct check_ctx *ctx, const ldns_rr_list *rrs)
 {
 	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
@@ -75,17 +91,8 @@ const char *rrset_rdata(struct check_ctx *ctx, const ldns_rr_list *rrs)
 	const char **v = xmalloc(n * sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		v[i] = rr_rdata(ctx, ldns_rr_list_rr(rrs, i));
-	qsort(v, n, sizeof(char *), cmp_str);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(v[i], v[i - 1]) == 0)
-			continue;
-		sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
-	}
+	const char *out = join_sorted(ctx, v, n);
 	free(v);
-	char *s = sb_detach(&sb);
-	const char *out = arena_strdup(ctx_arena(ctx), s);
-	free(s);
 	return out;
 }
 
@@ -139,16 +146,7 @@ const char *values_canonical(struct check_ctx *ctx, ldns_rr_type type, const cha
 			goto out;
 		}
 	}
-	qsort(v, n, sizeof(char *), cmp_str);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(v[i], v[i - 1]) == 0)
-			continue;
-		sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
-	}
-	char *s = sb_detach(&sb);
-	out = arena_strdup(ctx_arena(ctx), s);
-	free(s);
+	out = join_sorted(ctx, v, n);
 out:
 	free(v);
 	return out;

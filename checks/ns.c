@@ -2,7 +2,6 @@
  * publishes; every server answers authoritatively (else lame) or at all (else
  * unreachable); and servers of a previous provider, named in `previous`, no
  * longer serve the zone with data that differs from the current servers. */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,26 +30,6 @@ struct ns_state {
 	size_t n_prev;
 };
 
-static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(53);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(53);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
-}
-
 static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struct ns_server *s)
 {
 	pv->servers[pv->n_servers++] = s;
@@ -76,7 +55,7 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 		pv->servers = arena_alloc(a, 16 * sizeof(*pv->servers));
 		struct sockaddr_storage ss;
 		socklen_t len;
-		if (parse_addr(given[i], &ss, &len) == 0) {
+		if (dns_addr_parse(given[i], &ss, &len) == 0) {
 			ask_previous(ctx, pv, ctx_add_server(ctx, NULL, (struct sockaddr *)&ss, len, SERVER_PREVIOUS));
 			continue;
 		}
@@ -114,7 +93,7 @@ static int ask_previous_by_name(struct check_ctx *ctx, struct ns_state *st)
 				char *text = ldns_rdf2str(ldns_rr_rdf(rr, 0));
 				struct sockaddr_storage ss;
 				socklen_t len;
-				if (text && parse_addr(text, &ss, &len) == 0) {
+				if (text && dns_addr_parse(text, &ss, &len) == 0) {
 					ask_previous(ctx, pv,
 						     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss, len,
 								    SERVER_PREVIOUS));
