@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,7 +177,18 @@ static int write_report(const struct report *r, enum report_format fmt, struct r
 		return 0;
 	}
 	/* Write beside the target and rename, so a reader (the node exporter's
-	 * textfile collector, a CI step) never sees half a report. */
+	 * textfile collector, a CI step) never sees half a report; but a device
+	 * or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "w");
+		ropts->color = 0;
+		if (!f || report_write(r, fmt, ropts, f) != 0 || fclose(f) != 0) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int rc = -1;
 	FILE *f = fopen(tmp, "w");

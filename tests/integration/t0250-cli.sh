@@ -80,6 +80,11 @@ is "$RC" 0 "-o: exit 0"
 is "$OUT" "" "-o: nothing on stdout"
 is "$(jq -r .status "$TMP/report.json")" ok "-o: the report is in the file"
 is "$(ls "$TMP" | grep -c 'report.json.tmp')" 0 "-o: no temporary file left"
+# a device (or FIFO) is written in place, never replaced by a regular file
+mknod "$TMP/null" c 1 3
+run_cutover check --root-hints "$ROOT_HINTS" -f json -o "$TMP/null" good.test
+is "$RC" 0 "-o a device: exit 0"
+ok $([ -c "$TMP/null" ] && echo 0 || echo 1) "-o a device: it is still a character device"
 run_cutover check --root-hints "$ROOT_HINTS" -o /nonexistent/dir/report.json good.test
 is "$RC" 3 "-o into a missing directory: exit 3"
 like "$ERR" "^cutover: cannot write '/nonexistent/dir/report.json" "-o into a missing directory: message"
