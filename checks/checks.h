@@ -106,7 +106,7 @@ void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 
 /* Add a finding of this check. code must be in src/codes.c; its default
- * status is used, or the rule's severity for a non-ok, non-error code.
+ * status is used, or the rule's severity when the default is warn or fail.
  * subject, server, expected and actual may be NULL. */
 void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, const struct ns_server *server,
 		 const char *expected, const char *actual, const char *fmt, ...)

@@ -346,8 +346,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)
 		ctx_finding(ctx, "ns.ok", ctx_domain(ctx), NULL, NULL, parent,
-			    "%zu server%s (%s) answer authoritatively; parent and zone agree%s", good,
-			    good == 1 ? "" : "s", parent,
+			    "%zu server%s (%s) answer%s authoritatively; parent and zone agree%s", good,
+			    good == 1 ? "" : "s", parent, good == 1 ? "s" : "",
 			    !st->n_prev ? "" : serving ? "" : "; previous servers no longer serve it");
 	return 0;
 }

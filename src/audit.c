@@ -329,7 +329,9 @@ void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, c
 	}
 	enum status status = fc->status;
 	int severity = ctx->inst->rule->severity;
-	if (severity >= 0 && status != STATUS_OK && status != STATUS_ERROR)
+	/* severity restates how bad the check's problems are; it leaves ok,
+	 * informational and could-not-determine findings as they are. */
+	if (severity >= 0 && (status == STATUS_WARN || status == STATUS_FAIL))
 		status = (enum status)severity;
 	va_list ap;
 	va_start(ap, fmt);

@@ -395,7 +395,7 @@ static void help_checks(void)
 		printf("%s: %s\n", t[i]->name, t[i]->summary);
 		for (const struct check_param *p = t[i]->params; p->key; p++)
 			printf("    %-18s %s%s\n", p->key, p->help, p->required ? " (required)" : "");
-		printf("    %-18s %s\n", "severity", "info, warn or fail: the status of this check's non-ok findings");
+		printf("    %-18s %s\n", "severity", "info, warn or fail: the status of this check's problems (its warn and fail findings)");
 		printf("    %-18s %s\n", "when", "a variable name: run this check only when it is set");
 	}
 }

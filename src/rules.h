@@ -60,7 +60,7 @@ struct rule_param {
 
 struct rule {
 	const struct check_desc *desc;
-	int severity;              /* an enum status to use for non-ok findings, or -1 */
+	int severity;              /* an enum status for the warn and fail findings, or -1 */
 	struct rule_param *params; /* every key except check, severity and when */
 	size_t n_params;
 	const char *file;          /* the ruleset's file */

@@ -63,4 +63,16 @@ audit -r "$TMP/sev.yml" good.test
 sees record.mismatch warn good.test
 is "$RC" 0 "a warning does not fail by default"
 
+# severity restates problems only: information stays information
+cat >"$TMP/sev-info.yml" <<'YML'
+name: sev-info
+checks:
+  - check: ttl
+    names: ["nothere.{domain}"]
+    severity: fail
+YML
+audit -r "$TMP/sev-info.yml" nowild.test
+sees ttl.no-records info nowild.test
+is "$RC" 0 "severity: fail leaves an info finding info"
+
 done_testing
