@@ -37,6 +37,11 @@ ldns_rr_list *answer_rrset(const struct answer *a, const char *name, ldns_rr_typ
 		ldns_rr *rr = ldns_rr_list_rr(all, i);
 		if (ldns_rr_get_type(rr) != type || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
 			continue;
+		/* A record cut short (an SOA that stops after its first name) is
+		 * a broken answer, not data: leave it out. */
+		const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+		if (desc && ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(desc))
+			continue;
 		if (!out)
 			out = ldns_rr_list_new();
 		ldns_rr_list_push_rr(out, rr);

@@ -269,7 +269,9 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		const struct answer *a = ctx_answer(ctx, s, zone, LDNS_RR_TYPE_SOA);
 		if (!a)
 			continue;
-		if (a->err) {
+		/* A server that answers with something unparsable did answer:
+		 * it is broken for the zone, not out of reach. */
+		if (a->err && a->err != DNS_EMALFORMED) {
 			ctx_finding(ctx, "ns.unreachable", server_subject(ctx, s), s, "an answer", dns_strerror(a->err),
 				    "%s did not answer: %s", s->label, dns_strerror(a->err));
 			problems++;
@@ -301,12 +303,13 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (answer_problem(ctx, a))
 			continue;
 		ldns_rr_list *rrs = answer_rrset(a, zone, LDNS_RR_TYPE_NS);
-		size_t m = rrs ? ldns_rr_list_rr_count(rrs) : 0;
+		if (!rrs)
+			continue; /* no NS set at all: a broken server, reported as lame */
+		size_t m = ldns_rr_list_rr_count(rrs);
 		const char **child = arena_alloc(ctx_arena(ctx), (m + 1) * sizeof(char *));
 		for (size_t k = 0; k < m; k++)
 			child[k] = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
-		if (rrs)
-			ldns_rr_list_free(rrs);
+		ldns_rr_list_free(rrs);
 		size_t uniq = 0;
 		for (size_t k = 0; k < m; k++)
 			if (child[k] && !in_set(child, uniq, child[k]))

@@ -86,6 +86,7 @@ refused.test        | lame.hosts.test.                      | -
 mismatch.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns3.newprov.test.
 dead.test           | dead.hosts.test. ns1.newprov.test.    | dead.hosts.test. ns1.newprov.test.
 slow.test           | blackhole.hosts.test. ns1.newprov.test. | blackhole.hosts.test. ns1.newprov.test.
+hostile.test        | garbage.hosts.test. ns1.newprov.test.   | garbage.hosts.test. ns1.newprov.test.
 moved.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 same.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 gone.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
@@ -101,7 +102,7 @@ recwrong.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 recdiff.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
-for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5; do
+for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
 	dig_at new1 "${h%%:*}.hosts.test" A
 	is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/${h#*:}" "${h%%:*}.hosts.test A ${h#*:}"
 done

@@ -1,15 +1,50 @@
 #!/usr/bin/perl
 # blackhole: a "name server" that reads every query (UDP and TCP) and never
-# answers, so clients see timeouts rather than refused connections.
-# usage: blackhole.pl ADDRESS PORT PIDFILE   (writes PIDFILE once both sockets
-# are bound; exits on SIGTERM or SIGINT)
+# answers, so clients see timeouts rather than refused connections; or, in
+# mode "garbage", answers every UDP query with a broken packet (a hostile or
+# buggy server), cycling through the ways a DNS message can be malformed.
+# usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage]   (writes PIDFILE
+# once both sockets are bound; exits on SIGTERM or SIGINT)
 use strict;
 use warnings;
 use IO::Socket::INET;
 use IO::Select;
 
-my ($addr, $port, $pidfile) = @ARGV;
-die "usage: blackhole.pl ADDRESS PORT PIDFILE\n" unless defined $pidfile;
+my ($addr, $port, $pidfile, $mode) = @ARGV;
+$mode //= 'silent';
+die "usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage]\n"
+	unless defined $pidfile && $mode =~ /^(silent|garbage)$/;
+
+# garbage QUERY N: the N-th broken answer to QUERY. Each keeps the ID, the QR
+# bit and the question (so a client matches it to its query) and breaks what
+# follows: counts that promise records that are not there, an RDLENGTH past
+# the end, a compression pointer to itself, a label longer than 63, an SOA
+# whose RDATA stops after the first name, a pointer past the end.
+sub garbage {
+	my ($q, $n) = @_;
+	return undef if length($q) < 17;
+	my $id = substr($q, 0, 2);
+	my $qlen = 0;	# length of the question's name
+	my $p = 12;
+	while ($p < length($q)) {
+		my $l = ord(substr($q, $p, 1));
+		$p += 1 + $l;
+		last if $l == 0;
+	}
+	my $question = substr($q, 12, $p + 4 - 12);
+	my $hdr = sub { my ($an) = @_; $id . pack('nnnnn', 0x8400, 1, $an, 0, 0) };
+	my $ptr = pack('n', 0xC00C);	# the question's name
+	my @kinds = (
+		sub { $hdr->(3) . $question },
+		sub { $hdr->(1) . $question . $ptr . pack('nnNn', 1, 1, 300, 200) . "\x7f\0\0\1" },
+		sub { my $at = 12 + length($question);
+		      $hdr->(1) . $question . pack('n', 0xC000 | $at) . pack('nnNn', 1, 1, 300, 4) . "\x7f\0\0\1" },
+		sub { $hdr->(1) . $question . "\x46" . ('a' x 70) . "\0" . pack('nnNn', 1, 1, 300, 4) . "\x7f\0\0\1" },
+		sub { $hdr->(1) . $question . $ptr . pack('nnNn', 6, 1, 300, 2) . $ptr },
+		sub { $hdr->(1) . $question . pack('n', 0xC000 | 0x3FFF) . pack('nnNn', 1, 1, 300, 4) . "\x7f\0\0\1" },
+	);
+	return $kinds[$n % @kinds]->();
+}
 
 # No ReuseAddr on the UDP socket: on Linux it would let two processes share
 # the port, and a second world must fail to start instead.
@@ -28,7 +63,7 @@ open(my $fh, '>', "$pidfile.tmp") or die "blackhole: $pidfile.tmp: $!\n";
 print $fh "$$\n";
 close($fh) or die "blackhole: $pidfile.tmp: $!\n";
 rename("$pidfile.tmp", $pidfile) or die "blackhole: $pidfile: $!\n";
-print STDERR "blackhole: listening on $addr:$port (udp, tcp), pid $$\n";
+print STDERR "blackhole: listening on $addr:$port (udp, tcp), mode $mode, pid $$\n";
 
 my $sel = IO::Select->new($udp, $tcp);
 my ($queries, $conns) = (0, 0);
@@ -36,7 +71,13 @@ while (!$done) {
 	for my $s ($sel->can_read(1)) {
 		if ($s == $udp) {
 			my $buf;
-			$queries++ if defined $udp->recv($buf, 65535);
+			my $from = $udp->recv($buf, 65535);
+			next unless defined $from;
+			if ($mode eq 'garbage') {
+				my $answer = garbage($buf, $queries);
+				send($udp, $answer, 0, $from) if defined $answer;
+			}
+			$queries++;
 		} elsif ($s == $tcp) {
 			# Hold the connection open and read whatever comes.
 			my $c = $tcp->accept or next;
@@ -51,6 +92,6 @@ while (!$done) {
 		}
 	}
 }
-print STDERR "blackhole: exiting: $queries udp queries, $conns tcp connections ignored\n";
+print STDERR "blackhole: exiting: $queries udp queries ($mode), $conns tcp connections ignored\n";
 unlink($pidfile);
 exit 0;

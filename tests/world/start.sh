@@ -210,15 +210,18 @@ wait_pidfile() {
 	done
 }
 
-bh=$(servers blackhole)
-if [ -n "$bh" ]; then
-	set -- $bh
-	mkdir -p "$DIR/$1" || fail "cannot create '$DIR/$1'"
-	rm -f "$DIR/$1/pid"
-	# stdio to the log: a background child must not hold the caller's pipes open
-	perl "$WORLD_SRC/blackhole.pl" "$2" 53 "$DIR/$1/pid" </dev/null >"$DIR/$1/log" 2>&1 &
-	wait_pidfile "$1" "$DIR/$1/log" $!
-fi
+# blackhole: never answers; garbage: answers with broken packets (same script)
+for kind in blackhole garbage; do
+	servers "$kind" | while read -r name address _; do
+		mkdir -p "$DIR/$name" || fail "cannot create '$DIR/$name'"
+		rm -f "$DIR/$name/pid"
+		mode=silent
+		[ "$kind" = garbage ] && mode=garbage
+		# stdio to the log: a background child must not hold the caller's pipes open
+		perl "$WORLD_SRC/blackhole.pl" "$address" 53 "$DIR/$name/pid" "$mode" </dev/null >"$DIR/$name/log" 2>&1 &
+		wait_pidfile "$name" "$DIR/$name/log" $!
+	done || exit 1
+done
 
 for name in $(servers nsd | awk '{ print $1 }'); do
 	nsd -c "$DIR/$name/nsd.conf" </dev/null >>"$DIR/$name/log" 2>&1 ||
