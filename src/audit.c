@@ -68,6 +68,7 @@ struct check_ctx {
 
 static void job_start(struct audit *au, struct job *job);
 static void job_evaluate(struct job *job);
+static void start_more(struct audit *au);
 
 /* --- questions ------------------------------------------------------------ */
 
@@ -362,8 +363,21 @@ static void job_finish(struct job *job)
 	job->finished = 1;
 	au->active--;
 	au->finished++;
-	while (au->next_job < au->n_jobs && au->active < au->opts->jobs)
-		job_start(au, &au->jobs[au->next_job++]);
+	start_more(au);
+}
+
+/* Start jobs until opts->jobs are in flight; a repeated domain counts as
+ * finished without running. */
+static void start_more(struct audit *au)
+{
+	unsigned limit = au->opts->jobs ? au->opts->jobs : 1;
+	while (au->next_job < au->n_jobs && au->active < limit) {
+		struct job *job = &au->jobs[au->next_job++];
+		if (job->finished)
+			au->finished++;
+		else
+			job_start(au, job);
+	}
 }
 
 static void job_evaluate(struct job *job)
@@ -470,9 +484,12 @@ int audit_run(struct dns_engine *e, struct resolver *r, const struct audit_opts 
 		job->domain = name;
 		report_init(&job->part);
 		report_add_domain(report, name);
+		/* A domain given twice is checked once. */
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(au.jobs[k].domain, name) == 0)
+				job->finished = 1;
 	}
-	while (au.next_job < au.n_jobs && au.active < (opts->jobs ? opts->jobs : 1))
-		job_start(&au, &au.jobs[au.next_job++]);
+	start_more(&au);
 	while (au.finished < au.n_jobs) {
 		if (dns_engine_run_once(e, resolver_tick(r)) < 0) {
 			rc = -1;

@@ -64,6 +64,11 @@ sees soa.serial-mismatch fail serial.test
 printf 'good.test\n' | { audit -d - ; echo "$RC $(json_field '.domains[0]')" >"$TMP/stdin.out"; }
 is "$(cat "$TMP/stdin.out")" "0 good.test" "-d -: domains from standard input"
 
+# A domain given twice (in any spelling) is checked once.
+audit good.test GOOD.test. good.test
+is "$(json_field '.domains | join(" ")')" "good.test" "a repeated domain is listed once"
+is "$(finding_count ns.ok)" 1 "a repeated domain is checked once"
+
 # Names are case-insensitive and a trailing dot is allowed.
 audit GOOD.Test.
 is "$(json_field '.domains[0]')" good.test "GOOD.Test. is reported as good.test"
