@@ -94,7 +94,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 
 	for (size_t i = 0; i < p->n_names; i++) {
 		const char *name = p->names[i];
-		int found_any = 0;
+		int found_any = 0, answered_name = 0;
 		for (size_t t = 0; t < p->n_types; t++) {
 			ldns_rr_type type = p->types[t];
 			const char *subject = subject_of(ctx, name, type);
@@ -105,7 +105,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 				ttls[s] = -1;
 				if (answer_problem(ctx, a))
 					continue;
-				answered_any = 1;
+				answered_any = answered_name = 1;
 				ttls[s] = rrset_ttl(a, name, type);
 				if (ttls[s] < 0)
 					continue;
@@ -145,7 +145,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 					    highest, max, with_data, with_data == 1 ? "" : "s");
 			}
 		}
-		if (!found_any && answered_any) {
+		if (!found_any && answered_name) {
 			struct strbuf sb = STRBUF_INIT;
 			for (size_t t = 0; t < p->n_types; t++)
 				sb_addf(&sb, "%s%s", t ? " " : "", type_name(ctx, p->types[t]));

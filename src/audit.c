@@ -410,6 +410,18 @@ static void on_discovered(void *arg, struct delegation *d)
 {
 	struct job *job = arg;
 	job->d = d;
+	/* Discovery already asked every server for the zone's NS set: those
+	 * answers are the checks' too, so they are not asked twice. */
+	for (size_t i = 0; i < d->n_servers; i++) {
+		struct ns_server *s = &d->servers[i];
+		if (!s->ns_answered)
+			continue;
+		struct question *q = question_new(job, s, d->zone, LDNS_RR_TYPE_NS);
+		q->done = 1;
+		q->ans.err = s->ns_err;
+		q->ans.pkt = s->ns_pkt;
+		s->ns_pkt = NULL;
+	}
 	switch (d->status) {
 	case DELEG_OK:
 		break;

@@ -453,6 +453,9 @@ struct disc {
 		size_t n;
 		int ok;
 		const char *label;
+		int err;       /* the answer itself, handed on to the servers */
+		ldns_pkt *pkt;
+		int answered;
 	} *child;
 	size_t n_child;
 };
@@ -497,6 +500,9 @@ static void disc_finish(struct disc *ds, enum delegation_status status, const ch
 	free(ds->zone_servers.v);
 	free(ds->pns);
 	free(ds->glue);
+	for (size_t i = 0; i < ds->n_child; i++)
+		if (ds->child[i].pkt)
+			ldns_pkt_free(ds->child[i].pkt);
 	free(ds->child);
 	ldns_rdf_deep_free(ds->zone_rdf);
 	free(ds);
@@ -657,6 +663,15 @@ static void stage_finish(struct disc *ds)
 			memcpy(s->addr_text, nn->addrs[j].text, sizeof(s->addr_text));
 			s->roles = roles;
 			s->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name, s->addr_text);
+			for (size_t c = 0; c < ds->n_child; c++) {
+				struct child_answer *ch = &ds->child[c];
+				if (ch->answered && ch->label && strcmp(ch->label, s->label) == 0) {
+					s->ns_answered = 1;
+					s->ns_err = ch->err;
+					s->ns_pkt = ch->pkt;
+					ch->pkt = NULL;
+				}
+			}
 		}
 	}
 	free(names);
@@ -687,8 +702,10 @@ static void on_child_ns(void *arg, struct dns_answer *ans)
 		}
 		ca->ok = ca->n > 0;
 	}
-	if (ans->pkt)
-		ldns_pkt_free(ans->pkt);
+	/* Keep it: the ns check asks every server the same question. */
+	ca->answered = 1;
+	ca->err = ans->err;
+	ca->pkt = ans->pkt;
 	disc_step_done(ds);
 }
 

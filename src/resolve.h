@@ -58,6 +58,12 @@ struct ns_server {
 	socklen_t addrlen;
 	unsigned roles;
 	const char *label;   /* "ns1.example.net/192.0.2.53" (or just the address) for findings */
+	/* What discovery got when it asked this server for the zone's NS set
+	 * (when ns_answered): the error, or the answer, which the delegation's
+	 * user takes over and frees (ldns_pkt_free). */
+	int ns_answered;
+	int ns_err;
+	ldns_pkt *ns_pkt;
 };
 
 enum delegation_status {
