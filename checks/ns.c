@@ -269,6 +269,14 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		const struct answer *a = ctx_answer(ctx, s, zone, LDNS_RR_TYPE_SOA);
 		if (!a)
 			continue;
+		/* No route from here (an IPv6 address on an IPv4-only host) says
+		 * nothing about the server: say it was not checked. */
+		if (a->err == DNS_ENETWORK) {
+			ctx_finding(ctx, "ns.no-route", server_subject(ctx, s), s, NULL, dns_strerror(a->err),
+				    "%s was not checked: this machine cannot reach %s (%s)", s->label, s->addr_text,
+				    dns_strerror(a->err));
+			continue;
+		}
 		/* A server that answers with something unparsable did answer:
 		 * it is broken for the zone, not out of reach. */
 		if (a->err && a->err != DNS_EMALFORMED) {

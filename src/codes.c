@@ -16,6 +16,7 @@ static const struct finding_code codes[] = {
 	{"ns.parent-child-mismatch", STATUS_FAIL, "the NS set at the parent differs from the one the zone publishes"},
 	{"ns.unresolvable", STATUS_FAIL, "a name server's host name has no address"},
 	{"ns.unreachable", STATUS_ERROR, "a name server did not answer (timeout, refused connection)"},
+	{"ns.no-route", STATUS_INFO, "this machine has no route to a server's address (IPv6 on an IPv4-only host): not checked from here"},
 	{"ns.stale-authority", STATUS_FAIL, "a previous server still answers for the zone with data that differs"},
 	{"ns.previous-serving", STATUS_INFO, "a previous server still answers for the zone, with the same data"},
 	{"ns.previous-delegated", STATUS_FAIL, "a server that should be retired is still in the NS set"},

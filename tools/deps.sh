@@ -4,7 +4,7 @@
 set -eu
 
 packages="gcc make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
-libxml2-dev libevent-dev libcmocka-dev nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
+libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps"
 
 missing=""
