@@ -14,6 +14,11 @@ if ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
 	done_testing
 	exit 0
 fi
+if ! unshare -n true 2>/dev/null; then
+	skip "this machine does not allow a new network namespace (unshare -n)"
+	done_testing
+	exit 0
+fi
 
 NSWORLD=$TMP/netns-world
 mkdir -p "$NSWORLD"
