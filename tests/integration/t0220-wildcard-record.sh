@@ -63,6 +63,25 @@ audit -r "$TMP/sev.yml" good.test
 sees record.mismatch warn good.test
 is "$RC" 0 "a warning does not fail by default"
 
+# An RRset larger than the 1232-byte EDNS buffer comes truncated over UDP;
+# cutover asks again over TCP and judges all twenty records.
+cat >"$TMP/big.yml" <<'YML'
+name: big
+checks:
+  - check: record
+    name: "big.{domain}"
+    type: TXT
+  - check: ttl
+    names: ["big.{domain}"]
+    types: [TXT]
+    max: 900
+YML
+audit -r "$TMP/big.yml" good.test
+sees record.ok ok good.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "record.ok") | .actual' | tr ',' '\n' | grep -c big-)" 20 \
+	"big.good.test: all 20 TXT records, over TCP"
+sees ttl.ok ok good.test
+
 # severity restates problems only: information stays information
 cat >"$TMP/sev-info.yml" <<'YML'
 name: sev-info
