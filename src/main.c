@@ -328,6 +328,11 @@ static int cmd_check(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		*(char **)xgrow(&domains, &n_domains, &alloc_domains, sizeof(char *)) = xstrdup(argv[i]);
+	if (ropts.forwarder && (ropts.root_hints || ropts.trust_anchor)) {
+		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",
+			ropts.root_hints ? "--root-hints" : "--trust-anchor");
+		goto out;
+	}
 	/* A Nagios plugin says WARNING (exit 1) for warnings, whatever --fail-on says. */
 	if (fmt == FORMAT_NAGIOS)
 		repopts.fail_on = STATUS_WARN;

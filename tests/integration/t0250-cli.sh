@@ -46,6 +46,8 @@ usage_error "missing root hints" "^cutover: cannot read root hints '/nonexistent
 usage_error "missing trust anchor" "^cutover: cannot read trust anchor '/nonexistent/root.key'" \
 	--root-hints "$ROOT_HINTS" --trust-anchor /nonexistent/root.key good.test
 usage_error "bad resolver" "^cutover: invalid resolver address 'not-an-address'" --resolver not-an-address good.test
+usage_error "--resolver with --root-hints" "^cutover: --resolver forwards every lookup; it cannot be combined with --root-hints" \
+	--resolver "$RESOLVER" --root-hints "$ROOT_HINTS" good.test
 usage_error "missing domains file" "^cutover: cannot open '/nonexistent/domains'" -d /nonexistent/domains
 usage_error "missing rule set" "^cutover: cannot open 'nosuch-rules.yml'" -r nosuch-rules.yml good.test
 
