@@ -193,9 +193,9 @@ static void print_summary(struct bench *b, double elapsed)
 
 	struct dns_stats st;
 	dns_engine_stats(b->engine, &st);
-	printf(
-	    "engine: sent=%lu received=%lu retransmits=%lu mismatched=%lu tcp_fallbacks=%lu timeouts=%lu\n",
-	    st.sent, st.received, st.retransmits, st.mismatched, st.tcp_fallbacks, st.timeouts);
+	printf("engine: sent=%lu received=%lu retransmits=%lu mismatched=%lu tcp_fallbacks=%lu "
+	       "timeouts=%lu\n",
+	       st.sent, st.received, st.retransmits, st.mismatched, st.tcp_fallbacks, st.timeouts);
 	printf("queries_sent=%lu answered=%lu timeouts=%lu refused=%lu tcp=%lu elapsed=%.3f qps=%.0f\n",
 	       b->issued, b->answered, b->errors[-DNS_ETIMEOUT], b->errors[-DNS_EREFUSED], b->tcp, elapsed,
 	       elapsed > 0 ? (double)b->answered / elapsed : 0.0);

@@ -12,11 +12,7 @@ extern const struct check_desc check_wildcard;
 extern const struct check_desc check_record;
 
 static const struct check_desc *const checks[] = {
-	&check_ns,
-	&check_soa,
-	&check_ttl,
-	&check_wildcard,
-	&check_record,
+	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record,
 };
 
 const struct check_desc *check_find(const char *name)

@@ -14,15 +14,15 @@ struct check_ctx;
 
 /* Types a rule parameter may have; rules.c validates values against them. */
 enum param_type {
-	PARAM_UINT,      /* a non-negative integer: 900 */
-	PARAM_STRING,    /* a scalar */
-	PARAM_STRINGS,   /* a scalar or a list of scalars */
-	PARAM_RRTYPE,    /* one RR type name: A, AAAA, MX, TXT, ... */
-	PARAM_RRTYPES,   /* a list (or one) of RR type names */
-	PARAM_RRMAP,     /* a map of RR type name -> scalar or list: {A: "192.0.2.1"} */
-	PARAM_DURATION,  /* 90, 90s, 15m, 2h, 1d */
-	PARAM_PERCENT,   /* 90% or 0.9 */
-	PARAM_ENUM       /* one of the words in check_param.choices */
+	PARAM_UINT,	/* a non-negative integer: 900 */
+	PARAM_STRING,	/* a scalar */
+	PARAM_STRINGS,	/* a scalar or a list of scalars */
+	PARAM_RRTYPE,	/* one RR type name: A, AAAA, MX, TXT, ... */
+	PARAM_RRTYPES,	/* a list (or one) of RR type names */
+	PARAM_RRMAP,	/* a map of RR type name -> scalar or list: {A: "192.0.2.1"} */
+	PARAM_DURATION, /* 90, 90s, 15m, 2h, 1d */
+	PARAM_PERCENT,	/* 90% or 0.9 */
+	PARAM_ENUM	/* one of the words in check_param.choices */
 };
 
 struct check_param {
@@ -34,9 +34,9 @@ struct check_param {
 };
 
 struct check_desc {
-	const char *name;                  /* "ttl" */
-	const char *summary;               /* one line for help */
-	const struct check_param *params;  /* terminated by {NULL} */
+	const char *name;		  /* "ttl" */
+	const char *summary;		  /* one line for help */
+	const struct check_param *params; /* terminated by {NULL} */
 	/* Declare the queries the check needs (ctx_ask_*). Returns 0, or -1 when
 	 * it cannot run (then it has added an error finding). */
 	int (*plan)(struct check_ctx *ctx, const struct rule *rule);

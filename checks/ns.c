@@ -16,11 +16,11 @@ static const struct check_param params[] = {
 
 /* Apex data compared between the current and the previous servers. */
 static const ldns_rr_type compared[] = {LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
-					 LDNS_RR_TYPE_MX};
+					LDNS_RR_TYPE_MX};
 
 struct previous {
-	const char *given;        /* as the user wrote it */
-	const char *name;         /* absolute host name, or NULL for an address */
+	const char *given; /* as the user wrote it */
+	const char *name;  /* absolute host name, or NULL for an address */
 	const struct ns_server **servers;
 	size_t n_servers;
 };
@@ -56,7 +56,8 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 		struct sockaddr_storage ss;
 		socklen_t len;
 		if (dns_addr_parse(given[i], &ss, &len) == 0) {
-			ask_previous(ctx, pv, ctx_add_server(ctx, NULL, (struct sockaddr *)&ss, len, SERVER_PREVIOUS));
+			ask_previous(ctx, pv,
+				     ctx_add_server(ctx, NULL, (struct sockaddr *)&ss, len, SERVER_PREVIOUS));
 			continue;
 		}
 		pv->name = ctx_name(ctx, given[i]);
@@ -95,8 +96,8 @@ static int ask_previous_by_name(struct check_ctx *ctx, struct ns_state *st)
 				socklen_t len;
 				if (text && dns_addr_parse(text, &ss, &len) == 0) {
 					ask_previous(ctx, pv,
-						     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss, len,
-								    SERVER_PREVIOUS));
+						     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss,
+								    len, SERVER_PREVIOUS));
 					asked = 1;
 				}
 				free(text);
@@ -184,16 +185,19 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 				 in_set(d->child_ns, d->n_child_ns, pv->name))) {
 			ctx_finding(ctx, "ns.previous-delegated", name_display(ctx, pv->name), NULL,
 				    "not in the NS set", join(ctx, d->parent_ns, d->n_parent_ns),
-				    "%s is to be retired but is still a name server of %s", name_display(ctx, pv->name),
-				    ctx_domain(ctx));
+				    "%s is to be retired but is still a name server of %s",
+				    name_display(ctx, pv->name), ctx_domain(ctx));
 			problems++;
 			continue;
 		}
 		for (size_t k = 0; k < pv->n_servers; k++) {
 			const struct ns_server *s = pv->servers[k];
 			if (is_current(ctx, s, pv)) {
-				ctx_finding(ctx, "ns.previous-delegated", server_subject(ctx, s), s, "not in the NS set", s->addr_text,
-					    "%s is to be retired but its address is one of the current servers'", s->label);
+				ctx_finding(
+					ctx, "ns.previous-delegated", server_subject(ctx, s), s,
+					"not in the NS set", s->addr_text,
+					"%s is to be retired but its address is one of the current servers'",
+					s->label);
 				problems++;
 				continue;
 			}
@@ -209,14 +213,17 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 					const struct ns_server *servers = ctx_servers(ctx, &n);
 					cur = NULL;
 					for (size_t j = 0; j < n && !cur; j++) {
-						const struct answer *ca = ctx_answer(ctx, &servers[j], ctx_zone(ctx), compared[t]);
+						const struct answer *ca = ctx_answer(
+							ctx, &servers[j], ctx_zone(ctx), compared[t]);
 						if (ca && !answer_problem(ctx, ca))
 							cur = serial_of(ctx, ca);
 					}
 					old = serial_of(ctx, a);
 				} else {
 					cur = current_data(ctx, compared[t]);
-					old = answer_problem(ctx, a) ? NULL : answer_rdata(ctx, a, ctx_zone(ctx), compared[t]);
+					old = answer_problem(ctx, a)
+						      ? NULL
+						      : answer_rdata(ctx, a, ctx_zone(ctx), compared[t]);
 				}
 				if (!cur || !old || strcmp(cur, old) == 0)
 					continue;
@@ -225,18 +232,20 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn, *old ? old : "(none)");
 			}
 			if (want.len) {
-				ctx_finding(ctx, "ns.stale-authority", ctx_domain(ctx), s, want.buf, got.buf,
-					    "%s still answers for %s with old data: resolvers that cached its "
-					    "delegation get stale answers",
-					    s->label, ctx_domain(ctx));
+				ctx_finding(
+					ctx, "ns.stale-authority", ctx_domain(ctx), s, want.buf, got.buf,
+					"%s still answers for %s with old data: resolvers that cached its "
+					"delegation get stale answers",
+					s->label, ctx_domain(ctx));
 				problems++;
 			} else {
 				(*serving)++;
-				ctx_finding(ctx, "ns.previous-serving", ctx_domain(ctx), s, "no answer for the zone",
-					    "identical data",
-					    "%s still answers for %s, with the same data as the current servers; "
-					    "remove the zone there before the data changes",
-					    s->label, ctx_domain(ctx));
+				ctx_finding(
+					ctx, "ns.previous-serving", ctx_domain(ctx), s,
+					"no answer for the zone", "identical data",
+					"%s still answers for %s, with the same data as the current servers; "
+					"remove the zone there before the data changes",
+					s->label, ctx_domain(ctx));
 			}
 			sb_release(&want);
 			sb_release(&got);
@@ -259,8 +268,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 	size_t good = 0;
 
 	for (size_t i = 0; i < d->n_unresolved; i++) {
-		ctx_finding(ctx, "ns.unresolvable", name_display(ctx, d->unresolved[i]), NULL, "an address", "(none)",
-			    "name server %s has no address: resolvers cannot use it",
+		ctx_finding(ctx, "ns.unresolvable", name_display(ctx, d->unresolved[i]), NULL, "an address",
+			    "(none)", "name server %s has no address: resolvers cannot use it",
 			    name_display(ctx, d->unresolved[i]));
 		problems++;
 	}
@@ -273,15 +282,16 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		 * nothing about the server: say it was not checked. */
 		if (a->err == DNS_ENETWORK) {
 			ctx_finding(ctx, "ns.no-route", server_subject(ctx, s), s, NULL, dns_strerror(a->err),
-				    "%s was not checked: this machine cannot reach %s (%s)", s->label, s->addr_text,
-				    dns_strerror(a->err));
+				    "%s was not checked: this machine cannot reach %s (%s)", s->label,
+				    s->addr_text, dns_strerror(a->err));
 			continue;
 		}
 		/* A server that answers with something unparsable did answer:
 		 * it is broken for the zone, not out of reach. */
 		if (a->err && a->err != DNS_EMALFORMED) {
-			ctx_finding(ctx, "ns.unreachable", server_subject(ctx, s), s, "an answer", dns_strerror(a->err),
-				    "%s did not answer: %s", s->label, dns_strerror(a->err));
+			ctx_finding(ctx, "ns.unreachable", server_subject(ctx, s), s, "an answer",
+				    dns_strerror(a->err), "%s did not answer: %s", s->label,
+				    dns_strerror(a->err));
 			problems++;
 			continue;
 		}
@@ -294,7 +304,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (soa)
 			ldns_rr_list_free(soa);
 		if (why) {
-			ctx_finding(ctx, "ns.lame", server_subject(ctx, s), s, "an authoritative answer (AA, SOA)", why,
+			ctx_finding(ctx, "ns.lame", server_subject(ctx, s), s,
+				    "an authoritative answer (AA, SOA)", why,
 				    "%s is listed for %s but is not authoritative for it: %s", s->label,
 				    ctx_domain(ctx), why);
 			problems++;
@@ -345,7 +356,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 					name_display(ctx, d->parent_ns[k]));
 		for (size_t k = 0; k < uniq; k++)
 			if (!in_set(d->parent_ns, d->n_parent_ns, child[k]))
-				sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "", name_display(ctx, child[k]));
+				sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "",
+					name_display(ctx, child[k]));
 		ctx_finding(ctx, "ns.parent-child-mismatch", ctx_domain(ctx), &servers[i], parent, published,
 			    "the parent delegates to %s but the zone publishes %s (%s)", parent, published,
 			    diff.buf ? diff.buf : "");
@@ -359,11 +371,14 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		ctx_finding(ctx, "ns.ok", ctx_domain(ctx), NULL, NULL, parent,
 			    "%zu server%s (%s) answer%s authoritatively; parent and zone agree%s", good,
 			    good == 1 ? "" : "s", parent, good == 1 ? "s" : "",
-			    !st->n_prev ? "" : serving ? "" : "; previous servers no longer serve it");
+			    !st->n_prev ? ""
+			    : serving	? ""
+					: "; previous servers no longer serve it");
 	return 0;
 }
 
 const struct check_desc check_ns = {
-	"ns", "parent and child NS sets agree, no lame or unreachable server, no stale old provider", params, plan,
+	"ns",	"parent and child NS sets agree, no lame or unreachable server, no stale old provider",
+	params, plan,
 	run,
 };

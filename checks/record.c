@@ -62,8 +62,9 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		else if (strcmp(first, got[s]) != 0)
 			differ = 1;
 		if (expected && strcmp(expected, got[s]) != 0) {
-			ctx_finding(ctx, "record.mismatch", subject, &servers[s], expected, *got[s] ? got[s] : "(none)",
-				    "%s has %s, expected %s", subject, *got[s] ? got[s] : "no such record", expected);
+			ctx_finding(ctx, "record.mismatch", subject, &servers[s], expected,
+				    *got[s] ? got[s] : "(none)", "%s has %s, expected %s", subject,
+				    *got[s] ? got[s] : "no such record", expected);
 			problems++;
 		} else if (!expected && !*got[s]) {
 			ctx_finding(ctx, "record.missing", subject, &servers[s], "a record", "(none)",
@@ -84,13 +85,14 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 					servers[s].label);
 		char *actual = sb_detach(&sb);
 		ctx_finding(ctx, "record.inconsistent", subject, NULL, "the same data everywhere", actual,
-			    "servers disagree on %s: resolvers get different answers depending on the server", subject);
+			    "servers disagree on %s: resolvers get different answers depending on the server",
+			    subject);
 		free(actual);
 		problems++;
 	}
 	if (problems == 0)
-		ctx_finding(ctx, "record.ok", subject, NULL, expected, first, "%s is %s on %zu server%s", subject,
-			    first, answered, answered == 1 ? "" : "s");
+		ctx_finding(ctx, "record.ok", subject, NULL, expected, first, "%s is %s on %zu server%s",
+			    subject, first, answered, answered == 1 ? "" : "s");
 	return 0;
 }
 

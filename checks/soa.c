@@ -92,9 +92,10 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		char expected[16], actual[16];
 		snprintf(expected, sizeof(expected), "%u", newest);
 		snprintf(actual, sizeof(actual), "%u", seen[i].serial);
-		ctx_finding(ctx, "soa.serial-mismatch", subject, seen[i].server, expected, actual,
-			    "serial %u is behind %u served elsewhere: this server has not loaded the latest zone",
-			    seen[i].serial, newest);
+		ctx_finding(
+			ctx, "soa.serial-mismatch", subject, seen[i].server, expected, actual,
+			"serial %u is behind %u served elsewhere: this server has not loaded the latest zone",
+			seen[i].serial, newest);
 		problems++;
 	}
 
@@ -125,11 +126,13 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (seen[i].serial == newest)
 			s = &seen[i];
 	if (s->refresh < REFRESH_MIN) {
-		timer_finding(ctx, subject, "refresh", s->refresh, ">= 14400", "secondaries poll more often than needed");
+		timer_finding(ctx, subject, "refresh", s->refresh, ">= 14400",
+			      "secondaries poll more often than needed");
 		problems++;
 	}
 	if (s->retry >= s->refresh) {
-		timer_finding(ctx, subject, "retry", s->retry, "< refresh", "retry should be lower than refresh");
+		timer_finding(ctx, subject, "retry", s->retry, "< refresh",
+			      "retry should be lower than refresh");
 		problems++;
 	}
 	if (s->retry < RETRY_MIN) {
@@ -157,5 +160,6 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 }
 
 const struct check_desc check_soa = {
-	"soa", "SOA serial on every server, negative-caching TTL, refresh/retry/expire sanity", params, plan, run,
+	"soa", "SOA serial on every server, negative-caching TTL, refresh/retry/expire sanity", params, plan,
+	run,
 };

@@ -16,7 +16,8 @@ static const struct check_param params[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-static const ldns_rr_type default_types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT};
+static const ldns_rr_type default_types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX,
+					     LDNS_RR_TYPE_TXT};
 
 struct ttl_plan {
 	const char **names; /* absolute */
@@ -41,8 +42,8 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 	for (size_t i = 0; i < n; i++) {
 		const char *canon = ctx_name(ctx, names[i]);
 		if (!canon) {
-			ctx_finding(ctx, "check.no-data", names[i], NULL, NULL, NULL, "'%s' is not a valid name",
-				    names[i]);
+			ctx_finding(ctx, "check.no-data", names[i], NULL, NULL, NULL,
+				    "'%s' is not a valid name", names[i]);
 			continue;
 		}
 		p->names[p->n_names++] = canon;
@@ -118,8 +119,10 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 					char expected[24], actual[24];
 					snprintf(expected, sizeof(expected), "<= %lu", max);
 					snprintf(actual, sizeof(actual), "%ld", ttls[s]);
-					ctx_finding(ctx, "ttl.too-high", subject, &servers[s], expected, actual,
-						    "TTL %ld is above %lu: caches may keep the old value %s after a change",
+					ctx_finding(ctx, "ttl.too-high", subject, &servers[s], expected,
+						    actual,
+						    "TTL %ld is above %lu: caches may keep the old value %s "
+						    "after a change",
 						    ttls[s], max, ttls[s] >= 7200 ? "for hours" : "too long");
 					too_high++;
 				}
@@ -131,18 +134,22 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 				struct strbuf sb = STRBUF_INIT;
 				for (size_t s = 0; s < n; s++)
 					if (ttls[s] >= 0)
-						sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", ttls[s], servers[s].label);
+						sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", ttls[s],
+							servers[s].label);
 				char *actual = sb_detach(&sb);
-				ctx_finding(ctx, "ttl.inconsistent", subject, NULL, "the same TTL everywhere", actual,
-					    "servers disagree on the TTL (%ld to %ld): some have not loaded the change",
+				ctx_finding(ctx, "ttl.inconsistent", subject, NULL, "the same TTL everywhere",
+					    actual,
+					    "servers disagree on the TTL (%ld to %ld): some have not loaded "
+					    "the change",
 					    lowest, highest);
 				free(actual);
 			}
 			if (too_high == 0) {
 				char actual[24];
 				snprintf(actual, sizeof(actual), "%ld", highest);
-				ctx_finding(ctx, "ttl.ok", subject, NULL, NULL, actual, "TTL %ld <= %lu on %zu server%s",
-					    highest, max, with_data, with_data == 1 ? "" : "s");
+				ctx_finding(ctx, "ttl.ok", subject, NULL, NULL, actual,
+					    "TTL %ld <= %lu on %zu server%s", highest, max, with_data,
+					    with_data == 1 ? "" : "s");
 			}
 		}
 		if (!found_any && answered_name) {

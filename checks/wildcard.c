@@ -84,7 +84,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		const char *subject = subject_of(ctx, p->name, t->type);
 		if (t->bad) {
 			ctx_finding(ctx, "check.no-data", subject, NULL, NULL, t->bad,
-				    "expected value '%s' is not valid %s data", t->bad, type_name(ctx, t->type));
+				    "expected value '%s' is not valid %s data", t->bad,
+				    type_name(ctx, t->type));
 			continue;
 		}
 		for (size_t s = 0; s < n; s++) {
@@ -95,7 +96,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 			const char *got = answer_rdata(ctx, a, p->name, t->type);
 			if (*got) {
 				if (!exists || !strstr(found.buf, got))
-					sb_addf(&found, "%s%s %s", found.len ? "; " : "", type_name(ctx, t->type), got);
+					sb_addf(&found, "%s%s %s", found.len ? "; " : "",
+						type_name(ctx, t->type), got);
 				exists = 1;
 			}
 		}
@@ -109,12 +111,14 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		struct strbuf want = STRBUF_INIT;
 		for (size_t i = 0; i < p->n_types; i++)
 			if (p->types[i].expected)
-				sb_addf(&want, "%s%s %s", want.len ? "; " : "", type_name(ctx, p->types[i].type),
-					p->types[i].expected);
-		ctx_finding(ctx, "wildcard.missing", display, NULL, want.len ? want.buf : "a wildcard record", "(none)",
-			    "there is no %s record: services without their own name cannot be reached or tested "
-			    "under %s",
-			    display, name_display(ctx, p->name + 2));
+				sb_addf(&want, "%s%s %s", want.len ? "; " : "",
+					type_name(ctx, p->types[i].type), p->types[i].expected);
+		ctx_finding(
+			ctx, "wildcard.missing", display, NULL, want.len ? want.buf : "a wildcard record",
+			"(none)",
+			"there is no %s record: services without their own name cannot be reached or tested "
+			"under %s",
+			display, name_display(ctx, p->name + 2));
 		sb_release(&want);
 		goto out;
 	}
@@ -144,7 +148,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 				const char *psubject = subject_of(ctx, p->probe, t->type);
 				ctx_finding(ctx, "wildcard.wrong-target", psubject, &servers[s], t->expected,
 					    *synth ? synth : "(none)",
-					    "a random name under the wildcard gets %s, not %s: an explicit record or "
+					    "a random name under the wildcard gets %s, not %s: an explicit "
+					    "record or "
 					    "delegation shadows the wildcard",
 					    *synth ? synth : "nothing", t->expected);
 				problems++;
@@ -152,7 +157,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		}
 	}
 	if (problems == 0)
-		ctx_finding(ctx, "wildcard.ok", display, NULL, NULL, found.buf, "%s exists: %s", display, found.buf);
+		ctx_finding(ctx, "wildcard.ok", display, NULL, NULL, found.buf, "%s exists: %s", display,
+			    found.buf);
 out:
 	sb_release(&found);
 	return 0;

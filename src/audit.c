@@ -253,8 +253,8 @@ void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *
 		return;
 	}
 	job->outstanding++;
-	int rc = dns_query(job->au->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname, type, 0,
-			   on_answer, q);
+	int rc = dns_query(job->au->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname,
+			   type, 0, on_answer, q);
 	ldns_rdf_deep_free(qname);
 	if (rc != 0) {
 		job->outstanding--;
@@ -338,8 +338,8 @@ void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, c
 	va_start(ap, fmt);
 	char *message = xvasprintf(fmt, ap);
 	va_end(ap);
-	job_finding(ctx->job, ctx->inst->rule->desc->name, code, status, subject, server ? server->label : NULL,
-		    expected, actual, message);
+	job_finding(ctx->job, ctx->inst->rule->desc->name, code, status, subject,
+		    server ? server->label : NULL, expected, actual, message);
 	free(message);
 }
 
@@ -434,8 +434,10 @@ static void on_discovered(void *arg, struct delegation *d)
 	case DELEG_NO_SERVERS: {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < d->n_unresolved; i++)
-			sb_addf(&sb, "%s%.*s", i ? ", " : "", (int)strlen(d->unresolved[i]) - 1, d->unresolved[i]);
-		char *msg = xasprintf("no address for any name server of %s (%s)", job->domain, sb.buf ? sb.buf : "");
+			sb_addf(&sb, "%s%.*s", i ? ", " : "", (int)strlen(d->unresolved[i]) - 1,
+				d->unresolved[i]);
+		char *msg = xasprintf("no address for any name server of %s (%s)", job->domain,
+				      sb.buf ? sb.buf : "");
 		job_finding(job, "ns", "ns.no-servers", STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
 		free(msg);
 		sb_release(&sb);
@@ -443,7 +445,8 @@ static void on_discovered(void *arg, struct delegation *d)
 		return;
 	}
 	case DELEG_ERROR:
-		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL, d->error);
+		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL,
+			    d->error);
 		job_finish(job);
 		return;
 	}
@@ -470,7 +473,8 @@ static void job_start(struct audit *au, struct job *job)
 			job->inst[job->n_inst++].rule = &au->opts->rulesets[i].rules[j];
 	if (resolver_discover(au->resolver, &job->arena, job->domain, on_discovered, job) != 0) {
 		char *msg = xasprintf("'%s' is not a valid domain name", job->domain);
-		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
+		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL,
+			    msg);
 		free(msg);
 		job_finish(job);
 	}

@@ -1109,12 +1109,13 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
 		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 			rlim_t old = rl.rlim_cur;
 			rl.rlim_cur =
-			    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want) ? want : rl.rlim_max;
+				(rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want) ? want : rl.rlim_max;
 			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 				rl.rlim_cur = old;
 			if (rl.rlim_cur < need)
-				e->opts.max_inflight =
-				    rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
+				e->opts.max_inflight = rl.rlim_cur > 2 * FD_RESERVE
+							       ? (unsigned)(rl.rlim_cur - FD_RESERVE)
+							       : 16;
 		}
 	}
 

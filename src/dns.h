@@ -9,30 +9,33 @@
 struct dns_engine;
 
 struct dns_opts {
-	unsigned timeout_ms;    /* whole budget of one query, retries included (default 2000) */
-	unsigned retries;       /* UDP retransmissions within that budget (default 2) */
-	unsigned max_inflight;  /* queries on the wire at once; more wait in a queue (default 1024).
-				   Each holds a socket: dns_engine_new() raises the soft
-				   RLIMIT_NOFILE as needed, or lowers this to fit under it.
-				   UDP sockets are reused for a few queries and up to 256
-				   idle ones kept open in between (see dns.c) */
-	unsigned edns_size;     /* advertised EDNS0 buffer (default 1232) */
+	unsigned timeout_ms;   /* whole budget of one query, retries included (default 2000) */
+	unsigned retries;      /* UDP retransmissions within that budget (default 2) */
+	unsigned max_inflight; /* queries on the wire at once; more wait in a queue (default 1024).
+				  Each holds a socket: dns_engine_new() raises the soft
+				  RLIMIT_NOFILE as needed, or lowers this to fit under it.
+				  UDP sockets are reused for a few queries and up to 256
+				  idle ones kept open in between (see dns.c) */
+	unsigned edns_size;    /* advertised EDNS0 buffer (default 1232) */
 };
-#define DNS_OPTS_INIT {2000, 2, 1024, 1232}
+#define DNS_OPTS_INIT                                                                                        \
+	{                                                                                                    \
+		2000, 2, 1024, 1232                                                                          \
+	}
 
 /* Query flags. */
-#define DNS_RD 0x1        /* recursion desired: set for resolvers, never for authoritative servers */
-#define DNS_NO_EDNS 0x2   /* send without an OPT record */
-#define DNS_TCP 0x4       /* use TCP from the start */
+#define DNS_RD 0x1	/* recursion desired: set for resolvers, never for authoritative servers */
+#define DNS_NO_EDNS 0x2 /* send without an OPT record */
+#define DNS_TCP 0x4	/* use TCP from the start */
 
 /* Errors an answer can carry (negative), 0 when a packet arrived. */
 enum dns_error {
 	DNS_OK = 0,
-	DNS_ETIMEOUT = -1,  /* no matching answer within timeout_ms */
-	DNS_EREFUSED = -2,  /* the host refused the connection (ICMP port unreachable, TCP RST) */
-	DNS_ENETWORK = -3,  /* other socket error (no route, address family unsupported) */
-	DNS_EMALFORMED = -4,/* an answer arrived, matched, but ldns could not parse it */
-	DNS_EDEAD = -5,     /* not sent: the server timed out earlier and never answered since */
+	DNS_ETIMEOUT = -1,   /* no matching answer within timeout_ms */
+	DNS_EREFUSED = -2,   /* the host refused the connection (ICMP port unreachable, TCP RST) */
+	DNS_ENETWORK = -3,   /* other socket error (no route, address family unsupported) */
+	DNS_EMALFORMED = -4, /* an answer arrived, matched, but ldns could not parse it */
+	DNS_EDEAD = -5,	     /* not sent: the server timed out earlier and never answered since */
 	DNS_ENOMEM = -6,
 	/* Added with dns.c: returned by dns_query() for a qname that is not a
 	 * domain name, or an address that is neither IPv4 nor IPv6. */
@@ -59,12 +62,12 @@ enum dns_error {
 const char *dns_strerror(int err);
 
 struct dns_answer {
-	int err;           /* enum dns_error */
-	ldns_pkt *pkt;     /* the answer when err == 0; the callback owns it and must
-			      ldns_pkt_free() it or keep it */
-	unsigned rtt_ms;   /* time from first send to answer */
-	int tcp;           /* the answer came over TCP */
-	size_t size;       /* answer size in bytes */
+	int err;	 /* enum dns_error */
+	ldns_pkt *pkt;	 /* the answer when err == 0; the callback owns it and must
+			    ldns_pkt_free() it or keep it */
+	unsigned rtt_ms; /* time from first send to answer */
+	int tcp;	 /* the answer came over TCP */
+	size_t size;	 /* answer size in bytes */
 };
 
 /* Called once per query, from dns_engine_run_once(), with the outcome. */
@@ -83,9 +86,8 @@ void dns_engine_free(struct dns_engine *e);
  * and exactly once when this returns 0 (DNS_EDEAD too comes through the
  * callback). Returns 0, or a negative enum dns_error when it could not even be
  * queued (DNS_EINVAL). */
-int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen,
-	      const ldns_rdf *qname, ldns_rr_type qtype, unsigned flags,
-	      dns_callback cb, void *arg);
+int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen, const ldns_rdf *qname,
+	      ldns_rr_type qtype, unsigned flags, dns_callback cb, void *arg);
 
 /* Watch another file descriptor (libunbound's) in the same loop: cb(arg) runs
  * from dns_engine_run_once() whenever fd is readable (level-triggered: cb must

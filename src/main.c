@@ -61,7 +61,8 @@ static const char check_usage[] =
 
 static const struct command commands[] = {
 	{"check", cmd_check, "check [options] DOMAIN...", "audit domains against rule sets"},
-	{"help", cmd_help, "help [command|checks|codes]", "show help for a command, the checks or the finding codes"},
+	{"help", cmd_help, "help [command|checks|codes]",
+	 "show help for a command, the checks or the finding codes"},
 };
 
 static const struct command *command_find(const char *name)
@@ -163,7 +164,8 @@ static int read_domains(const char *path, char ***v, size_t *n, size_t *alloc)
 	return 0;
 }
 
-static int write_report(const struct report *r, enum report_format fmt, struct report_opts *ropts, const char *path)
+static int write_report(const struct report *r, enum report_format fmt, struct report_opts *ropts,
+			const char *path)
 {
 	if (!path) {
 		const char *nc = getenv("NO_COLOR");
@@ -285,7 +287,9 @@ static int cmd_check(int argc, char **argv)
 			break;
 		case 'f':
 			if (report_format_parse(optarg, &fmt) != 0) {
-				fprintf(stderr, "cutover: unknown format '%s' (text, json, nagios, junit, tap, prometheus)\n",
+				fprintf(stderr,
+					"cutover: unknown format '%s' (text, json, nagios, junit, tap, "
+					"prometheus)\n",
 					optarg);
 				goto out;
 			}
@@ -299,13 +303,15 @@ static int cmd_check(int argc, char **argv)
 			else if (strcmp(optarg, "fail") == 0)
 				repopts.fail_on = STATUS_FAIL;
 			else {
-				fprintf(stderr, "cutover: --fail-on: want 'warn' or 'fail', not '%s'\n", optarg);
+				fprintf(stderr, "cutover: --fail-on: want 'warn' or 'fail', not '%s'\n",
+					optarg);
 				goto out;
 			}
 			break;
 		case OPT_TIMEOUT:
 			if (parse_ulong(optarg, 10, 600000, &v) != 0) {
-				fprintf(stderr, "cutover: --timeout: want milliseconds from 10 to 600000, not '%s'\n",
+				fprintf(stderr,
+					"cutover: --timeout: want milliseconds from 10 to 600000, not '%s'\n",
 					optarg);
 				goto out;
 			}
@@ -313,7 +319,8 @@ static int cmd_check(int argc, char **argv)
 			break;
 		case 'j':
 			if (parse_ulong(optarg, 1, 100000, &jobs) != 0) {
-				fprintf(stderr, "cutover: --jobs: want a number from 1 to 100000, not '%s'\n", optarg);
+				fprintf(stderr, "cutover: --jobs: want a number from 1 to 100000, not '%s'\n",
+					optarg);
 				goto out;
 			}
 			break;
@@ -400,7 +407,9 @@ static void help_checks(void)
 		printf("%s: %s\n", t[i]->name, t[i]->summary);
 		for (const struct check_param *p = t[i]->params; p->key; p++)
 			printf("    %-18s %s%s\n", p->key, p->help, p->required ? " (required)" : "");
-		printf("    %-18s %s\n", "severity", "info, warn or fail: the status of this check's problems (its warn and fail findings)");
+		printf("    %-18s %s\n", "severity",
+		       "info, warn or fail: the status of this check's problems (its warn and fail "
+		       "findings)");
 		printf("    %-18s %s\n", "when", "a variable name: run this check only when it is set");
 	}
 }

@@ -525,7 +525,7 @@ static void view_init(struct report_view *v, const struct report *r, int worst_f
 		names[i] = (struct name_rank){str_or_empty(r->domains[i]), i};
 	for (size_t i = 0; i < r->n; i++)
 		names[r->n_domains + i] =
-		    (struct name_rank){str_or_empty(r->findings[i].domain), r->n_domains + i};
+			(struct name_rank){str_or_empty(r->findings[i].domain), r->n_domains + i};
 	qsort(names, n_names, sizeof(*names), name_rank_by_name);
 	/* The first of each run of equal names has its lowest rank. */
 	for (size_t i = 0; i < n_names; i++)
@@ -686,7 +686,8 @@ static int report_write_text(const struct report *r, const struct report_view *v
 				text_column(sb, &tmp, "@", f->server, server_w + 2);
 			sb_add_clean(sb, finding_message(f), CLEAN_LINE);
 			/* An ok finding's message already says what was seen. */
-			if ((f->expected || f->actual) && f->status != STATUS_OK && f->status != STATUS_INFO) {
+			if ((f->expected || f->actual) && f->status != STATUS_OK &&
+			    f->status != STATUS_INFO) {
 				sb_adds(sb, " (");
 				if (f->expected) {
 					sb_adds(sb, "expected ");
@@ -1184,8 +1185,8 @@ static int report_write_prometheus(const struct report *r, const struct report_v
 	}
 
 	prom_family(
-	    sb, "cutover_status",
-	    "Worst status per domain: 0 ok, 1 info, 2 warn, 3 error (could not be determined), 4 fail.");
+		sb, "cutover_status",
+		"Worst status per domain: 0 ok, 1 info, 2 warn, 3 error (could not be determined), 4 fail.");
 	for (size_t d = 0; d < v->n_domains; d++) {
 		enum status worst = STATUS_OK;
 		for (size_t k = v->first[d]; k < v->first[d + 1]; k++)

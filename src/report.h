@@ -10,14 +10,7 @@
  * not be determined (a timeout, a server that refused to talk); it ranks above
  * warn because an undetermined gate must not pass, below fail because a
  * proven problem says more. */
-enum status {
-	STATUS_OK = 0,
-	STATUS_INFO,
-	STATUS_WARN,
-	STATUS_ERROR,
-	STATUS_FAIL,
-	STATUS_COUNT
-};
+enum status { STATUS_OK = 0, STATUS_INFO, STATUS_WARN, STATUS_ERROR, STATUS_FAIL, STATUS_COUNT };
 
 /* "ok", "info", "warn", "error", "fail". */
 const char *status_name(enum status s);
@@ -29,9 +22,9 @@ enum status status_merge(enum status a, enum status b);
 /* The table of finding codes: one row per code, the single place codes are
  * defined (see src/codes.c). */
 struct finding_code {
-	const char *code;      /* "ttl.too-high" */
-	enum status status;    /* default status */
-	const char *summary;   /* one line for docs and help */
+	const char *code;    /* "ttl.too-high" */
+	enum status status;  /* default status */
+	const char *summary; /* one line for docs and help */
 };
 /* The row for code, or NULL when no such code exists. */
 const struct finding_code *code_lookup(const char *code);
@@ -43,11 +36,11 @@ struct finding {
 	char *check;
 	char *code;
 	enum status status;
-	char *subject;  /* owner name and type, or an address; may be NULL */
-	char *server;   /* "ns1.example.net/192.0.2.53"; NULL when not server specific */
+	char *subject; /* owner name and type, or an address; may be NULL */
+	char *server;  /* "ns1.example.net/192.0.2.53"; NULL when not server specific */
 	char *message;
 	char *expected; /* may be NULL */
-	char *actual;   /* may be NULL */
+	char *actual;	/* may be NULL */
 };
 
 struct report {
@@ -75,21 +68,14 @@ enum status report_status(const struct report *r);
 /* The worst status of the findings of one domain. */
 enum status report_domain_status(const struct report *r, const char *domain);
 
-enum report_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
-	FORMAT_NAGIOS,
-	FORMAT_JUNIT,
-	FORMAT_TAP,
-	FORMAT_PROMETHEUS
-};
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_TAP, FORMAT_PROMETHEUS };
 /* Parse a format name; returns 0, or -1 when unknown. */
 int report_format_parse(const char *name, enum report_format *out);
 
 struct report_opts {
-	int color;            /* text: use ANSI colour */
-	enum status fail_on;  /* STATUS_WARN or STATUS_FAIL */
-	const char *tool;     /* "cutover 0.1.0" */
+	int color;	     /* text: use ANSI colour */
+	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */
+	const char *tool;    /* "cutover 0.1.0" */
 };
 
 /* Write r to out in the given format. Returns 0, or -1 on a write error. */

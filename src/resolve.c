@@ -38,8 +38,8 @@ struct memo {
 	ldns_pkt *pkt;
 	char *err;
 	struct waiter *waiters;
-	struct memo *next; /* hash chain */
-	struct memo *next_ready; /* on the resolver's deferred list */
+	struct memo *next;	   /* hash chain */
+	struct memo *next_ready;   /* on the resolver's deferred list */
 	struct memo *next_pending; /* on the resolver's deadline queue */
 	struct timespec deadline;
 	int async_id;
@@ -141,7 +141,8 @@ static void ub_done(void *arg, int err, struct ub_result *result)
 		m->err = xstrdup(ub_strerror(err));
 	} else if (!result->answer_packet || result->answer_len <= 0) {
 		m->err = xstrdup("no answer");
-	} else if (ldns_wire2pkt(&m->pkt, result->answer_packet, (size_t)result->answer_len) != LDNS_STATUS_OK) {
+	} else if (ldns_wire2pkt(&m->pkt, result->answer_packet, (size_t)result->answer_len) !=
+		   LDNS_STATUS_OK) {
 		m->err = xstrdup("malformed answer");
 		m->pkt = NULL;
 	} else {
@@ -263,8 +264,13 @@ static int hints_name_loopback(const char *path)
 /* Zones libunbound answers itself by default (RFC 6761 and RFC 5737 names);
  * with the user's own root they must reach that root instead. */
 static const char *const special_zones[] = {
-	"test.", "invalid.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
-	"113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.", "127.in-addr.arpa.",
+	"test.",
+	"invalid.",
+	"2.0.192.in-addr.arpa.",
+	"100.51.198.in-addr.arpa.",
+	"113.0.203.in-addr.arpa.",
+	"8.b.d.0.1.0.0.2.ip6.arpa.",
+	"127.in-addr.arpa.",
 };
 
 int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct resolver **out, char *err,
@@ -292,7 +298,8 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 		socklen_t len;
 		char addr[INET6_ADDRSTRLEN], fwd[INET6_ADDRSTRLEN + 8];
 		if (dns_addr_parse(opts->forwarder, &ss, &len) != 0) {
-			snprintf(err, errlen, "invalid resolver address '%s' (want ADDR[#PORT])", opts->forwarder);
+			snprintf(err, errlen, "invalid resolver address '%s' (want ADDR[#PORT])",
+				 opts->forwarder);
 			goto out;
 		}
 		unsigned port;
@@ -322,7 +329,8 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 		const char *hints = opts->root_hints ? opts->root_hints : SYSTEM_ROOT_HINTS;
 		if (!file_readable(hints)) {
 			if (opts->root_hints) {
-				snprintf(err, errlen, "cannot read root hints '%s': %s", hints, strerror(errno));
+				snprintf(err, errlen, "cannot read root hints '%s': %s", hints,
+					 strerror(errno));
 				goto out;
 			}
 			hints = NULL; /* libunbound's compiled-in root servers */
@@ -342,7 +350,8 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 			ta = SYSTEM_TRUST_ANCHOR;
 		if (ta) {
 			if (!file_readable(ta)) {
-				snprintf(err, errlen, "cannot read trust anchor '%s': %s", ta, strerror(errno));
+				snprintf(err, errlen, "cannot read trust anchor '%s': %s", ta,
+					 strerror(errno));
 				goto out;
 			}
 			if (ub_ctx_add_ta_file(r->ub, ta) != 0) {
@@ -359,7 +368,8 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
-	if (dns_watch_fd(e, ub_fd(r->ub), ub_readable, r) != 0 || dns_watch_fd(e, r->wake_fd, deliver_ready, r) != 0) {
+	if (dns_watch_fd(e, ub_fd(r->ub), ub_readable, r) != 0 ||
+	    dns_watch_fd(e, r->wake_fd, deliver_ready, r) != 0) {
 		snprintf(err, errlen, "cannot watch the resolver's descriptors");
 		goto out;
 	}
@@ -453,10 +463,10 @@ struct disc {
 		size_t n;
 		int ok;
 		const char *label;
-		int err;       /* the answer itself, handed on to the servers */
+		int err; /* the answer itself, handed on to the servers */
 		ldns_pkt *pkt;
 		int answered;
-	} *child;
+	} * child;
 	size_t n_child;
 };
 
@@ -662,7 +672,8 @@ static void stage_finish(struct disc *ds)
 			s->addrlen = nn->addrs[j].len;
 			memcpy(s->addr_text, nn->addrs[j].text, sizeof(s->addr_text));
 			s->roles = roles;
-			s->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name, s->addr_text);
+			s->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name,
+						s->addr_text);
 			for (size_t c = 0; c < ds->n_child; c++) {
 				struct child_answer *ch = &ds->child[c];
 				if (ch->answered && ch->label && strcmp(ch->label, s->label) == 0) {
@@ -740,10 +751,11 @@ static void stage_query_child(struct disc *ds)
 			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
 			req->ds = ds;
 			req->idx = k;
-			req->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name, nn->addrs[j].text);
+			req->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name,
+						  nn->addrs[j].text);
 			ds->pending++;
-			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len, ds->zone_rdf,
-				      LDNS_RR_TYPE_NS, 0, on_child_ns, req) != 0)
+			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
+				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_child_ns, req) != 0)
 				ds->pending--;
 		}
 	}
@@ -760,12 +772,13 @@ static void stage_after_referral(struct disc *ds)
 						 display(ds, d->zone), display(ds, d->parent)));
 		else if (ds->parent_nodata)
 			disc_finish(ds, DELEG_NOT_ZONE,
-				    arena_printf(ds->a, "%s exists in %s but is not delegated", display(ds, d->zone),
-						 display(ds, d->parent)));
+				    arena_printf(ds->a, "%s exists in %s but is not delegated",
+						 display(ds, d->zone), display(ds, d->parent)));
 		else
 			disc_finish(ds, DELEG_ERROR,
 				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s",
-						 display(ds, d->parent), display(ds, d->zone), ds->parent_err ? ": " : "",
+						 display(ds, d->parent), display(ds, d->zone),
+						 ds->parent_err ? ": " : "",
 						 ds->parent_err ? ds->parent_err : ""));
 		return;
 	}
@@ -819,7 +832,8 @@ static void on_referral(void *arg, struct dns_answer *ans)
 			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
 			found = 1;
 			if (!name_in(ds->pns, ds->n_pns, name))
-				*(const char **)xgrow(&ds->pns, &ds->n_pns, &ds->alloc_pns, sizeof(char *)) = name;
+				*(const char **)xgrow(&ds->pns, &ds->n_pns, &ds->alloc_pns, sizeof(char *)) =
+					name;
 		}
 	}
 	if (!found) {
@@ -858,8 +872,8 @@ static void stage_query_parent(struct disc *ds)
 			req->idx = i;
 			req->label = arena_printf(ds->a, "%s/%s", nn->name, nn->addrs[j].text);
 			ds->pending++;
-			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len, ds->zone_rdf,
-				      LDNS_RR_TYPE_NS, 0, on_referral, req) != 0)
+			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
+				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_referral, req) != 0)
 				ds->pending--;
 			else
 				sent++;
@@ -887,8 +901,8 @@ static void on_parent_ns(void *arg, const struct resolver_result *res)
 	}
 	if (ds->parent_servers.n == 0) {
 		disc_finish(ds, DELEG_ERROR,
-			    arena_printf(ds->a, "cannot find the name servers of %s: %s", display(ds, ds->d->parent),
-					 res->err ? res->err : "no NS records"));
+			    arena_printf(ds->a, "cannot find the name servers of %s: %s",
+					 display(ds, ds->d->parent), res->err ? res->err : "no NS records"));
 		return;
 	}
 	ds->next = stage_query_parent;
@@ -913,7 +927,8 @@ static void on_parent_soa(void *arg, const struct resolver_result *res)
 	}
 	if (!parent) {
 		disc_finish(ds, DELEG_ERROR,
-			    arena_printf(ds->a, "cannot find the parent zone of %s: %s", display(ds, ds->d->zone),
+			    arena_printf(ds->a, "cannot find the parent zone of %s: %s",
+					 display(ds, ds->d->zone),
 					 res->err ? res->err : "no SOA in the answer"));
 		return;
 	}

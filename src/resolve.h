@@ -14,10 +14,11 @@ struct dns_engine;
 struct resolver;
 
 struct resolver_opts {
-	const char *root_hints;   /* NULL: the system's (/usr/share/dns/root.hints) */
-	const char *trust_anchor; /* NULL: /usr/share/dns/root.key when present and the root is the system's */
-	const char *forwarder;    /* "ADDR[#PORT]": forward to this resolver instead of iterating */
-	unsigned timeout_ms;      /* budget of one lookup (0: 6000) */
+	const char *root_hints; /* NULL: the system's (/usr/share/dns/root.hints) */
+	const char
+		*trust_anchor; /* NULL: /usr/share/dns/root.key when present and the root is the system's */
+	const char *forwarder; /* "ADDR[#PORT]": forward to this resolver instead of iterating */
+	unsigned timeout_ms;   /* budget of one lookup (0: 6000) */
 };
 
 /* Create a resolver whose lookups run in e's loop. Returns 0, or -1 with a
@@ -32,8 +33,8 @@ void resolver_free(struct resolver *r);
 struct resolver_result {
 	const char *err;
 	const ldns_pkt *pkt;
-	int rcode;    /* LDNS_RCODE_* when pkt */
-	int secure;   /* DNSSEC validated */
+	int rcode;  /* LDNS_RCODE_* when pkt */
+	int secure; /* DNSSEC validated */
 };
 typedef void (*resolver_cb)(void *arg, const struct resolver_result *res);
 
@@ -52,12 +53,12 @@ int resolver_tick(struct resolver *r);
 #define SERVER_CHILD 0x2    /* listed in the zone's own NS set */
 #define SERVER_PREVIOUS 0x4 /* named by the user as a server to retire */
 struct ns_server {
-	const char *name;    /* host name, lower case with trailing dot; NULL when given as an address */
+	const char *name; /* host name, lower case with trailing dot; NULL when given as an address */
 	char addr_text[INET6_ADDRSTRLEN];
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	unsigned roles;
-	const char *label;   /* "ns1.example.net/192.0.2.53" (or just the address) for findings */
+	const char *label; /* "ns1.example.net/192.0.2.53" (or just the address) for findings */
 	/* What discovery got when it asked this server for the zone's NS set
 	 * (when ns_answered): the error, or the answer, which the delegation's
 	 * user takes over and frees (ldns_pkt_free). */
@@ -68,25 +69,25 @@ struct ns_server {
 
 enum delegation_status {
 	DELEG_OK = 0,
-	DELEG_NXDOMAIN,   /* the parent says the name does not exist */
-	DELEG_NOT_ZONE,   /* the name exists but is not delegated (no NS at the cut) */
+	DELEG_NXDOMAIN,	  /* the parent says the name does not exist */
+	DELEG_NOT_ZONE,	  /* the name exists but is not delegated (no NS at the cut) */
 	DELEG_NO_SERVERS, /* delegated, but no NS name has an address */
-	DELEG_ERROR       /* could not find out (parent unreachable, resolver failure) */
+	DELEG_ERROR	  /* could not find out (parent unreachable, resolver failure) */
 };
 
 struct delegation {
-	const char *zone;            /* "example.org." */
-	const char *parent;          /* "org." */
+	const char *zone;   /* "example.org." */
+	const char *parent; /* "org." */
 	enum delegation_status status;
-	const char *error;           /* why, when status != DELEG_OK */
-	const char **parent_ns;      /* NS names in the parent's referral, sorted */
+	const char *error;	/* why, when status != DELEG_OK */
+	const char **parent_ns; /* NS names in the parent's referral, sorted */
 	size_t n_parent_ns;
-	const char **child_ns;       /* NS names the zone publishes (first authoritative answer), sorted */
+	const char **child_ns; /* NS names the zone publishes (first authoritative answer), sorted */
 	size_t n_child_ns;
-	const char *child_ns_from;   /* label of the server the child NS set came from */
-	struct ns_server *servers;   /* every address of every NS name of either set */
+	const char *child_ns_from; /* label of the server the child NS set came from */
+	struct ns_server *servers; /* every address of every NS name of either set */
 	size_t n_servers;
-	const char **unresolved;     /* NS names without any address */
+	const char **unresolved; /* NS names without any address */
 	size_t n_unresolved;
 };
 

@@ -461,7 +461,7 @@ struct loader {
 };
 
 static int fail(struct loader *ld, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 static int fail(struct loader *ld, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
@@ -707,7 +707,7 @@ static void index_characters(struct loader *ld)
 static void scalar_pos(const struct loader *ld, const struct ynode *n, size_t off, int *line, int *col)
 {
 	size_t q =
-	    (n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+		(n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	size_t len = strlen(n->str);
 	*line = n->line;
 	*col = n->col;

@@ -15,7 +15,10 @@ struct vars {
 	size_t n;
 	size_t alloc;
 };
-#define VARS_INIT {NULL, NULL, 0, 0}
+#define VARS_INIT                                                                                            \
+	{                                                                                                    \
+		NULL, NULL, 0, 0                                                                             \
+	}
 /* Parse "NAME=VALUE" and set it (a later value replaces an earlier one). NAME
  * is [A-Za-z_][A-Za-z0-9_]* and may not be "domain". Returns 0, or -1 with a
  * message in err. */
@@ -46,11 +49,11 @@ char *rules_expand(const char *tmpl, const struct vars *vars, const char *domain
 enum rule_vkind { RV_SCALAR, RV_LIST, RV_MAP };
 struct rule_value {
 	enum rule_vkind kind;
-	char *str;                 /* RV_SCALAR */
-	struct rule_value *items;  /* RV_LIST items, RV_MAP values */
-	char **keys;               /* RV_MAP keys */
-	size_t n;                  /* RV_LIST, RV_MAP */
-	int line, col;             /* 1-based position in the file */
+	char *str;		  /* RV_SCALAR */
+	struct rule_value *items; /* RV_LIST items, RV_MAP values */
+	char **keys;		  /* RV_MAP keys */
+	size_t n;		  /* RV_LIST, RV_MAP */
+	int line, col;		  /* 1-based position in the file */
 };
 
 struct rule_param {
@@ -60,11 +63,11 @@ struct rule_param {
 
 struct rule {
 	const struct check_desc *desc;
-	int severity;              /* an enum status for the warn and fail findings, or -1 */
+	int severity;		   /* an enum status for the warn and fail findings, or -1 */
 	struct rule_param *params; /* every key except check, severity and when */
 	size_t n_params;
-	const char *file;          /* the ruleset's file */
-	int line, col;             /* where the list item starts */
+	const char *file; /* the ruleset's file */
+	int line, col;	  /* where the list item starts */
 	/* Added: the variable named by the item's `when:` key, or NULL. A rule
 	 * with `when: NAME` is used only when NAME is set (--set NAME=VALUE);
 	 * otherwise rules_load puts it in ruleset.skipped, not ruleset.rules. */
@@ -72,7 +75,7 @@ struct rule {
 };
 
 struct ruleset {
-	char *name;                /* `name:`, else the file's base name without .yml */
+	char *name; /* `name:`, else the file's base name without .yml */
 	char *file;
 	struct rule *rules;
 	size_t n;

@@ -30,15 +30,15 @@ static void add(struct report *r, const char *domain, const char *check, const c
 		const char *actual)
 {
 	struct finding f = {
-	    .domain = (char *)domain,
-	    .check = (char *)check,
-	    .code = (char *)code,
-	    .status = s,
-	    .subject = (char *)subject,
-	    .server = (char *)server,
-	    .message = (char *)message,
-	    .expected = (char *)expected,
-	    .actual = (char *)actual,
+		.domain = (char *)domain,
+		.check = (char *)check,
+		.code = (char *)code,
+		.status = s,
+		.subject = (char *)subject,
+		.server = (char *)server,
+		.message = (char *)message,
+		.expected = (char *)expected,
+		.actual = (char *)actual,
 	};
 	report_add(r, &f);
 }
@@ -573,7 +573,7 @@ static void test_text(void **state)
 	assert_int_equal(strstr(a, "@ns2") - a, strstr(c, "@ns3") - c);
 	/* The summary line. */
 	assert_non_null(
-	    strstr(text, "\nFAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)\n"));
+		strstr(text, "\nFAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)\n"));
 	/* No trailing blanks. */
 	assert_null(strstr(text, " \n"));
 	free(text);
@@ -586,9 +586,9 @@ static void test_text(void **state)
 	add(&wide, "a.example", "ttl", "ttl.ok", STATUS_OK,
 	    "a-very-long-owner-name-that-does-not-fit-the-column.a.example/AAAA", NULL, "long", NULL, NULL);
 	char *wtext = render(&wide, FORMAT_TEXT, STATUS_FAIL, 0);
-	assert_non_null(strstr(
-	    wtext,
-	    "\n  OK    ttl.ok  a-very-long-owner-name-that-does-not-fit-the-column.a.example/AAAA  long\n"));
+	assert_non_null(
+		strstr(wtext, "\n  OK    ttl.ok  "
+			      "a-very-long-owner-name-that-does-not-fit-the-column.a.example/AAAA  long\n"));
 	assert_non_null(strstr(wtext, "\n  OK    ttl.ok  "));
 	free(wtext);
 	report_release(&wide);
@@ -703,8 +703,8 @@ static void test_junit(void **state)
 		}
 		assert_string_equal((const char *)child->name, "system-out");
 		body = xmlNodeGetContent(child);
-		assert_true(
-		    strncmp((const char *)body, "warning: bell \xef\xbf\xbd here\nstatus: warn\n", 26) == 0);
+		assert_true(strncmp((const char *)body, "warning: bell \xef\xbf\xbd here\nstatus: warn\n",
+				    26) == 0);
 		assert_non_null(strstr((const char *)body, "message: bell \xef\xbf\xbd here\n"));
 		xmlFree(body);
 
@@ -788,7 +788,7 @@ static void test_write_samples(void **state)
 	sample_report(&r);
 	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
 		struct report_opts o = {
-		    .color = samples[i].color, .fail_on = STATUS_FAIL, .tool = "cutover 0.1.0"};
+			.color = samples[i].color, .fail_on = STATUS_FAIL, .tool = "cutover 0.1.0"};
 		char *path = xasprintf("%s/%s", dir, samples[i].file);
 		FILE *f = fopen(path, "w");
 		if (!f)
@@ -803,21 +803,21 @@ static void test_write_samples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_names),
-	    cmocka_unit_test(test_status_merge_rank),
-	    cmocka_unit_test(test_format_parse),
-	    cmocka_unit_test(test_add_copies),
-	    cmocka_unit_test(test_counts_and_status),
-	    cmocka_unit_test(test_exit_codes),
-	    cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_json_empty),
-	    cmocka_unit_test(test_prometheus),
-	    cmocka_unit_test(test_tap),
-	    cmocka_unit_test(test_nagios),
-	    cmocka_unit_test(test_text),
-	    cmocka_unit_test(test_junit),
-	    cmocka_unit_test(test_write_error),
-	    cmocka_unit_test(test_write_samples),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_status_merge_rank),
+		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_add_copies),
+		cmocka_unit_test(test_counts_and_status),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_empty),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_tap),
+		cmocka_unit_test(test_nagios),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_junit),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_write_samples),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();

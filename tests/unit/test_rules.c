@@ -350,7 +350,8 @@ static void test_load_string(void **state)
 
 	/* only len bytes are read */
 	assert_int_equal(
-	    rules_load_string("checks: [{check: ns}]garbage", 21, "t.yml", NULL, &rs, err, sizeof(err)), 0);
+		rules_load_string("checks: [{check: ns}]garbage", 21, "t.yml", NULL, &rs, err, sizeof(err)),
+		0);
 	ruleset_release(&rs);
 
 	/* a byte order mark is fine, and CRLF line ends */
@@ -508,10 +509,10 @@ static void test_string_errors(void **state)
 	/* long or unprintable subjects are shown safely */
 	expect_error("checks:\n- check: \"a\\tb\\e[31m\"\n", NULL, "2:10: unknown check 'a?b?[31m'");
 	expect_error(
-	    "checks:\n- check: "
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-	    NULL,
-	    "2:10: unknown check 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
+		"checks:\n- check: "
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		NULL,
+		"2:10: unknown check 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
 	/* ... cut at a character boundary */
 	{
 		struct strbuf sb = STRBUF_INIT;
@@ -678,13 +679,13 @@ static void test_vars(void **state)
 	assert_string_equal(err, "invalid assignment '' (expected NAME=VALUE)");
 	assert_int_equal(vars_set_assignment(&v, "new-ip=x", err, sizeof(err)), -1);
 	assert_string_equal(
-	    err, "invalid variable name 'new-ip' (letters, digits and '_', not starting with a digit)");
+		err, "invalid variable name 'new-ip' (letters, digits and '_', not starting with a digit)");
 	assert_int_equal(vars_set_assignment(&v, "1x=x", err, sizeof(err)), -1);
 	assert_string_equal(
-	    err, "invalid variable name '1x' (letters, digits and '_', not starting with a digit)");
+		err, "invalid variable name '1x' (letters, digits and '_', not starting with a digit)");
 	assert_int_equal(vars_set_assignment(&v, "{x}=y", err, sizeof(err)), -1);
 	assert_string_equal(
-	    err, "invalid variable name '{x}' (letters, digits and '_', not starting with a digit)");
+		err, "invalid variable name '{x}' (letters, digits and '_', not starting with a digit)");
 	assert_int_equal(vars_set_assignment(&v, " x=y", err, sizeof(err)), -1);
 	assert_int_equal(vars_set_assignment(&v, "domain=example.org", err, sizeof(err)), -1);
 	assert_string_equal(err, "cannot set 'domain': it is always the domain under check");
@@ -848,13 +849,13 @@ static void test_fixtures_found(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-	    cmocka_unit_test(test_fixtures_found), cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_good_all_types), cmocka_unit_test(test_good_all_types_when_set),
-	    cmocka_unit_test(test_good_flow),	   cmocka_unit_test(test_good_vars),
-	    cmocka_unit_test(test_shipped_rules),  cmocka_unit_test(test_load_string),
-	    cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
-	    cmocka_unit_test(test_expand),	   cmocka_unit_test(test_vars),
-	    cmocka_unit_test(test_check_scalar),   cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_fixtures_found), cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_good_all_types), cmocka_unit_test(test_good_all_types_when_set),
+		cmocka_unit_test(test_good_flow),      cmocka_unit_test(test_good_vars),
+		cmocka_unit_test(test_shipped_rules),  cmocka_unit_test(test_load_string),
+		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
+		cmocka_unit_test(test_expand),	       cmocka_unit_test(test_vars),
+		cmocka_unit_test(test_check_scalar),   cmocka_unit_test(test_parse_percent),
 	};
 	char **bad;
 	n_bad = bad_fixtures(&bad);
