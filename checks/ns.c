@@ -1,5 +1,6 @@
 /* ns: delegation health. The parent's NS set against the one the zone
- * publishes; every server answers authoritatively (else lame) or at all (else
+ * publishes, and its glue against the addresses the zone gives its own name
+ * servers; every server answers authoritatively (else lame) or at all (else
  * unreachable); and servers of a previous provider, named in `previous`, no
  * longer serve the zone with data that differs from the current servers. */
 #include <stdlib.h>
@@ -30,6 +31,17 @@ struct ns_state {
 	size_t n_prev;
 };
 
+/* Whether name (absolute, lower case) is zone or below it: a name server
+ * whose address only the zone itself and the parent's glue can give. */
+static int in_zone(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+	if (strcmp(zone, ".") == 0)
+		return 1;
+	return n == z ? strcmp(name, zone) == 0
+		      : n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+}
+
 static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struct ns_server *s)
 {
 	pv->servers[pv->n_servers++] = s;
@@ -43,6 +55,13 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 	const char *zone = ctx_zone(ctx);
 	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_SOA);
 	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_NS);
+	/* The addresses the zone gives its own name servers, against the glue. */
+	const struct delegation *d = ctx_delegation(ctx);
+	for (size_t i = 0; i < d->n_parent_ns; i++)
+		if (in_zone(d->parent_ns[i], zone)) {
+			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_A);
+			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_AAAA);
+		}
 
 	struct ns_state *st = arena_alloc(a, sizeof(*st));
 	const char **given;
@@ -254,6 +273,61 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 	return problems;
 }
 
+/* The glue the parent gives for each name server inside the zone against
+ * the addresses the zone itself serves for it (from the first server that
+ * answers with authority). Returns the number of problems. */
+static int judge_glue(struct check_ctx *ctx)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	int problems = 0;
+	for (size_t i = 0; i < d->n_parent_ns; i++) {
+		const char *ns = d->parent_ns[i];
+		if (!in_zone(ns, ctx_zone(ctx)))
+			continue;
+		struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+			const char *zone_has = NULL;
+			for (size_t k = 0; k < n && !zone_has; k++) {
+				const struct answer *a = ctx_answer(ctx, &servers[k], ns, types[t]);
+				if (a && !answer_problem(ctx, a))
+					zone_has = answer_rdata(ctx, a, ns, types[t]);
+			}
+			if (!zone_has)
+				continue; /* nobody answered: lame or unreachable says so */
+			const char **glue = arena_alloc(ctx_arena(ctx), (d->n_glue + 1) * sizeof(char *));
+			size_t n_glue = 0;
+			for (size_t g = 0; g < d->n_glue; g++)
+				if (strcmp(d->glue[g].name, ns) == 0 &&
+				    (strchr(d->glue[g].address, ':') != NULL) ==
+					    (types[t] == LDNS_RR_TYPE_AAAA))
+					glue[n_glue++] = d->glue[g].address;
+			const char *bad;
+			const char *parent_has =
+				n_glue ? values_canonical(ctx, types[t], glue, n_glue, &bad) : "";
+			if (parent_has && strcmp(parent_has, zone_has) != 0) {
+				const char *tn = type_name(ctx, types[t]);
+				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn,
+					*zone_has ? zone_has : "(none)");
+				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn,
+					*parent_has ? parent_has : "(none)");
+			}
+		}
+		if (want.len) {
+			ctx_finding(ctx, "ns.glue-mismatch", name_display(ctx, ns), NULL, want.buf, got.buf,
+				    "the parent's glue for %s (%s) is not what the zone says (%s): resolvers "
+				    "follow the glue, to the wrong address",
+				    name_display(ctx, ns), got.buf, want.buf);
+			problems++;
+		}
+		sb_release(&want);
+		sb_release(&got);
+	}
+	return problems;
+}
+
 static int run(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ns_state *st = *ctx_state(ctx);
@@ -365,6 +439,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		problems++;
 	}
 
+	problems += judge_glue(ctx);
 	int serving;
 	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)

@@ -17,6 +17,8 @@ static const struct finding_code codes[] = {
 	{"ns.lame", STATUS_FAIL, "a listed name server does not answer authoritatively for the zone"},
 	{"ns.parent-child-mismatch", STATUS_FAIL,
 	 "the NS set at the parent differs from the one the zone publishes"},
+	{"ns.glue-mismatch", STATUS_FAIL,
+	 "the parent's glue for a name server inside the zone differs from the addresses the zone gives it"},
 	{"ns.unresolvable", STATUS_FAIL, "a name server's host name has no address"},
 	{"ns.unreachable", STATUS_ERROR, "a name server did not answer (timeout, refused connection)"},
 	{"ns.no-route", STATUS_INFO,

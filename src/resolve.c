@@ -782,6 +782,18 @@ static void stage_after_referral(struct disc *ds)
 						 ds->parent_err ? ds->parent_err : ""));
 		return;
 	}
+	d->glue = arena_alloc(ds->a, (ds->n_glue + 1) * sizeof(*d->glue));
+	for (size_t g = 0; g < ds->n_glue; g++) {
+		int seen = 0;
+		for (size_t k = 0; k < d->n_glue && !seen; k++)
+			seen = strcmp(d->glue[k].name, ds->glue[g].name) == 0 &&
+			       strcmp(d->glue[k].address, ds->glue[g].addr.text) == 0;
+		if (seen)
+			continue; /* every parent server gives the same glue */
+		d->glue[d->n_glue].name = ds->glue[g].name;
+		d->glue[d->n_glue].address = arena_strdup(ds->a, ds->glue[g].addr.text);
+		d->n_glue++;
+	}
 	d->parent_ns = arena_alloc(ds->a, (ds->n_pns + 1) * sizeof(char *));
 	memcpy(d->parent_ns, ds->pns, ds->n_pns * sizeof(char *));
 	d->n_parent_ns = ds->n_pns;

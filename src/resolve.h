@@ -89,6 +89,12 @@ struct delegation {
 	size_t n_servers;
 	const char **unresolved; /* NS names without any address */
 	size_t n_unresolved;
+	/* The glue of the parent's referral, each name and address once. */
+	struct delegation_glue {
+		const char *name;    /* an NS name of the referral */
+		const char *address; /* an address the parent gave for it */
+	} * glue;
+	size_t n_glue;
 };
 
 /* Discover the delegation of zone; all memory comes from arena (owned by the

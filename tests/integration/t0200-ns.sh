@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 audit -r tests/fixtures/rulesets/moves.yml good.test lame.test refused.test mismatch.test dead.test \
-	noaddr.test moved.test same.test gone.test stilldelegated.test missing.test
+	noaddr.test glue.test referral.test moved.test same.test gone.test stilldelegated.test missing.test
 is "$RC" 2 "exit status 2: some domains fail" || diag_run
 
 sees ns.ok ok good.test
@@ -35,6 +35,16 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.unreachabl
 	"connection refused" "dead.test: the connection was refused"
 
 sees ns.unresolvable fail noaddr.test
+
+sees ns.glue-mismatch fail glue.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.glue-mismatch") | [.subject, .expected, .actual] | join(" | ")')" \
+	"ns1.glue.test | A 127.53.2.2 | A 127.53.2.1" "glue.test: the zone's address expected, the parent's glue got"
+sees_no ns.glue-mismatch good.test
+
+# a server that answers with a referral (AA=0) is lame too
+sees ns.lame fail referral.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and .domain == "referral.test") | .server + " " + .actual')" \
+	"a.nic.test/127.53.0.2 not authoritative (AA=0)" "referral.test: the TLD server answers without authority"
 
 sees ns.stale-authority fail moved.test
 is "$(finding_count ns.stale-authority)" 2 "moved.test: both old servers, by name and by address, are stale"
