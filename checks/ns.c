@@ -87,6 +87,11 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_A);
 		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_AAAA);
 	}
+	/* What the previous servers serve is compared with what the current
+	 * ones serve, so ask the current ones the same questions. */
+	if (st->n_prev)
+		for (size_t t = 0; t < ARRAY_SIZE(compared); t++)
+			ctx_ask_servers(ctx, zone, compared[t]);
 	*ctx_state(ctx) = st;
 	return 0;
 }
@@ -143,6 +148,11 @@ static const char *server_subject(struct check_ctx *ctx, const struct ns_server 
 	return s->name ? name_display(ctx, s->name) : s->addr_text;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int in_set(const char *const *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -165,23 +175,15 @@ static int is_current(struct check_ctx *ctx, const struct ns_server *s, const st
 	return 0;
 }
 
-/* The current servers' data for the apex type, from the first one that
- * answered authoritatively; NULL when none did. */
-static const char *current_data(struct check_ctx *ctx, ldns_rr_type type)
+/* What an answer holds at the apex for type, in a form two servers can be
+ * compared by: the serial for an SOA (its other fields change with it), the
+ * record data otherwise; NULL when the answer is not authoritative. */
+static const char *apex_data(struct check_ctx *ctx, const struct answer *a, ldns_rr_type type)
 {
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct answer *a = ctx_answer(ctx, &servers[i], ctx_zone(ctx), type);
-		if (a && !answer_problem(ctx, a))
-			return answer_rdata(ctx, a, ctx_zone(ctx), type);
-	}
-	return NULL;
-}
-
-/* Only the serial of an SOA matters for staleness; other fields change with it. */
-static const char *serial_of(struct check_ctx *ctx, const struct answer *a)
-{
+	if (!a || answer_problem(ctx, a))
+		return NULL;
+	if (type != LDNS_RR_TYPE_SOA)
+		return answer_rdata(ctx, a, ctx_zone(ctx), type);
 	ldns_rr_list *rrs = answer_rrset(a, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
 	if (!rrs)
 		return "";
@@ -191,6 +193,20 @@ static const char *serial_of(struct check_ctx *ctx, const struct answer *a)
 	return out;
 }
 
+/* The current servers' apex data for type, from the first one that
+ * answered authoritatively; NULL when none did. */
+static const char *current_data(struct check_ctx *ctx, ldns_rr_type type)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *data = apex_data(ctx, ctx_answer(ctx, &servers[i], ctx_zone(ctx), type), type);
+		if (data)
+			return data;
+	}
+	return NULL;
+}
+
 /* Judge the previous servers; *serving counts those that still answer with
  * the same data (not a problem yet). Returns the number of problems. */
 static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *serving)
@@ -198,6 +214,9 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 	int problems = 0;
 	*serving = 0;
 	const struct delegation *d = ctx_delegation(ctx);
+	const char *current[ARRAY_SIZE(compared)];
+	for (size_t t = 0; t < ARRAY_SIZE(compared); t++)
+		current[t] = current_data(ctx, compared[t]);
 	for (size_t i = 0; i < st->n_prev; i++) {
 		struct previous *pv = &st->prev[i];
 		if (pv->name && (in_set(d->parent_ns, d->n_parent_ns, pv->name) ||
@@ -220,34 +239,19 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 				problems++;
 				continue;
 			}
-			const struct answer *soa = ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
-			if (answer_problem(ctx, soa) || !*serial_of(ctx, soa))
+			const char *serial = apex_data(
+				ctx, ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA), LDNS_RR_TYPE_SOA);
+			if (!serial || !*serial)
 				continue; /* no longer serves the zone: as wanted */
 			struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
 			for (size_t t = 0; t < ARRAY_SIZE(compared); t++) {
-				const struct answer *a = ctx_answer(ctx, s, ctx_zone(ctx), compared[t]);
-				const char *cur, *old;
-				if (compared[t] == LDNS_RR_TYPE_SOA) {
-					size_t n;
-					const struct ns_server *servers = ctx_servers(ctx, &n);
-					cur = NULL;
-					for (size_t j = 0; j < n && !cur; j++) {
-						const struct answer *ca = ctx_answer(
-							ctx, &servers[j], ctx_zone(ctx), compared[t]);
-						if (ca && !answer_problem(ctx, ca))
-							cur = serial_of(ctx, ca);
-					}
-					old = serial_of(ctx, a);
-				} else {
-					cur = current_data(ctx, compared[t]);
-					old = answer_problem(ctx, a)
-						      ? NULL
-						      : answer_rdata(ctx, a, ctx_zone(ctx), compared[t]);
-				}
-				if (!cur || !old || strcmp(cur, old) == 0)
+				const char *old = apex_data(
+					ctx, ctx_answer(ctx, s, ctx_zone(ctx), compared[t]), compared[t]);
+				if (!current[t] || !old || strcmp(current[t], old) == 0)
 					continue;
 				const char *tn = type_name(ctx, compared[t]);
-				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn, *cur ? cur : "(none)");
+				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn,
+					*current[t] ? current[t] : "(none)");
 				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn, *old ? old : "(none)");
 			}
 			if (want.len) {
@@ -412,13 +416,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 			same = in_set(d->parent_ns, d->n_parent_ns, child[k]);
 		if (same)
 			continue;
-		/* Sort for a stable message. */
-		for (size_t x = 1; x < uniq; x++)
-			for (size_t y = x; y > 0 && strcmp(child[y - 1], child[y]) > 0; y--) {
-				const char *tmp = child[y];
-				child[y] = child[y - 1];
-				child[y - 1] = tmp;
-			}
+		qsort(child, uniq, sizeof(char *), cmp_name); /* a stable message */
 		const char *published = join(ctx, child, uniq);
 		if (reported && strcmp(reported, published) == 0)
 			continue; /* same difference, already said */

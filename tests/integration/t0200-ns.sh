@@ -48,8 +48,9 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.lame" and 
 
 sees ns.stale-authority fail moved.test
 is "$(finding_count ns.stale-authority)" 2 "moved.test: both old servers, by name and by address, are stale"
-like "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.stale-authority")][0].actual')" \
-	"SOA serial 2026010101" "moved.test: the stale serial is reported"
+stale=$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.stale-authority")][0] | .expected + " | " + .actual')
+is "$stale" "SOA serial 2026112502; NS ns1.newprov.test., ns2.newprov.test.; A 198.51.100.20 | SOA serial 2026010101; NS ns1.oldprov.test., ns2.oldprov.test.; A 192.0.2.10" \
+	"moved.test: the stale serial, NS set and apex address are reported against the current ones"
 
 sees ns.previous-serving info same.test
 sees_no ns.stale-authority same.test
