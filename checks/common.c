@@ -119,10 +119,7 @@ const char *rdata_canonical(struct check_ctx *ctx, ldns_rr_type type, const char
 
 const char *name_display(struct check_ctx *ctx, const char *name)
 {
-	size_t n = strlen(name);
-	if (n > 1 && name[n - 1] == '.')
-		return arena_printf(ctx_arena(ctx), "%.*s", (int)n - 1, name);
-	return name;
+	return name_text(ctx_arena(ctx), name);
 }
 
 const char *type_name(struct check_ctx *ctx, ldns_rr_type type)

@@ -233,8 +233,7 @@ const struct ns_server *ctx_add_server(struct check_ctx *ctx, const char *name, 
 	s->addrlen = addrlen;
 	s->roles = roles;
 	dns_addr_str(addr, s->addr_text, sizeof(s->addr_text));
-	s->label = name ? arena_printf(&job->arena, "%s/%s", name_display(ctx, name), s->addr_text)
-			: arena_strdup(&job->arena, s->addr_text);
+	s->label = server_label(&job->arena, s->name, s->addr_text);
 	*(struct ns_server **)xgrow(&job->extra, &job->n_extra, &job->alloc_extra, sizeof(s)) = s;
 	return s;
 }
@@ -434,8 +433,7 @@ static void on_discovered(void *arg, struct delegation *d)
 	case DELEG_NO_SERVERS: {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < d->n_unresolved; i++)
-			sb_addf(&sb, "%s%.*s", i ? ", " : "", (int)strlen(d->unresolved[i]) - 1,
-				d->unresolved[i]);
+			sb_addf(&sb, "%s%s", i ? ", " : "", name_text(&job->arena, d->unresolved[i]));
 		char *msg = xasprintf("no address for any name server of %s (%s)", job->domain,
 				      sb.buf ? sb.buf : "");
 		job_finding(job, "ns", "ns.no-servers", STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);

@@ -451,7 +451,8 @@ struct disc {
 	struct nsset parent_servers; /* the parent zone's own servers */
 	struct nsset zone_servers;   /* NS names of the zone, parent's then child's */
 	/* what the parent's servers said */
-	int parent_answers, parent_nx, parent_nodata;
+	int parent_nx, parent_nodata;
+	size_t parent_next; /* parent server addresses asked so far */
 	const char *parent_err;
 	const char **pns;
 	size_t n_pns, alloc_pns;
@@ -478,15 +479,36 @@ struct addr_req {
 
 struct query_req {
 	struct disc *ds;
-	size_t idx;
+	size_t idx; /* into ds->child, for the child's NS answers */
 	const char *label;
 };
 
-/* A name without its trailing dot (the root stays "."), for messages. */
-static const char *display(struct disc *ds, const char *name)
+const char *name_text(struct arena *arena, const char *name)
 {
 	size_t n = strlen(name);
-	return n > 1 && name[n - 1] == '.' ? arena_printf(ds->a, "%.*s", (int)n - 1, name) : name;
+	return n > 1 && name[n - 1] == '.' ? arena_printf(arena, "%.*s", (int)n - 1, name) : name;
+}
+
+const char *server_label(struct arena *arena, const char *name, const char *addr_text)
+{
+	return name ? arena_printf(arena, "%s/%s", name_text(arena, name), addr_text)
+		    : arena_strdup(arena, addr_text);
+}
+
+static const char *display(struct disc *ds, const char *name)
+{
+	return name_text(ds->a, name);
+}
+
+static void stage_query_parent(struct disc *ds);
+
+/* Whether a parent server address is still unasked. */
+static int parent_unasked(const struct disc *ds)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < ds->parent_servers.n; i++)
+		total += ds->parent_servers.v[i].n_addrs;
+	return ds->parent_next < total;
 }
 
 static void disc_step_done(struct disc *ds)
@@ -592,11 +614,10 @@ static void on_addr(void *arg, const struct resolver_result *res)
 }
 
 /* Look up A and AAAA of every unglued name in set from index from; ds->next
- * must be set by the caller. Returns the number of lookups started. */
-static int lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
+ * must be set by the caller. */
+static void lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
 {
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
-	int started = 0;
 	ds->pending++; /* hold the stage open while starting lookups */
 	for (size_t i = from; i < set->n; i++) {
 		if (set->v[i].glued)
@@ -607,12 +628,10 @@ static int lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
 			req->set = set;
 			req->idx = i;
 			ds->pending++;
-			started++;
 			resolver_lookup(ds->r, set->v[i].name, types[t], on_addr, req);
 		}
 	}
 	disc_step_done(ds);
-	return started;
 }
 
 static int name_in(const char *const *v, size_t n, const char *name)
@@ -640,7 +659,6 @@ static void stage_finish(struct disc *ds)
 		memcpy(d->child_ns, ca->ns, ca->n * sizeof(char *));
 		d->n_child_ns = ca->n;
 		qsort(d->child_ns, d->n_child_ns, sizeof(char *), cmp_str);
-		d->child_ns_from = ca->label;
 	}
 	size_t total = 0;
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
@@ -672,8 +690,7 @@ static void stage_finish(struct disc *ds)
 			s->addrlen = nn->addrs[j].len;
 			memcpy(s->addr_text, nn->addrs[j].text, sizeof(s->addr_text));
 			s->roles = roles;
-			s->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name,
-						s->addr_text);
+			s->label = server_label(ds->a, nn->name, s->addr_text);
 			for (size_t c = 0; c < ds->n_child; c++) {
 				struct child_answer *ch = &ds->child[c];
 				if (ch->answered && ch->label && strcmp(ch->label, s->label) == 0) {
@@ -751,8 +768,7 @@ static void stage_query_child(struct disc *ds)
 			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
 			req->ds = ds;
 			req->idx = k;
-			req->label = arena_printf(ds->a, "%.*s/%s", (int)strlen(nn->name) - 1, nn->name,
-						  nn->addrs[j].text);
+			req->label = server_label(ds->a, nn->name, nn->addrs[j].text);
 			ds->pending++;
 			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
 				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_child_ns, req) != 0)
@@ -765,6 +781,10 @@ static void stage_query_child(struct disc *ds)
 static void stage_after_referral(struct disc *ds)
 {
 	struct delegation *d = ds->d;
+	if (ds->n_pns == 0 && !ds->parent_nx && !ds->parent_nodata && parent_unasked(ds)) {
+		stage_query_parent(ds); /* nothing to judge yet: ask the next few */
+		return;
+	}
 	if (ds->n_pns == 0) {
 		if (ds->parent_nx)
 			disc_finish(ds, DELEG_NXDOMAIN,
@@ -830,7 +850,6 @@ static void on_referral(void *arg, struct dns_answer *ans)
 		free(rc);
 		goto out;
 	}
-	ds->parent_answers++;
 	/* A referral carries the NS set in the authority section; a server
 	 * that is authoritative for the child too answers it directly. */
 	ldns_rr_list *sections[] = {ldns_pkt_answer(ans->pkt), ldns_pkt_authority(ans->pkt)};
@@ -871,28 +890,36 @@ out:
 	disc_step_done(ds);
 }
 
+/* The referral is the same on every server of the parent, so ask a few at a
+ * time (a TLD has a dozen or more addresses), and the next few only when none
+ * of these gave an answer to judge. */
+#define PARENT_ASK 3
+
 static void stage_query_parent(struct disc *ds)
 {
 	ds->next = stage_after_referral;
 	ds->pending++;
-	int sent = 0;
+	size_t k = 0, sent = 0;
 	for (size_t i = 0; i < ds->parent_servers.n; i++) {
 		struct nsname *nn = &ds->parent_servers.v[i];
-		for (size_t j = 0; j < nn->n_addrs; j++) {
+		for (size_t j = 0; j < nn->n_addrs; j++, k++) {
+			if (k < ds->parent_next || sent == PARENT_ASK)
+				continue;
 			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
 			req->ds = ds;
-			req->idx = i;
-			req->label = arena_printf(ds->a, "%s/%s", nn->name, nn->addrs[j].text);
+			req->idx = 0;
+			req->label = server_label(ds->a, nn->name, nn->addrs[j].text);
+			ds->parent_next = k + 1;
+			sent++;
 			ds->pending++;
 			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
 				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_referral, req) != 0)
 				ds->pending--;
-			else
-				sent++;
 		}
 	}
-	if (!sent)
-		ds->parent_err = arena_printf(ds->a, "no address for any server of %s", ds->d->parent);
+	if (!sent && !ds->parent_err)
+		ds->parent_err =
+			arena_printf(ds->a, "no address for any server of %s", display(ds, ds->d->parent));
 	disc_step_done(ds);
 }
 

@@ -84,7 +84,6 @@ struct delegation {
 	size_t n_parent_ns;
 	const char **child_ns; /* NS names the zone publishes (first authoritative answer), sorted */
 	size_t n_child_ns;
-	const char *child_ns_from; /* label of the server the child NS set came from */
 	struct ns_server *servers; /* every address of every NS name of either set */
 	size_t n_servers;
 	const char **unresolved; /* NS names without any address */
@@ -102,6 +101,13 @@ struct delegation {
  * later, from the loop. Returns 0, or -1 when zone is not a valid name. */
 int resolver_discover(struct resolver *r, struct arena *arena, const char *zone,
 		      void (*cb)(void *arg, struct delegation *d), void *arg);
+
+/* A name without its trailing dot, for people ("example.org."  ->
+ * "example.org"; the root stays "."), from arena (or name itself). */
+const char *name_text(struct arena *arena, const char *name);
+/* How findings name a server: "ns1.example.net/192.0.2.53", or the address
+ * alone when name is NULL; from arena. */
+const char *server_label(struct arena *arena, const char *name, const char *addr_text);
 
 /* Lower-case, absolute form of a domain name ("Example.ORG" -> "example.org.")
  * from arena, or NULL when it is not a valid name. */
