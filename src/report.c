@@ -3,11 +3,12 @@
  *
  * Decisions a reader (and every consumer of the output) should know:
  *
- * - Order. Every format groups findings by domain, domains in the order of
+ * - Order. Findings are grouped by domain, domains in the order of
  *   r->domains, then any domain that only appears in findings (in order of
  *   first appearance); within a domain findings keep the order they were added.
- *   text and the nagios long output additionally put the worst status first
- *   (fail, error, warn, info, ok), stable otherwise. Output does not depend on
+ *   text additionally puts the worst status first (fail, error, warn, info,
+ *   ok), stable otherwise; the nagios long output is worst first across all
+ *   domains, then by domain. Output does not depend on
  *   the order in which concurrent checks of different domains finished.
  * - Strings from the network are untrusted. Every format cleans them first:
  *   bytes that are not valid UTF-8 become U+FFFD everywhere (jansson, libxml2
@@ -25,10 +26,9 @@
  *   fail_on <= warn and any warn; else 0. info never fails. A fail_on above
  *   warn (fail, or error) behaves like fail.
  * - nagios: the state word follows report_exit_code(r, opts->fail_on), so the
- *   word and the plugin's exit code always agree: with the default
- *   --fail-on fail, warnings give "CUTOVER OK - 1 warn: ..." and exit 0.
- *   Nagios/Icinga command definitions that want WARNING must pass
- *   --fail-on warn. The status line names the findings of the worst status
+ *   word and the plugin's exit code always agree; main.c passes fail_on warn
+ *   for -f nagios, so warnings give "CUTOVER WARNING" and exit 1 as Nagios
+ *   plugins do. The status line names the findings of the worst status
  *   (at most 5, then "+N more"); '|' in any text becomes '/' (it separates
  *   performance data); one long-output line follows per non-ok finding.
  * - junit: one testsuite per domain, one testcase per finding. fail ->
@@ -55,7 +55,7 @@
  *   message and "(expected X, got Y)"; columns are capped at 40 characters
  *   and a column no finding uses takes no room. Last line:
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
- * - Behaviour the prototypes leave open (no prototype changed or added):
+ * - Behaviour the prototypes leave open:
  *   status_parse ignores case; report_add_domain ignores a domain already
  *   recorded; report_add stores an out-of-range status as error;
  *   report_write accepts opts == NULL (no colour, fail_on fail, tool
@@ -232,15 +232,6 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
-enum status report_domain_status(const struct report *r, const char *domain)
-{
-	enum status worst = STATUS_OK;
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(str_or_empty(r->findings[i].domain), str_or_empty(domain)) == 0)
-			worst = status_merge(worst, r->findings[i].status);
-	return worst;
-}
-
 int report_exit_code(const struct report *r, enum status fail_on)
 {
 	switch (report_status(r)) {
@@ -393,8 +384,7 @@ static void sb_add_clean(struct strbuf *sb, const char *s, enum clean how)
 /* s cleaned for how, in the scratch buffer tmp (valid until tmp's next use). */
 static const char *clean(struct strbuf *tmp, const char *s, enum clean how)
 {
-	tmp->len = 0;
-	sb_add(tmp, "", 0);
+	sb_reset(tmp);
 	sb_add_clean(tmp, s, how);
 	return tmp->buf;
 }
@@ -457,7 +447,17 @@ struct report_view {
 	size_t *order; /* finding indices, grouped by domain */
 	size_t *first; /* n_domains + 1 offsets into order */
 	size_t counts[STATUS_COUNT];
+	size_t (*domain_counts)[STATUS_COUNT]; /* per domain, in output order */
 };
+
+/* The worst status of domain d of the view. */
+static enum status view_worst(const struct report_view *v, size_t d)
+{
+	for (int s = STATUS_COUNT - 1; s > STATUS_OK; s--)
+		if (v->domain_counts[d][s])
+			return (enum status)s;
+	return STATUS_OK;
+}
 
 struct name_rank {
 	const char *name;
@@ -507,6 +507,7 @@ static void view_release(struct report_view *v)
 	free(v->domains);
 	free(v->order);
 	free(v->first);
+	free(v->domain_counts);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -555,10 +556,12 @@ static void view_init(struct report_view *v, const struct report *r, int worst_f
 
 	v->order = xcalloc(r->n, sizeof(*v->order));
 	v->first = xcalloc(n_uniq + 1, sizeof(*v->first));
+	v->domain_counts = xcalloc(n_uniq + 1, sizeof(*v->domain_counts));
 	for (size_t i = 0, d = 0; d <= n_uniq; d++) {
 		v->first[d] = i;
 		while (i < r->n && items[i].domain == d) {
 			v->order[i] = items[i].index;
+			v->domain_counts[d][status_clamp(r->findings[items[i].index].status)]++;
 			i++;
 		}
 	}
@@ -603,17 +606,24 @@ static void text_tag(struct strbuf *sb, enum status s, int color, size_t width)
 	sb_pad(sb, strlen(tag), width);
 }
 
-/* "1 fail, 2 warn, 5 ok": the non-zero counts, worst first. */
-static void text_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT])
+/* "1 fail, 2 warn": the non-zero counts of statuses hi down to lo. Returns
+ * whether it wrote anything. */
+static int sb_add_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT], enum status hi, enum status lo)
 {
 	int any = 0;
-	for (int s = STATUS_COUNT - 1; s >= 0; s--) {
+	for (int s = hi; s >= (int)lo; s--) {
 		if (!counts[s])
 			continue;
 		sb_addf(sb, "%s%zu %s", any ? ", " : "", counts[s], status_names[s]);
 		any = 1;
 	}
-	if (!any)
+	return any;
+}
+
+/* "1 fail, 2 warn, 5 ok": the non-zero counts, worst first. */
+static void text_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT])
+{
+	if (!sb_add_counts(sb, counts, STATUS_COUNT - 1, STATUS_OK))
 		sb_adds(sb, "no findings");
 }
 
@@ -657,13 +667,8 @@ static int report_write_text(const struct report *r, const struct report_view *v
 	}
 
 	for (size_t d = 0; d < v->n_domains; d++) {
-		size_t counts[STATUS_COUNT] = {0};
-		enum status worst = STATUS_OK;
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++) {
-			enum status s = status_clamp(r->findings[v->order[k]].status);
-			counts[s]++;
-			worst = status_merge(worst, s);
-		}
+		const size_t *counts = v->domain_counts[d];
+		enum status worst = view_worst(v, d);
 		if (d > 0)
 			sb_adds(sb, "\n");
 		const char *name = *v->domains[d] ? clean(&tmp, v->domains[d], CLEAN_LINE) : "(no domain)";
@@ -685,7 +690,7 @@ static int report_write_text(const struct report *r, const struct report_view *v
 			if (server_w)
 				text_column(sb, &tmp, "@", f->server, server_w + 2);
 			sb_add_clean(sb, finding_message(f), CLEAN_LINE);
-			/* An ok finding's message already says what was seen. */
+			/* An ok or info finding's message already says what was seen. */
 			if ((f->expected || f->actual) && f->status != STATUS_OK &&
 			    f->status != STATUS_INFO) {
 				sb_adds(sb, " (");
@@ -799,17 +804,19 @@ out:
 
 static const char *const nagios_states[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
-/* "CODE SUBJECT@SERVER" cleaned for how; the subject falls back to the domain. */
-static void sb_add_test_name(struct strbuf *sb, const struct finding *f, enum clean how, const char *at)
+/* "CODE SUBJECT @SERVER" cleaned for how (the nagios long output and junit's
+ * testcase names); the subject falls back to the domain. */
+static void sb_add_test_name(struct strbuf *sb, const struct finding *f, enum clean how)
 {
+	size_t start = sb->len;
 	sb_add_clean(sb, f->code, how);
 	const char *subject = f->subject ? f->subject : f->domain;
 	if (subject && *subject) {
-		sb_adds(sb, " ");
+		sb_adds(sb, sb->len > start ? " " : "");
 		sb_add_clean(sb, subject, how);
 	}
 	if (f->server) {
-		sb_adds(sb, subject && *subject ? at : " ");
+		sb_adds(sb, sb->len > start ? " @" : "@");
 		sb_add_clean(sb, f->server, how);
 	}
 }
@@ -829,13 +836,7 @@ static int report_write_nagios(const struct report *r, const struct report_view 
 
 	sb_addf(sb, "CUTOVER %s - ", nagios_states[report_exit_code(r, o->fail_on)]);
 	if (worst >= STATUS_WARN) {
-		int any = 0;
-		for (int s = STATUS_COUNT - 1; s >= STATUS_WARN; s--) {
-			if (!v->counts[s])
-				continue;
-			sb_addf(sb, "%s%zu %s", any ? ", " : "", v->counts[s], status_names[s]);
-			any = 1;
-		}
+		sb_add_counts(sb, v->counts, STATUS_COUNT - 1, STATUS_WARN);
 		sb_adds(sb, ": ");
 		for (size_t i = 0; i < v->counts[worst] && i < NAGIOS_NAMED_MAX; i++) {
 			const struct finding *f = &r->findings[sorted[i]];
@@ -851,13 +852,7 @@ static int report_write_nagios(const struct report *r, const struct report_view 
 		if (v->counts[worst] > NAGIOS_NAMED_MAX)
 			sb_addf(sb, "; +%zu more", v->counts[worst] - NAGIOS_NAMED_MAX);
 	} else {
-		int any = 0;
-		for (int s = STATUS_INFO; s >= STATUS_OK; s--) {
-			if (!v->counts[s])
-				continue;
-			sb_addf(sb, "%s%zu %s", any ? ", " : "", v->counts[s], status_names[s]);
-			any = 1;
-		}
+		int any = sb_add_counts(sb, v->counts, STATUS_INFO, STATUS_OK);
 		sb_addf(sb, "%s%zu domain%s checked", any ? "; " : "", v->n_domains,
 			v->n_domains == 1 ? "" : "s");
 	}
@@ -874,7 +869,7 @@ static int report_write_nagios(const struct report *r, const struct report_view 
 	for (size_t i = 0; i < n_sorted; i++) {
 		const struct finding *f = &r->findings[sorted[i]];
 		sb_addf(sb, "[%s] ", text_tags[status_clamp(f->status)]);
-		sb_add_test_name(sb, f, CLEAN_NAGIOS, " @");
+		sb_add_test_name(sb, f, CLEAN_NAGIOS);
 		sb_adds(sb, ": ");
 		sb_add_clean(sb, finding_message(f), CLEAN_NAGIOS);
 		if (f->expected) {
@@ -915,8 +910,7 @@ static int xml_attr_size(xmlTextWriterPtr w, const char *name, size_t n)
 
 static int xml_attr_seconds(xmlTextWriterPtr w, const char *name, double secs, struct strbuf *tmp)
 {
-	tmp->len = 0;
-	sb_add(tmp, "", 0);
+	sb_reset(tmp);
 	sb_add_seconds(tmp, secs);
 	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST tmp->buf);
 }
@@ -935,8 +929,7 @@ static void junit_details(struct strbuf *sb, const struct finding *f)
 			      f->expected,
 			      f->actual,
 			      finding_message(f)};
-	sb->len = 0;
-	sb_add(sb, "", 0);
+	sb_reset(sb);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (!vals[i])
 			continue;
@@ -960,7 +953,7 @@ out:
 	return rc;
 }
 
-/* <testcase classname="DOMAIN.CHECK" name="CODE SUBJECT@SERVER" time="0">. */
+/* <testcase classname="DOMAIN.CHECK" name="CODE SUBJECT @SERVER" time="0">. */
 static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, enum status fail_on,
 			  struct strbuf *tmp)
 {
@@ -973,16 +966,8 @@ static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, enum stat
 	sb_add_clean(&name, f->check, CLEAN_XML);
 	XW(xmlTextWriterStartElement(w, BAD_CAST "testcase"));
 	XW(xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST name.buf));
-	name.len = 0;
-	sb_add_clean(&name, f->code, CLEAN_XML);
-	if (f->subject) {
-		sb_adds(&name, " ");
-		sb_add_clean(&name, f->subject, CLEAN_XML);
-	}
-	if (f->server) {
-		sb_adds(&name, f->subject ? "@" : " @");
-		sb_add_clean(&name, f->server, CLEAN_XML);
-	}
+	sb_reset(&name);
+	sb_add_test_name(&name, f, CLEAN_XML);
 	XW(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name.buf));
 	XW(xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST "0"));
 
@@ -992,7 +977,7 @@ static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, enum stat
 		XW(junit_problem(w, "failure", f, tmp));
 	if (s == STATUS_WARN) {
 		XW(xmlTextWriterStartElement(w, BAD_CAST "system-out"));
-		tmp->len = 0;
+		sb_reset(tmp);
 		sb_adds(tmp, "warning: ");
 		sb_add_clean(tmp, finding_message(f), CLEAN_XML);
 		sb_adds(tmp, "\n");
@@ -1039,14 +1024,10 @@ static int report_write_junit(const struct report *r, const struct report_view *
 	XW(xml_attr_seconds(w, "time", r->elapsed, &tmp));
 
 	for (size_t d = 0; d < v->n_domains; d++) {
-		size_t d_failures = 0, d_errors = 0;
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++) {
-			enum status s = status_clamp(r->findings[v->order[k]].status);
-			if (s == STATUS_ERROR)
-				d_errors++;
-			else if (fails_test(s, o->fail_on))
-				d_failures++;
-		}
+		size_t d_failures = 0, d_errors = v->domain_counts[d][STATUS_ERROR];
+		for (int st = STATUS_OK; st < STATUS_COUNT; st++)
+			if (st != STATUS_ERROR && fails_test((enum status)st, o->fail_on))
+				d_failures += v->domain_counts[d][st];
 		XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
 		XW(xml_attr(w, "name", v->domains[d], &tmp));
 		XW(xml_attr_size(w, "tests", v->first[d + 1] - v->first[d]));
@@ -1172,9 +1153,7 @@ static int report_write_prometheus(const struct report *r, const struct report_v
 
 	prom_family(sb, "cutover_findings", "Number of findings per domain and status.");
 	for (size_t d = 0; d < v->n_domains; d++) {
-		size_t counts[STATUS_COUNT] = {0};
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++)
-			counts[status_clamp(r->findings[v->order[k]].status)]++;
+		const size_t *counts = v->domain_counts[d];
 		for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
 			enum status s = summary_order[i];
 			sb_adds(sb, "cutover_findings{");
@@ -1188,12 +1167,9 @@ static int report_write_prometheus(const struct report *r, const struct report_v
 		sb, "cutover_status",
 		"Worst status per domain: 0 ok, 1 info, 2 warn, 3 error (could not be determined), 4 fail.");
 	for (size_t d = 0; d < v->n_domains; d++) {
-		enum status worst = STATUS_OK;
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++)
-			worst = status_merge(worst, r->findings[v->order[k]].status);
 		sb_adds(sb, "cutover_status{");
 		prom_label(sb, "domain", v->domains[d], 1);
-		sb_addf(sb, "} %d\n", (int)worst);
+		sb_addf(sb, "} %d\n", (int)view_worst(v, d));
 	}
 
 	prom_family(sb, "cutover_finding", "Findings that are not ok, by label set (value: how many).");

@@ -65,8 +65,6 @@ void report_add(struct report *r, const struct finding *f);
 void report_count(const struct report *r, size_t counts[STATUS_COUNT]);
 /* The worst status of all findings (STATUS_OK when there are none). */
 enum status report_status(const struct report *r);
-/* The worst status of the findings of one domain. */
-enum status report_domain_status(const struct report *r, const char *domain);
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_TAP, FORMAT_PROMETHEUS };
 /* Parse a format name; returns 0, or -1 when unknown. */

@@ -117,6 +117,12 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	free(p);
 }
 
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	sb_add(sb, "", 0);
+}
+
 char *sb_detach(struct strbuf *sb)
 {
 	char *p = sb->buf ? sb->buf : xstrdup("");

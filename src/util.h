@@ -36,6 +36,8 @@ struct strbuf {
 void sb_add(struct strbuf *sb, const char *s, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empty sb, keeping its memory: its buffer reads "" afterwards. */
+void sb_reset(struct strbuf *sb);
 /* Returns the buffer ("" when empty) and leaves sb empty; the caller frees it. */
 char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
