@@ -122,7 +122,9 @@ static void on_answer(void *arg, struct dns_answer *ans)
 	char typebuf[32];
 
 	if (ans->err == 0) {
-		unsigned rc = ldns_pkt_get_rcode(ans->pkt);
+		/* The full rcode: header bits, and the upper ones from EDNS. */
+		unsigned rc = ldns_pkt_get_rcode(ans->pkt) | (unsigned)ldns_pkt_edns_extended_rcode(ans->pkt)
+								     << 4;
 		b->answered++;
 		if (ans->tcp)
 			b->tcp++;
@@ -285,9 +287,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dnsbench: event loop: %s\n", strerror(errno));
 			goto out;
 		}
-		/* Callbacks refill; this covers the case where none ran. */
-		if (b.in_flight == 0)
-			issue(&b);
 	}
 	double elapsed = (double)(mono_us() - start) / 1e6;
 	print_summary(&b, elapsed);

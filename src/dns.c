@@ -570,7 +570,9 @@ static void finish(struct dns_engine *e, struct query *q, int err)
 {
 	heap_remove(e, q);
 	if (q->udp) {
-		udp_release(e, q->udp, err != DNS_ETIMEOUT);
+		/* Only after a clean answer: a timeout may leave a late answer,
+		 * a refusal a late ICMP error, for the next query to trip on. */
+		udp_release(e, q->udp, err == DNS_OK);
 		q->udp = NULL;
 	}
 	if (q->fd >= 0) {
@@ -639,8 +641,15 @@ static int tcp_open(struct dns_engine *e, struct query *q)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&q->srv->addr;
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return (errno == EMFILE || errno == ENFILE) ? START_LATER : DNS_ENETWORK;
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && e->pool_n > 0) {
+		pool_flush(e); /* idle UDP sockets hold the descriptors TCP needs */
+		fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			return START_LATER;
+		return errno == ENOMEM || errno == ENOBUFS ? DNS_ENOMEM : DNS_ENETWORK;
+	}
 	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
 		int err = errno;
 		close(fd);
@@ -1101,7 +1110,7 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
 	 * limit as far as needed (and allowed), then fit max_inflight under
 	 * it rather than fail with EMFILE mid-run. Room for a full pool of
 	 * idle sockets is asked for too, but not needed: the pool is emptied
-	 * when a new socket finds no descriptor. */
+	 * when a new UDP or TCP socket finds no descriptor. */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rlim_t need = (rlim_t)e->opts.max_inflight + FD_RESERVE;
@@ -1225,6 +1234,11 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 	ldns_rdf_set_data(&q->qname, q->qname_buf);
 
 	e->now = now_us();
+	/* A server known dead fails the query now, not after the queue ahead. */
+	if (q->srv->dead_until > e->now) {
+		finish(e, q, DNS_EDEAD);
+		return 0;
+	}
 	/* Sent right away when there is room, so a lone query does not wait
 	 * for the loop; its callback still only runs from the loop. */
 	if (!e->queue_head && e->inflight < e->opts.max_inflight && start_query(e, q) != START_LATER)
@@ -1329,7 +1343,10 @@ int dns_engine_run_once(struct dns_engine *e, int max_wait_ms)
 	int timeout = max_wait_ms;
 
 	e->now = now_us();
-	if (e->done_head) {
+	/* Queued queries with nothing in flight (every start ran out of
+	 * descriptors) have no timer and no socket to wake the loop: process
+	 * the queue now instead of waiting on epoll for nothing. */
+	if (e->done_head || (e->queue_head && e->inflight == 0)) {
 		timeout = 0;
 	} else if (e->heap_n) {
 		uint64_t at = e->heap[0]->timer_at;

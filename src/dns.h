@@ -35,19 +35,21 @@ enum dns_error {
 	DNS_EREFUSED = -2,   /* the host refused the connection (ICMP port unreachable, TCP RST) */
 	DNS_ENETWORK = -3,   /* other socket error (no route, address family unsupported) */
 	DNS_EMALFORMED = -4, /* an answer arrived, matched, but ldns could not parse it */
-	DNS_EDEAD = -5,	     /* not sent: the server timed out earlier and never answered since */
+	DNS_EDEAD = -5,	     /* not sent: the server timed out earlier and has never answered */
 	DNS_ENOMEM = -6,
-	/* Added with dns.c: returned by dns_query() for a qname that is not a
-	 * domain name, or an address that is neither IPv4 nor IPv6. */
+	/* a qname that is not a domain name, an address that is neither IPv4
+	 * nor IPv6 (returned by dns_query()), or a query ldns cannot build
+	 * (through the callback) */
 	DNS_EINVAL = -7
 };
 
 /* The dead-server rule. Queries run concurrently, so a server that never
  * answers costs one timeout for everything on the wire to it. Beyond that
  * the engine keeps a table keyed by server address and port: once a query to
- * a server has timed out and that server has never sent a valid answer,
- * queries to it that are new or still waiting in the queue fail at once with
- * DNS_EDEAD (through their callback, as always). Queries already on the wire
+ * a server has timed out and that server has never sent an answer that
+ * matched (a malformed one included), new queries to it fail at once with
+ * DNS_EDEAD (through their callback, as always), and queries already waiting
+ * in the queue fail so when they reach its head. Queries already on the wire
  * keep their own deadline. A single valid answer from the server clears the
  * mark for good, and the mark also lapses after 60 seconds, so a
  * long-running process tries the server again.
