@@ -132,8 +132,15 @@ static char *rules_path(const char *arg)
 	int has_ext = len > 4 && strcmp(arg + len - 4, ".yml") == 0;
 	for (int i = 0; i < n; i++) {
 		char *p = xasprintf("%s/%s%s", dirs[i], arg, has_ext ? "" : ".yml");
-		if (access(p, R_OK) == 0)
+		if (access(p, R_OK) == 0) {
+			/* build/../rules/x.yml reads badly in messages */
+			char *real = realpath(p, NULL);
+			if (real) {
+				free(p);
+				return real;
+			}
 			return p;
+		}
 		free(p);
 	}
 	return xstrdup(arg); /* rules_load reports it cannot be opened */
@@ -383,6 +390,16 @@ static int cmd_check(int argc, char **argv)
 	report.elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (write_report(&report, fmt, &repopts, output) != 0)
 		goto out;
+	/* A person reading text should know what `when:` left out; machine
+	 * formats stay quiet (their readers act on what was checked). */
+	if (fmt == FORMAT_TEXT)
+		for (size_t i = 0; i < n_rulesets; i++)
+			for (size_t k = 0; k < rulesets[i].n_skipped; k++) {
+				const struct rule *sk = &rulesets[i].skipped[k];
+				fprintf(stderr,
+					"cutover: note: %s:%d:%d: check '%s' skipped: '%s' is not set\n",
+					sk->file, sk->line, sk->col, sk->desc->name, sk->when);
+			}
 	rc = report_exit_code(&report, repopts.fail_on);
 out:
 	resolver_free(resolver);

@@ -984,6 +984,16 @@ static int load_item(struct loader *ld, const struct ynode *item, struct ruleset
 	r.line = item->line;
 	r.col = item->col;
 	if (when) {
+		/* `when: {new_ip}` unquoted is a flow mapping to YAML: say what
+		 * to write rather than "quote it", which only leads to the
+		 * braces message below. */
+		if (when->kind == Y_MAP && when->n == 2 && valid_name(when->kids[0].str) &&
+		    is_null(&when->kids[1])) {
+			fail(ld, when->line, when->col,
+			     "'when' takes a variable name without braces: 'when: %s'",
+			     shown(when->kids[0].str, buf, sizeof(buf)));
+			goto out;
+		}
 		if (name_value(ld, "when", when))
 			goto out;
 		size_t wl = strlen(when->str);

@@ -33,7 +33,7 @@ void vars_release(struct vars *v);
  * allocated string, or NULL when a variable is undefined; then *undefined (if
  * not NULL) is set to a newly allocated copy of the first undefined name.
  * Text in braces that is not a variable name ("{ x", "{}") is kept.
- * Added: when vars is NULL only {domain} is replaced and every other {name}
+ * When vars is NULL only {domain} is replaced and every other {name}
  * is kept, so it never fails; that is the per-domain pass over parameter
  * values, whose variables rules_load already substituted (a --set value is
  * inserted as it is, so braces in it are never expanded again, except a
@@ -41,7 +41,7 @@ void vars_release(struct vars *v);
 char *rules_expand(const char *tmpl, const struct vars *vars, const char *domain, char **undefined);
 
 /* A parameter value as written in the file, after --set substitution
- * ({domain} is still in it). Added: values are normalised to the shape of
+ * ({domain} is still in it). Values are normalised to the shape of
  * their type, so a check never sees two shapes: PARAM_STRINGS and
  * PARAM_RRTYPES are always RV_LIST (a single value becomes a list of one),
  * PARAM_RRMAP is RV_MAP whose values are always RV_LIST, every other type is
@@ -68,7 +68,7 @@ struct rule {
 	size_t n_params;
 	const char *file; /* the ruleset's file */
 	int line, col;	  /* where the list item starts */
-	/* Added: the variable named by the item's `when:` key, or NULL. A rule
+	/* the variable named by the item's `when:` key, or NULL. A rule
 	 * with `when: NAME` is used only when NAME is set (--set NAME=VALUE);
 	 * otherwise rules_load puts it in ruleset.skipped, not ruleset.rules. */
 	char *when;
@@ -79,7 +79,7 @@ struct ruleset {
 	char *file;
 	struct rule *rules;
 	size_t n;
-	/* Added: rules left out because their `when` variable is unset, kept so a
+	/* rules left out because their `when` variable is unset, kept so a
 	 * report can say what was not checked. Never run them: their values are
 	 * substituted only where every variable was defined, else as written. */
 	struct rule *skipped;
@@ -91,7 +91,7 @@ struct ruleset {
  * check's parameter table (struct check_desc.params) and values against their
  * types. On error returns -1 and writes "FILE:LINE:COL: message" to err.
  * Returns 0 on success; out must be released with ruleset_release().
- * Added: vars may be NULL (no variables). An item with `when: NAME` whose NAME
+ * vars may be NULL (no variables). An item with `when: NAME` whose NAME
  * is unset may use undefined variables and goes to out->skipped. On error out
  * holds nothing (releasing it is harmless). */
 int rules_load(const char *path, const struct vars *vars, struct ruleset *out, char *err, size_t errlen);
@@ -103,7 +103,7 @@ void ruleset_release(struct ruleset *rs);
 /* The value of key in rule, or NULL when absent. */
 const struct rule_value *rule_param(const struct rule *rule, const char *key);
 
-/* Added: check one scalar (after substitution) against param's type and
+/* check one scalar (after substitution) against param's type and
  * normalise it in place (RR type names are upper-cased). For PARAM_STRINGS it
  * checks one item; for PARAM_RRTYPES one item, for PARAM_RRMAP one key (an RR
  * type). rules_load uses it for every value; plan.c can use it for inline
@@ -111,7 +111,7 @@ const struct rule_value *rule_param(const struct rule *rule, const char *key);
  * "invalid number 'x' for 'max' (expected a whole number up to 4294967295)". */
 int rules_check_scalar(const struct check_param *param, char *value, char *err, size_t errlen);
 
-/* Added: parse a PARAM_PERCENT value, "90%" or "0.9", into a fraction in
+/* parse a PARAM_PERCENT value, "90%" or "0.9", into a fraction in
  * [0, 1]. Returns 0, or -1 when malformed or out of range. */
 int rules_parse_percent(const char *s, double *fraction);
 

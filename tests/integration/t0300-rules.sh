@@ -108,6 +108,9 @@ is "$RC" 0 "pre-cutover on good.test without new_ip: exit status 0" || diag_run
 is "$ERR" "" "pre-cutover without new_ip: nothing on stderr"
 is "$(finding_count wildcard.ok)$(finding_count wildcard.wrong-target)" 00 \
 	"pre-cutover without new_ip skips the wildcard check (when: new_ip)"
+run_cutover check -r rules/pre-cutover.yml --resolver "$RESOLVER" good.test
+like "$ERR" "^cutover: note: rules/pre-cutover.yml:[0-9]+:[0-9]+: check 'wildcard' skipped: 'new_ip' is not set$" \
+	"pre-cutover without new_ip, text report: a note names the skipped check"
 
 run_cutover check -r rules/pre-cutover.yml --set new_ip=198.51.100.20 --resolver "$RESOLVER" -f json good.test
 is "$RC" 0 "pre-cutover with the right new_ip: exit status 0" || diag_run
