@@ -10,7 +10,7 @@ DATADIR   = $(PREFIX)/share/cutover
 MANDIR    = $(PREFIX)/share/man/man1
 
 CC       ?= cc
-PKGS      = ldns libunbound yaml-0.1 jansson libxml-2.0
+PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "loop.h"
 #include "util.h"
 
 struct bench;
@@ -27,6 +28,7 @@ struct bench_query {
 #define N_ERRORS 8
 
 struct bench {
+	struct loop *loop;
 	struct dns_engine *engine;
 	struct sockaddr_storage server;
 	socklen_t server_len;
@@ -273,7 +275,7 @@ int main(int argc, char **argv)
 	if (!b.total && !seconds)
 		b.total = b.nqueries;
 	opts.max_inflight = b.max_inflight;
-	if (dns_engine_new(&opts, &b.engine) != 0) {
+	if (loop_new(&b.loop) != 0 || dns_engine_new(b.loop, &opts, &b.engine) != 0) {
 		fprintf(stderr, "dnsbench: cannot create the query engine: %s\n", strerror(errno));
 		goto out;
 	}
@@ -283,7 +285,7 @@ int main(int argc, char **argv)
 		b.end_us = start + (uint64_t)seconds * 1000000;
 	issue(&b);
 	while (dns_pending(b.engine) > 0) {
-		if (dns_engine_run_once(b.engine, -1) < 0) {
+		if (loop_run_once(b.loop, 1) < 0) {
 			fprintf(stderr, "dnsbench: event loop: %s\n", strerror(errno));
 			goto out;
 		}
@@ -294,6 +296,7 @@ int main(int argc, char **argv)
 out:
 	fflush(stdout);
 	dns_engine_free(b.engine);
+	loop_free(b.loop);
 	for (size_t i = 0; i < b.nqueries; i++) {
 		ldns_rdf_deep_free(b.queries[i].name);
 		free(b.queries[i].text);

@@ -6,6 +6,7 @@
 #include <ldns/ldns.h>
 #include <stddef.h>
 
+#include "codes.h"
 #include "resolve.h"
 
 struct rule;
@@ -37,13 +38,17 @@ struct check_desc {
 	const char *name;		  /* "ttl" */
 	const char *summary;		  /* one line for help */
 	const struct check_param *params; /* terminated by {NULL} */
-	/* Declare the queries the check needs (ctx_ask_*). Returns 0, or -1 when
-	 * it cannot run (then it has added an error finding). */
-	int (*plan)(struct check_ctx *ctx, const struct rule *rule);
+	/* Ask the questions the check needs (ctx_ask*, ctx_lookup). Returns 0,
+	 * or -1 when it cannot run (then it has added an error finding). */
+	int (*ask)(struct check_ctx *ctx, const struct rule *rule);
 	/* Judge the answers and add findings. Returns 0 when it ran (whatever it
-	 * found), CHECK_AGAIN after asking more questions (run is called again
+	 * found), CHECK_AGAIN after asking more questions (judge is called again
 	 * once they are answered), -1 when it could not run. */
-	int (*run)(struct check_ctx *ctx, const struct rule *rule);
+	int (*judge)(struct check_ctx *ctx, const struct rule *rule);
+	/* Whether this rule needs only resolvers, not the zone's authoritative
+	 * servers: such a rule runs even when delegation discovery failed.
+	 * NULL: the check always needs the zone's servers. */
+	int (*resolver_only)(const struct rule *rule);
 };
 #define CHECK_AGAIN 1
 
@@ -61,16 +66,18 @@ struct answer {
 	int err;       /* 0, or an enum dns_error (dns.h) */
 	ldns_pkt *pkt; /* when err == 0 */
 	unsigned rtt_ms;
+	double received; /* wall clock of its arrival, seconds since the epoch */
 };
 
-/* The domain as the user gave it ("example.org") and as a zone ("example.org."). */
+/* The domain as the user gave it ("example.org"), and the zone it is in
+ * ("example.org."; for "www.example.org", not a zone cut, "example.org."). */
 const char *ctx_domain(const struct check_ctx *ctx);
 const char *ctx_zone(const struct check_ctx *ctx);
 const struct delegation *ctx_delegation(const struct check_ctx *ctx);
 struct arena *ctx_arena(struct check_ctx *ctx);
-/* 0 on the first run() call, then one more after each CHECK_AGAIN. */
+/* 0 on the first judge() call, then one more after each CHECK_AGAIN. */
 int ctx_round(const struct check_ctx *ctx);
-/* A pointer the check may set in plan() and read in run(). */
+/* A pointer the check may set in ask() and read in judge(). */
 void **ctx_state(struct check_ctx *ctx);
 
 /* Parameters of the rule, with {domain} expanded. ctx_param_list() returns a
@@ -87,28 +94,38 @@ const char *ctx_expand(struct check_ctx *ctx, const char *text);
  * relative names are taken as absolute; NULL when not a valid name. */
 const char *ctx_name(struct check_ctx *ctx, const char *name);
 
-/* The zone's servers: every address of every NS name (parent or child). */
+/* The zone's servers: every address of every NS name (parent or child); none
+ * when discovery failed (only resolver_only rules run then). */
 const struct ns_server *ctx_servers(struct check_ctx *ctx, size_t *n);
 /* Add a server outside the delegation (a previous provider's), for
  * ctx_ask(). The name may be NULL. Returns it (arena memory). */
 const struct ns_server *ctx_add_server(struct check_ctx *ctx, const char *name, const struct sockaddr *addr,
 				       socklen_t addrlen, unsigned roles);
 
-/* Ask name/type of every server of the zone, or of one server. Questions
- * asked twice are sent once. Answers are there when run() is next called. */
+/* Ask name/type of every server of the zone, or of one server (RD=0).
+ * Questions asked twice are sent once. Answers are there when judge() is
+ * next called. */
 void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type);
 /* What server said to name/type, or NULL when it was never asked. */
 const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 				ldns_rr_type type);
-/* Look name/type up through the resolver; the result is there at the next run(). */
+/* Ask a recursive resolver (RD=1) directly, and read its answer: for checks
+ * that compare what resolvers hold (a server from ctx_add_server()). */
+void ctx_ask_recursive(struct check_ctx *ctx, const struct ns_server *resolver, const char *name,
+		       ldns_rr_type type);
+const struct answer *ctx_answer_recursive(struct check_ctx *ctx, const struct ns_server *resolver,
+					  const char *name, ldns_rr_type type);
+/* Look name/type up through the session's resolver (embedded, or
+ * --resolver); the result is there at the next judge() and stays valid until
+ * the domain is done. */
 void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 
-/* Add a finding of this check. code must be in src/codes.c; its default
- * status is used, or the rule's severity when the default is warn or fail.
- * subject, server, expected and actual may be NULL. */
-void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, const struct ns_server *server,
+/* Add a finding of this check. The code's default status is used, or the
+ * rule's severity when the default is warn or fail. subject, server,
+ * expected and actual may be NULL. */
+void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
 		 const char *expected, const char *actual, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 

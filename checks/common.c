@@ -4,6 +4,7 @@
 
 #include "checks.h"
 #include "dns.h"
+#include "names.h"
 #include "util.h"
 
 const char *answer_problem(struct check_ctx *ctx, const struct answer *a)
@@ -67,15 +68,10 @@ const char *rr_rdata(struct check_ctx *ctx, const ldns_rr *rr)
 	return out;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sort v (n strings), drop duplicates and join with ", " (arena memory). */
 static const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n)
 {
-	qsort(v, n, sizeof(char *), cmp_str);
+	qsort(v, n, sizeof(char *), str_cmp);
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		if (i && strcmp(v[i], v[i - 1]) == 0)

@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "dns.h"
+#include "names.h"
 #include "util.h"
 
 static const struct check_param params[] = {
@@ -49,7 +50,7 @@ static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struc
 		ctx_ask(ctx, s, ctx_zone(ctx), compared[t]);
 }
 
-static int plan(struct check_ctx *ctx, const struct rule *rule)
+static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
 	const char *zone = ctx_zone(ctx);
@@ -83,7 +84,7 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 		if (!pv->name)
 			continue;
 		/* Compare the current data with the previous servers' once
-		 * their addresses are known (run, round 0). */
+		 * their addresses are known (judge, round 0). */
 		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_A);
 		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_AAAA);
 	}
@@ -148,19 +149,6 @@ static const char *server_subject(struct check_ctx *ctx, const struct ns_server 
 	return s->name ? name_display(ctx, s->name) : s->addr_text;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int in_set(const char *const *names, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* Whether server is one of the zone's current servers (by name or address). */
 static int is_current(struct check_ctx *ctx, const struct ns_server *s, const struct previous *pv)
 {
@@ -219,9 +207,9 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 		current[t] = current_data(ctx, compared[t]);
 	for (size_t i = 0; i < st->n_prev; i++) {
 		struct previous *pv = &st->prev[i];
-		if (pv->name && (in_set(d->parent_ns, d->n_parent_ns, pv->name) ||
-				 in_set(d->child_ns, d->n_child_ns, pv->name))) {
-			ctx_finding(ctx, "ns.previous-delegated", name_display(ctx, pv->name), NULL,
+		if (pv->name && (str_in(d->parent_ns, d->n_parent_ns, pv->name) ||
+				 str_in(d->child_ns, d->n_child_ns, pv->name))) {
+			ctx_finding(ctx, CODE_NS_PREVIOUS_DELEGATED, name_display(ctx, pv->name), NULL,
 				    "not in the NS set", join(ctx, d->parent_ns, d->n_parent_ns),
 				    "%s is to be retired but is still a name server of %s",
 				    name_display(ctx, pv->name), ctx_domain(ctx));
@@ -232,7 +220,7 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 			const struct ns_server *s = pv->servers[k];
 			if (is_current(ctx, s, pv)) {
 				ctx_finding(
-					ctx, "ns.previous-delegated", server_subject(ctx, s), s,
+					ctx, CODE_NS_PREVIOUS_DELEGATED, server_subject(ctx, s), s,
 					"not in the NS set", s->addr_text,
 					"%s is to be retired but its address is one of the current servers'",
 					s->label);
@@ -256,7 +244,7 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 			}
 			if (want.len) {
 				ctx_finding(
-					ctx, "ns.stale-authority", ctx_domain(ctx), s, want.buf, got.buf,
+					ctx, CODE_NS_STALE_AUTHORITY, ctx_domain(ctx), s, want.buf, got.buf,
 					"%s still answers for %s with old data: resolvers that cached its "
 					"delegation get stale answers",
 					s->label, ctx_domain(ctx));
@@ -264,7 +252,7 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 			} else {
 				(*serving)++;
 				ctx_finding(
-					ctx, "ns.previous-serving", ctx_domain(ctx), s,
+					ctx, CODE_NS_PREVIOUS_SERVING, ctx_domain(ctx), s,
 					"no answer for the zone", "identical data",
 					"%s still answers for %s, with the same data as the current servers; "
 					"remove the zone there before the data changes",
@@ -320,7 +308,8 @@ static int judge_glue(struct check_ctx *ctx)
 			}
 		}
 		if (want.len) {
-			ctx_finding(ctx, "ns.glue-mismatch", name_display(ctx, ns), NULL, want.buf, got.buf,
+			ctx_finding(ctx, CODE_NS_GLUE_MISMATCH, name_display(ctx, ns), NULL, want.buf,
+				    got.buf,
 				    "the parent's glue for %s (%s) is not what the zone says (%s): resolvers "
 				    "follow the glue, to the wrong address",
 				    name_display(ctx, ns), got.buf, want.buf);
@@ -332,7 +321,7 @@ static int judge_glue(struct check_ctx *ctx)
 	return problems;
 }
 
-static int run(struct check_ctx *ctx, const struct rule *rule)
+static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ns_state *st = *ctx_state(ctx);
 	if (ctx_round(ctx) == 0 && ask_previous_by_name(ctx, st))
@@ -346,8 +335,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 	size_t good = 0;
 
 	for (size_t i = 0; i < d->n_unresolved; i++) {
-		ctx_finding(ctx, "ns.unresolvable", name_display(ctx, d->unresolved[i]), NULL, "an address",
-			    "(none)", "name server %s has no address: resolvers cannot use it",
+		ctx_finding(ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, d->unresolved[i]), NULL,
+			    "an address", "(none)", "name server %s has no address: resolvers cannot use it",
 			    name_display(ctx, d->unresolved[i]));
 		problems++;
 	}
@@ -359,7 +348,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		/* No route from here (an IPv6 address on an IPv4-only host) says
 		 * nothing about the server: say it was not checked. */
 		if (a->err == DNS_ENETWORK) {
-			ctx_finding(ctx, "ns.no-route", server_subject(ctx, s), s, NULL, dns_strerror(a->err),
+			ctx_finding(ctx, CODE_NS_NO_ROUTE, server_subject(ctx, s), s, NULL,
+				    dns_strerror(a->err),
 				    "%s was not checked: this machine cannot reach %s (%s)", s->label,
 				    s->addr_text, dns_strerror(a->err));
 			continue;
@@ -367,7 +357,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		/* A server that answers with something unparsable did answer:
 		 * it is broken for the zone, not out of reach. */
 		if (a->err && a->err != DNS_EMALFORMED) {
-			ctx_finding(ctx, "ns.unreachable", server_subject(ctx, s), s, "an answer",
+			ctx_finding(ctx, CODE_NS_UNREACHABLE, server_subject(ctx, s), s, "an answer",
 				    dns_strerror(a->err), "%s did not answer: %s", s->label,
 				    dns_strerror(a->err));
 			problems++;
@@ -382,7 +372,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		if (soa)
 			ldns_rr_list_free(soa);
 		if (why) {
-			ctx_finding(ctx, "ns.lame", server_subject(ctx, s), s,
+			ctx_finding(ctx, CODE_NS_LAME, server_subject(ctx, s), s,
 				    "an authoritative answer (AA, SOA)", why,
 				    "%s is listed for %s but is not authoritative for it: %s", s->label,
 				    ctx_domain(ctx), why);
@@ -409,30 +399,30 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		ldns_rr_list_free(rrs);
 		size_t uniq = 0;
 		for (size_t k = 0; k < m; k++)
-			if (child[k] && !in_set(child, uniq, child[k]))
+			if (child[k] && !str_in(child, uniq, child[k]))
 				child[uniq++] = child[k];
 		int same = uniq == d->n_parent_ns;
 		for (size_t k = 0; same && k < uniq; k++)
-			same = in_set(d->parent_ns, d->n_parent_ns, child[k]);
+			same = str_in(d->parent_ns, d->n_parent_ns, child[k]);
 		if (same)
 			continue;
-		qsort(child, uniq, sizeof(char *), cmp_name); /* a stable message */
+		qsort(child, uniq, sizeof(char *), str_cmp); /* a stable message */
 		const char *published = join(ctx, child, uniq);
 		if (reported && strcmp(reported, published) == 0)
 			continue; /* same difference, already said */
 		reported = published;
 		struct strbuf diff = STRBUF_INIT;
 		for (size_t k = 0; k < d->n_parent_ns; k++)
-			if (!in_set(child, uniq, d->parent_ns[k]))
+			if (!str_in(child, uniq, d->parent_ns[k]))
 				sb_addf(&diff, "%sonly at the parent: %s", diff.len ? "; " : "",
 					name_display(ctx, d->parent_ns[k]));
 		for (size_t k = 0; k < uniq; k++)
-			if (!in_set(d->parent_ns, d->n_parent_ns, child[k]))
+			if (!str_in(d->parent_ns, d->n_parent_ns, child[k]))
 				sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "",
 					name_display(ctx, child[k]));
-		ctx_finding(ctx, "ns.parent-child-mismatch", ctx_domain(ctx), &servers[i], parent, published,
-			    "the parent delegates to %s but the zone publishes %s (%s)", parent, published,
-			    diff.buf ? diff.buf : "");
+		ctx_finding(ctx, CODE_NS_PARENT_CHILD_MISMATCH, ctx_domain(ctx), &servers[i], parent,
+			    published, "the parent delegates to %s but the zone publishes %s (%s)", parent,
+			    published, diff.buf ? diff.buf : "");
 		sb_release(&diff);
 		problems++;
 	}
@@ -441,7 +431,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 	int serving;
 	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)
-		ctx_finding(ctx, "ns.ok", ctx_domain(ctx), NULL, NULL, parent,
+		ctx_finding(ctx, CODE_NS_OK, ctx_domain(ctx), NULL, NULL, parent,
 			    "%zu server%s (%s) answer%s authoritatively; parent and zone agree%s", good,
 			    good == 1 ? "" : "s", parent, good == 1 ? "s" : "",
 			    !st->n_prev ? ""
@@ -451,7 +441,9 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 }
 
 const struct check_desc check_ns = {
-	"ns",	"parent and child NS sets agree, no lame or unreachable server, no stale old provider",
-	params, plan,
-	run,
+	.name = "ns",
+	.summary = "parent and child NS sets agree, no lame or unreachable server, no stale old provider",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
 };

@@ -1,35 +1,228 @@
-/* record: a name and type has exactly the expected values on every
- * authoritative server (compared as canonical rdata, apart from TTL), and the
- * servers agree with each other. */
+/* record: a name and type has exactly the expected values (compared as
+ * canonical rdata, apart from TTL) on every authoritative server, and the
+ * servers agree with each other. With `via: resolver` the session's resolver
+ * is asked instead (it needs no delegation, so it runs even when discovery
+ * fails), with `resolvers:` each given recursive resolver (RD=1), and with
+ * `follow_cname: true` a CNAME chain is followed on each server, one round of
+ * questions per link, to the records it ends at. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
+#include "dns.h"
+#include "rules.h"
 #include "util.h"
+
+static const char *const via_choices[] = {"authoritative", "resolver", NULL};
+static const char *const bool_choices[] = {"true", "false", NULL};
 
 static const struct check_param params[] = {
 	{"name", PARAM_STRING, 1, NULL, "owner name"},
 	{"type", PARAM_RRTYPE, 1, NULL, "record type"},
 	{"expect", PARAM_STRINGS, 0, NULL, "the exact set of values (default: any, but it must exist)"},
+	{"via", PARAM_ENUM, 0, via_choices,
+	 "authoritative (default: every server of the zone) or resolver (the embedded resolver, or "
+	 "--resolver)"},
+	{"resolvers", PARAM_STRINGS, 0, NULL,
+	 "recursive resolvers (ADDR[#PORT]) to ask directly, each judged on its own"},
+	{"follow_cname", PARAM_ENUM, 0, bool_choices,
+	 "true: follow a CNAME chain on each server and judge the records at its end"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
-static int plan(struct check_ctx *ctx, const struct rule *rule)
+/* Links of a CNAME chain followed at most (RFC 1034 lets resolvers cap it;
+ * the audit's round limit stops longer ones with a finding). */
+#define CHAIN_MAX 32
+
+/* Where one server stands on the chain. */
+struct chase {
+	const char *name; /* the name asked last */
+	int hops;
+	const char *problem; /* why the chain could not be followed, or NULL */
+};
+
+struct record_questions {
+	const char *name;
+	ldns_rr_type type;
+	int via_resolver;
+	int follow;
+	const struct ns_server **targets; /* the zone's servers, or the given resolvers */
+	size_t n_targets;
+	int recursive; /* targets are resolvers: ask with RD=1 */
+	struct chase *chase;
+};
+
+static int param_true(struct check_ctx *ctx, const char *key)
 {
-	const char *name = ctx_name(ctx, ctx_param_str(ctx, "name"));
-	if (!name) {
-		ctx_finding(ctx, "check.no-data", ctx_param_str(ctx, "name"), NULL, NULL, NULL,
+	const char *v = ctx_param_str(ctx, key);
+	return v && strcmp(v, "true") == 0;
+}
+
+static int resolver_only(const struct rule *rule)
+{
+	const struct rule_value *via = rule_param(rule, "via");
+	return rule_param(rule, "resolvers") || (via && via->str && strcmp(via->str, "resolver") == 0);
+}
+
+static const struct answer *answer_at(struct check_ctx *ctx, const struct record_questions *p, size_t i,
+				      const char *name)
+{
+	return p->recursive ? ctx_answer_recursive(ctx, p->targets[i], name, p->type)
+			    : ctx_answer(ctx, p->targets[i], name, p->type);
+}
+
+static void ask_at(struct check_ctx *ctx, const struct record_questions *p, size_t i, const char *name)
+{
+	if (p->recursive)
+		ctx_ask_recursive(ctx, p->targets[i], name, p->type);
+	else
+		ctx_ask(ctx, p->targets[i], name, p->type);
+}
+
+static int ask(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct arena *a = ctx_arena(ctx);
+	struct record_questions *p = arena_alloc(a, sizeof(*p));
+	memset(p, 0, sizeof(*p));
+	p->name = ctx_name(ctx, ctx_param_str(ctx, "name"));
+	if (!p->name) {
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, ctx_param_str(ctx, "name"), NULL, NULL, NULL,
 			    "'%s' is not a valid name", ctx_param_str(ctx, "name"));
 		return -1;
 	}
-	ctx_ask_servers(ctx, name, ldns_get_rr_type_by_name(ctx_param_str(ctx, "type")));
+	p->type = ldns_get_rr_type_by_name(ctx_param_str(ctx, "type"));
+	p->follow = param_true(ctx, "follow_cname");
+	const char **resolvers;
+	size_t n_resolvers = ctx_param_list(ctx, "resolvers", &resolvers);
+	if (n_resolvers) {
+		p->recursive = 1;
+		p->targets = arena_alloc(a, (n_resolvers + 1) * sizeof(*p->targets));
+		for (size_t i = 0; i < n_resolvers; i++) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			if (dns_addr_parse(resolvers[i], &ss, &len) != 0) {
+				ctx_finding(ctx, CODE_CHECK_NO_DATA, resolvers[i], NULL, "ADDR[#PORT]",
+					    resolvers[i], "'%s' is not a resolver address (want ADDR[#PORT])",
+					    resolvers[i]);
+				return -1;
+			}
+			p->targets[p->n_targets++] =
+				ctx_add_server(ctx, NULL, (struct sockaddr *)&ss, len, 0);
+		}
+	} else if (resolver_only(rule)) {
+		p->via_resolver = 1;
+		ctx_lookup(ctx, p->name, p->type);
+	} else {
+		size_t n;
+		const struct ns_server *servers = ctx_servers(ctx, &n);
+		p->targets = arena_alloc(a, (n + 1) * sizeof(*p->targets));
+		for (size_t i = 0; i < n; i++)
+			p->targets[p->n_targets++] = &servers[i];
+	}
+	p->chase = arena_alloc(a, (p->n_targets + 1) * sizeof(*p->chase));
+	for (size_t i = 0; i < p->n_targets; i++) {
+		p->chase[i].name = p->name;
+		p->chase[i].hops = 0;
+		p->chase[i].problem = NULL;
+		ask_at(ctx, p, i, p->name);
+	}
+	*ctx_state(ctx) = p;
 	return 0;
 }
 
-static int run(struct check_ctx *ctx, const struct rule *rule)
+/* The target of the CNAME at name in the answer, when the answer has no
+ * record of type there; NULL otherwise. */
+static const char *cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
+				ldns_rr_type type)
 {
-	const char *name = ctx_name(ctx, ctx_param_str(ctx, "name"));
-	ldns_rr_type type = ldns_get_rr_type_by_name(ctx_param_str(ctx, "type"));
+	if (type == LDNS_RR_TYPE_CNAME)
+		return NULL;
+	ldns_rr_list *own = answer_rrset(a, name, type);
+	if (own) {
+		ldns_rr_list_free(own);
+		return NULL;
+	}
+	ldns_rr_list *cname = answer_rrset(a, name, LDNS_RR_TYPE_CNAME);
+	if (!cname)
+		return NULL;
+	char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
+	ldns_rr_list_free(cname);
+	const char *out = t ? ctx_name(ctx, t) : NULL;
+	free(t);
+	return out;
+}
+
+/* Follow each server's chain one link further. Returns 1 when a question was
+ * asked (judge again), 0 when every chain has ended. */
+static int chase_step(struct check_ctx *ctx, struct record_questions *p)
+{
+	int asked = 0;
+	for (size_t i = 0; i < p->n_targets; i++) {
+		struct chase *c = &p->chase[i];
+		const struct answer *a = answer_at(ctx, p, i, c->name);
+		if (c->problem || answer_problem(ctx, a))
+			continue;
+		const char *next = cname_target(ctx, a, c->name, p->type);
+		if (!next)
+			continue;
+		if (++c->hops > CHAIN_MAX) {
+			c->problem = arena_printf(ctx_arena(ctx), "a CNAME chain of more than %d links",
+						  CHAIN_MAX);
+			continue;
+		}
+		c->name = next;
+		ask_at(ctx, p, i, next);
+		asked = 1;
+	}
+	return asked;
+}
+
+/* The resolver's answer as one server's: its records, with the CNAME chain
+ * the resolver followed, as a value at name. */
+static const char *resolved_rdata(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name,
+				  ldns_rr_type type)
+{
+	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
+	const char *at = name;
+	for (int hops = 0; hops < CHAIN_MAX; hops++) {
+		const char *next = cname_target(ctx, &a, at, type);
+		if (!next)
+			break;
+		at = next;
+	}
+	return answer_rdata(ctx, &a, at, type);
+}
+
+static int judge_resolver(struct check_ctx *ctx, struct record_questions *p, const char *subject,
+			  const char *expected)
+{
+	const struct resolver_result *res = ctx_lookup_result(ctx, p->name, p->type);
+	if (!res || res->err || !res->pkt) {
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, expected, NULL,
+			    "the resolver could not look up %s: %s", subject,
+			    res && res->err ? res->err : "no answer");
+		return 0;
+	}
+	const char *got =
+		res->rcode == LDNS_RCODE_NXDOMAIN ? "" : resolved_rdata(ctx, res->pkt, p->name, p->type);
+	if (expected && strcmp(expected, got) != 0)
+		ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, NULL, expected, *got ? got : "(none)",
+			    "the resolver has %s for %s, expected %s", *got ? got : "no such record", subject,
+			    expected);
+	else if (!*got)
+		ctx_finding(ctx, CODE_RECORD_MISSING, subject, NULL, "a record", "(none)",
+			    "%s does not exist (through the resolver)", subject);
+	else
+		ctx_finding(ctx, CODE_RECORD_OK, subject, NULL, expected, got,
+			    "%s is %s through the resolver", subject, got);
+	return 0;
+}
+
+static int judge(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct record_questions *p = *ctx_state(ctx);
+	const char *name = p->name;
+	ldns_rr_type type = p->type;
 	const char *subject = subject_of(ctx, name, type);
 	const char *expected = NULL;
 	const char **values;
@@ -38,43 +231,71 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		const char *bad;
 		expected = values_canonical(ctx, type, values, n_values, &bad);
 		if (!expected) {
-			ctx_finding(ctx, "check.no-data", subject, NULL, NULL, bad,
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, bad,
 				    "expected value '%s' is not valid %s data", bad, type_name(ctx, type));
 			return 0;
 		}
 	}
+	if (p->via_resolver)
+		return judge_resolver(ctx, p, subject, expected);
+	/* A resolver follows the chain itself; a server of the zone is asked
+	 * link by link. */
+	if (p->follow && !p->recursive && chase_step(ctx, p))
+		return CHECK_AGAIN;
 
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
+	size_t n = p->n_targets;
 	const char **got = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(char *));
 	const char *first = NULL;
 	size_t answered = 0, problems = 0;
 	int differ = 0;
 	for (size_t s = 0; s < n; s++) {
-		const struct answer *a = ctx_answer(ctx, &servers[s], name, type);
+		const struct ns_server *server = p->targets[s];
+		const struct answer *a = answer_at(ctx, p, s, p->chase[s].name);
 		got[s] = NULL;
-		if (answer_problem(ctx, a))
+		const char *problem = answer_problem(ctx, a);
+		/* A resolver's answer is not authoritative (AA=0), and is not
+		 * asked to be; what counts is that it answered. */
+		if (p->recursive && a && !a->err && problem && !ldns_pkt_aa(a->pkt) &&
+		    (ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NOERROR ||
+		     ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN))
+			problem = NULL;
+		if (problem && p->chase[s].hops > 0)
+			p->chase[s].problem =
+				arena_printf(ctx_arena(ctx), "%s answered %s for %s", server->label, problem,
+					     name_display(ctx, p->chase[s].name));
+		else if (problem)
 			continue;
-		got[s] = answer_rdata(ctx, a, name, type);
+		if (p->chase[s].problem) {
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, NULL,
+				    "%s was not followed to its end on this server: %s", subject,
+				    p->chase[s].problem);
+			problems++;
+			continue;
+		}
+		got[s] = p->recursive ? resolved_rdata(ctx, a->pkt, name, type)
+				      : answer_rdata(ctx, a, p->chase[s].name, type);
 		answered++;
 		if (!first)
 			first = got[s];
 		else if (strcmp(first, got[s]) != 0)
 			differ = 1;
 		if (expected && strcmp(expected, got[s]) != 0) {
-			ctx_finding(ctx, "record.mismatch", subject, &servers[s], expected,
+			ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, server, expected,
 				    *got[s] ? got[s] : "(none)", "%s has %s, expected %s", subject,
 				    *got[s] ? got[s] : "no such record", expected);
 			problems++;
 		} else if (!expected && !*got[s]) {
-			ctx_finding(ctx, "record.missing", subject, &servers[s], "a record", "(none)",
+			ctx_finding(ctx, CODE_RECORD_MISSING, subject, server, "a record", "(none)",
 				    "%s does not exist", subject);
 			problems++;
 		}
 	}
 	if (answered == 0) {
-		ctx_finding(ctx, "check.no-data", subject, NULL, expected, NULL,
-			    "no server answered authoritatively for %s", subject);
+		if (problems == 0)
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, expected, NULL,
+				    p->recursive ? "no resolver answered for %s"
+						 : "no server answered authoritatively for %s",
+				    subject);
 		return 0;
 	}
 	if (differ) {
@@ -82,20 +303,31 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		for (size_t s = 0; s < n; s++)
 			if (got[s])
 				sb_addf(&sb, "%s%s on %s", sb.len ? "; " : "", *got[s] ? got[s] : "(none)",
-					servers[s].label);
+					p->targets[s]->label);
 		char *actual = sb_detach(&sb);
-		ctx_finding(ctx, "record.inconsistent", subject, NULL, "the same data everywhere", actual,
-			    "servers disagree on %s: resolvers get different answers depending on the server",
-			    subject);
+		ctx_finding(
+			ctx, CODE_RECORD_INCONSISTENT, subject, NULL, "the same data everywhere", actual,
+			p->recursive
+				? "resolvers disagree on %s: clients get different answers depending on "
+				  "their resolver"
+				: "servers disagree on %s: resolvers get different answers depending on the "
+				  "server",
+			subject);
 		free(actual);
 		problems++;
 	}
 	if (problems == 0)
-		ctx_finding(ctx, "record.ok", subject, NULL, expected, first, "%s is %s on %zu server%s",
-			    subject, first, answered, answered == 1 ? "" : "s");
+		ctx_finding(ctx, CODE_RECORD_OK, subject, NULL, expected, first, "%s is %s on %zu %s%s",
+			    subject, first, answered, p->recursive ? "resolver" : "server",
+			    answered == 1 ? "" : "s");
 	return 0;
 }
 
 const struct check_desc check_record = {
-	"record", "a name and type has exactly the expected values on every server", params, plan, run,
+	.name = "record",
+	.summary = "a name and type has exactly the expected values on every server (or through resolvers)",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
+	.resolver_only = resolver_only,
 };

@@ -33,7 +33,7 @@ static uint32_t soa_field(const ldns_rr *rr, size_t i)
 	return rd ? ldns_rdf2native_int32(rd) : 0;
 }
 
-static int plan(struct check_ctx *ctx, const struct rule *rule)
+static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	ctx_ask_servers(ctx, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
 	return 0;
@@ -44,10 +44,10 @@ static void timer_finding(struct check_ctx *ctx, const char *subject, const char
 {
 	char actual[16];
 	snprintf(actual, sizeof(actual), "%u", value);
-	ctx_finding(ctx, "soa.timers", subject, NULL, expected, actual, "SOA %s %u: %s", what, value, why);
+	ctx_finding(ctx, CODE_SOA_TIMERS, subject, NULL, expected, actual, "SOA %s %u: %s", what, value, why);
 }
 
-static int run(struct check_ctx *ctx, const struct rule *rule)
+static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	size_t n;
 	const struct ns_server *servers = ctx_servers(ctx, &n);
@@ -75,7 +75,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		ldns_rr_list_free(rrs);
 	}
 	if (n_seen == 0) {
-		ctx_finding(ctx, "check.no-data", subject, NULL, NULL, NULL,
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, NULL,
 			    "no server gave an authoritative SOA for %s", name_display(ctx, zone));
 		return 0;
 	}
@@ -93,7 +93,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		snprintf(expected, sizeof(expected), "%u", newest);
 		snprintf(actual, sizeof(actual), "%u", seen[i].serial);
 		ctx_finding(
-			ctx, "soa.serial-mismatch", subject, seen[i].server, expected, actual,
+			ctx, CODE_SOA_SERIAL_MISMATCH, subject, seen[i].server, expected, actual,
 			"serial %u is behind %u served elsewhere: this server has not loaded the latest zone",
 			seen[i].serial, newest);
 		problems++;
@@ -113,7 +113,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		char expected[24], actual[16];
 		snprintf(expected, sizeof(expected), "<= %lu", limit);
 		snprintf(actual, sizeof(actual), "%u", worst);
-		ctx_finding(ctx, "soa.negative-ttl-high", subject, worst_at->server, expected, actual,
+		ctx_finding(ctx, CODE_SOA_NEGATIVE_TTL_HIGH, subject, worst_at->server, expected, actual,
 			    "negative-caching TTL %u (min of SOA TTL %u and MINIMUM %u) is above %lu: a name "
 			    "looked up before it exists stays unknown in caches that long",
 			    worst, worst_at->ttl, worst_at->minimum, limit);
@@ -152,7 +152,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 	if (problems == 0) {
 		char actual[16];
 		snprintf(actual, sizeof(actual), "%u", newest);
-		ctx_finding(ctx, "soa.ok", subject, NULL, NULL, actual,
+		ctx_finding(ctx, CODE_SOA_OK, subject, NULL, NULL, actual,
 			    "serial %u on %zu server%s; negative-caching TTL %u; timers sane", newest, n_seen,
 			    n_seen == 1 ? "" : "s", worst);
 	}
@@ -160,6 +160,9 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 }
 
 const struct check_desc check_soa = {
-	"soa", "SOA serial on every server, negative-caching TTL, refresh/retry/expire sanity", params, plan,
-	run,
+	.name = "soa",
+	.summary = "SOA serial on every server, negative-caching TTL, refresh/retry/expire sanity",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
 };

@@ -19,17 +19,17 @@ static const struct check_param params[] = {
 static const ldns_rr_type default_types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX,
 					     LDNS_RR_TYPE_TXT};
 
-struct ttl_plan {
+struct ttl_questions {
 	const char **names; /* absolute */
 	size_t n_names;
 	ldns_rr_type *types;
 	size_t n_types;
 };
 
-static int plan(struct check_ctx *ctx, const struct rule *rule)
+static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
-	struct ttl_plan *p = arena_alloc(a, sizeof(*p));
+	struct ttl_questions *p = arena_alloc(a, sizeof(*p));
 	const char **names;
 	size_t n = ctx_param_list(ctx, "names", &names);
 	if (n == 0) {
@@ -42,7 +42,7 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 	for (size_t i = 0; i < n; i++) {
 		const char *canon = ctx_name(ctx, names[i]);
 		if (!canon) {
-			ctx_finding(ctx, "check.no-data", names[i], NULL, NULL, NULL,
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, names[i], NULL, NULL, NULL,
 				    "'%s' is not a valid name", names[i]);
 			continue;
 		}
@@ -84,9 +84,9 @@ static long rrset_ttl(const struct answer *a, const char *name, ldns_rr_type typ
 	return ttl;
 }
 
-static int run(struct check_ctx *ctx, const struct rule *rule)
+static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
-	struct ttl_plan *p = *ctx_state(ctx);
+	struct ttl_questions *p = *ctx_state(ctx);
 	unsigned long max = ctx_param_uint(ctx, "max", DEFAULT_MAX);
 	size_t n;
 	const struct ns_server *servers = ctx_servers(ctx, &n);
@@ -119,7 +119,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 					char expected[24], actual[24];
 					snprintf(expected, sizeof(expected), "<= %lu", max);
 					snprintf(actual, sizeof(actual), "%ld", ttls[s]);
-					ctx_finding(ctx, "ttl.too-high", subject, &servers[s], expected,
+					ctx_finding(ctx, CODE_TTL_TOO_HIGH, subject, &servers[s], expected,
 						    actual,
 						    "TTL %ld is above %lu: caches may keep the old value %s "
 						    "after a change",
@@ -137,8 +137,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 						sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", ttls[s],
 							servers[s].label);
 				char *actual = sb_detach(&sb);
-				ctx_finding(ctx, "ttl.inconsistent", subject, NULL, "the same TTL everywhere",
-					    actual,
+				ctx_finding(ctx, CODE_TTL_INCONSISTENT, subject, NULL,
+					    "the same TTL everywhere", actual,
 					    "servers disagree on the TTL (%ld to %ld): some have not loaded "
 					    "the change",
 					    lowest, highest);
@@ -147,7 +147,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 			if (too_high == 0) {
 				char actual[24];
 				snprintf(actual, sizeof(actual), "%ld", highest);
-				ctx_finding(ctx, "ttl.ok", subject, NULL, NULL, actual,
+				ctx_finding(ctx, CODE_TTL_OK, subject, NULL, NULL, actual,
 					    "TTL %ld <= %lu on %zu server%s", highest, max, with_data,
 					    with_data == 1 ? "" : "s");
 			}
@@ -157,17 +157,21 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 			for (size_t t = 0; t < p->n_types; t++)
 				sb_addf(&sb, "%s%s", t ? " " : "", type_name(ctx, p->types[t]));
 			char *types = sb_detach(&sb);
-			ctx_finding(ctx, "ttl.no-records", name_display(ctx, name), NULL, types, "none",
+			ctx_finding(ctx, CODE_TTL_NO_RECORDS, name_display(ctx, name), NULL, types, "none",
 				    "%s has none of %s: nothing to judge", name_display(ctx, name), types);
 			free(types);
 		}
 	}
 	if (!answered_any)
-		ctx_finding(ctx, "check.no-data", ctx_domain(ctx), NULL, NULL, NULL,
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, ctx_domain(ctx), NULL, NULL, NULL,
 			    "no server answered authoritatively: TTLs unknown");
 	return 0;
 }
 
 const struct check_desc check_ttl = {
-	"ttl", "TTL of each listed name and type on every server, against a maximum", params, plan, run,
+	.name = "ttl",
+	.summary = "TTL of each listed name and type on every server, against a maximum",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
 };

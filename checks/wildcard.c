@@ -20,24 +20,24 @@ struct wc_type {
 	const char *bad;      /* an expected value that does not parse */
 };
 
-struct wc_plan {
+struct wc_questions {
 	const char *name;  /* "*.example.org." */
 	const char *probe; /* "cutover-probe-1a2b3c4d.example.org." */
 	struct wc_type *types;
 	size_t n_types;
 };
 
-static int plan(struct check_ctx *ctx, const struct rule *rule)
+static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
 	const char *given = ctx_param_str(ctx, "name");
 	const char *name = ctx_name(ctx, given ? given : ctx_expand(ctx, "*.{domain}"));
 	if (!name || strncmp(name, "*.", 2) != 0) {
-		ctx_finding(ctx, "check.no-data", given, NULL, "*.NAME", given,
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, given, NULL, "*.NAME", given,
 			    "wildcard name '%s' must start with '*.'", given ? given : "");
 		return -1;
 	}
-	struct wc_plan *p = arena_alloc(a, sizeof(*p));
+	struct wc_questions *p = arena_alloc(a, sizeof(*p));
 	p->name = name;
 	p->probe = arena_printf(a, "cutover-probe-%08x.%s", arc4random(), name + 2);
 	const struct rule_value *expect = ctx_param(ctx, "expect");
@@ -69,9 +69,9 @@ static int plan(struct check_ctx *ctx, const struct rule *rule)
 	return 0;
 }
 
-static int run(struct check_ctx *ctx, const struct rule *rule)
+static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
-	struct wc_plan *p = *ctx_state(ctx);
+	struct wc_questions *p = *ctx_state(ctx);
 	size_t n;
 	const struct ns_server *servers = ctx_servers(ctx, &n);
 	const char *display = name_display(ctx, p->name);
@@ -83,7 +83,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		const struct wc_type *t = &p->types[i];
 		const char *subject = subject_of(ctx, p->name, t->type);
 		if (t->bad) {
-			ctx_finding(ctx, "check.no-data", subject, NULL, NULL, t->bad,
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, t->bad,
 				    "expected value '%s' is not valid %s data", t->bad,
 				    type_name(ctx, t->type));
 			continue;
@@ -103,7 +103,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		}
 	}
 	if (answered == 0) {
-		ctx_finding(ctx, "check.no-data", display, NULL, NULL, NULL,
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, display, NULL, NULL, NULL,
 			    "no server answered authoritatively for %s", display);
 		goto out;
 	}
@@ -114,7 +114,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 				sb_addf(&want, "%s%s %s", want.len ? "; " : "",
 					type_name(ctx, p->types[i].type), p->types[i].expected);
 		ctx_finding(
-			ctx, "wildcard.missing", display, NULL, want.len ? want.buf : "a wildcard record",
+			ctx, CODE_WILDCARD_MISSING, display, NULL, want.len ? want.buf : "a wildcard record",
 			"(none)",
 			"there is no %s record: services without their own name cannot be reached or tested "
 			"under %s",
@@ -133,9 +133,9 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 				continue;
 			const char *got = answer_rdata(ctx, a, p->name, t->type);
 			if (strcmp(got, t->expected) != 0) {
-				ctx_finding(ctx, "wildcard.wrong-target", subject, &servers[s], t->expected,
-					    *got ? got : "(none)", "%s points to %s, not %s", subject,
-					    *got ? got : "nothing", t->expected);
+				ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, subject, &servers[s],
+					    t->expected, *got ? got : "(none)", "%s points to %s, not %s",
+					    subject, *got ? got : "nothing", t->expected);
 				problems++;
 				continue;
 			}
@@ -146,8 +146,8 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 			const char *synth = answer_rdata(ctx, pa, p->probe, t->type);
 			if (strcmp(synth, t->expected) != 0) {
 				const char *psubject = subject_of(ctx, p->probe, t->type);
-				ctx_finding(ctx, "wildcard.wrong-target", psubject, &servers[s], t->expected,
-					    *synth ? synth : "(none)",
+				ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, psubject, &servers[s],
+					    t->expected, *synth ? synth : "(none)",
 					    "a random name under the wildcard gets %s, not %s: an explicit "
 					    "record or "
 					    "delegation shadows the wildcard",
@@ -157,7 +157,7 @@ static int run(struct check_ctx *ctx, const struct rule *rule)
 		}
 	}
 	if (problems == 0)
-		ctx_finding(ctx, "wildcard.ok", display, NULL, NULL, found.buf, "%s exists: %s", display,
+		ctx_finding(ctx, CODE_WILDCARD_OK, display, NULL, NULL, found.buf, "%s exists: %s", display,
 			    found.buf);
 out:
 	sb_release(&found);
@@ -165,5 +165,9 @@ out:
 }
 
 const struct check_desc check_wildcard = {
-	"wildcard", "a wildcard record exists and points where expected", params, plan, run,
+	.name = "wildcard",
+	.summary = "a wildcard record exists and points where expected",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
 };

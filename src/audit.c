@@ -1,9 +1,17 @@
-/* The audit driver. Each domain is a job: discover its delegation through the
- * resolver, let every check of every rule set declare its questions, send
- * them all at once through the query engine, and judge when the last answer
- * is in (again, for checks that need another round). Up to opts->jobs
- * domains are in flight; findings are kept per job and merged in command-line
- * order at the end, so reports do not depend on which server answered first. */
+/* The audit. Each target is a job on the session's loop: discover the zone
+ * and its delegation through the resolver, let every check of every rule set
+ * ask its questions, and judge when the last answer is in (again, for checks
+ * that need another round). A job waits on a count of pending operations of
+ * any kind -- a direct query, a resolver lookup, discovery itself -- not on
+ * one kind of question.
+ *
+ * The batch driver runs up to opts->jobs targets at once and hands each
+ * domain's findings to the reporter in input order. Domains that finish
+ * early are held until those before them are reported; the window of targets
+ * started ahead of the first unreported one is bounded (WINDOW_FACTOR times
+ * jobs), so a slow domain cannot make the held findings grow without end, and
+ * memory stays flat however many targets there are. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +19,33 @@
 #include "audit.h"
 #include "checks.h"
 #include "dns.h"
+#include "loop.h"
+#include "names.h"
 #include "resolve.h"
+#include "session.h"
 #include "util.h"
 
-#define MAX_ROUNDS 8
+/* Rounds a check may ask for (CHECK_AGAIN): enough for RFC 7208's ten DNS
+ * lookups plus the record itself; past it the check says so in a finding. */
+#define MAX_ROUNDS 16
+/* Targets started ahead of the first unreported one, in multiples of jobs. */
+#define WINDOW_FACTOR 4
+
+enum question_kind {
+	Q_AUTHORITATIVE, /* RD=0 to a server of the zone (or one added) */
+	Q_RECURSIVE,	 /* RD=1 to a given resolver */
+	Q_LOOKUP	 /* through the embedded resolver (or --resolver) */
+};
 
 struct question {
-	const struct ns_server *server; /* NULL for a resolver lookup */
+	enum question_kind kind;
+	const struct ns_server *server; /* NULL for a lookup */
 	const char *name;
 	ldns_rr_type type;
 	int done;
 	struct answer ans;
-	const struct resolver_result *lookup;
-	struct job *job;
+	const struct resolver_result *lookup; /* held until the job ends */
+	struct audit *job;
 };
 
 struct instance {
@@ -33,61 +55,52 @@ struct instance {
 	void *state;
 };
 
-struct job {
-	struct audit *au;
-	const char *domain; /* as reported: lower case, no trailing dot */
+struct audit {
+	struct session *s;
+	const struct audit_rules *rules;
+	char *domain; /* as reported: lower case, no trailing dot */
 	struct arena arena;
 	struct delegation *d;
+	int zone_ok; /* discovery succeeded: the zone's servers are known */
 	struct question **qs;
 	size_t n_qs, alloc_qs;
 	struct ns_server **extra;
 	size_t n_extra, alloc_extra;
 	struct instance *inst;
 	size_t n_inst;
-	int outstanding;
-	int checking;
-	int finished;
+	int pending; /* operations not yet answered */
+	int judging; /* the checks have asked: judge when pending reaches 0 */
 	struct report part;
-};
-
-struct audit {
-	struct dns_engine *engine;
-	struct resolver *resolver;
-	const struct audit_opts *opts;
-	struct job *jobs;
-	size_t n_jobs;
-	size_t next_job;
-	size_t active;
-	size_t finished;
+	audit_done_cb done;
+	void *arg;
 };
 
 struct check_ctx {
-	struct job *job;
+	struct audit *job;
 	struct instance *inst;
 };
 
-static void job_start(struct audit *au, struct job *job);
-static void job_evaluate(struct job *job);
-static void start_more(struct audit *au);
+static void job_judge(struct audit *job);
 
 /* --- questions ------------------------------------------------------------ */
 
-static struct question *question_find(struct job *job, const struct ns_server *server, const char *name,
-				      ldns_rr_type type)
+static struct question *question_find(struct audit *job, enum question_kind kind,
+				      const struct ns_server *server, const char *name, ldns_rr_type type)
 {
 	for (size_t i = 0; i < job->n_qs; i++) {
 		struct question *q = job->qs[i];
-		if (q->server == server && q->type == type && strcmp(q->name, name) == 0)
+		if (q->kind == kind && q->server == server && q->type == type && strcmp(q->name, name) == 0)
 			return q;
 	}
 	return NULL;
 }
 
-static struct question *question_new(struct job *job, const struct ns_server *server, const char *name,
-				     ldns_rr_type type)
+static struct question *question_new(struct audit *job, enum question_kind kind,
+				     const struct ns_server *server, const char *name, ldns_rr_type type)
 {
 	struct question *q = arena_alloc(&job->arena, sizeof(*q));
 	memset(q, 0, sizeof(*q));
+	q->kind = kind;
 	q->server = server;
 	q->name = name;
 	q->type = type;
@@ -96,10 +109,11 @@ static struct question *question_new(struct job *job, const struct ns_server *se
 	return q;
 }
 
-static void question_answered(struct job *job)
+/* One pending operation of the job is over. */
+static void op_done(struct audit *job)
 {
-	if (--job->outstanding == 0 && job->checking)
-		job_evaluate(job);
+	if (--job->pending == 0 && job->judging)
+		job_judge(job);
 }
 
 static void on_answer(void *arg, struct dns_answer *ans)
@@ -109,15 +123,16 @@ static void on_answer(void *arg, struct dns_answer *ans)
 	q->ans.err = ans->err;
 	q->ans.pkt = ans->pkt;
 	q->ans.rtt_ms = ans->rtt_ms;
-	question_answered(q->job);
+	q->ans.received = ans->received;
+	op_done(q->job);
 }
 
 static void on_lookup(void *arg, const struct resolver_result *res)
 {
 	struct question *q = arg;
 	q->done = 1;
-	q->lookup = res;
-	question_answered(q->job);
+	q->lookup = resolver_result_hold(res);
+	op_done(q->job);
 }
 
 /* --- the context checks see ------------------------------------------------ */
@@ -210,14 +225,14 @@ const char *ctx_name(struct check_ctx *ctx, const char *name)
 
 const struct ns_server *ctx_servers(struct check_ctx *ctx, size_t *n)
 {
-	*n = ctx->job->d->n_servers;
+	*n = ctx->job->zone_ok ? ctx->job->d->n_servers : 0;
 	return ctx->job->d->servers;
 }
 
 const struct ns_server *ctx_add_server(struct check_ctx *ctx, const char *name, const struct sockaddr *addr,
 				       socklen_t addrlen, unsigned roles)
 {
-	struct job *job = ctx->job;
+	struct audit *job = ctx->job;
 	for (size_t i = 0; i < job->n_extra; i++) {
 		struct ns_server *s = job->extra[i];
 		if (s->addrlen == addrlen && memcmp(&s->addr, addr, addrlen) == 0 &&
@@ -238,28 +253,40 @@ const struct ns_server *ctx_add_server(struct check_ctx *ctx, const char *name, 
 	return s;
 }
 
-void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type)
+static void ask(struct check_ctx *ctx, enum question_kind kind, const struct ns_server *server,
+		const char *name, ldns_rr_type type)
 {
-	struct job *job = ctx->job;
+	struct audit *job = ctx->job;
 	const char *canon = name_canonical(&job->arena, name);
-	if (!canon || question_find(job, server, canon, type))
+	if (!canon || question_find(job, kind, server, canon, type))
 		return;
-	struct question *q = question_new(job, server, canon, type);
+	struct question *q = question_new(job, kind, server, canon, type);
 	ldns_rdf *qname = NULL;
 	if (ldns_str2rdf_dname(&qname, canon) != LDNS_STATUS_OK) {
 		q->done = 1;
 		q->ans.err = DNS_EMALFORMED;
 		return;
 	}
-	job->outstanding++;
-	int rc = dns_query(job->au->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname,
-			   type, 0, on_answer, q);
+	job->pending++;
+	int rc = dns_query(job->s->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname,
+			   type, kind == Q_RECURSIVE ? DNS_RD : 0, on_answer, q);
 	ldns_rdf_deep_free(qname);
 	if (rc != 0) {
-		job->outstanding--;
+		job->pending--;
 		q->done = 1;
 		q->ans.err = rc;
 	}
+}
+
+void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type)
+{
+	ask(ctx, Q_AUTHORITATIVE, server, name, type);
+}
+
+void ctx_ask_recursive(struct check_ctx *ctx, const struct ns_server *resolver, const char *name,
+		       ldns_rr_type type)
+{
+	ask(ctx, Q_RECURSIVE, resolver, name, type);
 }
 
 void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type)
@@ -270,25 +297,37 @@ void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 		ctx_ask(ctx, &servers[i], name, type);
 }
 
-const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
-				ldns_rr_type type)
+static const struct answer *answer_of(struct check_ctx *ctx, enum question_kind kind,
+				      const struct ns_server *server, const char *name, ldns_rr_type type)
 {
 	const char *canon = name_canonical(&ctx->job->arena, name);
 	if (!canon)
 		return NULL;
-	struct question *q = question_find(ctx->job, server, canon, type);
+	struct question *q = question_find(ctx->job, kind, server, canon, type);
 	return q && q->done ? &q->ans : NULL;
+}
+
+const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
+				ldns_rr_type type)
+{
+	return answer_of(ctx, Q_AUTHORITATIVE, server, name, type);
+}
+
+const struct answer *ctx_answer_recursive(struct check_ctx *ctx, const struct ns_server *resolver,
+					  const char *name, ldns_rr_type type)
+{
+	return answer_of(ctx, Q_RECURSIVE, resolver, name, type);
 }
 
 void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 {
-	struct job *job = ctx->job;
+	struct audit *job = ctx->job;
 	const char *canon = name_canonical(&job->arena, name);
-	if (!canon || question_find(job, NULL, canon, type))
+	if (!canon || question_find(job, Q_LOOKUP, NULL, canon, type))
 		return;
-	struct question *q = question_new(job, NULL, canon, type);
-	job->outstanding++;
-	resolver_lookup(job->au->resolver, canon, type, on_lookup, q);
+	struct question *q = question_new(job, Q_LOOKUP, NULL, canon, type);
+	job->pending++;
+	resolver_lookup(job->s->resolver, canon, type, on_lookup, q);
 }
 
 const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type)
@@ -296,18 +335,18 @@ const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const cha
 	const char *canon = name_canonical(&ctx->job->arena, name);
 	if (!canon)
 		return NULL;
-	struct question *q = question_find(ctx->job, NULL, canon, type);
+	struct question *q = question_find(ctx->job, Q_LOOKUP, NULL, canon, type);
 	return q && q->done ? q->lookup : NULL;
 }
 
-static void job_finding(struct job *job, const char *check, const char *code, enum status status,
+static void job_finding(struct audit *job, const char *check, enum code code, enum status status,
 			const char *subject, const char *server, const char *expected, const char *actual,
 			const char *message)
 {
 	struct finding f = {
-		.domain = (char *)job->domain,
+		.domain = job->domain,
 		.check = (char *)check,
-		.code = (char *)code,
+		.code = (char *)code_name(code),
 		.status = status,
 		.subject = (char *)subject,
 		.server = (char *)server,
@@ -318,16 +357,10 @@ static void job_finding(struct job *job, const char *check, const char *code, en
 	report_add(&job->part, &f);
 }
 
-void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, const struct ns_server *server,
+void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
 		 const char *expected, const char *actual, const char *fmt, ...)
 {
-	const struct finding_code *fc = code_lookup(code);
-	if (!fc) {
-		/* A code missing from src/codes.c is a programming error. */
-		fprintf(stderr, "cutover: internal error: unknown finding code '%s'\n", code);
-		abort();
-	}
-	enum status status = fc->status;
+	enum status status = code_status(code);
 	int severity = ctx->inst->rule->severity;
 	/* severity restates how bad the check's problems are; it leaves ok,
 	 * informational and could-not-determine findings as they are. */
@@ -344,42 +377,55 @@ void ctx_finding(struct check_ctx *ctx, const char *code, const char *subject, c
 
 /* --- jobs ------------------------------------------------------------------ */
 
-static void job_finish(struct job *job)
+/* Free everything the job holds. */
+static void job_free(struct audit *job)
 {
-	struct audit *au = job->au;
-	for (size_t i = 0; i < job->n_qs; i++)
+	for (size_t i = 0; i < job->n_qs; i++) {
 		if (job->qs[i]->ans.pkt)
 			ldns_pkt_free(job->qs[i]->ans.pkt);
-	free(job->qs);
-	job->qs = NULL;
-	job->n_qs = job->alloc_qs = 0;
-	free(job->extra);
-	job->extra = NULL;
-	free(job->inst);
-	job->inst = NULL;
-	arena_release(&job->arena);
-	job->d = NULL;
-	job->finished = 1;
-	au->active--;
-	au->finished++;
-	start_more(au);
-}
-
-/* Start jobs until opts->jobs are in flight; a repeated domain counts as
- * finished without running. */
-static void start_more(struct audit *au)
-{
-	unsigned limit = au->opts->jobs ? au->opts->jobs : 1;
-	while (au->next_job < au->n_jobs && au->active < limit) {
-		struct job *job = &au->jobs[au->next_job++];
-		if (job->finished)
-			au->finished++;
-		else
-			job_start(au, job);
+		resolver_result_release(job->qs[i]->lookup);
 	}
+	free(job->qs);
+	free(job->extra);
+	free(job->inst);
+	arena_release(&job->arena);
+	report_release(&job->part);
+	free(job->domain);
+	free(job);
 }
 
-static void job_evaluate(struct job *job)
+void audit_result_free(struct audit_result *res)
+{
+	if (!res)
+		return;
+	struct report r = {.findings = res->findings, .n = res->n};
+	report_release(&r);
+	free(res->domain);
+	free(res);
+}
+
+static void job_finish(struct audit *job)
+{
+	struct audit_result *res = xcalloc(1, sizeof(*res));
+	res->domain = job->domain;
+	res->findings = job->part.findings;
+	res->n = job->part.n;
+	job->domain = NULL;
+	job->part.findings = NULL;
+	job->part.n = job->part.alloc = 0;
+	audit_done_cb done = job->done;
+	void *arg = job->arg;
+	job_free(job);
+	done(arg, res);
+}
+
+void audit_cancel(struct audit *job)
+{
+	if (job)
+		job_free(job);
+}
+
+static void job_judge(struct audit *job)
 {
 	for (;;) {
 		int again = 0;
@@ -388,144 +434,325 @@ static void job_evaluate(struct job *job)
 			if (in->done)
 				continue;
 			struct check_ctx ctx = {job, in};
-			int rc = in->rule->desc->run(&ctx, in->rule);
-			if (rc == CHECK_AGAIN && in->round + 1 < MAX_ROUNDS) {
+			int rc = in->rule->desc->judge(&ctx, in->rule);
+			if (rc != CHECK_AGAIN) {
+				in->done = 1;
+			} else if (in->round + 1 < MAX_ROUNDS) {
 				in->round++;
 				again = 1;
 			} else {
 				in->done = 1;
+				ctx_finding(
+					&ctx, CODE_CHECK_TOO_MANY_ROUNDS, job->domain, NULL, NULL, NULL,
+					"check '%s' still wanted more answers after %d rounds of questions: "
+					"it was stopped there",
+					in->rule->desc->name, MAX_ROUNDS);
 			}
 		}
-		if (job->outstanding > 0)
+		if (job->pending > 0)
 			return; /* called again when the last answer is in */
 		if (!again)
 			break;
 	}
-	job->checking = 0;
+	job->judging = 0;
 	job_finish(job);
+}
+
+/* Whether the check can run without the zone's servers. */
+static int resolver_only(const struct rule *rule)
+{
+	return rule->desc->resolver_only && rule->desc->resolver_only(rule);
+}
+
+/* Report once why the zone's servers are unknown. */
+static void report_discovery_failure(struct audit *job, const struct delegation *d)
+{
+	switch (d->status) {
+	case DELEG_OK:
+		break;
+	case DELEG_NXDOMAIN:
+	case DELEG_NOT_ZONE:
+		job_finding(job, "ns", CODE_NS_NO_DELEGATION, STATUS_FAIL, job->domain, NULL, "a delegation",
+			    d->status == DELEG_NXDOMAIN ? "NXDOMAIN" : "no NS records", d->error);
+		break;
+	case DELEG_NO_SERVERS: {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < d->n_unresolved; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", name_text(&job->arena, d->unresolved[i]));
+		char *msg = xasprintf("no address for any name server of %s (%s)",
+				      name_text(&job->arena, d->zone), sb.buf ? sb.buf : "");
+		job_finding(job, "ns", CODE_NS_NO_SERVERS, STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
+		free(msg);
+		sb_release(&sb);
+		break;
+	}
+	case DELEG_ERROR:
+		job_finding(job, "ns", CODE_NS_DISCOVERY_FAILED, STATUS_ERROR, job->domain, NULL, NULL, NULL,
+			    d->error);
+		break;
+	}
 }
 
 static void on_discovered(void *arg, struct delegation *d)
 {
-	struct job *job = arg;
+	struct audit *job = arg;
 	job->d = d;
+	job->zone_ok = d->status == DELEG_OK;
 	/* Discovery already asked every server for the zone's NS set: those
 	 * answers are the checks' too, so they are not asked twice. */
 	for (size_t i = 0; i < d->n_servers; i++) {
 		struct ns_server *s = &d->servers[i];
 		if (!s->ns_answered)
 			continue;
-		struct question *q = question_new(job, s, d->zone, LDNS_RR_TYPE_NS);
+		struct question *q = question_new(job, Q_AUTHORITATIVE, s, d->zone, LDNS_RR_TYPE_NS);
 		q->done = 1;
 		q->ans.err = s->ns_err;
 		q->ans.pkt = s->ns_pkt;
 		s->ns_pkt = NULL;
 	}
-	switch (d->status) {
-	case DELEG_OK:
-		break;
-	case DELEG_NXDOMAIN:
-	case DELEG_NOT_ZONE:
-		job_finding(job, "ns", "ns.no-delegation", STATUS_FAIL, job->domain, NULL, "a delegation",
-			    d->status == DELEG_NXDOMAIN ? "NXDOMAIN" : "no NS records", d->error);
-		job_finish(job);
-		return;
-	case DELEG_NO_SERVERS: {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < d->n_unresolved; i++)
-			sb_addf(&sb, "%s%s", i ? ", " : "", name_text(&job->arena, d->unresolved[i]));
-		char *msg = xasprintf("no address for any name server of %s (%s)", job->domain,
-				      sb.buf ? sb.buf : "");
-		job_finding(job, "ns", "ns.no-servers", STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
-		free(msg);
-		sb_release(&sb);
-		job_finish(job);
-		return;
+	if (!job->zone_ok) {
+		report_discovery_failure(job, d);
+	} else if (strcmp(d->zone, d->name) != 0) {
+		const char *zone = name_text(&job->arena, d->zone);
+		job_finding(job, "ns", CODE_NS_ENCLOSING_ZONE, STATUS_INFO, job->domain, NULL, NULL, zone,
+			    arena_printf(&job->arena,
+					 "%s is not a zone cut: it is checked within the zone %s",
+					 job->domain, zone));
 	}
-	case DELEG_ERROR:
-		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL,
-			    d->error);
-		job_finish(job);
-		return;
-	}
-	job->checking = 1;
-	job->outstanding++; /* hold evaluation until every plan has asked */
+	job->judging = 1;
+	job->pending++; /* hold judgement until every check has asked */
 	for (size_t i = 0; i < job->n_inst; i++) {
 		struct instance *in = &job->inst[i];
 		struct check_ctx ctx = {job, in};
-		if (in->rule->desc->plan && in->rule->desc->plan(&ctx, in->rule) != 0)
+		/* Without the zone's servers only the checks that need none
+		 * run; the failure was reported once, above. */
+		if (!job->zone_ok && !resolver_only(in->rule))
+			in->done = 1;
+		else if (in->rule->desc->ask && in->rule->desc->ask(&ctx, in->rule) != 0)
 			in->done = 1;
 	}
-	question_answered(job);
+	op_done(job);
 }
 
-static void job_start(struct audit *au, struct job *job)
+static void report_invalid(void *arg)
 {
-	au->active++;
+	struct audit *job = arg;
+	char *msg = xasprintf("'%s' is not a valid domain name", job->domain);
+	job_finding(job, "ns", CODE_NS_DISCOVERY_FAILED, STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
+	free(msg);
+	job_finish(job);
+}
+
+/* The name as reported: without trailing dots, lower case (a new string). */
+static char *domain_key(const char *name)
+{
+	size_t len = strlen(name);
+	while (len > 1 && name[len - 1] == '.')
+		len--;
+	char *out = xstrndup(name, len);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return out;
+}
+
+int audit_start(struct session *s, const struct audit_rules *rules, const char *target, audit_done_cb done,
+		void *arg, struct audit **out)
+{
+	struct audit *job = xcalloc(1, sizeof(*job));
+	job->s = s;
+	job->rules = rules;
+	job->done = done;
+	job->arg = arg;
+	job->domain = domain_key(target);
+	report_init(&job->part);
 	size_t n = 0;
-	for (size_t i = 0; i < au->opts->n_rulesets; i++)
-		n += au->opts->rulesets[i].n;
+	for (size_t i = 0; i < rules->n_rulesets; i++)
+		n += rules->rulesets[i].n;
 	job->inst = xcalloc(n + 1, sizeof(*job->inst));
-	for (size_t i = 0; i < au->opts->n_rulesets; i++)
-		for (size_t j = 0; j < au->opts->rulesets[i].n; j++)
-			job->inst[job->n_inst++].rule = &au->opts->rulesets[i].rules[j];
-	if (resolver_discover(au->resolver, &job->arena, job->domain, on_discovered, job) != 0) {
-		char *msg = xasprintf("'%s' is not a valid domain name", job->domain);
-		job_finding(job, "ns", "ns.discovery-failed", STATUS_ERROR, job->domain, NULL, NULL, NULL,
-			    msg);
-		free(msg);
-		job_finish(job);
+	for (size_t i = 0; i < rules->n_rulesets; i++)
+		for (size_t j = 0; j < rules->rulesets[i].n; j++)
+			job->inst[job->n_inst++].rule = &rules->rulesets[i].rules[j];
+	if (out)
+		*out = job;
+	if (resolver_discover(s->resolver, &job->arena, job->domain, on_discovered, job) != 0)
+		loop_defer(s->loop, report_invalid, job);
+	return 0;
+}
+
+/* --- the batch driver --------------------------------------------------------- */
+
+struct slot {
+	struct audit *job;	  /* while running */
+	struct audit_result *res; /* finished, waiting for those before it */
+	int skip;		  /* a duplicate of an earlier target */
+};
+
+struct batch {
+	struct session *s;
+	const struct audit_rules *rules;
+	char *const *targets;
+	size_t n;
+	struct slot *slots;
+	size_t next_start;  /* first target not started */
+	size_t next_report; /* first target not reported */
+	size_t running;
+	unsigned jobs;
+	size_t window;
+	struct reporter *rp;
+	size_t reported; /* domains handed to the reporter */
+	int write_error;
+	int interrupted;
+	struct loop_signal *sigint, *sigterm;
+};
+
+static void batch_pump(struct batch *b);
+
+static void batch_done(void *arg, struct audit_result *res);
+
+struct done_arg {
+	struct batch *b;
+	size_t idx;
+};
+
+static void batch_report_ready(struct batch *b)
+{
+	while (b->next_report < b->n && (b->slots[b->next_report].res || b->slots[b->next_report].skip)) {
+		struct slot *sl = &b->slots[b->next_report];
+		if (sl->res) {
+			if (reporter_domain(b->rp, sl->res->domain, sl->res->findings, sl->res->n) != 0)
+				b->write_error = 1;
+			b->reported++;
+			audit_result_free(sl->res);
+			sl->res = NULL;
+		}
+		b->next_report++;
 	}
 }
 
-int audit_run(struct dns_engine *e, struct resolver *r, const struct audit_opts *opts, char *const *domains,
-	      size_t n_domains, struct report *report)
+static void batch_done(void *arg, struct audit_result *res)
 {
-	struct audit au = {.engine = e, .resolver = r, .opts = opts};
-	int rc = 0;
-	au.jobs = xcalloc(n_domains + 1, sizeof(*au.jobs));
-	au.n_jobs = n_domains;
-	for (size_t i = 0; i < n_domains; i++) {
-		struct job *job = &au.jobs[i];
-		job->au = &au;
-		size_t len = strlen(domains[i]);
-		while (len > 1 && domains[i][len - 1] == '.')
-			len--;
-		char *name = xstrndup(domains[i], len);
-		for (char *p = name; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
-		job->domain = name;
-		report_init(&job->part);
-		report_add_domain(report, name);
-		/* A domain given twice is checked once. */
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(au.jobs[k].domain, name) == 0)
-				job->finished = 1;
+	struct done_arg *da = arg;
+	struct batch *b = da->b;
+	struct slot *sl = &b->slots[da->idx];
+	free(da);
+	sl->job = NULL;
+	sl->res = res;
+	b->running--;
+	batch_report_ready(b);
+	batch_pump(b);
+}
+
+/* Duplicates: a hash set of the names already seen, built once, so that
+ * 100,000 targets cost 100,000 lookups and not 5 billion comparisons. */
+static void batch_mark_duplicates(struct batch *b)
+{
+	size_t cap = 16;
+	while (cap < 2 * b->n)
+		cap *= 2;
+	char **set = xcalloc(cap, sizeof(char *));
+	for (size_t i = 0; i < b->n; i++) {
+		char *key = domain_key(b->targets[i]);
+		unsigned long h = 5381;
+		for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+			h = h * 33 + *p;
+		size_t at = h & (cap - 1);
+		while (set[at] && strcmp(set[at], key) != 0)
+			at = (at + 1) & (cap - 1);
+		if (set[at]) {
+			b->slots[i].skip = 1;
+			free(key);
+		} else {
+			set[at] = key;
+		}
 	}
-	start_more(&au);
-	while (au.finished < au.n_jobs) {
-		if (dns_engine_run_once(e, resolver_tick(r)) < 0) {
+	for (size_t i = 0; i < cap; i++)
+		free(set[i]);
+	free(set);
+}
+
+static void batch_pump(struct batch *b)
+{
+	while (!b->interrupted && b->next_start < b->n && b->running < b->jobs &&
+	       b->next_start < b->next_report + b->window) {
+		size_t i = b->next_start++;
+		if (b->slots[i].skip)
+			continue;
+		struct done_arg *da = xmalloc(sizeof(*da));
+		da->b = b;
+		da->idx = i;
+		b->running++;
+		audit_start(b->s, b->rules, b->targets[i], batch_done, da, &b->slots[i].job);
+	}
+	batch_report_ready(b);
+	if (b->next_report == b->n || (b->interrupted))
+		loop_break(b->s->loop);
+}
+
+static void batch_signal(void *arg, int signo)
+{
+	struct batch *b = arg;
+	(void)signo;
+	b->interrupted = 1;
+	loop_break(b->s->loop);
+}
+
+int audit_batch(struct session *s, const struct audit_rules *rules, const struct audit_batch_opts *opts,
+		char *const *targets, size_t n_targets, struct reporter *rp,
+		struct audit_batch_counts *counts)
+{
+	struct batch b = {
+		.s = s,
+		.rules = rules,
+		.targets = targets,
+		.n = n_targets,
+		.jobs = opts && opts->jobs ? opts->jobs : 64,
+		.rp = rp,
+	};
+	int rc = 0;
+	b.window = (size_t)b.jobs * WINDOW_FACTOR;
+	b.slots = xcalloc(n_targets + 1, sizeof(*b.slots));
+	batch_mark_duplicates(&b);
+	/* SIGINT and SIGTERM end the run with the report of what was done. */
+	b.sigint = loop_signal_new(s->loop, SIGINT, batch_signal, &b);
+	b.sigterm = loop_signal_new(s->loop, SIGTERM, batch_signal, &b);
+	batch_pump(&b);
+	while (b.next_report < b.n && !b.interrupted) {
+		if (loop_run(s->loop) != 0) {
 			rc = -1;
 			break;
 		}
 	}
-	for (size_t i = 0; i < n_domains; i++) {
-		struct job *job = &au.jobs[i];
-		for (size_t k = 0; k < job->part.n; k++)
-			report_add(report, &job->part.findings[k]);
-		report_release(&job->part);
-		if (!job->finished) {
-			for (size_t q = 0; q < job->n_qs; q++)
-				if (job->qs[q]->ans.pkt)
-					ldns_pkt_free(job->qs[q]->ans.pkt);
-			free(job->qs);
-			free(job->extra);
-			free(job->inst);
-			arena_release(&job->arena);
+	if (b.interrupted)
+		rc = 1;
+	/* What finished is reported even when the run was cut short: a domain
+	 * held back behind an unfinished one is complete and goes out too. */
+	for (size_t i = b.next_report; i < b.n; i++) {
+		struct slot *sl = &b.slots[i];
+		if (sl->res) {
+			if (reporter_domain(rp, sl->res->domain, sl->res->findings, sl->res->n) != 0)
+				b.write_error = 1;
+			b.reported++;
+			audit_result_free(sl->res);
+			sl->res = NULL;
+			b.next_report = i + 1;
 		}
-		free((char *)job->domain);
+		if (sl->job) {
+			free(sl->job->arg);
+			audit_cancel(sl->job);
+			sl->job = NULL;
+		}
 	}
-	free(au.jobs);
+	if (counts) {
+		counts->reported = b.reported;
+		counts->targets = 0;
+		for (size_t i = 0; i < b.n; i++)
+			counts->targets += !b.slots[i].skip;
+	}
+	loop_signal_free(b.sigint);
+	loop_signal_free(b.sigterm);
+	free(b.slots);
+	if (b.write_error && rc == 0)
+		rc = -1;
 	return rc;
 }

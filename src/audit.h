@@ -1,5 +1,7 @@
-/* The audit driver: runs the rule sets' checks for many domains at once in
- * one event loop (discovery, questions, judgement), collecting findings. */
+/* The audit as a non-blocking service: audit_start() checks one target
+ * against rule sets on the session's loop and calls back with its findings;
+ * audit_batch runs many targets, a bounded number at a time, and hands each
+ * domain's findings to a reporter in input order as soon as it can. */
 #ifndef CUTOVER_AUDIT_H
 #define CUTOVER_AUDIT_H
 
@@ -8,19 +10,59 @@
 #include "report.h"
 #include "rules.h"
 
-struct dns_engine;
-struct resolver;
+struct session;
+struct audit;
 
-struct audit_opts {
+/* The rule sets an audit applies. */
+struct audit_rules {
 	const struct ruleset *rulesets;
 	size_t n_rulesets;
-	const struct vars *vars;
-	unsigned jobs; /* domains in flight at once */
 };
 
-/* Check every domain; findings go to report in domain order (then rule order).
- * Returns 0 when the loop ran (whatever was found), -1 on a fatal loop error. */
-int audit_run(struct dns_engine *e, struct resolver *r, const struct audit_opts *opts, char *const *domains,
-	      size_t n_domains, struct report *report);
+/* What one audit found. The callback owns it and frees it with
+ * audit_result_free(). */
+struct audit_result {
+	char *domain; /* as reported: lower case, no trailing dot */
+	struct finding *findings;
+	size_t n;
+};
+void audit_result_free(struct audit_result *res);
+
+/* Called once, from the loop, when the audit of a target is complete. */
+typedef void (*audit_done_cb)(void *arg, struct audit_result *res);
+
+/* Start auditing target (a domain name as the user wrote it) on the session's
+ * loop and return at once; rules must outlive the audit. done runs once, from
+ * the loop, never from inside this call. *out (when out is not NULL) is the
+ * handle for audit_cancel(), valid until done runs. Returns 0 (an invalid
+ * name, too, is reported through done as a finding). */
+int audit_start(struct session *s, const struct audit_rules *rules, const char *target, audit_done_cb done,
+		void *arg, struct audit **out);
+/* Give up on an audit whose done has not run: done will not run, and its
+ * memory is freed. What it asked of the engine and the resolver may still be
+ * pending and point into it, so this is only for tearing down: the caller
+ * closes the session afterwards without running its loop again. */
+void audit_cancel(struct audit *a);
+
+/* Options of a batch run. */
+struct audit_batch_opts {
+	unsigned jobs; /* targets in flight at once (default 64) */
+};
+
+struct audit_batch_counts {
+	size_t targets;	 /* distinct targets */
+	size_t reported; /* domains handed to the reporter */
+};
+
+/* Audit every target (duplicates, compared as lower-case names without the
+ * trailing dot, are audited once) and pass each domain's findings to rp in
+ * the order of targets. Returns 0 when every target was reported, 1 when the
+ * run was interrupted by SIGINT or SIGTERM (the domains done so far were
+ * reported; counts, when not NULL, says how many of how many), -1 on a fatal loop error. After 1 or
+ * -1 the audits still running have been cancelled (audit_cancel): close the
+ * session without running its loop again. */
+int audit_batch(struct session *s, const struct audit_rules *rules, const struct audit_batch_opts *opts,
+		char *const *targets, size_t n_targets, struct reporter *rp,
+		struct audit_batch_counts *counts);
 
 #endif

@@ -1,5 +1,5 @@
-/* The query engine: one epoll loop, many DNS queries in flight to chosen
- * servers. Queries are built and answers parsed by ldns; this file owns the
+/* The query engine: many DNS queries in flight to chosen servers, on the
+ * reactor of loop.h (libevent). Queries are built and answers parsed by ldns; this file owns the
  * sockets, the matching of answers to queries, retransmission, timeouts, the
  * TCP fallback and the per-server "never answered" table.
  *
@@ -45,7 +45,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -53,6 +52,7 @@
 #include <arpa/inet.h>
 
 #include "dns.h"
+#include "loop.h"
 #include "util.h"
 
 /* A query on the wire: 2 bytes of TCP length, then the message. Header (12),
@@ -67,8 +67,6 @@
 /* Sockets kept free for the rest of the program when sizing max_inflight
  * against RLIMIT_NOFILE (stdio, SQLite, libunbound, libcurl). */
 #define FD_RESERVE 64
-#define EVENTS_MAX 256
-#define NOT_IN_HEAP SIZE_MAX
 /* start_query() result meaning "out of file descriptors, try again later". */
 #define START_LATER 1
 /* UDP sockets are reused, within limits that keep the source port a moving
@@ -87,11 +85,7 @@
  * ask again at once; a smaller cap would only turn reuses into closes and new
  * sockets. (The pool never holds more sockets of a family than were once on
  * the wire together.) */
-#define SOCKET_POOL_MAX EVENTS_MAX
-
-/* epoll's data pointer points at a query (TCP), a UDP socket or a watch; all
- * start with this tag so the loop can tell them apart. */
-enum handle_kind { HANDLE_QUERY, HANDLE_UDP, HANDLE_WATCH };
+#define SOCKET_POOL_MAX 256
 
 enum query_state {
 	Q_QUEUED,      /* waiting for room under max_inflight */
@@ -116,8 +110,9 @@ struct server {
  * the epoll set, so that a late answer to its last query is read and counted
  * as mismatched rather than left to confuse the next one. */
 struct udp_socket {
-	enum handle_kind kind; /* HANDLE_UDP; must stay first */
+	struct dns_engine *e;
 	int fd;
+	struct loop_io *io;
 	int family;
 	unsigned uses;		   /* queries it has carried, the current one included */
 	uint64_t opened_at;	   /* µs */
@@ -127,14 +122,16 @@ struct udp_socket {
 };
 
 struct query {
-	enum handle_kind kind; /* HANDLE_QUERY; must stay first */
+	struct dns_engine *e;
 	enum query_state state;
-	int fd;			/* TCP socket, or -1 */
-	struct udp_socket *udp; /* UDP socket, or NULL */
-	int on_wire;		/* counted in inflight */
-	struct query *next;	/* queue, done list or free list */
+	int fd;			  /* TCP socket, or -1 */
+	struct loop_io *io;	  /* its watch */
+	struct loop_timer *timer; /* retransmission and deadline; kept across reuse */
+	struct udp_socket *udp;	  /* UDP socket, or NULL */
+	int on_wire;		  /* counted in inflight, on the engine's wire list */
+	struct query *wire_prev, *wire_next;
+	struct query *next; /* queue, done list or free list */
 	struct server *srv;
-	size_t heap_idx;
 	uint64_t timer_at; /* next retransmission or the deadline, µs */
 	uint64_t deadline; /* end of the whole budget, µs */
 	uint64_t sent_at;  /* first send, µs */
@@ -157,29 +154,21 @@ struct query {
 	uint8_t wire[QUERY_WIRE_MAX];
 };
 
-struct watch {
-	enum handle_kind kind; /* HANDLE_WATCH; must stay first */
-	int fd;
-	int ready;
-	int removed;
-	void (*cb)(void *arg);
-	void *arg;
-};
-
 struct dns_engine {
 	struct dns_opts opts;
-	int epfd;
-	uint64_t now; /* µs, CLOCK_MONOTONIC, refreshed after each wait */
+	struct loop *loop;
+	uint64_t now; /* µs, CLOCK_MONOTONIC, refreshed on entry from the loop */
 	uint64_t first_interval;
-	/* Timers: a binary min-heap on timer_at of every query on the wire. */
-	struct query **heap;
-	size_t heap_n, heap_alloc;
+	/* Every query on the wire, for dns_engine_free(). */
+	struct query *wire_head;
 	/* Queries waiting for room, first in first out. */
 	struct query *queue_head, *queue_tail;
 	size_t queued;
-	/* Outcomes waiting for their callback. */
+	/* Outcomes waiting for their callback, run from one deferred call
+	 * (flush_done) after the events of the round that produced them. */
 	struct query *done_head, *done_tail;
 	size_t done_n;
+	int flush_scheduled;
 	struct query *free_list;
 	size_t inflight;
 	/* Idle UDP sockets, last in first out, [0] IPv4 and [1] IPv6. */
@@ -188,8 +177,6 @@ struct dns_engine {
 	/* Servers, hashed on address and port. */
 	struct server **buckets;
 	size_t nbuckets, nservers;
-	struct watch **watches;
-	size_t nwatches, watches_alloc;
 	/* Query packets reused for every query, [0] without EDNS and [1] with
 	 * a ready-made OPT record: only the ID, the RD bit and the question
 	 * change, so building a query allocates nothing. (Letting ldns add the
@@ -207,13 +194,6 @@ struct dns_engine {
 	size_t rand_used;
 	struct dns_stats stats;
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 const char *dns_strerror(int err)
 {
@@ -253,72 +233,11 @@ static uint16_t random_id(struct dns_engine *e)
 
 /* ---- timers ---------------------------------------------------------- */
 
-static void heap_swap(struct dns_engine *e, size_t a, size_t b)
-{
-	struct query *t = e->heap[a];
-	e->heap[a] = e->heap[b];
-	e->heap[b] = t;
-	e->heap[a]->heap_idx = a;
-	e->heap[b]->heap_idx = b;
-}
-
-static void heap_up(struct dns_engine *e, size_t i)
-{
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (e->heap[parent]->timer_at <= e->heap[i]->timer_at)
-			break;
-		heap_swap(e, i, parent);
-		i = parent;
-	}
-}
-
-static void heap_down(struct dns_engine *e, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, min = i;
-		if (l < e->heap_n && e->heap[l]->timer_at < e->heap[min]->timer_at)
-			min = l;
-		if (r < e->heap_n && e->heap[r]->timer_at < e->heap[min]->timer_at)
-			min = r;
-		if (min == i)
-			break;
-		heap_swap(e, i, min);
-		i = min;
-	}
-}
-
-static void heap_remove(struct dns_engine *e, struct query *q)
-{
-	size_t i = q->heap_idx;
-	if (i == NOT_IN_HEAP)
-		return;
-	q->heap_idx = NOT_IN_HEAP;
-	e->heap_n--;
-	if (i == e->heap_n)
-		return;
-	e->heap[i] = e->heap[e->heap_n];
-	e->heap[i]->heap_idx = i;
-	heap_up(e, i);
-	heap_down(e, e->heap[i]->heap_idx);
-}
-
-/* Set the query's timer to fire at `at`, inserting or moving it. */
+/* Set the query's timer to fire at `at` (µs), arming or moving it. */
 static void arm_timer(struct dns_engine *e, struct query *q, uint64_t at)
 {
 	q->timer_at = at;
-	if (q->heap_idx == NOT_IN_HEAP) {
-		if (e->heap_n == e->heap_alloc) {
-			e->heap_alloc = e->heap_alloc ? e->heap_alloc * 2 : 64;
-			e->heap = xrealloc(e->heap, e->heap_alloc * sizeof(*e->heap));
-		}
-		q->heap_idx = e->heap_n;
-		e->heap[e->heap_n++] = q;
-		heap_up(e, q->heap_idx);
-	} else {
-		heap_up(e, q->heap_idx);
-		heap_down(e, q->heap_idx);
-	}
+	loop_timer_start(q->timer, at > e->now ? at - e->now : 0);
 }
 
 /* The next retransmission while any are left, else the deadline. */
@@ -425,14 +344,22 @@ static int errno_to_dns(int err)
 
 /* ---- UDP sockets ------------------------------------------------------- */
 
-/* Close the socket (which also takes it out of the epoll set) and free it.
- * Only ever called while the loop handles this socket's own event, or
- * outside the event loop, so no later entry of the loop's events[] can name
- * it. */
+/* Stop watching the socket, close it and free it. An event of it already
+ * due in this round is dropped with the watch. */
 static void udp_close(struct udp_socket *s)
 {
+	loop_io_free(s->io);
 	close(s->fd);
 	free(s);
+}
+
+static void udp_readable(struct dns_engine *e, struct udp_socket *s);
+
+static void udp_event(void *arg, int fd, unsigned what)
+{
+	struct udp_socket *s = arg;
+	s->e->now = loop_now_us();
+	udp_readable(s->e, s);
 }
 
 /* Close every idle socket (to give descriptors back). */
@@ -465,7 +392,7 @@ static void udp_release(struct dns_engine *e, struct udp_socket *s, int reusable
 	e->pool_n++;
 }
 
-/* A non-blocking UDP socket of the family, in the epoll set; NULL with errno
+/* A non-blocking UDP socket of the family, watched for reading; NULL with errno
  * set. Not bound: the first connect() makes the kernel pick a random
  * ephemeral port. */
 static struct udp_socket *udp_open(struct dns_engine *e, int family)
@@ -475,12 +402,12 @@ static struct udp_socket *udp_open(struct dns_engine *e, int family)
 	if (fd < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
-	s->kind = HANDLE_UDP;
+	s->e = e;
 	s->fd = fd;
 	s->family = family;
 	s->opened_at = e->now;
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
-	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+	s->io = loop_io_new(e->loop, fd, LOOP_READ, udp_event, s);
+	if (!s->io) {
 		int err = errno;
 		udp_close(s);
 		errno = err;
@@ -540,19 +467,49 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 
 /* ---- query lifecycle --------------------------------------------------- */
 
+static void query_timer_fired(void *arg);
+static void flush_done(void *arg);
+
+static void wire_add(struct dns_engine *e, struct query *q)
+{
+	q->on_wire = 1;
+	q->wire_prev = NULL;
+	q->wire_next = e->wire_head;
+	if (e->wire_head)
+		e->wire_head->wire_prev = q;
+	e->wire_head = q;
+}
+
+static void wire_remove(struct dns_engine *e, struct query *q)
+{
+	if (q->wire_prev)
+		q->wire_prev->wire_next = q->wire_next;
+	else
+		e->wire_head = q->wire_next;
+	if (q->wire_next)
+		q->wire_next->wire_prev = q->wire_prev;
+	q->wire_prev = q->wire_next = NULL;
+	q->on_wire = 0;
+}
+
 static struct query *query_alloc(struct dns_engine *e)
 {
 	struct query *q = e->free_list;
 	if (q)
 		e->free_list = q->next;
 	else
-		q = xmalloc(sizeof(*q));
+		q = xcalloc(1, sizeof(*q));
 	/* Only the head of the struct needs clearing; qname_buf and wire are
 	 * always written before they are read. */
+	struct loop_timer *timer = q ? q->timer : NULL;
 	memset(q, 0, offsetof(struct query, qname_buf));
-	q->kind = HANDLE_QUERY;
+	q->e = e;
 	q->fd = -1;
-	q->heap_idx = NOT_IN_HEAP;
+	q->timer = timer ? timer : loop_timer_new(e->loop, query_timer_fired, q);
+	if (!q->timer) {
+		fprintf(stderr, "cutover: out of memory\n");
+		exit(3);
+	}
 	return q;
 }
 
@@ -568,7 +525,7 @@ static void query_release(struct dns_engine *e, struct query *q)
  * queue its callback. */
 static void finish(struct dns_engine *e, struct query *q, int err)
 {
-	heap_remove(e, q);
+	loop_timer_stop(q->timer);
 	if (q->udp) {
 		/* Only after a clean answer: a timeout may leave a late answer,
 		 * a refusal a late ICMP error, for the next query to trip on. */
@@ -576,17 +533,21 @@ static void finish(struct dns_engine *e, struct query *q, int err)
 		q->udp = NULL;
 	}
 	if (q->fd >= 0) {
-		close(q->fd); /* also removes it from the epoll set */
+		loop_io_free(q->io);
+		q->io = NULL;
+		close(q->fd);
 		q->fd = -1;
 	}
 	free(q->tcp_buf);
 	q->tcp_buf = NULL;
 	if (q->on_wire) {
-		q->on_wire = 0;
+		wire_remove(e, q);
 		e->inflight--;
 		q->ans.rtt_ms = (unsigned)((e->now - q->sent_at) / 1000);
 	}
 	q->ans.err = err;
+	if (err == DNS_OK)
+		q->ans.received = loop_wall_time();
 	if (err == DNS_ETIMEOUT) {
 		e->stats.timeouts++;
 		/* The dead-server rule: a server that has never answered and
@@ -604,6 +565,12 @@ static void finish(struct dns_engine *e, struct query *q, int err)
 		e->done_head = q;
 	e->done_tail = q;
 	e->done_n++;
+	/* Callbacks run from the loop, after the other events of this round,
+	 * never from inside dns_query() or an engine event. */
+	if (!e->flush_scheduled) {
+		e->flush_scheduled = 1;
+		loop_defer(e->loop, flush_done, e);
+	}
 }
 
 /* Build the query with a fresh random ID into q->wire, after two bytes left
@@ -634,8 +601,10 @@ static int build_query(struct dns_engine *e, struct query *q)
 	return 0;
 }
 
+static void tcp_event(void *arg, int fd, unsigned what);
+
 /* Open a non-blocking TCP socket, start connecting it to the query's server
- * and add it to the epoll set. Returns 0, START_LATER when out of
+ * and watch it for writing. Returns 0, START_LATER when out of
  * descriptors, or a negative enum dns_error. */
 static int tcp_open(struct dns_engine *e, struct query *q)
 {
@@ -655,11 +624,10 @@ static int tcp_open(struct dns_engine *e, struct query *q)
 		close(fd);
 		return errno_to_dns(err);
 	}
-	struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = q};
-	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		int err = errno;
+	q->io = loop_io_new(e->loop, fd, LOOP_WRITE, tcp_event, q);
+	if (!q->io) {
 		close(fd);
-		return err == ENOMEM || err == ENOSPC ? DNS_ENOMEM : DNS_ENETWORK;
+		return DNS_ENOMEM;
 	}
 	q->fd = fd;
 	return 0;
@@ -721,7 +689,7 @@ static int start_query(struct dns_engine *e, struct query *q)
 		rc = tcp_open(e, q);
 		if (rc == START_LATER)
 			return START_LATER;
-		q->on_wire = 1;
+		wire_add(e, q);
 		e->inflight++;
 		if (rc < 0) {
 			finish(e, q, rc);
@@ -734,7 +702,7 @@ static int start_query(struct dns_engine *e, struct query *q)
 	rc = udp_acquire(e, q);
 	if (rc == START_LATER)
 		return START_LATER;
-	q->on_wire = 1;
+	wire_add(e, q);
 	e->inflight++;
 	if (rc == 0)
 		rc = udp_send(q);
@@ -921,8 +889,7 @@ static void tcp_write(struct dns_engine *e, struct query *q)
 		q->tcp_sent += (size_t)n;
 	}
 	e->stats.sent++;
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = q};
-	if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, q->fd, &ev) != 0) {
+	if (loop_io_set(q->io, LOOP_READ) != 0) {
 		finish(e, q, DNS_ENETWORK);
 		return;
 	}
@@ -991,8 +958,11 @@ static void tcp_read(struct dns_engine *e, struct query *q)
 	}
 }
 
-static void query_event(struct dns_engine *e, struct query *q)
+static void tcp_event(void *arg, int fd, unsigned what)
 {
+	struct query *q = arg;
+	struct dns_engine *e = q->e;
+	e->now = loop_now_us();
 	switch (q->state) {
 	case Q_TCP_CONNECT:
 		tcp_connected(e, q);
@@ -1010,10 +980,15 @@ static void query_event(struct dns_engine *e, struct query *q)
 	}
 }
 
-/* A query's timer fired: retransmit, or give up at the deadline. */
-static void query_timer(struct dns_engine *e, struct query *q)
+/* A query's timer fired: retransmit, or give up at the deadline. libevent
+ * reads its clock once a round, so a timer may fire a hair before our own
+ * clock reaches the deadline: within a millisecond counts as reached. */
+static void query_timer_fired(void *arg)
 {
-	if (e->now >= q->deadline) {
+	struct query *q = arg;
+	struct dns_engine *e = q->e;
+	e->now = loop_now_us();
+	if (e->now + 1000 >= q->deadline) {
 		finish(e, q, DNS_ETIMEOUT);
 		return;
 	}
@@ -1085,7 +1060,7 @@ static void template_release(struct query_template *t)
 	t->question = NULL;
 }
 
-int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
+int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_engine **out)
 {
 	static const struct dns_opts defaults = DNS_OPTS_INIT;
 	struct dns_engine *e = NULL;
@@ -1093,7 +1068,7 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
 
 	*out = NULL;
 	e = xcalloc(1, sizeof(*e));
-	e->epfd = -1;
+	e->loop = loop;
 	e->opts = opts ? *opts : defaults;
 	if (e->opts.timeout_ms == 0)
 		e->opts.timeout_ms = defaults.timeout_ms;
@@ -1135,9 +1110,6 @@ int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out)
 	if (e->first_interval < 1000)
 		e->first_interval = 1000;
 
-	e->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (e->epfd < 0)
-		goto out;
 	e->wbuf = ldns_buffer_new(QUERY_WIRE_MAX);
 	if (!e->wbuf || template_init(&e->tmpl[0], 0) != 0 ||
 	    template_init(&e->tmpl[1], e->opts.edns_size) != 0) {
@@ -1162,11 +1134,14 @@ static void free_list(struct query *q)
 {
 	while (q) {
 		struct query *next = q->next;
-		if (q->fd >= 0)
+		if (q->fd >= 0) {
+			loop_io_free(q->io);
 			close(q->fd);
+		}
 		free(q->tcp_buf);
 		if (q->state == Q_DONE)
 			ldns_pkt_free(q->ans.pkt);
+		loop_timer_free(q->timer);
 		free(q);
 		q = next;
 	}
@@ -1176,17 +1151,20 @@ void dns_engine_free(struct dns_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->heap_n; i++) {
-		struct query *q = e->heap[i];
+	while (e->wire_head) {
+		struct query *q = e->wire_head;
+		wire_remove(e, q);
 		if (q->udp)
 			udp_close(q->udp);
-		if (q->fd >= 0)
+		if (q->fd >= 0) {
+			loop_io_free(q->io);
 			close(q->fd);
+		}
 		free(q->tcp_buf);
+		loop_timer_free(q->timer);
 		free(q);
 	}
 	pool_flush(e);
-	free(e->heap);
 	free_list(e->queue_head);
 	free_list(e->done_head);
 	free_list(e->free_list);
@@ -1198,15 +1176,10 @@ void dns_engine_free(struct dns_engine *e)
 		}
 	}
 	free(e->buckets);
-	for (size_t i = 0; i < e->nwatches; i++)
-		free(e->watches[i]);
-	free(e->watches);
 	template_release(&e->tmpl[0]);
 	template_release(&e->tmpl[1]);
 	ldns_buffer_free(e->wbuf);
 	free(e->rbuf);
-	if (e->epfd >= 0)
-		close(e->epfd);
 	free(e);
 }
 
@@ -1233,7 +1206,7 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 	ldns_rdf_set_size(&q->qname, len);
 	ldns_rdf_set_data(&q->qname, q->qname_buf);
 
-	e->now = now_us();
+	e->now = loop_now_us();
 	/* A server known dead fails the query now, not after the queue ahead. */
 	if (q->srv->dead_until > e->now) {
 		finish(e, q, DNS_EDEAD);
@@ -1254,76 +1227,20 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 	return 0;
 }
 
-int dns_watch_fd(struct dns_engine *e, int fd, void (*cb)(void *arg), void *arg)
-{
-	for (size_t i = 0; i < e->nwatches; i++)
-		if (!e->watches[i]->removed && e->watches[i]->fd == fd) {
-			errno = EEXIST;
-			return -1;
-		}
-	struct watch *w = xcalloc(1, sizeof(*w));
-	w->kind = HANDLE_WATCH;
-	w->fd = fd;
-	w->cb = cb;
-	w->arg = arg;
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
-	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		free(w);
-		return -1;
-	}
-	struct watch **slot = xgrow(&e->watches, &e->nwatches, &e->watches_alloc, sizeof(*e->watches));
-	*slot = w;
-	return 0;
-}
-
-int dns_unwatch_fd(struct dns_engine *e, int fd)
-{
-	for (size_t i = 0; i < e->nwatches; i++) {
-		struct watch *w = e->watches[i];
-		if (w->removed || w->fd != fd)
-			continue;
-		epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
-		/* Freed later by sweep_watches(): the loop may be walking
-		 * the watch list when a callback calls this. */
-		w->removed = 1;
-		w->ready = 0;
-		return 0;
-	}
-	errno = ENOENT;
-	return -1;
-}
-
-static void sweep_watches(struct dns_engine *e)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < e->nwatches; i++) {
-		if (e->watches[i]->removed)
-			free(e->watches[i]);
-		else
-			e->watches[j++] = e->watches[i];
-	}
-	e->nwatches = j;
-}
-
 size_t dns_pending(const struct dns_engine *e)
 {
 	return e->queued + e->inflight + e->done_n;
 }
 
-/* Run the callbacks of ready watches and of the outcomes known when this
- * starts; outcomes that callbacks cause (a new query to a dead server) wait
- * for the next round, so a callback that keeps re-asking cannot spin here. */
-static int run_callbacks(struct dns_engine *e)
+/* The deferred call that runs the callbacks of finished queries: those known
+ * when it starts, and any their callbacks cause (a new query to a dead
+ * server fails at once), then starts queued queries in the room they left. */
+static void flush_done(void *arg)
 {
-	int count = 0;
-	for (size_t i = 0; i < e->nwatches; i++) {
-		struct watch *w = e->watches[i];
-		if (w->removed || !w->ready)
-			continue;
-		w->ready = 0;
-		w->cb(w->arg);
-		count++;
-	}
+	struct dns_engine *e = arg;
+	e->now = loop_now_us();
+	e->flush_scheduled = 0;
+	pump_queue(e);
 	struct query *q = e->done_head;
 	e->done_head = e->done_tail = NULL;
 	while (q) {
@@ -1331,67 +1248,9 @@ static int run_callbacks(struct dns_engine *e)
 		e->done_n--;
 		q->cb(q->arg, &q->ans); /* the callback now owns ans.pkt */
 		query_release(e, q);
-		count++;
 		q = next;
 	}
-	return count;
-}
-
-int dns_engine_run_once(struct dns_engine *e, int max_wait_ms)
-{
-	struct epoll_event events[EVENTS_MAX];
-	int timeout = max_wait_ms;
-
-	e->now = now_us();
-	/* Queued queries with nothing in flight (every start ran out of
-	 * descriptors) have no timer and no socket to wake the loop: process
-	 * the queue now instead of waiting on epoll for nothing. */
-	if (e->done_head || (e->queue_head && e->inflight == 0)) {
-		timeout = 0;
-	} else if (e->heap_n) {
-		uint64_t at = e->heap[0]->timer_at;
-		/* Round up: waking a little late is harmless, waking early
-		 * means a second wait for nothing. */
-		uint64_t wait = at > e->now ? (at - e->now + 999) / 1000 : 0;
-		if (wait > INT_MAX)
-			wait = INT_MAX;
-		if (timeout < 0 || (uint64_t)timeout > wait)
-			timeout = (int)wait;
-	}
-	int n = epoll_wait(e->epfd, events, EVENTS_MAX, timeout);
-	if (n < 0) {
-		if (errno != EINTR)
-			return -1;
-		n = 0;
-	}
-	e->now = now_us();
-	/* Sockets first, then timers: an answer that arrived together with
-	 * its deadline still counts. No callback runs until both are done,
-	 * so no query or watch named in events[] can be freed under us. */
-	for (int i = 0; i < n; i++) {
-		enum handle_kind *kind = events[i].data.ptr;
-		if (*kind == HANDLE_WATCH)
-			((struct watch *)kind)->ready = 1;
-		else if (*kind == HANDLE_UDP)
-			udp_readable(e, (struct udp_socket *)kind);
-		else
-			query_event(e, (struct query *)kind);
-	}
-	while (e->heap_n && e->heap[0]->timer_at <= e->now)
-		query_timer(e, e->heap[0]);
 	pump_queue(e);
-	int count = run_callbacks(e);
-	pump_queue(e);
-	sweep_watches(e);
-	return count;
-}
-
-int dns_engine_run(struct dns_engine *e)
-{
-	while (dns_pending(e) > 0)
-		if (dns_engine_run_once(e, -1) < 0)
-			return -1;
-	return 0;
 }
 
 void dns_engine_stats(const struct dns_engine *e, struct dns_stats *out)
@@ -1399,23 +1258,38 @@ void dns_engine_stats(const struct dns_engine *e, struct dns_stats *out)
 	*out = e->stats;
 }
 
+int dns_addr_host(const struct sockaddr *addr, char *buf, size_t len, unsigned *port)
+{
+	const void *raw;
+	unsigned p;
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+		raw = &sin->sin_addr;
+		p = ntohs(sin->sin_port);
+	} else if (addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+		raw = &sin6->sin6_addr;
+		p = ntohs(sin6->sin6_port);
+	} else {
+		snprintf(buf, len, "(unknown address family %d)", addr->sa_family);
+		return -1;
+	}
+	if (!inet_ntop(addr->sa_family, raw, buf, (socklen_t)len)) {
+		snprintf(buf, len, "?");
+		return -1;
+	}
+	if (port)
+		*port = p;
+	return 0;
+}
+
 char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 	unsigned port;
-	if (addr->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		port = ntohs(sin->sin_port);
-	} else if (addr->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		port = ntohs(sin6->sin6_port);
-	} else {
-		snprintf(buf, len, "(unknown address family %d)", addr->sa_family);
-		return buf;
-	}
-	if (port == 53)
+	if (dns_addr_host(addr, host, sizeof(host), &port) != 0)
+		snprintf(buf, len, "%s", host);
+	else if (port == 53)
 		snprintf(buf, len, "%s", host);
 	else
 		snprintf(buf, len, "%s#%u", host, port);

@@ -1,5 +1,6 @@
-/* The query engine: one event loop (epoll) with many DNS queries in flight to
- * chosen servers, UDP with EDNS0, TCP when an answer is truncated. */
+/* The query engine: many DNS queries in flight to chosen servers, UDP with
+ * EDNS0, TCP when an answer is truncated; its sockets and timers are events
+ * of the reactor (loop.h). */
 #ifndef CUTOVER_DNS_H
 #define CUTOVER_DNS_H
 
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 
 struct dns_engine;
+struct loop;
 
 struct dns_opts {
 	unsigned timeout_ms;   /* whole budget of one query, retries included (default 2000) */
@@ -68,17 +70,20 @@ struct dns_answer {
 	ldns_pkt *pkt;	 /* the answer when err == 0; the callback owns it and must
 			    ldns_pkt_free() it or keep it */
 	unsigned rtt_ms; /* time from first send to answer */
+	double received; /* wall clock when the answer arrived (seconds since the epoch), 0 on error */
 	int tcp;	 /* the answer came over TCP */
 	size_t size;	 /* answer size in bytes */
 };
 
-/* Called once per query, from dns_engine_run_once(), with the outcome. */
+/* Called once per query, from the loop (never from inside dns_query()), with
+ * the outcome. */
 typedef void (*dns_callback)(void *arg, struct dns_answer *ans);
 
-/* Create an engine; opts may be NULL for the defaults. Returns 0, or -1 with
- * errno set. *out is NULL on failure. */
-int dns_engine_new(const struct dns_opts *opts, struct dns_engine **out);
-/* Free the engine. Queries still pending are dropped without callbacks. */
+/* Create an engine on loop; opts may be NULL for the defaults. Returns 0, or
+ * -1 with errno set. *out is NULL on failure. */
+int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_engine **out);
+/* Free the engine, before its loop. Queries still pending are dropped without
+ * callbacks; do not run the loop again once it is freed. */
 void dns_engine_free(struct dns_engine *e);
 
 /* Queue a query for qname/qtype (class IN) to the server at addr. The engine
@@ -91,30 +96,18 @@ void dns_engine_free(struct dns_engine *e);
 int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrlen, const ldns_rdf *qname,
 	      ldns_rr_type qtype, unsigned flags, dns_callback cb, void *arg);
 
-/* Watch another file descriptor (libunbound's) in the same loop: cb(arg) runs
- * from dns_engine_run_once() whenever fd is readable (level-triggered: cb must
- * read what is there). Returns 0 or -1 (errno EEXIST when fd is already
- * watched). Call dns_unwatch_fd() before closing fd; it may be called from
- * any callback. */
-int dns_watch_fd(struct dns_engine *e, int fd, void (*cb)(void *arg), void *arg);
-int dns_unwatch_fd(struct dns_engine *e, int fd);
-
 /* Queries queued or on the wire. */
 size_t dns_pending(const struct dns_engine *e);
-
-/* Wait for events for at most max_wait_ms (-1: until the next event or query
- * deadline), process them, run due callbacks. Returns the number of callbacks
- * run (watched fds included), or -1 on a fatal loop error. */
-int dns_engine_run_once(struct dns_engine *e, int max_wait_ms);
-
-/* Run until no query is pending. Returns 0 or -1. */
-int dns_engine_run(struct dns_engine *e);
 
 struct dns_stats {
 	unsigned long sent, received, timeouts, tcp_fallbacks, mismatched, retransmits;
 };
 void dns_engine_stats(const struct dns_engine *e, struct dns_stats *out);
 
+/* The address alone ("192.0.2.1", "2001:db8::1") into buf, and its port in
+ * *port (when port is not NULL). Returns 0, or -1 (buf then says why) when
+ * addr is neither IPv4 nor IPv6. */
+int dns_addr_host(const struct sockaddr *addr, char *buf, size_t len, unsigned *port);
 /* Format addr as "192.0.2.1" or "2001:db8::1", with "#port" when the port is
  * not 53, into buf. Returns buf. */
 char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len);

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "loop.h"
+#include "session.h"
 #include "checks.h"
 #include "dns.h"
 #include "report.h"
@@ -25,8 +28,8 @@
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;
-	const char *help;
+	const char *summary; /* one line for `cutover --help` */
+	const char *usage;   /* the whole help text of `cutover help NAME` and NAME --help */
 };
 
 static int cmd_check(int argc, char **argv);
@@ -53,16 +56,26 @@ static const char check_usage[] =
 	"                           the exit code non-zero\n"
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
 	"  -j, --jobs N             domains in flight at once (default 64)\n"
+	"      --stats              print the queries and lookups made to standard error\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could not run or\n"
 	"could not determine (error findings). With -f nagios, warnings always exit 1,\n"
-	"as Nagios plugins do.\n";
+	"as Nagios plugins do. SIGINT or SIGTERM ends the run with a valid report of\n"
+	"the domains done so far, marked interrupted; it exits 2 when one of them\n"
+	"failed, else 3.\n"
+	"\n"
+	"A DOMAIN that is not a zone cut (www.example.org) is checked within the zone\n"
+	"that holds it, and the report says which (ns.enclosing-zone).\n";
+
+static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes]\n"
+				 "\n"
+				 "Show the help of a command, every check and its parameters (checks), or\n"
+				 "every finding code with its default status (codes).\n";
 
 static const struct command commands[] = {
-	{"check", cmd_check, "check [options] DOMAIN...", "audit domains against rule sets"},
-	{"help", cmd_help, "help [command|checks|codes]",
-	 "show help for a command, the checks or the finding codes"},
+	{"check", cmd_check, "audit domains against rule sets", check_usage},
+	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
 };
 
 static const struct command *command_find(const char *name)
@@ -77,7 +90,7 @@ static void usage_main(FILE *out)
 {
 	fprintf(out, "usage: cutover [--version] [--help] <command> [<args>]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nSee 'cutover help <command>' for a command's options.\n");
 }
 
@@ -93,306 +106,143 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* The directories of the shipped rule sets, in order: $CUTOVER_RULES_DIR, the
- * source tree next to the binary (build/cutover -> rules/), an installed tree
- * beside the binary (bin/ -> share/cutover/rules), the configured DATADIR. */
-static int rules_dir_candidates(char dirs[][PATH_MAX], size_t max)
-{
-	size_t n = 0;
-	const char *env = getenv("CUTOVER_RULES_DIR");
-	if (env && *env && n < max)
-		snprintf(dirs[n++], PATH_MAX, "%s", env);
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		char *dir = dirname(exe);
-		if (n < max)
-			snprintf(dirs[n++], PATH_MAX, "%s/../rules", dir);
-		if (n < max)
-			snprintf(dirs[n++], PATH_MAX, "%s/rules", dir);
-		/* an installed tree moved elsewhere: PREFIX/bin -> PREFIX/share */
-		if (n < max)
-			snprintf(dirs[n++], PATH_MAX, "%s/../share/cutover/rules", dir);
-	}
-	if (n < max)
-		snprintf(dirs[n++], PATH_MAX, "%s/rules", CUTOVER_DATADIR);
-	return (int)n;
-}
+/* Where the report goes: standard output, a device or pipe written in place,
+ * or a regular file written beside its target and renamed over it at the
+ * end, so a reader (the node exporter's textfile collector, a CI step) never
+ * sees half a report. */
+struct output {
+	const char *path; /* NULL: standard output */
+	char *tmp;	  /* the file being written, renamed to path at the end */
+	FILE *f;
+};
 
-/* A rule-set argument as a path: itself when it names a file or has a slash,
- * else the shipped rule set of that name. */
-static char *rules_path(const char *arg)
+static int output_open(struct output *o, const char *path)
 {
-	if (strchr(arg, '/') || access(arg, F_OK) == 0)
-		return xstrdup(arg);
-	char dirs[5][PATH_MAX];
-	int n = rules_dir_candidates(dirs, 5);
-	size_t len = strlen(arg);
-	int has_ext = len > 4 && strcmp(arg + len - 4, ".yml") == 0;
-	for (int i = 0; i < n; i++) {
-		char *p = xasprintf("%s/%s%s", dirs[i], arg, has_ext ? "" : ".yml");
-		if (access(p, R_OK) == 0) {
-			/* build/../rules/x.yml reads badly in messages */
-			char *real = realpath(p, NULL);
-			if (real) {
-				free(p);
-				return real;
-			}
-			return p;
-		}
-		free(p);
-	}
-	return xstrdup(arg); /* rules_load reports it cannot be opened */
-}
-
-static int read_domains(const char *path, char ***v, size_t *n, size_t *alloc)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "cutover: cannot open '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		char *s = line;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		char *e = s + strcspn(s, " \t\r\n#");
-		if (e == s)
-			continue;
-		*(char **)xgrow(v, n, alloc, sizeof(char *)) = xstrndup(s, (size_t)(e - s));
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return 0;
-}
-
-static int write_report(const struct report *r, enum report_format fmt, struct report_opts *ropts,
-			const char *path)
-{
+	struct stat st;
+	memset(o, 0, sizeof(*o));
+	o->path = path;
 	if (!path) {
-		const char *nc = getenv("NO_COLOR");
-		const char *term = getenv("TERM");
-		ropts->color = fmt == FORMAT_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc) &&
-			       !(term && strcmp(term, "dumb") == 0);
-		if (report_write(r, fmt, ropts, stdout) != 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "cutover: cannot write the report: %s\n", strerror(errno));
-			return -1;
-		}
+		o->f = stdout;
 		return 0;
 	}
-	/* Write beside the target and rename, so a reader (the node exporter's
-	 * textfile collector, a CI step) never sees half a report; but a device
-	 * or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place. */
-	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		FILE *f = fopen(path, "w");
-		ropts->color = 0;
-		if (!f || report_write(r, fmt, ropts, f) != 0 || fclose(f) != 0) {
+		o->f = fopen(path, "w");
+		if (!o->f) {
 			fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int rc = -1;
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", tmp, strerror(errno));
-		goto out;
+	o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	o->f = fopen(o->tmp, "w");
+	if (!o->f) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
 	}
-	ropts->color = 0;
-	if (report_write(r, fmt, ropts, f) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		goto out;
+	return 0;
+}
+
+/* Finish the output: ok says whether everything was written. Returns 0, or -1
+ * after saying why. */
+static int output_close(struct output *o, int ok)
+{
+	int rc = 0;
+	const char *name = o->tmp ? o->tmp : o->path ? o->path : "standard output";
+	if (!o->f)
+		return -1;
+	if (!ok || fflush(o->f) != 0 || ferror(o->f) || (o->tmp && fsync(fileno(o->f)) != 0)) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		rc = -1;
 	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
-		goto out;
+	if (o->f != stdout && fclose(o->f) != 0 && rc == 0) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		rc = -1;
 	}
-	rc = 0;
-out:
-	free(tmp);
+	if (o->tmp) {
+		if (rc == 0 && rename(o->tmp, o->path) != 0) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", o->path, strerror(errno));
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(o->tmp);
+		free(o->tmp);
+	}
+	o->f = NULL;
 	return rc;
 }
 
-enum {
-	OPT_RESOLVER = 256,
-	OPT_ROOT_HINTS,
-	OPT_TRUST_ANCHOR,
-	OPT_FAIL_ON,
-	OPT_TIMEOUT,
-};
-
 static int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"rules", required_argument, NULL, 'r'},
-		{"set", required_argument, NULL, 's'},
-		{"domains", required_argument, NULL, 'd'},
-		{"resolver", required_argument, NULL, OPT_RESOLVER},
-		{"root-hints", required_argument, NULL, OPT_ROOT_HINTS},
-		{"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"jobs", required_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct vars vars = VARS_INIT;
-	struct resolver_opts ropts = {NULL, NULL, NULL, 0};
-	struct dns_opts dopts = DNS_OPTS_INIT;
-	struct report_opts repopts = {0, STATUS_FAIL, TOOL};
-	enum report_format fmt = FORMAT_TEXT;
-	const char *output = NULL;
-	unsigned long jobs = 64;
-	char **rule_args = NULL, **domains = NULL;
-	size_t n_rule_args = 0, alloc_rule_args = 0, n_domains = 0, alloc_domains = 0;
+	struct common_opts o;
 	struct ruleset *rulesets = NULL;
 	size_t n_rulesets = 0;
-	struct dns_engine *engine = NULL;
-	struct resolver *resolver = NULL;
-	struct report report;
+	struct audit_batch_counts counts = {0, 0};
+	struct session *session = NULL;
+	struct reporter *rp = NULL;
+	struct output out = {NULL, NULL, NULL};
 	char err[1024];
-	unsigned long v;
-	int rc = EXIT_USAGE, c;
+	int rc = EXIT_USAGE, prc;
 
-	report_init(&report);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:s:d:f:o:j:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			*(char **)xgrow(&rule_args, &n_rule_args, &alloc_rule_args, sizeof(char *)) = optarg;
-			break;
-		case 's':
-			if (vars_set_assignment(&vars, optarg, err, sizeof(err)) != 0) {
-				fprintf(stderr, "cutover: --set: %s\n", err);
-				goto out;
-			}
-			break;
-		case 'd':
-			if (read_domains(optarg, &domains, &n_domains, &alloc_domains) != 0)
-				goto out;
-			break;
-		case OPT_RESOLVER:
-			ropts.forwarder = optarg;
-			break;
-		case OPT_ROOT_HINTS:
-			ropts.root_hints = optarg;
-			break;
-		case OPT_TRUST_ANCHOR:
-			ropts.trust_anchor = optarg;
-			break;
-		case 'f':
-			if (report_format_parse(optarg, &fmt) != 0) {
-				fprintf(stderr,
-					"cutover: unknown format '%s' (text, json, nagios, junit, tap, "
-					"prometheus)\n",
-					optarg);
-				goto out;
-			}
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (strcmp(optarg, "warn") == 0)
-				repopts.fail_on = STATUS_WARN;
-			else if (strcmp(optarg, "fail") == 0)
-				repopts.fail_on = STATUS_FAIL;
-			else {
-				fprintf(stderr, "cutover: --fail-on: want 'warn' or 'fail', not '%s'\n",
-					optarg);
-				goto out;
-			}
-			break;
-		case OPT_TIMEOUT:
-			if (parse_ulong(optarg, 10, 600000, &v) != 0) {
-				fprintf(stderr,
-					"cutover: --timeout: want milliseconds from 10 to 600000, not '%s'\n",
-					optarg);
-				goto out;
-			}
-			dopts.timeout_ms = (unsigned)v;
-			break;
-		case 'j':
-			if (parse_ulong(optarg, 1, 100000, &jobs) != 0) {
-				fprintf(stderr, "cutover: --jobs: want a number from 1 to 100000, not '%s'\n",
-					optarg);
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "see 'cutover help check'\n");
-			goto out;
-		}
-	}
-	for (int i = optind; i < argc; i++)
-		*(char **)xgrow(&domains, &n_domains, &alloc_domains, sizeof(char *)) = xstrdup(argv[i]);
-	if (ropts.forwarder && (ropts.root_hints || ropts.trust_anchor)) {
-		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",
-			ropts.root_hints ? "--root-hints" : "--trust-anchor");
+	prc = opts_common_parse(&o, argc, argv, check_usage, NULL);
+	if (prc != 0) {
+		rc = prc > 0 ? 0 : EXIT_USAGE;
 		goto out;
 	}
+	struct report_opts repopts = {0, o.fail_on, TOOL};
 	/* A Nagios plugin says WARNING (exit 1) for warnings, whatever --fail-on says. */
-	if (fmt == FORMAT_NAGIOS)
+	if (o.format == FORMAT_NAGIOS)
 		repopts.fail_on = STATUS_WARN;
-	if (n_domains == 0) {
+	if (o.n_args == 0) {
 		fprintf(stderr, "cutover: check: no domain given\nsee 'cutover help check'\n");
 		goto out;
 	}
-	if (n_rule_args == 0)
-		*(char **)xgrow(&rule_args, &n_rule_args, &alloc_rule_args, sizeof(char *)) = "default";
-	rulesets = xcalloc(n_rule_args, sizeof(*rulesets));
-	for (size_t i = 0; i < n_rule_args; i++) {
-		char *path = rules_path(rule_args[i]);
-		int lrc = rules_load(path, &vars, &rulesets[n_rulesets], err, sizeof(err));
-		free(path);
-		if (lrc != 0) {
-			fprintf(stderr, "cutover: %s\n", err);
-			goto out;
-		}
-		n_rulesets++;
-	}
-
-	if (dns_engine_new(&dopts, &engine) != 0) {
-		fprintf(stderr, "cutover: cannot start the query engine: %s\n", strerror(errno));
+	if (opts_load_rules(&o, &rulesets, &n_rulesets) != 0)
 		goto out;
-	}
-	/* A recursive lookup takes several queries: give it three query budgets. */
-	ropts.timeout_ms = dopts.timeout_ms * 3;
-	if (resolver_new(engine, &ropts, &resolver, err, sizeof(err)) != 0) {
+	if (session_open(&o, &session, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cutover: %s\n", err);
 		goto out;
 	}
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	report.started = time(NULL);
-	struct audit_opts aopts = {rulesets, n_rulesets, &vars, (unsigned)jobs};
-	if (audit_run(engine, resolver, &aopts, domains, n_domains, &report) != 0) {
-		fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
+	if (output_open(&out, o.output) != 0)
+		goto out;
+	if (!o.output) {
+		const char *nc = getenv("NO_COLOR");
+		const char *term = getenv("TERM");
+		repopts.color = o.format == FORMAT_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc) &&
+				!(term && strcmp(term, "dumb") == 0);
+	}
+	if (reporter_open(o.format, &repopts, time(NULL), out.f, &rp) != 0) {
+		fprintf(stderr, "cutover: cannot start the report: %s\n", strerror(errno));
+		output_close(&out, 0);
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	report.elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (write_report(&report, fmt, &repopts, output) != 0)
+	uint64_t t0 = loop_now_us();
+	struct audit_rules rules = {rulesets, n_rulesets};
+	struct audit_batch_opts bopts = {o.jobs};
+	int brc = audit_batch(session, &rules, &bopts, o.args, o.n_args, rp, &counts);
+	double elapsed = (double)(loop_now_us() - t0) / 1e6;
+	int ok = brc >= 0 && reporter_close(rp, elapsed, brc == 1) == 0;
+	if (output_close(&out, ok) != 0 || brc < 0) {
+		if (brc < 0)
+			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
 		goto out;
+	}
+	if (o.stats) {
+		struct dns_stats ds;
+		struct resolver_stats rs;
+		dns_engine_stats(session->engine, &ds);
+		resolver_stats(session->resolver, &rs);
+		fprintf(stderr,
+			"cutover: stats: domains=%zu queries=%lu answers=%lu timeouts=%lu tcp=%lu "
+			"retransmits=%lu "
+			"lookups=%lu elapsed=%.3f\n",
+			counts.reported, ds.sent, ds.received, ds.timeouts, ds.tcp_fallbacks, ds.retransmits,
+			rs.lookups, elapsed);
+	}
 	/* A person reading text should know what `when:` left out; machine
 	 * formats stay quiet (their readers act on what was checked). */
-	if (fmt == FORMAT_TEXT)
+	if (o.format == FORMAT_TEXT)
 		for (size_t i = 0; i < n_rulesets; i++)
 			for (size_t k = 0; k < rulesets[i].n_skipped; k++) {
 				const struct rule *sk = &rulesets[i].skipped[k];
@@ -400,19 +250,23 @@ static int cmd_check(int argc, char **argv)
 					"cutover: note: %s:%d:%d: check '%s' skipped: '%s' is not set\n",
 					sk->file, sk->line, sk->col, sk->desc->name, sk->when);
 			}
-	rc = report_exit_code(&report, repopts.fail_on);
+	if (brc == 1) {
+		fprintf(stderr, "cutover: interrupted: %zu of %zu domains checked and reported\n",
+			counts.reported, counts.targets);
+		/* Part of the run is unknown: the report cannot pass. */
+		rc = reporter_exit_code(rp);
+		if (rc < 2)
+			rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = reporter_exit_code(rp);
 out:
-	resolver_free(resolver);
-	dns_engine_free(engine);
+	reporter_free(rp);
+	session_close(session);
 	for (size_t i = 0; i < n_rulesets; i++)
 		ruleset_release(&rulesets[i]);
 	free(rulesets);
-	free(rule_args);
-	for (size_t i = 0; i < n_domains; i++)
-		free(domains[i]);
-	free(domains);
-	vars_release(&vars);
-	report_release(&report);
+	opts_common_release(&o);
 	return rc;
 }
 
@@ -458,10 +312,7 @@ static int cmd_help(int argc, char **argv)
 		fprintf(stderr, "cutover: no help for '%s': not a command\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (cmd->fn == cmd_check)
-		fputs(check_usage, stdout);
-	else
-		printf("usage: cutover %s\n\n%s\n", cmd->usage, cmd->help);
+	fputs(cmd->usage, stdout);
 	return 0;
 }
 

@@ -1,10 +1,13 @@
 /* The embedded recursive resolver and delegation discovery.
  *
- * libunbound runs its resolution in a thread; its result pipe (ub_fd) is
- * watched by the query engine's loop, so lookups and direct queries share one
- * loop. Lookups are remembered (and concurrent identical ones merged) for the
- * life of the resolver: a thousand domains under one TLD cost one lookup of
- * that TLD's servers, not a thousand round trips through libunbound's thread.
+ * libunbound runs inside the reactor's event_base (ub_ctx_create_event): no
+ * thread, no pipe, and its answers arrive as wire packets that ldns parses.
+ * In front of it sits a small cache of parsed answers: concurrent identical
+ * lookups share one libunbound query, and an answer is reused until its TTL
+ * runs out, so a thousand domains under one TLD cost one lookup of that
+ * TLD's servers while a gate that re-checks for hours still sees new data.
+ * The cache holds at most CACHE_MAX answers and drops the least recently
+ * used beyond that, so memory stays flat however many names are looked up.
  *
  * Discovery asks the resolver only to find the parent zone and addresses; the
  * delegation itself is read directly from the parent's servers (RD=0), since
@@ -13,16 +16,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <unbound.h>
+#include <unbound-event.h>
 
 #include "dns.h"
+#include "loop.h"
+#include "names.h"
 #include "resolve.h"
+#include "ttl.h"
 
 #define SYSTEM_ROOT_HINTS "/usr/share/dns/root.hints"
 #define SYSTEM_TRUST_ANCHOR "/usr/share/dns/root.key"
+
+/* Answers kept at most; beyond, the least recently used that nobody holds
+ * goes. A few thousand covers every shared name (TLDs, name servers) of a
+ * large run; names asked once per domain are evicted as the run moves on. */
+#define CACHE_MAX 4096
+#define MEMO_BUCKETS 8192
+/* How long a failure (SERVFAIL, a timeout) is remembered, so that a thousand
+ * domains under a broken TLD do not each wait out the same failure again.
+ * RFC 9520 asks for at least 1 s and at most 5 minutes. */
+#define FAILURE_TTL_S 30
+
+struct disc;
 
 struct waiter {
 	resolver_cb cb;
@@ -30,37 +48,51 @@ struct waiter {
 	struct waiter *next;
 };
 
+/* One lookup in libunbound. It outlives its memo when the memo gave up on it
+ * (budget exceeded) or was dropped: libunbound then calls back into a request
+ * whose memo is NULL, and the request is freed there. */
+struct ub_req {
+	struct memo *m;
+	struct resolver *r;
+	struct ub_req *prev, *next; /* every request libunbound still holds */
+};
+
 struct memo {
 	char *name;
 	ldns_rr_type type;
 	int done;
+	int cached;    /* in the hash table and the LRU list */
+	unsigned refs; /* holders: waiters being delivered, resolver_result_hold() */
+	uint64_t expires_us;
+	uint64_t asked_us;
 	struct resolver_result res;
 	ldns_pkt *pkt;
 	char *err;
 	struct waiter *waiters;
-	struct memo *next;	   /* hash chain */
-	struct memo *next_ready;   /* on the resolver's deferred list */
-	struct memo *next_pending; /* on the resolver's deadline queue */
-	struct timespec deadline;
-	int async_id;
+	struct ub_req *req;
+	struct loop_timer *budget;
+	struct memo *next;		  /* hash chain */
+	struct memo *lru_prev, *lru_next; /* most recent first */
+	struct memo *ready_next;	  /* waiting for delivery */
+	int on_ready;
 	struct resolver *r;
 };
 
-#define MEMO_BUCKETS 4096
-
 struct resolver {
 	struct ub_ctx *ub;
+	struct loop *loop;
 	struct dns_engine *engine;
 	struct memo *buckets[MEMO_BUCKETS];
+	struct memo *lru_head, *lru_tail;
+	size_t cached;
 	/* Answers already known are delivered from the loop, never from inside
-	 * resolver_lookup(): an eventfd wakes the loop for them. */
-	int wake_fd;
+	 * resolver_lookup(). */
 	struct memo *ready_head, *ready_tail;
-	/* Lookups still in libunbound, oldest first. Every lookup gets the
-	 * same budget, so the queue is in deadline order. libunbound retries a
-	 * dead server for many seconds; past the budget the lookup fails here. */
-	struct memo *pending_head, *pending_tail;
+	int deliver_scheduled;
+	struct ub_req *reqs;
+	struct disc *discs;
 	unsigned timeout_ms;
+	struct resolver_stats stats;
 };
 
 static unsigned long memo_hash(const char *name, ldns_rr_type type)
@@ -71,37 +103,114 @@ static unsigned long memo_hash(const char *name, ldns_rr_type type)
 	return h % MEMO_BUCKETS;
 }
 
-const char *name_canonical(struct arena *arena, const char *name)
+static void memo_free(struct memo *m)
 {
-	size_t n = strlen(name);
-	if (n == 0 || n > 254)
-		return NULL;
-	ldns_rdf *rdf = NULL;
-	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
-		return NULL;
-	ldns_dname2canonical(rdf);
-	char *text = ldns_rdf2str(rdf);
-	ldns_rdf_deep_free(rdf);
-	if (!text)
-		return NULL;
-	const char *out = arena_strdup(arena, text);
-	free(text);
-	return out;
+	struct waiter *w = m->waiters;
+	while (w) {
+		struct waiter *wn = w->next;
+		free(w);
+		w = wn;
+	}
+	if (m->req)
+		m->req->m = NULL;
+	loop_timer_free(m->budget);
+	if (m->pkt)
+		ldns_pkt_free(m->pkt);
+	free(m->err);
+	free(m->name);
+	free(m);
+}
+
+static void lru_unlink(struct resolver *r, struct memo *m)
+{
+	if (m->lru_prev)
+		m->lru_prev->lru_next = m->lru_next;
+	else
+		r->lru_head = m->lru_next;
+	if (m->lru_next)
+		m->lru_next->lru_prev = m->lru_prev;
+	else
+		r->lru_tail = m->lru_prev;
+	m->lru_prev = m->lru_next = NULL;
+}
+
+static void lru_push(struct resolver *r, struct memo *m)
+{
+	m->lru_prev = NULL;
+	m->lru_next = r->lru_head;
+	if (r->lru_head)
+		r->lru_head->lru_prev = m;
+	else
+		r->lru_tail = m;
+	r->lru_head = m;
+}
+
+/* Take m out of the cache; it is freed now, or by the last holder. */
+static void memo_uncache(struct resolver *r, struct memo *m)
+{
+	if (!m->cached)
+		return;
+	struct memo **pp = &r->buckets[memo_hash(m->name, m->type)];
+	while (*pp != m)
+		pp = &(*pp)->next;
+	*pp = m->next;
+	m->next = NULL;
+	lru_unlink(r, m);
+	m->cached = 0;
+	r->cached--;
+	if (m->refs == 0 && m->done && !m->on_ready)
+		memo_free(m);
+}
+
+/* Drop the least recently used answers beyond CACHE_MAX. A lookup still
+ * running stays (later identical lookups join it); an answer someone holds
+ * leaves the cache but lives until it is released. */
+static void cache_trim(struct resolver *r)
+{
+	struct memo *m = r->lru_tail;
+	while (r->cached > CACHE_MAX && m) {
+		struct memo *prev = m->lru_prev;
+		if (m->done && !m->on_ready) {
+			memo_uncache(r, m);
+			r->stats.evicted++;
+		}
+		m = prev;
+	}
+}
+
+static struct memo *memo_of(const struct resolver_result *res)
+{
+	return (struct memo *)((char *)res - offsetof(struct memo, res));
+}
+
+const struct resolver_result *resolver_result_hold(const struct resolver_result *res)
+{
+	memo_of(res)->refs++;
+	return res;
+}
+
+void resolver_result_release(const struct resolver_result *res)
+{
+	if (!res)
+		return;
+	struct memo *m = memo_of(res);
+	if (--m->refs == 0 && !m->cached && !m->on_ready)
+		memo_free(m);
 }
 
 /* Deliver the waiters of every memo on the ready list. */
 static void deliver_ready(void *arg)
 {
 	struct resolver *r = arg;
-	uint64_t junk;
-	if (read(r->wake_fd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
-		return;
+	r->deliver_scheduled = 0;
 	while (r->ready_head) {
 		struct memo *m = r->ready_head;
-		r->ready_head = m->next_ready;
+		r->ready_head = m->ready_next;
 		if (!r->ready_head)
 			r->ready_tail = NULL;
-		m->next_ready = NULL;
+		m->ready_next = NULL;
+		m->on_ready = 0;
+		m->refs++; /* a callback may drop the last other hold */
 		struct waiter *w = m->waiters;
 		m->waiters = NULL;
 		while (w) {
@@ -110,67 +219,136 @@ static void deliver_ready(void *arg)
 			free(w);
 			w = next;
 		}
+		resolver_result_release(&m->res);
 	}
 }
 
 static void schedule(struct resolver *r, struct memo *m)
 {
-	if (m->next_ready || r->ready_tail == m)
+	if (m->on_ready)
 		return;
+	m->on_ready = 1;
+	m->ready_next = NULL;
 	if (r->ready_tail)
-		r->ready_tail->next_ready = m;
+		r->ready_tail->ready_next = m;
 	else
 		r->ready_head = m;
 	r->ready_tail = m;
-	uint64_t one = 1;
-	if (write(r->wake_fd, &one, sizeof(one)) < 0) {
-		/* The counter cannot overflow in practice; nothing to do. */
+	if (!r->deliver_scheduled) {
+		r->deliver_scheduled = 1;
+		loop_defer(r->loop, deliver_ready, r);
 	}
 }
 
-static void ub_done(void *arg, int err, struct ub_result *result)
+/* Seconds an answer may be reused: its smallest TTL, or for a negative
+ * answer the negative-caching TTL of RFC 2308 (min of the SOA's TTL and
+ * MINIMUM). */
+static uint32_t answer_ttl(const ldns_pkt *pkt)
 {
-	struct memo *m = arg;
-	if (m->done) { /* expired, and libunbound could not cancel it in time */
-		if (result)
-			ub_resolve_free(result);
-		return;
+	uint32_t ttl = UINT32_MAX;
+	ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+		uint32_t t = ldns_rr_ttl(ldns_rr_list_rr(ans, i));
+		if (t < ttl)
+			ttl = t;
 	}
+	if (ttl != UINT32_MAX)
+		return ttl;
+	ldns_rr_list *auth = ldns_pkt_authority(pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		return ttl_negative(ldns_rr_ttl(rr), ldns_rdf2native_int32(ldns_rr_rdf(rr, 6)));
+	}
+	return 0;
+}
+
+/* The memo's outcome is known: remember it as long as it may be reused. */
+static void memo_done(struct memo *m)
+{
+	struct resolver *r = m->r;
+	uint64_t now = loop_now_us();
 	m->done = 1;
-	if (err) {
-		m->err = xstrdup(ub_strerror(err));
-	} else if (!result->answer_packet || result->answer_len <= 0) {
-		m->err = xstrdup("no answer");
-	} else if (ldns_wire2pkt(&m->pkt, result->answer_packet, (size_t)result->answer_len) !=
-		   LDNS_STATUS_OK) {
-		m->err = xstrdup("malformed answer");
-		m->pkt = NULL;
-	} else {
-		m->res.rcode = ldns_pkt_get_rcode(m->pkt);
-		m->res.secure = result->secure;
-		if (m->res.rcode == LDNS_RCODE_SERVFAIL)
-			m->err = xstrdup("SERVFAIL");
-	}
-	if (result)
-		ub_resolve_free(result);
+	loop_timer_stop(m->budget);
 	m->res.err = m->err;
 	m->res.pkt = m->pkt;
-	schedule(m->r, m);
+	m->res.received = loop_wall_time();
+	m->res.rtt_ms = (unsigned)((now - m->asked_us) / 1000);
+	uint64_t ttl = m->pkt && !m->err ? answer_ttl(m->pkt) : FAILURE_TTL_S;
+	m->expires_us = now + ttl * 1000000;
+	if (m->err)
+		r->stats.failed++;
+	schedule(r, m);
 }
 
-static void ub_readable(void *arg)
+/* Take req off the resolver's list and free it. */
+static void req_free(struct ub_req *req)
 {
-	struct resolver *r = arg;
-	ub_process(r->ub);
+	if (req->prev)
+		req->prev->next = req->next;
+	else
+		req->r->reqs = req->next;
+	if (req->next)
+		req->next->prev = req->prev;
+	free(req);
+}
+
+static void ub_done(void *arg, int rcode, void *packet, int packet_len, int sec, char *why_bogus,
+		    int was_ratelimited)
+{
+	struct ub_req *req = arg;
+	struct memo *m = req->m;
+	(void)was_ratelimited;
+	req_free(req);
+	if (!m) /* given up on, or dropped */
+		return;
+	m->req = NULL;
+	if (packet && packet_len > 0) {
+		if (ldns_wire2pkt(&m->pkt, packet, (size_t)packet_len) != LDNS_STATUS_OK) {
+			m->err = xstrdup("malformed answer");
+			m->pkt = NULL;
+		} else {
+			m->res.rcode = ldns_pkt_get_rcode(m->pkt);
+			m->res.secure = sec == 2;
+			if (m->res.rcode == LDNS_RCODE_SERVFAIL)
+				m->err = xstrdup(sec == 1 && why_bogus ? why_bogus : "SERVFAIL");
+		}
+	} else {
+		m->res.rcode = rcode ? rcode : LDNS_RCODE_SERVFAIL;
+		m->err = xstrdup(sec == 1 && why_bogus ? why_bogus : "SERVFAIL");
+	}
+	memo_done(m);
+}
+
+/* libunbound retries a dead server for many seconds; past the budget the
+ * lookup fails here, and libunbound's late answer is dropped. */
+static void budget_expired(void *arg)
+{
+	struct memo *m = arg;
+	if (m->done)
+		return;
+	if (m->req) {
+		m->req->m = NULL;
+		m->req = NULL;
+	}
+	m->err = xasprintf("no answer within %u ms", m->r->timeout_ms);
+	m->r->stats.timeouts++;
+	memo_done(m);
 }
 
 int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
 {
 	unsigned long h = memo_hash(name, type);
+	uint64_t now = loop_now_us();
 	struct memo *m;
 	for (m = r->buckets[h]; m; m = m->next)
 		if (m->type == type && strcasecmp(m->name, name) == 0)
 			break;
+	if (m && m->done && now >= m->expires_us) {
+		memo_uncache(r, m); /* stale: ask again */
+		m = NULL;
+	}
 	struct waiter *w = xmalloc(sizeof(*w));
 	w->cb = cb;
 	w->arg = arg;
@@ -181,6 +359,9 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 		while (*tail)
 			tail = &(*tail)->next;
 		*tail = w;
+		lru_unlink(r, m);
+		lru_push(r, m);
+		r->stats.hits++;
 		if (m->done)
 			schedule(r, m);
 		return 0;
@@ -190,54 +371,40 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 	m->type = type;
 	m->r = r;
 	m->waiters = w;
+	m->asked_us = now;
 	m->next = r->buckets[h];
 	r->buckets[h] = m;
-	int rc = ub_resolve_async(r->ub, name, type, LDNS_RR_CLASS_IN, m, ub_done, &m->async_id);
+	m->cached = 1;
+	r->cached++;
+	lru_push(r, m);
+	r->stats.lookups++;
+	m->budget = loop_timer_new(r->loop, budget_expired, m);
+	struct ub_req *req = xcalloc(1, sizeof(*req));
+	req->m = m;
+	req->r = r;
+	req->next = r->reqs;
+	if (r->reqs)
+		r->reqs->prev = req;
+	r->reqs = req;
+	m->req = req;
+	int rc = ub_resolve_event(r->ub, name, type, LDNS_RR_CLASS_IN, req, ub_done, NULL);
 	if (rc != 0) {
-		m->done = 1;
+		/* Not queued: libunbound will not call back. */
+		req_free(req);
+		m->req = NULL;
 		m->err = xstrdup(ub_strerror(rc));
-		m->res.err = m->err;
-		schedule(r, m);
-		return 0;
+		memo_done(m);
+	} else if (!m->done) {
+		loop_timer_start(m->budget, (uint64_t)r->timeout_ms * 1000);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &m->deadline);
-	m->deadline.tv_sec += r->timeout_ms / 1000;
-	m->deadline.tv_nsec += (long)(r->timeout_ms % 1000) * 1000000L;
-	if (m->deadline.tv_nsec >= 1000000000L) {
-		m->deadline.tv_sec++;
-		m->deadline.tv_nsec -= 1000000000L;
-	}
-	if (r->pending_tail)
-		r->pending_tail->next_pending = m;
-	else
-		r->pending_head = m;
-	r->pending_tail = m;
+	cache_trim(r);
 	return 0;
 }
 
-int resolver_tick(struct resolver *r)
+void resolver_stats(const struct resolver *r, struct resolver_stats *out)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	while (r->pending_head) {
-		struct memo *m = r->pending_head;
-		if (!m->done) {
-			long ms = (long)(m->deadline.tv_sec - now.tv_sec) * 1000 +
-				  (m->deadline.tv_nsec - now.tv_nsec) / 1000000L;
-			if (ms > 0)
-				return (int)ms;
-			ub_cancel(r->ub, m->async_id);
-			m->done = 1;
-			m->err = xasprintf("no answer within %u ms", r->timeout_ms);
-			m->res.err = m->err;
-			schedule(r, m);
-		}
-		r->pending_head = m->next_pending;
-		if (!r->pending_head)
-			r->pending_tail = NULL;
-		m->next_pending = NULL;
-	}
-	return -1;
+	*out = r->stats;
+	out->cached = r->cached;
 }
 
 static int file_readable(const char *path)
@@ -273,24 +440,18 @@ static const char *const special_zones[] = {
 	"127.in-addr.arpa.",
 };
 
-int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct resolver **out, char *err,
-		 size_t errlen)
+int resolver_new(struct loop *loop, struct dns_engine *e, const struct resolver_opts *opts,
+		 struct resolver **out, char *err, size_t errlen)
 {
 	struct resolver *r = xcalloc(1, sizeof(*r));
 	int rc = -1;
 	*out = NULL;
+	r->loop = loop;
 	r->engine = e;
-	r->wake_fd = -1;
 	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 6000;
-	r->ub = ub_ctx_create();
+	r->ub = ub_ctx_create_event(loop_event_base(loop));
 	if (!r->ub) {
 		snprintf(err, errlen, "cannot create the embedded resolver");
-		goto out;
-	}
-	/* Threads, not the default forked process: the fork would copy the
-	 * engine's sockets and double the memory. */
-	if (ub_ctx_async(r->ub, 1) != 0) {
-		snprintf(err, errlen, "cannot start the resolver thread");
 		goto out;
 	}
 	if (opts->forwarder) {
@@ -303,18 +464,11 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 			goto out;
 		}
 		unsigned port;
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
-			port = ntohs(sin->sin_port);
-		} else {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
-			port = ntohs(sin6->sin6_port);
-		}
+		dns_addr_host((struct sockaddr *)&ss, addr, sizeof(addr), &port);
 		snprintf(fwd, sizeof(fwd), "%s@%u", addr, port);
-		int loop = ss.ss_family == AF_INET ? strncmp(addr, "127.", 4) == 0 : strcmp(addr, "::1") == 0;
-		if (loop)
+		int local =
+			ss.ss_family == AF_INET ? strncmp(addr, "127.", 4) == 0 : strcmp(addr, "::1") == 0;
+		if (local)
 			ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no");
 		if (ub_ctx_set_fwd(r->ub, fwd) != 0) {
 			snprintf(err, errlen, "cannot use resolver '%s'", opts->forwarder);
@@ -363,16 +517,6 @@ int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct 
 			ub_ctx_set_option(r->ub, "module-config:", "iterator");
 		}
 	}
-	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (r->wake_fd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
-		goto out;
-	}
-	if (dns_watch_fd(e, ub_fd(r->ub), ub_readable, r) != 0 ||
-	    dns_watch_fd(e, r->wake_fd, deliver_ready, r) != 0) {
-		snprintf(err, errlen, "cannot watch the resolver's descriptors");
-		goto out;
-	}
 	*out = r;
 	r = NULL;
 	rc = 0;
@@ -381,33 +525,30 @@ out:
 	return rc;
 }
 
+static void disc_free(struct disc *ds);
+
 void resolver_free(struct resolver *r)
 {
 	if (!r)
 		return;
-	if (r->ub) {
-		dns_unwatch_fd(r->engine, ub_fd(r->ub));
-		ub_ctx_delete(r->ub);
-	}
-	if (r->wake_fd >= 0) {
-		dns_unwatch_fd(r->engine, r->wake_fd);
-		close(r->wake_fd);
+	/* Discoveries still running (a run cut short) end here; their
+	 * callbacks never run. */
+	while (r->discs)
+		disc_free(r->discs);
+	if (r->ub)
+		ub_ctx_delete(r->ub); /* its pending lookups end without callbacks */
+	while (r->reqs) {
+		struct ub_req *req = r->reqs;
+		r->reqs = req->next;
+		if (req->m)
+			req->m->req = NULL;
+		free(req);
 	}
 	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
 		struct memo *m = r->buckets[i];
 		while (m) {
 			struct memo *next = m->next;
-			struct waiter *w = m->waiters;
-			while (w) {
-				struct waiter *wn = w->next;
-				free(w);
-				w = wn;
-			}
-			if (m->pkt)
-				ldns_pkt_free(m->pkt);
-			free(m->err);
-			free(m->name);
-			free(m);
+			memo_free(m);
 			m = next;
 		}
 	}
@@ -440,6 +581,7 @@ struct nsset {
 };
 
 struct disc {
+	struct disc *live_prev, *live_next; /* every discovery running, for resolver_free() */
 	struct resolver *r;
 	struct arena *a;
 	struct delegation *d;
@@ -483,23 +625,6 @@ struct query_req {
 	const char *label;
 };
 
-const char *name_text(struct arena *arena, const char *name)
-{
-	size_t n = strlen(name);
-	return n > 1 && name[n - 1] == '.' ? arena_printf(arena, "%.*s", (int)n - 1, name) : name;
-}
-
-const char *server_label(struct arena *arena, const char *name, const char *addr_text)
-{
-	return name ? arena_printf(arena, "%s/%s", name_text(arena, name), addr_text)
-		    : arena_strdup(arena, addr_text);
-}
-
-static const char *display(struct disc *ds, const char *name)
-{
-	return name_text(ds->a, name);
-}
-
 static void stage_query_parent(struct disc *ds);
 
 /* Whether a parent server address is still unasked. */
@@ -517,13 +642,15 @@ static void disc_step_done(struct disc *ds)
 		ds->next(ds);
 }
 
-static void disc_finish(struct disc *ds, enum delegation_status status, const char *error)
+/* Free the discovery's working state (not the delegation, in the arena). */
+static void disc_free(struct disc *ds)
 {
-	ds->d->status = status;
-	ds->d->error = error;
-	void (*cb)(void *, struct delegation *) = ds->cb;
-	void *arg = ds->arg;
-	struct delegation *d = ds->d;
+	if (ds->live_prev)
+		ds->live_prev->live_next = ds->live_next;
+	else
+		ds->r->discs = ds->live_next;
+	if (ds->live_next)
+		ds->live_next->live_prev = ds->live_prev;
 	for (size_t i = 0; i < ds->parent_servers.n; i++)
 		free(ds->parent_servers.v[i].addrs);
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
@@ -538,7 +665,34 @@ static void disc_finish(struct disc *ds, enum delegation_status status, const ch
 	free(ds->child);
 	ldns_rdf_deep_free(ds->zone_rdf);
 	free(ds);
+}
+
+static void disc_finish(struct disc *ds, enum delegation_status status, const char *error)
+{
+	ds->d->status = status;
+	ds->d->error = error;
+	void (*cb)(void *, struct delegation *) = ds->cb;
+	void *arg = ds->arg;
+	struct delegation *d = ds->d;
+	disc_free(ds);
 	cb(arg, d);
+}
+
+static void on_parent_soa(void *arg, const struct resolver_result *res);
+
+/* Start (or start over) discovering the delegation of zone for ds->d. */
+static void disc_start(struct disc *ds, const char *zone)
+{
+	ds->live_next = ds->r->discs;
+	if (ds->live_next)
+		ds->live_next->live_prev = ds;
+	ds->r->discs = ds;
+	ds->d->zone = zone;
+	ds->d->parent = NULL;
+	ldns_str2rdf_dname(&ds->zone_rdf, zone);
+	const char *dot = strchr(zone, '.');
+	const char *candidate = dot[1] ? dot + 1 : ".";
+	resolver_lookup(ds->r, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
 }
 
 /* Canonical text of a name rdf, from the arena. */
@@ -565,19 +719,16 @@ static int addr_from_rr(const ldns_rr *rr, struct addr *out)
 		sin->sin_port = htons(53);
 		memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
 		out->len = sizeof(*sin);
-		inet_ntop(AF_INET, &sin->sin_addr, out->text, sizeof(out->text));
-		return 0;
-	}
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
+	} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(53);
 		memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
 		out->len = sizeof(*sin6);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, out->text, sizeof(out->text));
-		return 0;
+	} else {
+		return -1;
 	}
-	return -1;
+	return dns_addr_host((struct sockaddr *)&out->ss, out->text, sizeof(out->text), NULL);
 }
 
 static void nsname_add_addr(struct nsname *nn, const struct addr *ad)
@@ -634,19 +785,6 @@ static void lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
 	disc_step_done(ds);
 }
 
-static int name_in(const char *const *v, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void stage_finish(struct disc *ds)
 {
 	struct delegation *d = ds->d;
@@ -658,7 +796,7 @@ static void stage_finish(struct disc *ds)
 		d->child_ns = arena_alloc(ds->a, (ca->n + 1) * sizeof(char *));
 		memcpy(d->child_ns, ca->ns, ca->n * sizeof(char *));
 		d->n_child_ns = ca->n;
-		qsort(d->child_ns, d->n_child_ns, sizeof(char *), cmp_str);
+		qsort(d->child_ns, d->n_child_ns, sizeof(char *), str_cmp);
 	}
 	size_t total = 0;
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
@@ -669,16 +807,16 @@ static void stage_finish(struct disc *ds)
 	const char **names = xmalloc((ds->zone_servers.n + 1) * sizeof(char *));
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
 		names[i] = ds->zone_servers.v[i].name;
-	qsort(names, ds->zone_servers.n, sizeof(char *), cmp_str);
+	qsort(names, ds->zone_servers.n, sizeof(char *), str_cmp);
 	for (size_t k = 0; k < ds->zone_servers.n; k++) {
 		struct nsname *nn = NULL;
 		for (size_t i = 0; i < ds->zone_servers.n; i++)
 			if (ds->zone_servers.v[i].name == names[k])
 				nn = &ds->zone_servers.v[i];
 		unsigned roles = 0;
-		if (name_in(d->parent_ns, d->n_parent_ns, nn->name))
+		if (str_in(d->parent_ns, d->n_parent_ns, nn->name))
 			roles |= SERVER_PARENT;
-		if (name_in(d->child_ns, d->n_child_ns, nn->name))
+		if (str_in(d->child_ns, d->n_child_ns, nn->name))
 			roles |= SERVER_CHILD;
 		if (nn->n_addrs == 0)
 			d->unresolved[d->n_unresolved++] = nn->name;
@@ -725,7 +863,7 @@ static void on_child_ns(void *arg, struct dns_answer *ans)
 			    ldns_dname_compare(ldns_rr_owner(rr), ds->zone_rdf) != 0)
 				continue;
 			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
-			if (!name_in(ca->ns, ca->n, name))
+			if (!str_in(ca->ns, ca->n, name))
 				ca->ns[ca->n++] = name;
 		}
 		ca->ok = ca->n > 0;
@@ -789,15 +927,27 @@ static void stage_after_referral(struct disc *ds)
 		if (ds->parent_nx)
 			disc_finish(ds, DELEG_NXDOMAIN,
 				    arena_printf(ds->a, "%s does not exist (NXDOMAIN from the servers of %s)",
-						 display(ds, d->zone), display(ds, d->parent)));
-		else if (ds->parent_nodata)
+						 name_text(ds->a, d->zone), name_text(ds->a, d->parent)));
+		else if (ds->parent_nodata && d->zone == d->name && strcmp(d->parent, ".") != 0) {
+			/* The name exists but is no zone cut: check it within the
+			 * zone that holds it, the parent just found. */
+			struct disc *again = xcalloc(1, sizeof(*again));
+			again->r = ds->r;
+			again->a = ds->a;
+			again->cb = ds->cb;
+			again->arg = ds->arg;
+			again->d = d;
+			const char *zone = d->parent;
+			disc_free(ds);
+			disc_start(again, zone);
+		} else if (ds->parent_nodata)
 			disc_finish(ds, DELEG_NOT_ZONE,
 				    arena_printf(ds->a, "%s exists in %s but is not delegated",
-						 display(ds, d->zone), display(ds, d->parent)));
+						 name_text(ds->a, d->zone), name_text(ds->a, d->parent)));
 		else
 			disc_finish(ds, DELEG_ERROR,
 				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s",
-						 display(ds, d->parent), display(ds, d->zone),
+						 name_text(ds->a, d->parent), name_text(ds->a, d->zone),
 						 ds->parent_err ? ": " : "",
 						 ds->parent_err ? ds->parent_err : ""));
 		return;
@@ -817,7 +967,7 @@ static void stage_after_referral(struct disc *ds)
 	d->parent_ns = arena_alloc(ds->a, (ds->n_pns + 1) * sizeof(char *));
 	memcpy(d->parent_ns, ds->pns, ds->n_pns * sizeof(char *));
 	d->n_parent_ns = ds->n_pns;
-	qsort(d->parent_ns, d->n_parent_ns, sizeof(char *), cmp_str);
+	qsort(d->parent_ns, d->n_parent_ns, sizeof(char *), str_cmp);
 	for (size_t i = 0; i < d->n_parent_ns; i++) {
 		size_t idx = nsset_add(&ds->zone_servers, d->parent_ns[i]);
 		for (size_t g = 0; g < ds->n_glue; g++) {
@@ -862,7 +1012,7 @@ static void on_referral(void *arg, struct dns_answer *ans)
 				continue;
 			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
 			found = 1;
-			if (!name_in(ds->pns, ds->n_pns, name))
+			if (!str_in(ds->pns, ds->n_pns, name))
 				*(const char **)xgrow(&ds->pns, &ds->n_pns, &ds->alloc_pns, sizeof(char *)) =
 					name;
 		}
@@ -878,7 +1028,7 @@ static void on_referral(void *arg, struct dns_answer *ans)
 		if (addr_from_rr(rr, &ad) != 0)
 			continue;
 		const char *owner = rdf_name(ds->a, ldns_rr_owner(rr));
-		if (!name_in(ds->pns, ds->n_pns, owner))
+		if (!str_in(ds->pns, ds->n_pns, owner))
 			continue;
 		struct glue *g = xgrow(&ds->glue, &ds->n_glue, &ds->alloc_glue, sizeof(*ds->glue));
 		g->name = owner;
@@ -918,8 +1068,8 @@ static void stage_query_parent(struct disc *ds)
 		}
 	}
 	if (!sent && !ds->parent_err)
-		ds->parent_err =
-			arena_printf(ds->a, "no address for any server of %s", display(ds, ds->d->parent));
+		ds->parent_err = arena_printf(ds->a, "no address for any server of %s",
+					      name_text(ds->a, ds->d->parent));
 	disc_step_done(ds);
 }
 
@@ -941,7 +1091,8 @@ static void on_parent_ns(void *arg, const struct resolver_result *res)
 	if (ds->parent_servers.n == 0) {
 		disc_finish(ds, DELEG_ERROR,
 			    arena_printf(ds->a, "cannot find the name servers of %s: %s",
-					 display(ds, ds->d->parent), res->err ? res->err : "no NS records"));
+					 name_text(ds->a, ds->d->parent),
+					 res->err ? res->err : "no NS records"));
 		return;
 	}
 	ds->next = stage_query_parent;
@@ -967,7 +1118,7 @@ static void on_parent_soa(void *arg, const struct resolver_result *res)
 	if (!parent) {
 		disc_finish(ds, DELEG_ERROR,
 			    arena_printf(ds->a, "cannot find the parent zone of %s: %s",
-					 display(ds, ds->d->zone),
+					 name_text(ds->a, ds->d->zone),
 					 res->err ? res->err : "no SOA in the answer"));
 		return;
 	}
@@ -975,10 +1126,10 @@ static void on_parent_soa(void *arg, const struct resolver_result *res)
 	resolver_lookup(ds->r, parent, LDNS_RR_TYPE_NS, on_parent_ns, ds);
 }
 
-int resolver_discover(struct resolver *r, struct arena *arena, const char *zone,
+int resolver_discover(struct resolver *r, struct arena *arena, const char *name,
 		      void (*cb)(void *arg, struct delegation *d), void *arg)
 {
-	const char *canon = name_canonical(arena, zone);
+	const char *canon = name_canonical(arena, name);
 	if (!canon || strcmp(canon, ".") == 0)
 		return -1;
 	struct disc *ds = xcalloc(1, sizeof(*ds));
@@ -988,10 +1139,7 @@ int resolver_discover(struct resolver *r, struct arena *arena, const char *zone,
 	ds->arg = arg;
 	ds->d = arena_alloc(arena, sizeof(*ds->d));
 	memset(ds->d, 0, sizeof(*ds->d));
-	ds->d->zone = canon;
-	ldns_str2rdf_dname(&ds->zone_rdf, canon);
-	const char *dot = strchr(canon, '.');
-	const char *candidate = dot[1] ? dot + 1 : ".";
-	resolver_lookup(r, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
+	ds->d->name = canon;
+	disc_start(ds, canon);
 	return 0;
 }

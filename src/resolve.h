@@ -1,5 +1,5 @@
-/* The embedded recursive resolver (libunbound, run inside the query engine's
- * event loop) and delegation discovery: the parent's view of a zone's
+/* The embedded recursive resolver (libunbound, run on the reactor's
+ * event_base) and delegation discovery: the parent's view of a zone's
  * delegation, the NS set the zone publishes, and every server address. */
 #ifndef CUTOVER_RESOLVE_H
 #define CUTOVER_RESOLVE_H
@@ -8,9 +8,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "names.h"
 #include "util.h"
 
 struct dns_engine;
+struct loop;
 struct resolver;
 
 struct resolver_opts {
@@ -21,32 +23,51 @@ struct resolver_opts {
 	unsigned timeout_ms;   /* budget of one lookup (0: 6000) */
 };
 
-/* Create a resolver whose lookups run in e's loop. Returns 0, or -1 with a
- * message in err (unreadable hints file, bad forwarder address...). */
-int resolver_new(struct dns_engine *e, const struct resolver_opts *opts, struct resolver **out, char *err,
-		 size_t errlen);
+/* Create a resolver whose lookups run on loop (libunbound's
+ * ub_ctx_create_event); discovery sends its direct queries through e.
+ * Returns 0, or -1 with a message in err (unreadable hints file, bad
+ * forwarder address...); *out is NULL then. */
+int resolver_new(struct loop *loop, struct dns_engine *e, const struct resolver_opts *opts,
+		 struct resolver **out, char *err, size_t errlen);
+/* Free the resolver (before the loop). Lookups still pending end without
+ * their callbacks. */
 void resolver_free(struct resolver *r);
 
-/* Outcome of a lookup. pkt is the full answer (NULL on error), owned by the
- * resolver: valid until resolver_free(), never freed by the callback. err is
- * 0 or a short text ("timed out", "SERVFAIL"...) owned by the resolver. */
+/* Outcome of a lookup. It belongs to the resolver and is valid while the
+ * callback runs; a caller that wants it longer holds it with
+ * resolver_result_hold() and lets go with resolver_result_release(). pkt is
+ * the full answer (NULL on error); err is NULL or a short text ("no answer
+ * within 6000 ms", "SERVFAIL"...). */
 struct resolver_result {
 	const char *err;
 	const ldns_pkt *pkt;
-	int rcode;  /* LDNS_RCODE_* when pkt */
-	int secure; /* DNSSEC validated */
+	int rcode;	 /* LDNS_RCODE_* when pkt */
+	int secure;	 /* DNSSEC validated */
+	double received; /* wall clock when the outcome was known (seconds since the epoch) */
+	unsigned rtt_ms; /* how long libunbound took (0 for none: a remembered answer keeps its first) */
 };
 typedef void (*resolver_cb)(void *arg, const struct resolver_result *res);
 
-/* Look up name/type (class IN). Answers are remembered for the life of the
- * resolver and concurrent identical lookups share one query, so asking again
- * is cheap. The callback never runs from inside this call. Returns 0 or -1. */
+/* Keep res beyond its callback; returns res. */
+const struct resolver_result *resolver_result_hold(const struct resolver_result *res);
+/* Let go of a held result (NULL is ignored). */
+void resolver_result_release(const struct resolver_result *res);
+
+/* Look up name/type (class IN). Concurrent identical lookups share one query,
+ * and an answer is reused until its TTL runs out (a negative answer for its
+ * negative-caching TTL, a failure for 30 s); the cache keeps a bounded number
+ * of answers. The callback runs once, from the loop, never from inside this
+ * call; a lookup that takes longer than the resolver's timeout_ms fails with
+ * err set. Returns 0 (failures come through the callback). */
 int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg);
 
-/* Fail lookups that have run out of their budget (their callbacks run from
- * the loop as usual). Returns the milliseconds until the next lookup's
- * deadline, or -1 when none is pending: the caller's longest wait. */
-int resolver_tick(struct resolver *r);
+struct resolver_stats {
+	unsigned long lookups; /* sent to libunbound */
+	unsigned long hits;    /* answered from the cache or merged with one in flight */
+	unsigned long failed, timeouts, evicted;
+	size_t cached; /* answers in the cache now */
+};
+void resolver_stats(const struct resolver *r, struct resolver_stats *out);
 
 /* One address of a name server. */
 #define SERVER_PARENT 0x1   /* listed in the parent's delegation */
@@ -76,7 +97,8 @@ enum delegation_status {
 };
 
 struct delegation {
-	const char *zone;   /* "example.org." */
+	const char *name;   /* the name asked about, "www.example.org." */
+	const char *zone;   /* the zone it is in, "example.org."; the same as name at a zone cut */
 	const char *parent; /* "org." */
 	enum delegation_status status;
 	const char *error;	/* why, when status != DELEG_OK */
@@ -96,21 +118,13 @@ struct delegation {
 	size_t n_glue;
 };
 
-/* Discover the delegation of zone; all memory comes from arena (owned by the
- * caller, who keeps it until it is done with the delegation). cb runs once,
- * later, from the loop. Returns 0, or -1 when zone is not a valid name. */
-int resolver_discover(struct resolver *r, struct arena *arena, const char *zone,
+/* Discover the delegation of the zone of name: name itself when it is a zone
+ * cut; when the parent says it exists but is not delegated, the zone that
+ * encloses it (d->zone then differs from d->name). All memory comes from
+ * arena (owned by the caller, who keeps it until it is done with the
+ * delegation). cb runs once, later, from the loop. Returns 0, or -1 when
+ * name is not a valid name (or is the root). */
+int resolver_discover(struct resolver *r, struct arena *arena, const char *name,
 		      void (*cb)(void *arg, struct delegation *d), void *arg);
-
-/* A name without its trailing dot, for people ("example.org."  ->
- * "example.org"; the root stays "."), from arena (or name itself). */
-const char *name_text(struct arena *arena, const char *name);
-/* How findings name a server: "ns1.example.net/192.0.2.53", or the address
- * alone when name is NULL; from arena. */
-const char *server_label(struct arena *arena, const char *name, const char *addr_text);
-
-/* Lower-case, absolute form of a domain name ("Example.ORG" -> "example.org.")
- * from arena, or NULL when it is not a valid name. */
-const char *name_canonical(struct arena *arena, const char *name);
 
 #endif

@@ -15,16 +15,3 @@ int serial_compare(uint32_t a, uint32_t b)
 		return 2;
 	return d < 0x80000000u ? -1 : 1;
 }
-
-time_t ttl_expiry(time_t observed, uint32_t ttl_left)
-{
-	return observed + (time_t)ttl_left;
-}
-
-uint32_t ttl_remaining(time_t start, uint32_t ttl, time_t now)
-{
-	if (now <= start)
-		return ttl;
-	time_t used = now - start;
-	return used >= (time_t)ttl ? 0 : ttl - (uint32_t)used;
-}

@@ -1,5 +1,16 @@
 /* Small helpers every module uses: allocation that never returns NULL, growable
- * strings, and a per-domain arena. */
+ * strings, and a per-domain arena.
+ *
+ * The return convention of every module: a function that can fail returns 0
+ * on success and -1 on failure, with results through out-parameters (set to
+ * NULL first). The reason for a failure is errno where a system call failed
+ * (loop_new, dns_engine_new), or a message in the caller's (char *err,
+ * size_t errlen) buffer where a person will read it (rules_load,
+ * resolver_new, session_open); functions that print their own git-style
+ * error say so. Out-of-memory never returns: the x* allocators exit(3).
+ * Outcomes that are data rather than failures of the call travel in the
+ * result instead: a query's enum dns_error (dns.h, negative), a lookup's err
+ * text (resolve.h), a check's CHECK_AGAIN (checks.h). */
 #ifndef CUTOVER_UTIL_H
 #define CUTOVER_UTIL_H
 

@@ -35,25 +35,11 @@ static void test_serial_compare(void **state)
 	assert_int_equal(serial_compare(0u, 0x80000001u), 1);
 }
 
-static void test_expiry_and_remaining(void **state)
-{
-	(void)state;
-	assert_int_equal(ttl_expiry(1000, 300), 1300);
-	assert_int_equal(ttl_expiry(1000, 0), 1000);
-	assert_int_equal(ttl_remaining(1000, 300, 1000), 300);
-	assert_int_equal(ttl_remaining(1000, 300, 1100), 200);
-	assert_int_equal(ttl_remaining(1000, 300, 1300), 0);
-	assert_int_equal(ttl_remaining(1000, 300, 99999), 0);
-	/* A clock before the start (skew) leaves the whole TTL. */
-	assert_int_equal(ttl_remaining(1000, 300, 900), 300);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_negative_ttl),
 		cmocka_unit_test(test_serial_compare),
-		cmocka_unit_test(test_expiry_and_remaining),
 	};
 	return cmocka_run_group_tests_name("ttl", tests, NULL, NULL);
 }

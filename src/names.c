@@ -1,0 +1,51 @@
+/* Domain names: canonical and display forms (ldns does the parsing), and the
+ * string-set helpers the checks and discovery share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "names.h"
+
+const char *name_canonical(struct arena *arena, const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 254)
+		return NULL;
+	ldns_rdf *rdf = NULL;
+	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
+		return NULL;
+	ldns_dname2canonical(rdf);
+	char *text = ldns_rdf2str(rdf);
+	ldns_rdf_deep_free(rdf);
+	if (!text)
+		return NULL;
+	const char *out = arena_strdup(arena, text);
+	free(text);
+	return out;
+}
+
+const char *name_text(struct arena *arena, const char *name)
+{
+	size_t n = strlen(name);
+	return n > 1 && name[n - 1] == '.' ? arena_printf(arena, "%.*s", (int)n - 1, name) : name;
+}
+
+const char *server_label(struct arena *arena, const char *name, const char *addr_text)
+{
+	return name ? arena_printf(arena, "%s/%s", name_text(arena, name), addr_text)
+		    : arena_strdup(arena, addr_text);
+}
+
+int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int str_in(const char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Domain names and the small string-set helpers that go with them: canonical
+ * form, display form, how findings name a server. */
+#ifndef CUTOVER_NAMES_H
+#define CUTOVER_NAMES_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* Lower-case, absolute form of a domain name ("Example.ORG" -> "example.org.")
+ * from arena, or NULL when it is not a valid name. */
+const char *name_canonical(struct arena *arena, const char *name);
+/* A name without its trailing dot, for people ("example.org." ->
+ * "example.org"; the root stays "."), from arena (or name itself). */
+const char *name_text(struct arena *arena, const char *name);
+/* How findings name a server: "ns1.example.net/192.0.2.53", or the address
+ * alone when name is NULL; from arena. */
+const char *server_label(struct arena *arena, const char *name, const char *addr_text);
+
+/* qsort() comparator for an array of C strings. */
+int str_cmp(const void *a, const void *b);
+/* Whether name is one of v[0..n) (exact comparison). */
+int str_in(const char *const *v, size_t n, const char *name);
+
+#endif

@@ -1,0 +1,314 @@
+/* The common options of DNS commands and the session they open. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "session.h"
+#include "util.h"
+
+/* The directories of the shipped rule sets, in order: $CUTOVER_RULES_DIR, the
+ * source tree next to the binary (build/cutover -> rules/), an installed tree
+ * beside the binary (bin/ -> share/cutover/rules), the configured DATADIR. */
+static int rules_dir_candidates(char dirs[][PATH_MAX], size_t max)
+{
+	size_t n = 0;
+	const char *env = getenv("CUTOVER_RULES_DIR");
+	if (env && *env && n < max)
+		snprintf(dirs[n++], PATH_MAX, "%s", env);
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *dir = dirname(exe);
+		if (n < max)
+			snprintf(dirs[n++], PATH_MAX, "%s/../rules", dir);
+		if (n < max)
+			snprintf(dirs[n++], PATH_MAX, "%s/rules", dir);
+		/* an installed tree moved elsewhere: PREFIX/bin -> PREFIX/share */
+		if (n < max)
+			snprintf(dirs[n++], PATH_MAX, "%s/../share/cutover/rules", dir);
+	}
+	if (n < max)
+		snprintf(dirs[n++], PATH_MAX, "%s/rules", CUTOVER_DATADIR);
+	return (int)n;
+}
+
+/* A rule-set argument as a path: itself when it names a file or has a slash,
+ * else the shipped rule set of that name. */
+static char *rules_path(const char *arg)
+{
+	if (strchr(arg, '/') || access(arg, F_OK) == 0)
+		return xstrdup(arg);
+	char dirs[5][PATH_MAX];
+	int n = rules_dir_candidates(dirs, 5);
+	size_t len = strlen(arg);
+	int has_ext = len > 4 && strcmp(arg + len - 4, ".yml") == 0;
+	for (int i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s%s", dirs[i], arg, has_ext ? "" : ".yml");
+		if (access(p, R_OK) == 0) {
+			/* build/../rules/x.yml reads badly in messages */
+			char *real = realpath(p, NULL);
+			if (real) {
+				free(p);
+				return real;
+			}
+			return p;
+		}
+		free(p);
+	}
+	return xstrdup(arg); /* rules_load reports it cannot be opened */
+}
+
+static int read_domains(const char *path, char ***v, size_t *n, size_t *alloc)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "cutover: cannot open '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		char *e = s + strcspn(s, " \t\r\n#");
+		if (e == s)
+			continue;
+		*(char **)xgrow(v, n, alloc, sizeof(char *)) = xstrndup(s, (size_t)(e - s));
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+enum {
+	OPT_RESOLVER = 256,
+	OPT_ROOT_HINTS,
+	OPT_TRUST_ANCHOR,
+	OPT_FAIL_ON,
+	OPT_TIMEOUT,
+	OPT_STATS,
+};
+
+static const struct option common_longopts[] = {
+	{"rules", required_argument, NULL, 'r'},
+	{"set", required_argument, NULL, 's'},
+	{"domains", required_argument, NULL, 'd'},
+	{"resolver", required_argument, NULL, OPT_RESOLVER},
+	{"root-hints", required_argument, NULL, OPT_ROOT_HINTS},
+	{"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
+	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"jobs", required_argument, NULL, 'j'},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"help", no_argument, NULL, 'h'},
+};
+static const char common_shortopts[] = "r:s:d:f:o:j:h";
+
+static int common_option(struct common_opts *o, int c, const char *optarg)
+{
+	char err[1024];
+	unsigned long v;
+	switch (c) {
+	case 'r':
+		*(const char **)xgrow(&o->rule_args, &o->n_rule_args, &o->alloc_rule_args, sizeof(char *)) =
+			optarg;
+		return 0;
+	case 's':
+		if (vars_set_assignment(&o->vars, optarg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "cutover: --set: %s\n", err);
+			return -1;
+		}
+		return 0;
+	case 'd':
+		return read_domains(optarg, &o->args, &o->n_args, &o->alloc_args);
+	case OPT_RESOLVER:
+		o->resolver.forwarder = optarg;
+		return 0;
+	case OPT_ROOT_HINTS:
+		o->resolver.root_hints = optarg;
+		return 0;
+	case OPT_TRUST_ANCHOR:
+		o->resolver.trust_anchor = optarg;
+		return 0;
+	case 'f':
+		if (report_format_parse(optarg, &o->format) != 0) {
+			fprintf(stderr,
+				"cutover: unknown format '%s' (text, json, nagios, junit, tap, prometheus)\n",
+				optarg);
+			return -1;
+		}
+		return 0;
+	case 'o':
+		o->output = optarg;
+		return 0;
+	case OPT_FAIL_ON:
+		if (strcmp(optarg, "warn") == 0)
+			o->fail_on = STATUS_WARN;
+		else if (strcmp(optarg, "fail") == 0)
+			o->fail_on = STATUS_FAIL;
+		else {
+			fprintf(stderr, "cutover: --fail-on: want 'warn' or 'fail', not '%s'\n", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_ulong(optarg, 10, 600000, &v) != 0) {
+			fprintf(stderr, "cutover: --timeout: want milliseconds from 10 to 600000, not '%s'\n",
+				optarg);
+			return -1;
+		}
+		o->dns.timeout_ms = (unsigned)v;
+		return 0;
+	case 'j':
+		if (parse_ulong(optarg, 1, 100000, &v) != 0) {
+			fprintf(stderr, "cutover: --jobs: want a number from 1 to 100000, not '%s'\n",
+				optarg);
+			return -1;
+		}
+		o->jobs = (unsigned)v;
+		return 0;
+	case OPT_STATS:
+		o->stats = 1;
+		return 0;
+	}
+	return -1;
+}
+
+int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *usage,
+		      const struct opts_extra *extra)
+{
+	static const struct dns_opts dns_defaults = DNS_OPTS_INIT;
+	size_t n_common = ARRAY_SIZE(common_longopts), n_extra = 0;
+	struct option *longopts = NULL;
+	char *shortopts = NULL;
+	int rc = -1, c;
+
+	memset(o, 0, sizeof(*o));
+	o->dns = dns_defaults;
+	o->format = FORMAT_TEXT;
+	o->fail_on = STATUS_FAIL;
+	o->jobs = 64;
+	while (extra && extra->longopts && extra->longopts[n_extra].name)
+		n_extra++;
+	longopts = xcalloc(n_common + n_extra + 1, sizeof(*longopts));
+	memcpy(longopts, common_longopts, sizeof(common_longopts));
+	if (n_extra)
+		memcpy(longopts + n_common, extra->longopts, n_extra * sizeof(*longopts));
+	shortopts = xasprintf("%s%s", common_shortopts, extra && extra->shortopts ? extra->shortopts : "");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			rc = 1;
+			goto out;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "see 'cutover help %s'\n", argv[0]);
+			goto out;
+		}
+		int handled = 0;
+		for (size_t i = 0; i < n_extra && !handled; i++)
+			if (extra->longopts[i].val == c ||
+			    (c < 256 && strchr(extra->shortopts ? extra->shortopts : "", c)))
+				handled = 1;
+		if (handled ? extra->on_option(extra->arg, c, optarg) != 0 : common_option(o, c, optarg) != 0)
+			goto out;
+	}
+	for (int i = optind; i < argc; i++)
+		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) = xstrdup(argv[i]);
+	if (o->resolver.forwarder && (o->resolver.root_hints || o->resolver.trust_anchor)) {
+		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",
+			o->resolver.root_hints ? "--root-hints" : "--trust-anchor");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(longopts);
+	free(shortopts);
+	return rc;
+}
+
+void opts_common_release(struct common_opts *o)
+{
+	free(o->rule_args);
+	vars_release(&o->vars);
+	for (size_t i = 0; i < o->n_args; i++)
+		free(o->args[i]);
+	free(o->args);
+	memset(o, 0, sizeof(*o));
+}
+
+int opts_load_rules(const struct common_opts *o, struct ruleset **out, size_t *n)
+{
+	static const char *const dflt[] = {"default"};
+	const char *const *args = o->n_rule_args ? o->rule_args : dflt;
+	size_t n_args = o->n_rule_args ? o->n_rule_args : 1;
+	struct ruleset *sets = xcalloc(n_args, sizeof(*sets));
+	char err[1024];
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < n_args; i++) {
+		char *path = rules_path(args[i]);
+		int lrc = rules_load(path, &o->vars, &sets[i], err, sizeof(err));
+		free(path);
+		if (lrc != 0) {
+			fprintf(stderr, "cutover: %s\n", err);
+			for (size_t k = 0; k < i; k++)
+				ruleset_release(&sets[k]);
+			free(sets);
+			return -1;
+		}
+	}
+	*out = sets;
+	*n = n_args;
+	return 0;
+}
+
+int session_open(const struct common_opts *o, struct session **out, char *err, size_t errlen)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct resolver_opts ropts = o->resolver;
+	int rc = -1;
+
+	*out = NULL;
+	if (loop_new(&s->loop) != 0) {
+		snprintf(err, errlen, "cannot start the event loop: %s", strerror(errno));
+		goto out;
+	}
+	if (dns_engine_new(s->loop, &o->dns, &s->engine) != 0) {
+		snprintf(err, errlen, "cannot start the query engine: %s", strerror(errno));
+		goto out;
+	}
+	/* A recursive lookup takes several queries: give it three query budgets. */
+	ropts.timeout_ms = o->dns.timeout_ms * 3;
+	if (resolver_new(s->loop, s->engine, &ropts, &s->resolver, err, errlen) != 0)
+		goto out;
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	session_close(s);
+	return rc;
+}
+
+void session_close(struct session *s)
+{
+	if (!s)
+		return;
+	resolver_free(s->resolver);
+	dns_engine_free(s->engine);
+	loop_free(s->loop);
+	free(s);
+}

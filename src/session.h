@@ -1,0 +1,74 @@
+/* What every command that queries DNS shares: the common options, parsed the
+ * same way everywhere, and the session they open -- the loop, the query
+ * engine and the resolver. */
+#ifndef CUTOVER_SESSION_H
+#define CUTOVER_SESSION_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "dns.h"
+#include "report.h"
+#include "resolve.h"
+#include "rules.h"
+
+struct loop;
+
+/* The options common to DNS commands (design.md "Options common to commands
+ * that query DNS"), after parsing. */
+struct common_opts {
+	const char **rule_args; /* -r, in order; none: "default" */
+	size_t n_rule_args, alloc_rule_args;
+	struct vars vars; /* -s NAME=VALUE */
+	struct resolver_opts resolver;
+	struct dns_opts dns;
+	enum report_format format;
+	const char *output; /* -o, or NULL for standard output */
+	enum status fail_on;
+	unsigned jobs; /* -j */
+	int stats;     /* --stats */
+	/* The operands, then the names read with -d, in order. */
+	char **args;
+	size_t n_args, alloc_args;
+};
+
+/* A command's own options, parsed beside the common ones: longopts (ending
+ * in a zero entry) and shortopts in getopt's syntax; on_option(arg, c,
+ * optarg) handles one and returns 0, or -1 after printing why it is wrong. */
+struct opts_extra {
+	const struct option *longopts;
+	const char *shortopts;
+	int (*on_option)(void *arg, int c, const char *optarg);
+	void *arg;
+};
+
+/* Parse argv (argv[0] is the command's name) into o: the common options,
+ * extra's when extra is not NULL, and the operands. usage is printed for
+ * -h/--help. Returns 0, 1 when --help was given (usage printed: exit 0), or
+ * -1 after printing a git-style error (exit 3). o must be released with
+ * opts_common_release() whatever the result. */
+int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *usage,
+		      const struct opts_extra *extra);
+void opts_common_release(struct common_opts *o);
+
+/* Load the rule sets o names (a bare name finds a shipped rule set) into a
+ * new array *out of *n. Returns 0, or -1 after printing the error (with its
+ * file:line:col). The caller releases each with ruleset_release() and frees
+ * the array. */
+int opts_load_rules(const struct common_opts *o, struct ruleset **out, size_t *n);
+
+/* The loop, the engine and the resolver every DNS command works with. */
+struct session {
+	struct loop *loop;
+	struct dns_engine *engine;
+	struct resolver *resolver;
+};
+
+/* Open a session from the common options. Returns 0, or -1 with a message
+ * in err (*out is NULL then). */
+int session_open(const struct common_opts *o, struct session **out, char *err, size_t errlen);
+/* Free the session: resolver, engine, then loop. Pending work ends without
+ * callbacks. NULL is ignored. */
+void session_close(struct session *s);
+
+#endif

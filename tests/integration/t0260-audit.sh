@@ -1,0 +1,81 @@
+#!/bin/sh
+# The non-blocking audit: a name below a zone cut is checked within its zone;
+# checks that need only resolvers run when delegation discovery fails (which
+# is reported once); a CNAME chain followed round by round stops at the round
+# limit with a finding; SIGINT mid-run writes a valid report of what was done.
+
+. "$(dirname "$0")/lib.sh"
+
+# --- a name that is not a zone cut -------------------------------------------
+audit www.good.test
+is "$RC" 0 "www.good.test: exit 0 (info at worst)" || diag_run
+sees ns.enclosing-zone info www.good.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.enclosing-zone") | .actual')" good.test \
+	"www.good.test: checked within the zone good.test"
+sees ns.ok ok www.good.test
+sees soa.ok ok www.good.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.ok") | .subject')" good.test/SOA \
+	"www.good.test: the SOA judged is the zone's"
+sees_no ns.no-delegation www.good.test
+# a zone cut itself says nothing about enclosing zones
+audit good.test
+sees_no ns.enclosing-zone good.test
+# a name that does not exist (and no wildcard makes it) is still not delegated
+audit nothere.nowild.test
+sees ns.no-delegation fail nothere.nowild.test
+
+# --- resolver-only checks when discovery fails --------------------------------
+audit -r tests/fixtures/rulesets/resolver.yml -s resolver="$RESOLVER" missing.test
+is "$RC" 2 "missing.test: exit 2 (not delegated)" || diag_run
+sees ns.no-delegation fail missing.test
+is "$(finding_count ns.no-delegation)" 1 "missing.test: the failure is reported once"
+sees record.ok ok missing.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "record.ok")] | length')" 2 \
+	"missing.test: both resolver checks ran (embedded resolver and a resolver asked with RD=1)"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "record.ok") | .message' | sort | head -1)" \
+	"on 1 resolver|through the resolver" "missing.test: the record came from a resolver"
+sees_no ttl.ok missing.test
+sees_no check.no-data missing.test
+
+# the same checks where discovery fails for lack of a reachable parent
+audit -r tests/fixtures/rulesets/resolver.yml -s resolver="$RESOLVER" child.deadparent.test
+sees ns.discovery-failed error child.deadparent.test
+is "$(finding_count record.ok)" 2 "child.deadparent.test: resolver checks ran"
+
+# --- CNAME chains: one round of questions per link -----------------------------
+audit -r tests/fixtures/rulesets/chain.yml chain.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "record.ok") | .subject')" www.chain.test/A \
+	"chain.test: a two-link chain is followed to its A record"
+sees check.too-many-rounds error chain.test
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.too-many-rounds") | .message')" \
+	"after 16 rounds" "chain.test: the limit is named"
+
+# --- SIGINT mid-run ---------------------------------------------------------------
+# good.test is done in milliseconds; slow.test waits on a server that never
+# answers, for up to 20 s. SIGINT after one second ends the run with a valid
+# report of good.test, and slow.test not in it.
+"$CUTOVER" check --root-hints "$ROOT_HINTS" --timeout 20000 -f json good.test slow.test nowild.test \
+	>"$TMP/int.json" 2>"$TMP/int.err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+is "$rc" 3 "SIGINT: exit 3 (could not determine everything)"
+jq -e . "$TMP/int.json" >/dev/null
+ok $? "SIGINT: the report is valid JSON"
+is "$(jq -r '[.findings[].domain] | unique | join(" ")' "$TMP/int.json")" "good.test nowild.test" \
+	"SIGINT: the domains that finished are reported, the unfinished one is not"
+like "$(cat "$TMP/int.err")" "interrupted: 2 of 3 domains" "SIGINT: standard error says how far it got"
+
+# text to a file: replaced atomically, complete up to the interruption
+"$CUTOVER" check --root-hints "$ROOT_HINTS" --timeout 20000 -o "$TMP/int.txt" good.test slow.test \
+	2>/dev/null &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+is "$?" 3 "SIGTERM: exit 3"
+like "$(cat "$TMP/int.txt")" "^good.test  OK" "SIGTERM: the text report has good.test"
+
+done_testing
