@@ -1,15 +1,14 @@
-/* Rule sets: load a YAML rule file (libyaml's event API) into struct ruleset,
- * checking every key and value against the check's parameter table and
- * substituting {variables} from --set.
+/* Rule sets: load a YAML rule file into struct ruleset, checking every key and
+ * value against the check's parameter table and substituting {variables} from
+ * --set.
  *
- * Loading has two steps. The event stream is built into a small tree (struct
- * ynode) that keeps every node's position; that step rejects what a rule set
- * has no use for: anchors and aliases (an error position in a copied subtree
- * would point at the anchor, not at the use), keys that are not scalars,
- * duplicate keys, a second document. The tree is then checked against the
- * schema and turned into struct rule. Every message is "FILE:LINE:COL: text"
- * with a 1-based position; for an undefined variable the column is the one of
- * its brace when the scalar is on one line and has no escapes.
+ * The file is first read into the YAML tree of ytree.h, which keeps every
+ * node's position and refuses what a rule set has no use for (anchors and
+ * aliases, keys that are not scalars, duplicate keys, a second document).
+ * The tree is then checked against the schema and turned into struct rule.
+ * Every message is "FILE:LINE:COL: text" with a 1-based position; for an
+ * undefined variable the column is the one of its brace when the scalar is on
+ * one line and has no escapes.
  *
  * Variables: every {name} (name = [A-Za-z_][A-Za-z0-9_]*) in a value is
  * replaced by its --set value now; {domain} is kept for rules_expand() per
@@ -24,22 +23,18 @@
  * undefined variable in it is not an error, and it goes to ruleset.skipped
  * instead of ruleset.rules. So a shipped rule set can say "the wildcard must
  * point at {new_ip}" with `when: new_ip` and still load without --set new_ip. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
-#include <yaml.h>
 
 #include "checks.h"
 #include "report.h"
 #include "rules.h"
 #include "util.h"
-
-#define MAX_DEPTH 32 /* rule sets nest 5 deep; this only stops a runaway */
-#define SHOWN_MAX 64 /* bytes of a user's text quoted in a message */
+#include "ytree.h"
 
 /* ------------------------------------------------------------------ */
 /* messages */
@@ -53,78 +48,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/* s as it may be quoted in a message: control characters become '?' and a
- * long text is cut (at a character boundary) and ends in "...". */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	size_t n = strlen(s), cut = n;
-	if (n > len - 1) {
-		cut = len - 4;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-	}
-	for (size_t i = 0; i < cut; i++)
-		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (cut < n) {
-		memcpy(buf + cut, "...", 3);
-		cut += 3;
-	}
-	buf[cut] = '\0';
-	return buf;
-}
-
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Restricted Damerau-Levenshtein distance, ignoring ASCII case; words
- * longer than 31 bytes are "far". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t d[32][32];
-	if (la > 31 || lb > 31)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			int ca = lower(a[i - 1]), cb = lower(b[j - 1]);
-			size_t best = d[i - 1][j - 1] + (ca != cb);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && ca == lower(b[j - 2]) && lower(a[i - 2]) == cb &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
-/* The candidate closest to word, when it is within 2 edits and those edits
- * are at most a third of the longer word (so "mx" does not suggest "ns");
- * else NULL. */
-static const char *closest(const char *word, const char *const *cands, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = 3;
-	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(word, cands[i]);
-		size_t longer = strlen(word) > strlen(cands[i]) ? strlen(word) : strlen(cands[i]);
-		if (d < best_d && d * 3 <= longer) {
-			best = cands[i];
-			best_d = d;
-		}
-	}
-	return best;
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,11 +107,11 @@ void vars_set(struct vars *v, const char *name, const char *value)
 
 int vars_set_assignment(struct vars *v, const char *assignment, char *err, size_t errlen)
 {
-	char buf[SHOWN_MAX + 4];
+	char buf[YTREE_SHOWN_SIZE];
 	const char *eq = strchr(assignment, '=');
 	if (!eq || eq == assignment) {
 		set_err(err, errlen, "invalid assignment '%s' (expected NAME=VALUE)",
-			shown(assignment, buf, sizeof(buf)));
+			ytree_shown(assignment, buf, sizeof(buf)));
 		return -1;
 	}
 	char *name = xstrndup(assignment, (size_t)(eq - assignment));
@@ -196,7 +119,7 @@ int vars_set_assignment(struct vars *v, const char *assignment, char *err, size_
 	if (!valid_name(name)) {
 		set_err(err, errlen,
 			"invalid variable name '%s' (letters, digits and '_', not starting with a digit)",
-			shown(name, buf, sizeof(buf)));
+			ytree_shown(name, buf, sizeof(buf)));
 		goto out;
 	}
 	if (strcmp(name, "domain") == 0) {
@@ -324,7 +247,7 @@ static int checkable_rrtype(ldns_rr_type t)
 
 int rules_check_scalar(const struct check_param *param, char *value, char *err, size_t errlen)
 {
-	char buf[SHOWN_MAX + 4];
+	char buf[YTREE_SHOWN_SIZE];
 	unsigned long ul;
 	double d;
 
@@ -337,7 +260,7 @@ int rules_check_scalar(const struct check_param *param, char *value, char *err, 
 			return 0;
 		set_err(err, errlen,
 			"invalid number '%s' for '%s' (expected a whole number up to 4294967295)",
-			shown(value, buf, sizeof(buf)), param->key);
+			ytree_shown(value, buf, sizeof(buf)), param->key);
 		return -1;
 	case PARAM_RRTYPE:
 	case PARAM_RRTYPES:
@@ -351,24 +274,24 @@ int rules_check_scalar(const struct check_param *param, char *value, char *err, 
 			return 0;
 		if (t)
 			set_err(err, errlen, "record type '%s' for '%s' is a query type, not a record type",
-				shown(value, buf, sizeof(buf)), param->key);
+				ytree_shown(value, buf, sizeof(buf)), param->key);
 		else
 			set_err(err, errlen, "unknown record type '%s' for '%s'",
-				shown(value, buf, sizeof(buf)), param->key);
+				ytree_shown(value, buf, sizeof(buf)), param->key);
 		return -1;
 	}
 	case PARAM_DURATION:
 		if (parse_duration(value, &ul) == 0)
 			return 0;
 		set_err(err, errlen, "invalid duration '%s' for '%s' (expected e.g. 90, 90s, 15m, 2h or 1d)",
-			shown(value, buf, sizeof(buf)), param->key);
+			ytree_shown(value, buf, sizeof(buf)), param->key);
 		return -1;
 	case PARAM_PERCENT:
 		if (rules_parse_percent(value, &d) == 0)
 			return 0;
 		set_err(err, errlen,
 			"invalid percentage '%s' for '%s' (expected 0%% to 100%%, e.g. 90%% or 0.9)",
-			shown(value, buf, sizeof(buf)), param->key);
+			ytree_shown(value, buf, sizeof(buf)), param->key);
 		return -1;
 	case PARAM_ENUM: {
 		struct strbuf sb = STRBUF_INIT;
@@ -380,7 +303,7 @@ int rules_check_scalar(const struct check_param *param, char *value, char *err, 
 		for (size_t i = 0; param->choices[i]; i++)
 			sb_addf(&sb, "%s%s", i ? ", " : "", param->choices[i]);
 		set_err(err, errlen, "invalid value '%s' for '%s' (expected one of: %s)",
-			shown(value, buf, sizeof(buf)), param->key, sb.buf ? sb.buf : "");
+			ytree_shown(value, buf, sizeof(buf)), param->key, sb.buf ? sb.buf : "");
 		sb_release(&sb);
 		return -1;
 	}
@@ -434,27 +357,13 @@ const struct rule_value *rule_param(const struct rule *rule, const char *key)
 }
 
 /* ------------------------------------------------------------------ */
-/* the YAML tree */
+/* the schema */
 
-enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-	enum ykind kind;
-	char *str; /* Y_SCALAR */
-	yaml_scalar_style_t style;
-	size_t start, end;  /* character indices in the input (libyaml marks) */
-	int line, col;	    /* 1-based */
-	struct ynode *kids; /* Y_SEQ: the items; Y_MAP: key, value, key, value, ... */
-	size_t n, alloc;
-};
+/* What the tree refuses is named after rule sets in its messages. */
+static const struct ytree_names rule_names = {"rule sets", "a rule file"};
 
 struct loader {
-	yaml_parser_t parser;
 	const char *file;
-	const char *src;
-	size_t len;
-	size_t *cpos; /* byte offset of each character (UTF-8 input), or NULL */
-	size_t n_cpos;
 	const struct vars *vars;
 	char *err;
 	size_t errlen;
@@ -466,267 +375,10 @@ static int fail(struct loader *ld, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
+	ytree_verror(ld->err, ld->errlen, ld->file, line, col, fmt, ap);
 	va_end(ap);
-	set_err(ld->err, ld->errlen, "%s:%d:%d: %s", ld->file, line, col, msg);
-	free(msg);
 	return -1;
 }
-
-static void ynode_release(struct ynode *n)
-{
-	for (size_t i = 0; i < n->n; i++)
-		ynode_release(&n->kids[i]);
-	free(n->kids);
-	free(n->str);
-}
-
-static int is_null(const struct ynode *n)
-{
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-	if (n->kind != Y_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
-		if (strcmp(n->str, nulls[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* What n is, for "must be ..., not %s". A value written {domain} without
- * quotes is a flow mapping to YAML, so that case says how to write it. */
-static const char *kind_name(const struct ynode *n)
-{
-	if (n->kind == Y_SEQ)
-		return "a list";
-	if (n->kind == Y_SCALAR)
-		return "a single value";
-	if (n->n == 2 && valid_name(n->kids[0].str) && is_null(&n->kids[1]))
-		return "a mapping (quote a value that starts with '{')";
-	return "a mapping";
-}
-
-/* Line and column of a byte offset, for reader errors, which have no mark. */
-static void offset_pos(const struct loader *ld, size_t off, int *line, int *col)
-{
-	size_t i = 0;
-	*line = 1;
-	*col = 1;
-	if (ld->len >= 3 && memcmp(ld->src, "\xef\xbb\xbf", 3) == 0)
-		i = 3; /* the byte order mark is not a character */
-	for (; i < off && i < ld->len; i++) {
-		if (ld->src[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)ld->src[i] & 0xc0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
-static int syntax_error(struct loader *ld)
-{
-	yaml_parser_t *p = &ld->parser;
-	int line, col;
-	if (p->error == YAML_MEMORY_ERROR)
-		return fail(ld, 1, 1, "out of memory");
-	if (p->error == YAML_READER_ERROR) {
-		offset_pos(ld, p->problem_offset, &line, &col);
-		if (p->problem_value != -1)
-			return fail(ld, line, col, "%s (#x%X)", p->problem, (unsigned)p->problem_value);
-		return fail(ld, line, col, "%s", p->problem);
-	}
-	line = (int)p->problem_mark.line + 1;
-	col = (int)p->problem_mark.column + 1;
-	if (p->context)
-		return fail(ld, line, col, "%s %s", p->problem ? p->problem : "syntax error", p->context);
-	return fail(ld, line, col, "%s", p->problem ? p->problem : "syntax error");
-}
-
-static int next_event(struct loader *ld, yaml_event_t *ev)
-{
-	if (!yaml_parser_parse(&ld->parser, ev))
-		return syntax_error(ld);
-	return 0;
-}
-
-static int no_anchor(struct loader *ld, const struct ynode *n, const yaml_char_t *anchor)
-{
-	char buf[SHOWN_MAX + 4];
-	if (!anchor)
-		return 0;
-	return fail(ld, n->line, n->col,
-		    "unsupported anchor '&%s' (rule sets do not use anchors and aliases)",
-		    shown((const char *)anchor, buf, sizeof(buf)));
-}
-
-/* Build node from ev (which build deletes) and, for a collection, from the
- * events up to its end. On failure node holds what was built so far. */
-static int build(struct loader *ld, yaml_event_t *ev, struct ynode *node, int depth)
-{
-	char buf[SHOWN_MAX + 4];
-	int ret = -1;
-	yaml_event_t kid_ev;
-
-	node->line = (int)ev->start_mark.line + 1;
-	node->col = (int)ev->start_mark.column + 1;
-	node->start = ev->start_mark.index;
-	node->end = ev->end_mark.index;
-	if (depth > MAX_DEPTH) {
-		fail(ld, node->line, node->col, "nesting deeper than %d levels", MAX_DEPTH);
-		goto out;
-	}
-	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		fail(ld, node->line, node->col,
-		     "unsupported alias '*%s' (rule sets do not use anchors and aliases)",
-		     shown((const char *)ev->data.alias.anchor, buf, sizeof(buf)));
-		goto out;
-	case YAML_SCALAR_EVENT:
-		node->kind = Y_SCALAR;
-		if (no_anchor(ld, node, ev->data.scalar.anchor))
-			goto out;
-		node->str = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
-		node->style = ev->data.scalar.style;
-		if (strlen(node->str) != ev->data.scalar.length) {
-			fail(ld, node->line, node->col, "a value contains a NUL character");
-			goto out;
-		}
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		node->kind = Y_SEQ;
-		if (no_anchor(ld, node, ev->data.sequence_start.anchor))
-			goto out;
-		for (;;) {
-			if (next_event(ld, &kid_ev))
-				goto out;
-			if (kid_ev.type == YAML_SEQUENCE_END_EVENT) {
-				yaml_event_delete(&kid_ev);
-				break;
-			}
-			struct ynode *kid = xgrow(&node->kids, &node->n, &node->alloc, sizeof(*kid));
-			if (build(ld, &kid_ev, kid, depth + 1))
-				goto out;
-		}
-		break;
-	case YAML_MAPPING_START_EVENT:
-		node->kind = Y_MAP;
-		if (no_anchor(ld, node, ev->data.mapping_start.anchor))
-			goto out;
-		for (;;) {
-			if (next_event(ld, &kid_ev))
-				goto out;
-			if (kid_ev.type == YAML_MAPPING_END_EVENT) {
-				yaml_event_delete(&kid_ev);
-				break;
-			}
-			struct ynode *key = xgrow(&node->kids, &node->n, &node->alloc, sizeof(*key));
-			if (build(ld, &kid_ev, key, depth + 1))
-				goto out;
-			if (key->kind != Y_SCALAR) {
-				fail(ld, key->line, key->col, "a key must be a single value, not %s",
-				     kind_name(key));
-				goto out;
-			}
-			for (size_t i = 0; i + 1 < node->n; i += 2) {
-				if (strcmp(node->kids[i].str, key->str) == 0) {
-					fail(ld, key->line, key->col, "duplicate key '%s' (first at line %d)",
-					     shown(key->str, buf, sizeof(buf)), node->kids[i].line);
-					goto out;
-				}
-			}
-			if (next_event(ld, &kid_ev))
-				goto out;
-			struct ynode *value = xgrow(&node->kids, &node->n, &node->alloc, sizeof(*value));
-			if (build(ld, &kid_ev, value, depth + 1))
-				goto out;
-		}
-		break;
-	default:
-		fail(ld, node->line, node->col, "unexpected YAML event");
-		goto out;
-	}
-	ret = 0;
-out:
-	yaml_event_delete(ev);
-	return ret;
-}
-
-/* Read the one document into root. Returns 1 when the stream is empty. */
-static int build_document(struct loader *ld, struct ynode *root)
-{
-	yaml_event_t ev;
-	if (next_event(ld, &ev))
-		return -1;
-	yaml_event_delete(&ev); /* stream start */
-	if (next_event(ld, &ev))
-		return -1;
-	if (ev.type == YAML_STREAM_END_EVENT) {
-		yaml_event_delete(&ev);
-		return 1;
-	}
-	yaml_event_delete(&ev); /* document start */
-	if (next_event(ld, &ev) || build(ld, &ev, root, 0))
-		return -1;
-	if (next_event(ld, &ev))
-		return -1;
-	yaml_event_delete(&ev); /* document end */
-	if (next_event(ld, &ev))
-		return -1;
-	if (ev.type != YAML_STREAM_END_EVENT) {
-		int line = (int)ev.start_mark.line + 1, col = (int)ev.start_mark.column + 1;
-		yaml_event_delete(&ev);
-		return fail(ld, line, col, "a second YAML document (a rule file holds one)");
-	}
-	yaml_event_delete(&ev);
-	return 0;
-}
-
-/* The byte offset of each character in the input, so that a libyaml mark
- * (which counts characters) can be found in it. Only for UTF-8 input. */
-static void index_characters(struct loader *ld)
-{
-	size_t i = 0, n = 0, alloc = 0;
-	const unsigned char *s = (const unsigned char *)ld->src;
-	if (ld->len >= 2 && ((s[0] == 0xfe && s[1] == 0xff) || (s[0] == 0xff && s[1] == 0xfe)))
-		return;
-	if (ld->len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-		i = 3;
-	for (;; i++) {
-		if (i < ld->len && (s[i] & 0xc0) == 0x80)
-			continue;
-		size_t *slot = xgrow(&ld->cpos, &n, &alloc, sizeof(*slot));
-		*slot = i;
-		if (i >= ld->len)
-			break;
-	}
-	ld->n_cpos = n;
-}
-
-/* The line and column of byte off of scalar n's value: exact when the value
- * is the source text itself (one line, no escapes), else n's start. */
-static void scalar_pos(const struct loader *ld, const struct ynode *n, size_t off, int *line, int *col)
-{
-	size_t q =
-		(n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-	size_t len = strlen(n->str);
-	*line = n->line;
-	*col = n->col;
-	if (!ld->cpos || n->end >= ld->n_cpos || n->start > n->end || memchr(n->str, '\n', len))
-		return;
-	if (!q && n->style != YAML_PLAIN_SCALAR_STYLE)
-		return;
-	size_t b0 = ld->cpos[n->start], b1 = ld->cpos[n->end];
-	if (b1 - b0 != len + 2 * q || memcmp(ld->src + b0 + q, n->str, len) != 0)
-		return;
-	int chars = 0;
-	for (size_t i = 0; i < off && i < len; i++)
-		if (((unsigned char)n->str[i] & 0xc0) != 0x80)
-			chars++;
-	*col = n->col + (int)q + chars;
-}
-
-/* ------------------------------------------------------------------ */
-/* the schema */
 
 struct item_ctx {
 	const struct check_param *param; /* for messages and types */
@@ -737,14 +389,14 @@ struct item_ctx {
  * and choices). In an inactive item an undefined variable leaves the text as
  * written, unchecked, and then it returns 1. */
 static int scalar_value(struct loader *ld, const struct item_ctx *ic, enum param_type type,
-			const struct ynode *n, struct rule_value *out)
+			const struct ytree_node *n, struct rule_value *out)
 {
-	char msg[512], buf[SHOWN_MAX + 4];
+	char msg[512], buf[YTREE_SHOWN_SIZE];
 	char *undefined = NULL;
 	size_t where = 0;
 	int line, col;
 
-	if (is_null(n))
+	if (ytree_is_null(n))
 		return fail(ld, n->line, n->col, "missing value for '%s'", ic->param->key);
 	out->kind = RV_SCALAR;
 	out->line = n->line;
@@ -752,9 +404,10 @@ static int scalar_value(struct loader *ld, const struct item_ctx *ic, enum param
 	out->str = expand(n->str, ld->vars, 0, NULL, &undefined, &where);
 	if (!out->str) {
 		if (ic->active) {
-			scalar_pos(ld, n, where, &line, &col);
+			ytree_scalar_pos(n, where, &line, &col);
 			fail(ld, line, col, "undefined variable '%s' (set it with --set %s=VALUE)",
-			     shown(undefined, buf, sizeof(buf)), shown(undefined, buf, sizeof(buf)));
+			     ytree_shown(undefined, buf, sizeof(buf)),
+			     ytree_shown(undefined, buf, sizeof(buf)));
 			free(undefined);
 			return -1;
 		}
@@ -771,20 +424,20 @@ static int scalar_value(struct loader *ld, const struct item_ctx *ic, enum param
 
 /* A scalar or a list of scalars (of type item_type) into an RV_LIST. */
 static int list_value(struct loader *ld, const struct item_ctx *ic, enum param_type item_type,
-		      const struct ynode *n, struct rule_value *out)
+		      const struct ytree_node *n, struct rule_value *out)
 {
 	const char *key = ic->param->key;
 	out->kind = RV_LIST;
 	out->line = n->line;
 	out->col = n->col;
-	if (n->kind == Y_SCALAR) {
-		if (is_null(n))
+	if (n->kind == YTREE_SCALAR) {
+		if (ytree_is_null(n))
 			return fail(ld, n->line, n->col, "missing value for '%s'", key);
 		out->items = xcalloc(1, sizeof(*out->items));
 		out->n = 1;
 		return scalar_value(ld, ic, item_type, n, &out->items[0]) < 0 ? -1 : 0;
 	}
-	if (n->kind == Y_MAP)
+	if (n->kind == YTREE_MAP)
 		return fail(ld, n->line, n->col, "'%s' must be a value or a list of values, not a mapping",
 			    key);
 	if (n->n == 0)
@@ -792,11 +445,11 @@ static int list_value(struct loader *ld, const struct item_ctx *ic, enum param_t
 	out->items = xcalloc(n->n, sizeof(*out->items));
 	out->n = n->n;
 	for (size_t i = 0; i < n->n; i++) {
-		const struct ynode *it = &n->kids[i];
-		if (it->kind != Y_SCALAR)
+		const struct ytree_node *it = &n->items[i];
+		if (it->kind != YTREE_SCALAR)
 			return fail(ld, it->line, it->col, "an item of '%s' must be a single value, not %s",
-				    key, kind_name(it));
-		if (is_null(it))
+				    key, ytree_kind_name(it));
+		if (ytree_is_null(it))
 			return fail(ld, it->line, it->col, "empty item in '%s'", key);
 		if (scalar_value(ld, ic, item_type, it, &out->items[i]) < 0)
 			return -1;
@@ -804,25 +457,25 @@ static int list_value(struct loader *ld, const struct item_ctx *ic, enum param_t
 	return 0;
 }
 
-static int rrmap_value(struct loader *ld, const struct item_ctx *ic, const struct ynode *n,
+static int rrmap_value(struct loader *ld, const struct item_ctx *ic, const struct ytree_node *n,
 		       struct rule_value *out)
 {
 	const char *key = ic->param->key;
 	out->kind = RV_MAP;
 	out->line = n->line;
 	out->col = n->col;
-	if (is_null(n))
+	if (ytree_is_null(n))
 		return fail(ld, n->line, n->col, "missing value for '%s'", key);
-	if (n->kind != Y_MAP)
+	if (n->kind != YTREE_MAP)
 		return fail(ld, n->line, n->col, "'%s' must be a mapping of record types to values, not %s",
-			    key, kind_name(n));
+			    key, ytree_kind_name(n));
 	if (n->n == 0)
 		return fail(ld, n->line, n->col, "'%s' is an empty mapping", key);
-	out->items = xcalloc(n->n / 2, sizeof(*out->items));
-	out->keys = xcalloc(n->n / 2, sizeof(*out->keys));
-	for (size_t i = 0; i < n->n; i += 2) {
+	out->items = xcalloc(n->n, sizeof(*out->items));
+	out->keys = xcalloc(n->n, sizeof(*out->keys));
+	for (size_t i = 0; i < n->n; i++) {
 		struct rule_value k = {0};
-		const struct ynode *kn = &n->kids[i];
+		const struct ytree_node *kn = &n->pairs[i].key;
 		if (scalar_value(ld, ic, PARAM_RRTYPE, kn, &k) < 0) {
 			value_release(&k);
 			return -1;
@@ -833,13 +486,13 @@ static int rrmap_value(struct loader *ld, const struct item_ctx *ic, const struc
 			if (strcmp(out->keys[j], k.str) == 0)
 				return fail(ld, kn->line, kn->col, "duplicate record type '%s' in '%s'",
 					    k.str, key);
-		if (list_value(ld, ic, PARAM_STRING, &n->kids[i + 1], &out->items[out->n - 1]))
+		if (list_value(ld, ic, PARAM_STRING, &n->pairs[i].value, &out->items[out->n - 1]))
 			return -1;
 	}
 	return 0;
 }
 
-static int param_value(struct loader *ld, const struct item_ctx *ic, const struct ynode *n,
+static int param_value(struct loader *ld, const struct item_ctx *ic, const struct ytree_node *n,
 		       struct rule_value *out)
 {
 	enum param_type type = ic->param->type;
@@ -851,31 +504,33 @@ static int param_value(struct loader *ld, const struct item_ctx *ic, const struc
 	case PARAM_RRMAP:
 		return rrmap_value(ld, ic, n, out);
 	default:
-		if (n->kind != Y_SCALAR)
+		if (n->kind != YTREE_SCALAR)
 			return fail(ld, n->line, n->col, "'%s' must be a single value, not %s",
-				    ic->param->key, kind_name(n));
+				    ic->param->key, ytree_kind_name(n));
 		return scalar_value(ld, ic, type, n, out) < 0 ? -1 : 0;
 	}
 }
 
 /* A plain name (check, when, top-level name) that must be one scalar. */
-static int name_value(struct loader *ld, const char *key, const struct ynode *n)
+static int name_value(struct loader *ld, const char *key, const struct ytree_node *n)
 {
-	if (n->kind != Y_SCALAR)
-		return fail(ld, n->line, n->col, "'%s' must be a single value, not %s", key, kind_name(n));
-	if (is_null(n))
+	if (n->kind != YTREE_SCALAR)
+		return fail(ld, n->line, n->col, "'%s' must be a single value, not %s", key,
+			    ytree_kind_name(n));
+	if (ytree_is_null(n))
 		return fail(ld, n->line, n->col, "missing value for '%s'", key);
 	return 0;
 }
 
-static int severity_value(struct loader *ld, const struct item_ctx *ic, const struct ynode *n, int *severity)
+static int severity_value(struct loader *ld, const struct item_ctx *ic, const struct ytree_node *n,
+			  int *severity)
 {
 	static const struct check_param sev = {"severity", PARAM_STRING, 0, NULL, NULL};
 	static const struct {
 		const char *name;
 		int status;
 	} levels[] = {{"info", STATUS_INFO}, {"warn", STATUS_WARN}, {"fail", STATUS_FAIL}};
-	char buf[SHOWN_MAX + 4];
+	char buf[YTREE_SHOWN_SIZE];
 	struct item_ctx sc = {&sev, ic->active};
 	struct rule_value v = {0};
 	int ret = -1;
@@ -893,35 +548,35 @@ static int severity_value(struct loader *ld, const struct item_ctx *ic, const st
 		}
 	}
 	fail(ld, n->line, n->col, "invalid severity '%s' (expected info, warn or fail)",
-	     shown(v.str, buf, sizeof(buf)));
+	     ytree_shown(v.str, buf, sizeof(buf)));
 out:
 	value_release(&v);
 	return ret;
 }
 
-static int unknown_check(struct loader *ld, const struct ynode *n)
+static int unknown_check(struct loader *ld, const struct ytree_node *n)
 {
-	char buf[SHOWN_MAX + 4];
+	char buf[YTREE_SHOWN_SIZE];
 	size_t count;
 	const struct check_desc *const *table = check_table(&count);
 	const char **names = xcalloc(count, sizeof(*names));
 	for (size_t i = 0; i < count; i++)
 		names[i] = table[i]->name;
-	const char *near = closest(n->str, names, count);
+	const char *near = ytree_closest(n->str, names, count);
 	if (near)
 		fail(ld, n->line, n->col, "unknown check '%s'; did you mean '%s'?",
-		     shown(n->str, buf, sizeof(buf)), near);
+		     ytree_shown(n->str, buf, sizeof(buf)), near);
 	else
-		fail(ld, n->line, n->col, "unknown check '%s'", shown(n->str, buf, sizeof(buf)));
+		fail(ld, n->line, n->col, "unknown check '%s'", ytree_shown(n->str, buf, sizeof(buf)));
 	free(names);
 	return -1;
 }
 
 static const char *const item_keys[] = {"check", "severity", "when"};
 
-static int unknown_key(struct loader *ld, const struct check_desc *desc, const struct ynode *key)
+static int unknown_key(struct loader *ld, const struct check_desc *desc, const struct ytree_node *key)
 {
-	char buf[SHOWN_MAX + 4];
+	char buf[YTREE_SHOWN_SIZE];
 	struct strbuf allowed = STRBUF_INIT;
 	const char **names = NULL;
 	size_t n = 0, alloc = 0;
@@ -933,13 +588,13 @@ static int unknown_key(struct loader *ld, const struct check_desc *desc, const s
 	for (size_t i = 0; i < ARRAY_SIZE(item_keys); i++)
 		*(const char **)xgrow(&names, &n, &alloc, sizeof(*names)) = item_keys[i];
 	sb_adds(&allowed, "severity, when");
-	const char *near = closest(key->str, names, n);
+	const char *near = ytree_closest(key->str, names, n);
 	if (near)
 		fail(ld, key->line, key->col, "unknown key '%s' for check '%s'; did you mean '%s'?",
-		     shown(key->str, buf, sizeof(buf)), desc->name, near);
+		     ytree_shown(key->str, buf, sizeof(buf)), desc->name, near);
 	else
 		fail(ld, key->line, key->col, "unknown key '%s' for check '%s' (allowed: %s)",
-		     shown(key->str, buf, sizeof(buf)), desc->name, allowed.buf);
+		     ytree_shown(key->str, buf, sizeof(buf)), desc->name, allowed.buf);
 	sb_release(&allowed);
 	free(names);
 	return -1;
@@ -955,23 +610,19 @@ static const struct check_param *find_param(const struct check_desc *desc, const
 
 /* One item of `checks`: into rs->rules, or rs->skipped when its `when`
  * variable is unset. */
-static int load_item(struct loader *ld, const struct ynode *item, struct ruleset *rs)
+static int load_item(struct loader *ld, const struct ytree_node *item, struct ruleset *rs)
 {
-	char buf[SHOWN_MAX + 4];
-	const struct ynode *check = NULL, *when = NULL;
+	char buf[YTREE_SHOWN_SIZE];
+	const struct ytree_node *check = NULL, *when = NULL;
 	struct rule r = {0};
 	int ret = -1;
 
-	if (item->kind != Y_MAP)
+	if (item->kind != YTREE_MAP)
 		return fail(ld, item->line, item->col,
 			    "an item of 'checks' must be a mapping, not %s (write '- check: NAME')",
-			    kind_name(item));
-	for (size_t i = 0; i < item->n; i += 2) {
-		if (strcmp(item->kids[i].str, "check") == 0)
-			check = &item->kids[i + 1];
-		else if (strcmp(item->kids[i].str, "when") == 0)
-			when = &item->kids[i + 1];
-	}
+			    ytree_kind_name(item));
+	check = ytree_map_get(item, "check");
+	when = ytree_map_get(item, "when");
 	if (!check)
 		return fail(ld, item->line, item->col, "item has no 'check' key");
 	if (name_value(ld, "check", check))
@@ -987,11 +638,10 @@ static int load_item(struct loader *ld, const struct ynode *item, struct ruleset
 		/* `when: {new_ip}` unquoted is a flow mapping to YAML: say what
 		 * to write rather than "quote it", which only leads to the
 		 * braces message below. */
-		if (when->kind == Y_MAP && when->n == 2 && valid_name(when->kids[0].str) &&
-		    is_null(&when->kids[1])) {
+		if (ytree_is_unquoted_braces(when)) {
 			fail(ld, when->line, when->col,
 			     "'when' takes a variable name without braces: 'when: %s'",
-			     shown(when->kids[0].str, buf, sizeof(buf)));
+			     ytree_shown(when->pairs[0].key.str, buf, sizeof(buf)));
 			goto out;
 		}
 		if (name_value(ld, "when", when))
@@ -1006,7 +656,7 @@ static int load_item(struct loader *ld, const struct ynode *item, struct ruleset
 		}
 		if (!valid_name(when->str)) {
 			fail(ld, when->line, when->col, "invalid variable name '%s' for 'when'",
-			     shown(when->str, buf, sizeof(buf)));
+			     ytree_shown(when->str, buf, sizeof(buf)));
 			goto out;
 		}
 		if (strcmp(when->str, "domain") == 0) {
@@ -1019,8 +669,8 @@ static int load_item(struct loader *ld, const struct ynode *item, struct ruleset
 
 	struct item_ctx ic = {NULL, !r.when || vars_get(ld->vars, r.when) != NULL};
 	size_t alloc = 0;
-	for (size_t i = 0; i < item->n; i += 2) {
-		const struct ynode *key = &item->kids[i], *val = &item->kids[i + 1];
+	for (size_t i = 0; i < item->n; i++) {
+		const struct ytree_node *key = &item->pairs[i].key, *val = &item->pairs[i].value;
 		if (strcmp(key->str, "check") == 0 || strcmp(key->str, "when") == 0)
 			continue;
 		if (strcmp(key->str, "severity") == 0) {
@@ -1060,24 +710,25 @@ out:
 
 static const char *const top_keys[] = {"name", "description", "checks"};
 
-static int load_tree(struct loader *ld, const struct ynode *root, struct ruleset *rs)
+static int load_tree(struct loader *ld, const struct ytree_node *root, struct ruleset *rs)
 {
-	char buf[SHOWN_MAX + 4];
-	const struct ynode *checks = NULL;
+	char buf[YTREE_SHOWN_SIZE];
+	const struct ytree_node *checks = NULL;
 
-	if (is_null(root))
+	if (ytree_is_null(root))
 		return fail(ld, 1, 1, "empty rule file");
-	if (root->kind != Y_MAP)
+	if (root->kind != YTREE_MAP)
 		return fail(ld, root->line, root->col,
-			    "the top level must be a mapping with 'checks', not %s", kind_name(root));
-	for (size_t i = 0; i < root->n; i += 2) {
-		const struct ynode *key = &root->kids[i], *val = &root->kids[i + 1];
+			    "the top level must be a mapping with 'checks', not %s", ytree_kind_name(root));
+	for (size_t i = 0; i < root->n; i++) {
+		const struct ytree_node *key = &root->pairs[i].key, *val = &root->pairs[i].value;
 		if (strcmp(key->str, "checks") == 0) {
 			checks = val;
 		} else if (strcmp(key->str, "description") == 0) {
-			if (val->kind != Y_SCALAR)
+			if (val->kind != YTREE_SCALAR)
 				return fail(ld, val->line, val->col,
-					    "'description' must be a single value, not %s", kind_name(val));
+					    "'description' must be a single value, not %s",
+					    ytree_kind_name(val));
 		} else if (strcmp(key->str, "name") == 0) {
 			static const struct check_param name = {"name", PARAM_STRING, 0, NULL, NULL};
 			struct item_ctx ic = {&name, 1};
@@ -1089,27 +740,27 @@ static int load_tree(struct loader *ld, const struct ynode *root, struct ruleset
 			free(rs->name);
 			rs->name = v.str;
 		} else {
-			const char *near = closest(key->str, top_keys, ARRAY_SIZE(top_keys));
+			const char *near = ytree_closest(key->str, top_keys, ARRAY_SIZE(top_keys));
 			if (near)
 				return fail(ld, key->line, key->col,
 					    "unknown top-level key '%s'; did you mean '%s'?",
-					    shown(key->str, buf, sizeof(buf)), near);
+					    ytree_shown(key->str, buf, sizeof(buf)), near);
 			return fail(ld, key->line, key->col,
 				    "unknown top-level key '%s' (allowed: name, description, checks)",
-				    shown(key->str, buf, sizeof(buf)));
+				    ytree_shown(key->str, buf, sizeof(buf)));
 		}
 	}
 	if (!checks)
 		return fail(ld, root->line, root->col, "missing 'checks' (the list of checks to run)");
-	if (is_null(checks))
+	if (ytree_is_null(checks))
 		return fail(ld, checks->line, checks->col, "'checks' is empty");
-	if (checks->kind != Y_SEQ)
+	if (checks->kind != YTREE_SEQ)
 		return fail(ld, checks->line, checks->col, "'checks' must be a list, not %s",
-			    kind_name(checks));
+			    ytree_kind_name(checks));
 	if (checks->n == 0)
 		return fail(ld, checks->line, checks->col, "'checks' is an empty list");
 	for (size_t i = 0; i < checks->n; i++)
-		if (load_item(ld, &checks->kids[i], rs))
+		if (load_item(ld, &checks->items[i], rs))
 			return -1;
 	return 0;
 }
@@ -1128,76 +779,51 @@ static char *default_name(const char *file)
 	return xstrndup(base, n);
 }
 
+/* Check doc against the schema into out (already zeroed). */
+static int load_doc(const struct ytree_doc *doc, const struct vars *vars, struct ruleset *out, char *err,
+		    size_t errlen)
+{
+	struct loader ld = {doc->file, vars, err, errlen};
+
+	out->file = xstrdup(doc->file);
+	if (!doc->root)
+		return fail(&ld, 1, 1, "empty rule file");
+	if (load_tree(&ld, doc->root, out))
+		return -1;
+	if (!out->name)
+		out->name = default_name(doc->file);
+	return 0;
+}
+
 int rules_load_string(const char *text, size_t len, const char *name, const struct vars *vars,
 		      struct ruleset *out, char *err, size_t errlen)
 {
-	struct loader ld = {0};
-	struct ynode root = {0};
-	int ret = -1, r;
+	struct ytree_doc *doc = NULL;
+	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!name)
-		name = "<string>";
-	if (!text)
-		text = "";
-	ld.file = name;
-	ld.src = text;
-	ld.len = len;
-	ld.vars = vars;
-	ld.err = err;
-	ld.errlen = errlen;
-	if (!yaml_parser_initialize(&ld.parser)) {
-		fail(&ld, 1, 1, "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
-	index_characters(&ld);
-	out->file = xstrdup(name);
-
-	r = build_document(&ld, &root);
-	if (r < 0)
+	if (ytree_load_buffer(text, len, name, &rule_names, &doc, err, errlen))
 		goto out;
-	if (r > 0) {
-		fail(&ld, 1, 1, "empty rule file");
-		goto out;
-	}
-	if (load_tree(&ld, &root, out))
-		goto out;
-	if (!out->name)
-		out->name = default_name(name);
-	ret = 0;
+	ret = load_doc(doc, vars, out, err, errlen);
 out:
 	if (ret)
 		ruleset_release(out);
-	ynode_release(&root);
-	free(ld.cpos);
-	yaml_parser_delete(&ld.parser);
+	ytree_doc_free(doc);
 	return ret;
 }
 
 int rules_load(const char *path, const struct vars *vars, struct ruleset *out, char *err, size_t errlen)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	size_t got;
+	struct ytree_doc *doc = NULL;
 	int ret = -1;
-	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "rb");
-	if (!f) {
-		set_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_add(&sb, chunk, got);
-	if (ferror(f)) {
-		set_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	if (ytree_load_file(path, &rule_names, &doc, err, errlen))
 		goto out;
-	}
-	ret = rules_load_string(sb.buf ? sb.buf : "", sb.len, path, vars, out, err, errlen);
+	ret = load_doc(doc, vars, out, err, errlen);
 out:
-	fclose(f);
-	sb_release(&sb);
+	if (ret)
+		ruleset_release(out);
+	ytree_doc_free(doc);
 	return ret;
 }

@@ -1,5 +1,5 @@
-/* Rule sets: YAML files of checks and their parameters (libyaml), with
- * {variable} substitution from --set. */
+/* Rule sets: YAML files of checks and their parameters (read into the YAML
+ * tree of ytree.h), with {variable} substitution from --set. */
 #ifndef CUTOVER_RULES_H
 #define CUTOVER_RULES_H
 
@@ -106,8 +106,10 @@ const struct rule_value *rule_param(const struct rule *rule, const char *key);
 /* check one scalar (after substitution) against param's type and
  * normalise it in place (RR type names are upper-cased). For PARAM_STRINGS it
  * checks one item; for PARAM_RRTYPES one item, for PARAM_RRMAP one key (an RR
- * type). rules_load uses it for every value; plan.c can use it for inline
- * checks. Returns 0, or -1 with a message without position in err, e.g.
+ * type). rules_load uses it for every value. There is no plan loader yet;
+ * plan files (`cutover plan`) will share the YAML tree of ytree.h and can use
+ * this for checks written inline in a plan. Returns 0, or -1 with a message
+ * without position in err, e.g.
  * "invalid number 'x' for 'max' (expected a whole number up to 4294967295)". */
 int rules_check_scalar(const struct check_param *param, char *value, char *err, size_t errlen);
 
