@@ -80,12 +80,13 @@
  * rate limit. Under load a socket uses up its 16 queries long before this;
  * a slow trickle of queries gets fresh sockets, as if there were no pool. */
 #define SOCKET_MAX_AGE_US (1000ULL * 1000)
-/* Idle sockets kept open, both families together. One round of the loop
- * gives back at most one socket per event before the callbacks that usually
- * ask again at once; a smaller cap would only turn reuses into closes and new
- * sockets. (The pool never holds more sockets of a family than were once on
- * the wire together.) */
-#define SOCKET_POOL_MAX 256
+/* Idle sockets are kept open up to max_inflight, both families together. A
+ * round of the loop may finish every query on the wire before the callbacks
+ * that usually ask again at once, so a smaller cap only turns reuses into
+ * closes and new sockets: with a cap of 256 and 1,000 domains, 25,000 queries
+ * took 15,000 sockets; with max_inflight, about 1,600 (one per
+ * SOCKET_MAX_USES queries). The pool never holds more sockets of a family
+ * than were once on the wire together. */
 
 enum query_state {
 	Q_QUEUED,      /* waiting for room under max_inflight */
@@ -101,8 +102,9 @@ struct server {
 	struct server *next; /* hash chain */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	uint64_t dead_until; /* µs; new queries fail with DNS_EDEAD before this */
-	int answered;	     /* it has sent at least one valid answer */
+	uint64_t dead_until;	 /* µs; new queries fail with DNS_EDEAD before this */
+	int answered;		 /* it has sent at least one valid answer */
+	struct udp_socket *idle; /* idle sockets connected to it */
 };
 
 /* A UDP socket, connect()ed to the last server it was used for. It carries
@@ -114,11 +116,14 @@ struct udp_socket {
 	int fd;
 	struct loop_io *io;
 	int family;
-	unsigned uses;		   /* queries it has carried, the current one included */
-	uint64_t opened_at;	   /* µs */
-	const struct server *peer; /* connected to; NULL before the first connect() */
-	struct query *q;	   /* the query it carries, NULL while in the pool */
-	struct udp_socket *next;   /* pool */
+	unsigned uses;	     /* queries it has carried, the current one included */
+	uint64_t opened_at;  /* µs */
+	struct server *peer; /* connected to; NULL before the first connect() */
+	struct query *q;     /* the query it carries, NULL while in the pool */
+	/* While idle: in its family's pool (most recently used first) and in
+	 * its peer's list, so that a query to the same server takes a socket
+	 * already connected there and needs no connect(). */
+	struct udp_socket *pool_prev, *pool_next, *peer_prev, *peer_next;
 };
 
 struct query {
@@ -171,8 +176,8 @@ struct dns_engine {
 	int flush_scheduled;
 	struct query *free_list;
 	size_t inflight;
-	/* Idle UDP sockets, last in first out, [0] IPv4 and [1] IPv6. */
-	struct udp_socket *pool[2];
+	/* Idle UDP sockets, most recently used first, [0] IPv4 and [1] IPv6. */
+	struct udp_socket *pool[2], *pool_tail[2];
 	size_t pool_n;
 	/* Servers, hashed on address and port. */
 	struct server **buckets;
@@ -362,33 +367,71 @@ static void udp_event(void *arg, int fd, unsigned what)
 	udp_readable(s->e, s);
 }
 
+/* Take an idle socket out of the pool and its peer's list. */
+static void pool_take(struct dns_engine *e, struct udp_socket *s)
+{
+	size_t i = s->family == AF_INET6;
+	if (s->pool_prev)
+		s->pool_prev->pool_next = s->pool_next;
+	else
+		e->pool[i] = s->pool_next;
+	if (s->pool_next)
+		s->pool_next->pool_prev = s->pool_prev;
+	else
+		e->pool_tail[i] = s->pool_prev;
+	if (s->peer) {
+		if (s->peer_prev)
+			s->peer_prev->peer_next = s->peer_next;
+		else
+			s->peer->idle = s->peer_next;
+		if (s->peer_next)
+			s->peer_next->peer_prev = s->peer_prev;
+	}
+	s->pool_prev = s->pool_next = s->peer_prev = s->peer_next = NULL;
+	e->pool_n--;
+}
+
 /* Close every idle socket (to give descriptors back). */
 static void pool_flush(struct dns_engine *e)
 {
 	for (size_t i = 0; i < 2; i++) {
 		while (e->pool[i]) {
 			struct udp_socket *s = e->pool[i];
-			e->pool[i] = s->next;
+			pool_take(e, s);
 			udp_close(s);
 		}
 	}
-	e->pool_n = 0;
 }
 
 /* The query is done with its socket: back to the pool when `reusable` and
  * within the limits, else closed. A socket whose query timed out is not
  * reusable: the answer may still arrive, or an attacker may have had the time
- * to find its port. */
+ * to find its port. A full pool gives up its least recently used socket. */
 static void udp_release(struct dns_engine *e, struct udp_socket *s, int reusable)
 {
 	s->q = NULL;
-	if (!reusable || s->uses >= SOCKET_MAX_USES || e->pool_n >= SOCKET_POOL_MAX) {
+	if (!reusable || s->uses >= SOCKET_MAX_USES) {
 		udp_close(s);
 		return;
 	}
 	size_t i = s->family == AF_INET6;
-	s->next = e->pool[i];
+	if (e->pool_n >= e->opts.max_inflight) {
+		struct udp_socket *old = e->pool_tail[i] ? e->pool_tail[i] : e->pool_tail[!i];
+		pool_take(e, old);
+		udp_close(old);
+	}
+	s->pool_prev = NULL;
+	s->pool_next = e->pool[i];
+	if (e->pool[i])
+		e->pool[i]->pool_prev = s;
+	else
+		e->pool_tail[i] = s;
 	e->pool[i] = s;
+	s->peer_prev = NULL;
+	s->peer_next = s->peer->idle;
+	if (s->peer->idle)
+		s->peer->idle->peer_prev = s;
+	s->peer->idle = s;
 	e->pool_n++;
 }
 
@@ -425,10 +468,11 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 	size_t i = sa->sa_family == AF_INET6;
 	struct udp_socket *s = NULL;
 
-	while (!s && e->pool[i]) {
-		s = e->pool[i];
-		e->pool[i] = s->next;
-		e->pool_n--;
+	/* One already connected to this server first, else any of the
+	 * family; one too old to reuse is closed on the way. */
+	while (!s && (q->srv->idle || e->pool[i])) {
+		s = q->srv->idle ? q->srv->idle : e->pool[i];
+		pool_take(e, s);
 		if (e->now - s->opened_at >= SOCKET_MAX_AGE_US) {
 			udp_close(s);
 			s = NULL;
@@ -1089,7 +1133,7 @@ int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_en
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rlim_t need = (rlim_t)e->opts.max_inflight + FD_RESERVE;
-		rlim_t want = need + SOCKET_POOL_MAX;
+		rlim_t want = need + e->opts.max_inflight;
 		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 			rlim_t old = rl.rlim_cur;
 			rl.rlim_cur =
