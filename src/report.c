@@ -3,13 +3,42 @@
  *
  * Decisions a reader (and every consumer of the output) should know:
  *
- * - Order. Findings are grouped by domain, domains in the order of
- *   r->domains, then any domain that only appears in findings (in order of
- *   first appearance); within a domain findings keep the order they were added.
- *   text additionally puts the worst status first (fail, error, warn, info,
+ * - Streaming. A reporter (reporter_open, reporter_domain, reporter_close)
+ *   is handed one domain's findings at a time, in input order, and keeps in
+ *   memory only that domain, the running totals (counts per status, domains
+ *   and findings so far), the text column widths and the few findings the
+ *   nagios status line names (at most NAGIOS_NAMED_MAX per status >= warn).
+ *   What a format can write before it knows the totals goes to out at once
+ *   (flushed after each domain); what must follow something that needs the
+ *   totals is spooled to unlinked temporary files in $TMPDIR (else /tmp) and
+ *   copied out by reporter_close:
+ *     text        spools every line: the columns are as wide as the widest
+ *                 value of the whole report;
+ *     json        writes each finding as it comes; spools the "domains" list,
+ *                 which follows "findings", then the totals;
+ *     nagios      spools the long output, one file per status (it is worst
+ *                 first across domains); the status line goes first;
+ *     junit       spools the <testsuite>s: <testsuites> carries the totals;
+ *     tap         spools nothing: the plan ("1..N") goes at the end;
+ *     prometheus  writes cutover_findings as it comes; spools cutover_status
+ *                 and cutover_finding, as each family must be contiguous.
+ *   The reporter copies nothing of a finding once reporter_domain returns.
+ * - report_write feeds a whole struct report through a reporter. Order:
+ *   findings grouped by domain, domains in the order of r->domains, then any
+ *   domain that only appears in findings (in order of first appearance);
+ *   within a domain findings keep the order they were added. A reporter keeps
+ *   the order of its calls and of each call's findings. text additionally
+ *   puts the worst status first within a domain (fail, error, warn, info,
  *   ok), stable otherwise; the nagios long output is worst first across all
- *   domains, then by domain. Output does not depend on
- *   the order in which concurrent checks of different domains finished.
+ *   domains, then in domain order. Output does not depend on the order in
+ *   which concurrent checks of different domains finished.
+ * - Interrupted (reporter_close's interrupted != 0): every format stays what
+ *   its consumer can read, and says it is partial: json "interrupted": true;
+ *   the text summary line and the nagios status line end in "; interrupted,
+ *   later domains were not reported"; junit carries that as an XML comment
+ *   (its schema has no place for it); tap ends in "Bail out!" so a harness
+ *   fails the run; prometheus adds cutover_run_interrupted 1. Without an
+ *   interruption none of these appear.
  * - Strings from the network are untrusted. Every format cleans them first:
  *   bytes that are not valid UTF-8 become U+FFFD everywhere (jansson, libxml2
  *   and Prometheus all require UTF-8); text, nagios and tap descriptions turn
@@ -18,38 +47,41 @@
  *   replaces characters XML 1.0 forbids with U+FFFD.
  * - A finding whose message is NULL uses the code table's summary (codes.c).
  *   A NULL domain, check or code is written as "".
- * - json: exactly the design.md schema; "subject", "server", "expected" and
- *   "actual" are omitted when NULL. One addition: "domains" (after "summary"),
- *   the list of domains checked in the order above, so a consumer sees domains
- *   that produced no findings.
- * - Exit code (report_exit_code): 2 any fail; else 3 any error; else 1 when
- *   fail_on <= warn and any warn; else 0. info never fails. A fail_on above
- *   warn (fail, or error) behaves like fail.
- * - nagios: the state word follows report_exit_code(r, opts->fail_on), so the
+ * - json: the design.md schema, indented as jansson's JSON_INDENT(2) would,
+ *   keys in the order version, tool, started, findings, domains, status,
+ *   summary (status and summary need the totals); "subject", "server",
+ *   "expected" and "actual" are omitted when NULL. Additions: "domains", the
+ *   list of domains reported, so a consumer sees domains that produced no
+ *   findings; "interrupted" (see above).
+ * - Exit code (report_exit_code, reporter_exit_code): 2 any fail; else 3 any
+ *   error; else 1 when fail_on <= warn and any warn; else 0. info never
+ *   fails. A fail_on above warn (fail, or error) behaves like fail.
+ * - nagios: the state word follows the exit code (fail_on from opts), so the
  *   word and the plugin's exit code always agree; main.c passes fail_on warn
  *   for -f nagios, so warnings give "CUTOVER WARNING" and exit 1 as Nagios
- *   plugins do. The status line names the findings of the worst status
+ *   plugins do. The status line names the first findings of the worst status
  *   (at most 5, then "+N more"); '|' in any text becomes '/' (it separates
  *   performance data); one long-output line follows per non-ok finding.
  * - junit: one testsuite per domain, one testcase per finding. fail ->
  *   <failure>, error -> <error>, warn -> <system-out> (plus a <failure> when
  *   fail_on is warn), info/ok -> a passing testcase. Domains are checked
- *   concurrently, so a testsuite's time is "0.000"; <testsuites time> is
- *   r->elapsed. timestamp is r->started in UTC without a zone suffix
- *   ("2026-11-25T10:00:00"), the Ant/Jenkins convention. Schema:
+ *   concurrently, so a testsuite's time is "0.000"; <testsuites time> is the
+ *   run's elapsed time. timestamp is the run's start in UTC without a zone
+ *   suffix ("2026-11-25T10:00:00"), the Ant/Jenkins convention. Schema:
  *   tests/junit/junit.xsd.
- * - tap: TAP version 13, one test point per finding. fail and error are
- *   "not ok", warn too when fail_on is warn; every non-ok finding (info
- *   included) is followed by a YAML block with status, domain, check and,
- *   when present, subject, server, expected, actual and message. '#' and '\'
- *   in descriptions are escaped (\#, \\) so they are not read as directives.
- *   No findings: "1..0 # SKIP no findings".
+ * - tap: TAP version 13, one test point per finding, the plan last. fail and
+ *   error are "not ok", warn too when fail_on is warn; every non-ok finding
+ *   (info included) is followed by a YAML block with status, domain, check
+ *   and, when present, subject, server, expected, actual and message. '#'
+ *   and '\' in descriptions are escaped (\#, \\) so they are not read as
+ *   directives. No findings: "1..0 # SKIP no findings".
  * - prometheus: cutover_status uses the rank of enum status: 0 ok, 1 info,
  *   2 warn, 3 error, 4 fail. cutover_finding has one series per distinct label
  *   set of the non-ok findings (a NULL subject or server is ""); its value is
  *   the number of findings with that label set (normally 1) - duplicates would
- *   make node_exporter reject the whole file. cutover_last_run_timestamp_seconds
- *   is r->started.
+ *   make node_exporter reject the whole file. Label sets include the domain,
+ *   so they are merged per reporter_domain call: a domain must be reported
+ *   once. cutover_last_run_timestamp_seconds is the run's start.
  * - text: per domain a header ("example.org  FAIL  2 fail, 1 ok"), then one
  *   line per finding with aligned columns: tag, code, subject, @server,
  *   message and "(expected X, got Y)"; columns are capped at 40 characters
@@ -57,19 +89,25 @@
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
  * - Behaviour the prototypes leave open:
  *   status_parse ignores case; report_add_domain ignores a domain already
- *   recorded; report_add stores an out-of-range status as error;
- *   report_write accepts opts == NULL (no colour, fail_on fail, tool
- *   "cutover") and returns -1 for an unknown format.
+ *   recorded; report_add stores an out-of-range status as error, and every
+ *   format reads one as error; report_write and reporter_open accept
+ *   opts == NULL (no colour, fail_on fail, tool "cutover") and return -1 for
+ *   an unknown format; reporter_domain accepts a NULL domain as "".
  * - Numbers with a fraction are printed by integer arithmetic (milliseconds),
  *   so a caller's setlocale() cannot turn the decimal point into a comma.
- * - Every format is built in memory and written with one fwrite; report_write
- *   returns -1 when fwrite, fflush or ferror says the write failed, or when
- *   jansson or libxml2 fail to build the document.
+ * - Errors: reporter_domain and reporter_close return -1 when fwrite, fflush
+ *   or ferror say a write (to out or a spool) failed, or when jansson or
+ *   libxml2 fail to build a piece; the reporter then refuses further calls
+ *   but must still be freed. What was written before stays written: a caller
+ *   that must not leave half a report writes to a temporary file and renames.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libxml/xmlwriter.h>
@@ -87,17 +125,6 @@ static const char *const status_names[STATUS_COUNT] = {
 	[STATUS_WARN] = "warn",
 	[STATUS_ERROR] = "error",
 	[STATUS_FAIL] = "fail",
-};
-/* clang-format on */
-
-/* clang-format off */
-static const char *const format_names[] = {
-	[FORMAT_TEXT] = "text",
-	[FORMAT_JSON] = "json",
-	[FORMAT_NAGIOS] = "nagios",
-	[FORMAT_JUNIT] = "junit",
-	[FORMAT_TAP] = "tap",
-	[FORMAT_PROMETHEUS] = "prometheus",
 };
 /* clang-format on */
 
@@ -136,19 +163,6 @@ enum status status_merge(enum status a, enum status b)
 	a = status_clamp(a);
 	b = status_clamp(b);
 	return a > b ? a : b;
-}
-
-int report_format_parse(const char *name, enum report_format *out)
-{
-	if (!name)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
-		if (strcmp(name, format_names[i]) == 0) {
-			*out = (enum report_format)i;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 void report_init(struct report *r)
@@ -230,20 +244,6 @@ enum status report_status(const struct report *r)
 static const char *str_or_empty(const char *s)
 {
 	return s ? s : "";
-}
-
-int report_exit_code(const struct report *r, enum status fail_on)
-{
-	switch (report_status(r)) {
-	case STATUS_FAIL:
-		return 2;
-	case STATUS_ERROR:
-		return 3;
-	case STATUS_WARN:
-		return fail_on <= STATUS_WARN ? 1 : 0;
-	default:
-		return 0;
-	}
 }
 
 /* ---- cleaning untrusted strings ---- */
@@ -439,138 +439,149 @@ static int fails_test(enum status s, enum status fail_on)
 	return s == STATUS_FAIL || s == STATUS_ERROR || (s == STATUS_WARN && fail_on <= STATUS_WARN);
 }
 
-/* ---- the view: findings grouped by domain ---- */
+/* ---- the reporter ---- */
 
-struct report_view {
-	const char **domains; /* n_domains names, in output order */
+/* A format spools into at most this many files (nagios: one per non-ok
+ * status). */
+#define SPOOL_MAX (STATUS_COUNT - 1)
+
+struct format;
+
+struct reporter {
+	const struct format *format;
+	struct report_opts opts; /* opts.tool is read by reporter_open only */
+	time_t started;
+	FILE *out;
+	int stopped;		     /* a write failed or the report was closed: later calls fail */
+	size_t counts[STATUS_COUNT]; /* findings so far, by status */
+	size_t n_findings;
 	size_t n_domains;
-	size_t *order; /* finding indices, grouped by domain */
-	size_t *first; /* n_domains + 1 offsets into order */
-	size_t counts[STATUS_COUNT];
-	size_t (*domain_counts)[STATUS_COUNT]; /* per domain, in output order */
+	struct strbuf sb;	/* the next bytes for out or a spool */
+	struct strbuf tmp;	/* scratch for cleaning */
+	FILE *spool[SPOOL_MAX]; /* unlinked temporary files, NULL when unused */
+	/* text: the widest code, subject and @server so far (capped) */
+	size_t code_w, subject_w, server_w;
+	/* nagios: the first findings of each status >= warn, as the status line
+	 * names them */
+	char *named[STATUS_COUNT][NAGIOS_NAMED_MAX];
 };
 
-/* The worst status of domain d of the view. */
-static enum status view_worst(const struct report_view *v, size_t d)
+/* One domain's findings as reporter_domain() hands them to a format. The
+ * reporter's totals do not include them yet. */
+struct batch {
+	const char *domain; /* never NULL */
+	const struct finding *f;
+	size_t n;
+	size_t counts[STATUS_COUNT];
+	enum status worst;
+};
+
+/* A format: what it writes first, for each domain, and last. begin and
+ * domain leave what goes to out in rp->sb. */
+struct format {
+	const char *name;
+	size_t spools; /* spool files it needs, opened by reporter_open */
+	int (*begin)(struct reporter *rp);
+	int (*domain)(struct reporter *rp, const struct batch *b);
+	int (*finish)(struct reporter *rp, double elapsed, int interrupted);
+};
+
+/* Write rp->sb to out and empty it. Returns 0, or -1 when fwrite failed. */
+static int out_flush(struct reporter *rp)
+{
+	int rc = 0;
+	if (rp->sb.len && fwrite(rp->sb.buf, 1, rp->sb.len, rp->out) != rp->sb.len)
+		rc = -1;
+	sb_reset(&rp->sb);
+	return rc;
+}
+
+/* An unlinked temporary file in $TMPDIR (else /tmp) open for reading and
+ * writing, or NULL (errno set). Not tmpfile(), which ignores TMPDIR: a big
+ * run's spool belongs where its operator has room. */
+static FILE *spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/cutover-report-XXXXXX", dir && *dir ? dir : P_tmpdir);
+	FILE *f = NULL;
+	int fd = mkostemp(path, O_CLOEXEC);
+
+	if (fd >= 0) {
+		unlink(path);
+		f = fdopen(fd, "w+");
+		if (!f) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+		}
+	}
+	free(path);
+	return f;
+}
+
+/* Append rp->sb to spool i and empty it. Returns 0 or -1. */
+static int spool_put(struct reporter *rp, size_t i)
+{
+	int rc = 0;
+	if (rp->sb.len && fwrite(rp->sb.buf, 1, rp->sb.len, rp->spool[i]) != rp->sb.len)
+		rc = -1;
+	sb_reset(&rp->sb);
+	return rc;
+}
+
+/* Make spool i ready to be read from its start. Returns 0 or -1. */
+static int spool_rewind(struct reporter *rp, size_t i)
+{
+	FILE *f = rp->spool[i];
+	if (fflush(f) != 0 || ferror(f) || fseek(f, 0, SEEK_SET) != 0)
+		return -1;
+	return 0;
+}
+
+/* Write rp->sb, then all of spool i, to out. Returns 0 or -1. */
+static int spool_copy(struct reporter *rp, size_t i)
+{
+	char buf[16384];
+	size_t n;
+
+	if (out_flush(rp) < 0 || spool_rewind(rp, i) < 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), rp->spool[i])) > 0)
+		if (fwrite(buf, 1, n, rp->out) != n)
+			return -1;
+	return ferror(rp->spool[i]) ? -1 : 0;
+}
+
+static enum status counts_worst(const size_t counts[STATUS_COUNT])
 {
 	for (int s = STATUS_COUNT - 1; s > STATUS_OK; s--)
-		if (v->domain_counts[d][s])
+		if (counts[s])
 			return (enum status)s;
 	return STATUS_OK;
 }
 
-struct name_rank {
-	const char *name;
-	size_t rank; /* first appearance; later: the index in the output order */
-};
-
-static int name_rank_by_name(const void *a, const void *b)
+static int exit_code(enum status worst, enum status fail_on)
 {
-	const struct name_rank *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-/* For bsearch in a list whose names are unique. */
-static int name_rank_name_only(const void *a, const void *b)
-{
-	const struct name_rank *x = a, *y = b;
-	return strcmp(x->name, y->name);
-}
-
-static int name_rank_by_rank(const void *a, const void *b)
-{
-	const struct name_rank *x = a, *y = b;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-struct view_item {
-	size_t domain;
-	int rank; /* status rank, negated when worst first; 0 otherwise */
-	size_t index;
-};
-
-static int view_item_cmp(const void *a, const void *b)
-{
-	const struct view_item *x = a, *y = b;
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static void view_release(struct report_view *v)
-{
-	free(v->domains);
-	free(v->order);
-	free(v->first);
-	free(v->domain_counts);
-	memset(v, 0, sizeof(*v));
-}
-
-static void view_init(struct report_view *v, const struct report *r, int worst_first)
-{
-	size_t n_names = r->n_domains + r->n, n_uniq = 0;
-	struct name_rank *names = xcalloc(n_names, sizeof(*names));
-	struct name_rank *uniq = xcalloc(n_names, sizeof(*uniq));
-	struct name_rank *by_rank = xcalloc(n_names, sizeof(*by_rank));
-	struct view_item *items = xcalloc(r->n, sizeof(*items));
-
-	memset(v, 0, sizeof(*v));
-	report_count(r, v->counts);
-
-	for (size_t i = 0; i < r->n_domains; i++)
-		names[i] = (struct name_rank){str_or_empty(r->domains[i]), i};
-	for (size_t i = 0; i < r->n; i++)
-		names[r->n_domains + i] =
-			(struct name_rank){str_or_empty(r->findings[i].domain), r->n_domains + i};
-	qsort(names, n_names, sizeof(*names), name_rank_by_name);
-	/* The first of each run of equal names has its lowest rank. */
-	for (size_t i = 0; i < n_names; i++)
-		if (i == 0 || strcmp(names[i].name, names[i - 1].name) != 0)
-			uniq[n_uniq++] = names[i];
-
-	/* Output order is rank order; uniq (sorted by name) learns its position. */
-	for (size_t i = 0; i < n_uniq; i++)
-		by_rank[i] = uniq[i];
-	qsort(by_rank, n_uniq, sizeof(*by_rank), name_rank_by_rank);
-	v->domains = xcalloc(n_uniq, sizeof(*v->domains));
-	v->n_domains = n_uniq;
-	for (size_t i = 0; i < n_uniq; i++) {
-		struct name_rank *u = bsearch(&by_rank[i], uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
-		v->domains[i] = by_rank[i].name;
-		u->rank = i;
+	switch (worst) {
+	case STATUS_FAIL:
+		return 2;
+	case STATUS_ERROR:
+		return 3;
+	case STATUS_WARN:
+		return fail_on <= STATUS_WARN ? 1 : 0;
+	default:
+		return 0;
 	}
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct name_rank key = {str_or_empty(r->findings[i].domain), 0};
-		struct name_rank *u = bsearch(&key, uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
-		items[i].domain = u->rank;
-		items[i].rank = worst_first ? -(int)status_clamp(r->findings[i].status) : 0;
-		items[i].index = i;
-	}
-	qsort(items, r->n, sizeof(*items), view_item_cmp);
-
-	v->order = xcalloc(r->n, sizeof(*v->order));
-	v->first = xcalloc(n_uniq + 1, sizeof(*v->first));
-	v->domain_counts = xcalloc(n_uniq + 1, sizeof(*v->domain_counts));
-	for (size_t i = 0, d = 0; d <= n_uniq; d++) {
-		v->first[d] = i;
-		while (i < r->n && items[i].domain == d) {
-			v->order[i] = items[i].index;
-			v->domain_counts[d][status_clamp(r->findings[items[i].index].status)]++;
-			i++;
-		}
-	}
-
-	free(names);
-	free(uniq);
-	free(by_rank);
-	free(items);
 }
+
+int report_exit_code(const struct report *r, enum status fail_on)
+{
+	return exit_code(report_status(r), fail_on);
+}
+
+/* What an interrupted report says about the domains it lacks: they come
+ * after the last one reported in input order (reporter_domain's contract). */
+#define INTERRUPTED_NOTE "interrupted, later domains were not reported"
 
 /* ---- text ---- */
 
@@ -627,72 +638,57 @@ static void text_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT])
 		sb_adds(sb, "no findings");
 }
 
-/* One column: prefix and the cleaned value, padded to width; a value wider
- * than the column (they are capped at TEXT_COLUMN_MAX) still gets two spaces. */
-static void text_column(struct strbuf *sb, struct strbuf *tmp, const char *prefix, const char *s,
-			size_t width)
+/*
+ * The columns are as wide as the widest value of the whole report, known only
+ * at the end, so text spools one record per line and lays them out then. The
+ * values are cleaned for a line (no tab, CR, LF or other control character is
+ * left), which makes tab a safe separator:
+ *
+ *   H<worst>\t<domain>\t<counts>       a domain's heading
+ *   R<status>\t<code>\t<subject>\t<server>\t<message (expected X, got Y)>
+ */
+#define TEXT_CELLS 5
+/* text_finish writes out what it laid out whenever it has this much. */
+#define TEXT_FLUSH_AT 65536
+
+/* Append s cleaned for a line and a tab; widen *width to it (plus prefix_len). */
+static void text_cell(struct strbuf *sb, const char *s, size_t prefix_len, size_t *width)
 {
-	size_t start = sb->len, used;
-	if (s && *s) {
-		sb_adds(sb, prefix);
-		sb_adds(sb, clean(tmp, s, CLEAN_LINE));
+	size_t start = sb->len;
+	sb_add_clean(sb, s, CLEAN_LINE);
+	if (sb->len > start) {
+		size_t w = prefix_len + text_width(sb->buf + start, sb->len - start);
+		if (w > TEXT_COLUMN_MAX)
+			w = TEXT_COLUMN_MAX;
+		if (w > *width)
+			*width = w;
 	}
-	used = text_width(sb->buf ? sb->buf + start : "", sb->len - start);
-	sb_pad(sb, used, used && used + 2 > width ? used + 2 : width);
+	sb_adds(sb, "\t");
 }
 
-static size_t text_max(size_t a, const char *prefix, const char *s, struct strbuf *tmp)
+static int text_domain(struct reporter *rp, const struct batch *b)
 {
-	if (!s || !*s)
-		return a;
-	const char *c = clean(tmp, s, CLEAN_LINE);
-	size_t w = strlen(prefix) + text_width(c, strlen(c));
-	if (w > TEXT_COLUMN_MAX)
-		w = TEXT_COLUMN_MAX;
-	return w > a ? w : a;
-}
+	struct strbuf *sb = &rp->sb;
 
-static int report_write_text(const struct report *r, const struct report_view *v, const struct report_opts *o,
-			     struct strbuf *sb)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	size_t code_w = 0, subject_w = 0, server_w = 0;
-	int color = o->color;
+	sb_addf(sb, "H%d\t", (int)b->worst);
+	sb_add_clean(sb, *b->domain ? b->domain : "(no domain)", CLEAN_LINE);
+	sb_adds(sb, "\t");
+	text_counts(sb, b->counts);
+	sb_adds(sb, "\n");
 
-	for (size_t i = 0; i < r->n; i++) {
-		const struct finding *f = &r->findings[i];
-		code_w = text_max(code_w, "", f->code, &tmp);
-		subject_w = text_max(subject_w, "", f->subject, &tmp);
-		server_w = text_max(server_w, "@", f->server, &tmp);
-	}
-
-	for (size_t d = 0; d < v->n_domains; d++) {
-		const size_t *counts = v->domain_counts[d];
-		enum status worst = view_worst(v, d);
-		if (d > 0)
-			sb_adds(sb, "\n");
-		const char *name = *v->domains[d] ? clean(&tmp, v->domains[d], CLEAN_LINE) : "(no domain)";
-		sb_addf(sb, "%s%s%s  ", color ? COLOR_BOLD : "", name, color ? COLOR_RESET : "");
-		text_tag(sb, worst, color, 0);
-		sb_adds(sb, "  ");
-		text_counts(sb, counts);
-		sb_adds(sb, "\n");
-
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++) {
-			const struct finding *f = &r->findings[v->order[k]];
-			size_t line = sb->len;
-
-			sb_adds(sb, "  ");
-			text_tag(sb, status_clamp(f->status), color, TEXT_TAG_WIDTH + 1);
-			text_column(sb, &tmp, "", f->code, code_w + 2);
-			if (subject_w)
-				text_column(sb, &tmp, "", f->subject, subject_w + 2);
-			if (server_w)
-				text_column(sb, &tmp, "@", f->server, server_w + 2);
+	/* Worst first, stable otherwise. */
+	for (int s = STATUS_COUNT - 1; s >= STATUS_OK; s--) {
+		for (size_t i = 0; i < b->n; i++) {
+			const struct finding *f = &b->f[i];
+			if (status_clamp(f->status) != (enum status)s)
+				continue;
+			sb_addf(sb, "R%d\t", s);
+			text_cell(sb, f->code, 0, &rp->code_w);
+			text_cell(sb, f->subject, 0, &rp->subject_w);
+			text_cell(sb, f->server, 1, &rp->server_w);
 			sb_add_clean(sb, finding_message(f), CLEAN_LINE);
 			/* An ok or info finding's message already says what was seen. */
-			if ((f->expected || f->actual) && f->status != STATUS_OK &&
-			    f->status != STATUS_INFO) {
+			if ((f->expected || f->actual) && s != STATUS_OK && s != STATUS_INFO) {
 				sb_adds(sb, " (");
 				if (f->expected) {
 					sb_adds(sb, "expected ");
@@ -704,24 +700,105 @@ static int report_write_text(const struct report *r, const struct report_view *v
 				}
 				sb_adds(sb, ")");
 			}
-			while (sb->len > line && sb->buf[sb->len - 1] == ' ')
-				sb->buf[--sb->len] = '\0';
 			sb_adds(sb, "\n");
 		}
 	}
+	return spool_put(rp, 0);
+}
 
-	if (v->n_domains)
+/* One column: prefix and the (cleaned) value, padded to width; a value wider
+ * than the column (they are capped at TEXT_COLUMN_MAX) still gets two spaces. */
+static void text_column(struct strbuf *sb, const char *prefix, const char *s, size_t width)
+{
+	size_t start = sb->len, used;
+	if (*s) {
+		sb_adds(sb, prefix);
+		sb_adds(sb, s);
+	}
+	used = text_width(sb->buf ? sb->buf + start : "", sb->len - start);
+	sb_pad(sb, used, used && used + 2 > width ? used + 2 : width);
+}
+
+/* Lay out one spooled record (its newline removed) in rp->sb. Returns 0, or
+ * -1 when it is not a record text_domain() wrote. */
+static int text_record(struct reporter *rp, char *line, size_t *headings)
+{
+	struct strbuf *sb = &rp->sb;
+	char *cell[TEXT_CELLS] = {NULL};
+	size_t n = 0, start = sb->len;
+	int color = rp->opts.color;
+
+	for (char *p = line; n < TEXT_CELLS; n++) {
+		cell[n] = p;
+		if (!(p = strchr(p, '\t')))
+			break;
+		*p++ = '\0';
+	}
+	if (strlen(cell[0]) != 2 || cell[0][1] < '0' || cell[0][1] >= '0' + STATUS_COUNT)
+		return -1;
+	enum status s = (enum status)(cell[0][1] - '0');
+
+	if (cell[0][0] == 'H' && n == 2) {
+		if ((*headings)++)
+			sb_adds(sb, "\n");
+		sb_addf(sb, "%s%s%s  ", color ? COLOR_BOLD : "", cell[1], color ? COLOR_RESET : "");
+		text_tag(sb, s, color, 0);
+		sb_addf(sb, "  %s\n", cell[2]);
+		return 0;
+	}
+	if (cell[0][0] != 'R' || n != TEXT_CELLS - 1)
+		return -1;
+	sb_adds(sb, "  ");
+	text_tag(sb, s, color, TEXT_TAG_WIDTH + 1);
+	text_column(sb, "", cell[1], rp->code_w + 2);
+	if (rp->subject_w)
+		text_column(sb, "", cell[2], rp->subject_w + 2);
+	if (rp->server_w)
+		text_column(sb, "@", cell[3], rp->server_w + 2);
+	sb_adds(sb, cell[4]);
+	while (sb->len > start && sb->buf[sb->len - 1] == ' ')
+		sb->buf[--sb->len] = '\0';
+	sb_adds(sb, "\n");
+	return 0;
+}
+
+static int text_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	struct strbuf *sb = &rp->sb;
+	FILE *spool = rp->spool[0];
+	char *line = NULL;
+	size_t cap = 0, headings = 0;
+	ssize_t len;
+	int rc = -1;
+
+	if (spool_rewind(rp, 0) < 0)
+		goto out;
+	while ((len = getline(&line, &cap, spool)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (text_record(rp, line, &headings) < 0) {
+			errno = EILSEQ;
+			goto out;
+		}
+		if (sb->len >= TEXT_FLUSH_AT && out_flush(rp) < 0)
+			goto out;
+	}
+	if (ferror(spool))
+		goto out;
+
+	if (rp->n_domains)
 		sb_adds(sb, "\n");
-	text_tag(sb, report_status(r), color, 0);
+	text_tag(sb, counts_worst(rp->counts), rp->opts.color, 0);
 	sb_adds(sb, ": ");
 	for (int s = STATUS_COUNT - 1; s >= 0; s--)
-		sb_addf(sb, "%zu %s%s", v->counts[s], status_names[s], s ? ", " : "");
-	sb_addf(sb, " in %zu domain%s (", v->n_domains, v->n_domains == 1 ? "" : "s");
-	sb_add_seconds(sb, r->elapsed);
-	sb_adds(sb, " s)\n");
-
-	sb_release(&tmp);
-	return 0;
+		sb_addf(sb, "%zu %s%s", rp->counts[s], status_names[s], s ? ", " : "");
+	sb_addf(sb, " in %zu domain%s (", rp->n_domains, rp->n_domains == 1 ? "" : "s");
+	sb_add_seconds(sb, elapsed);
+	sb_addf(sb, " s)%s\n", interrupted ? "; " INTERRUPTED_NOTE : "");
+	rc = 0;
+out:
+	free(line);
+	return rc;
 }
 
 /* ---- json ---- */
@@ -737,72 +814,114 @@ static int json_set_opt(json_t *obj, const char *key, const char *s, struct strb
 	return s ? json_set_str(obj, key, s, tmp) : 0;
 }
 
-static int json_dump_to_sb(const char *buffer, size_t size, void *data)
+/* Append s as a JSON string (cleaned to valid UTF-8). Returns 0 or -1. */
+static int json_add_string(struct strbuf *sb, const char *s, struct strbuf *tmp)
 {
-	sb_add(data, buffer, size);
+	json_t *j = json_string(clean(tmp, s, CLEAN_UTF8));
+	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(j);
+	if (!text)
+		return -1;
+	sb_adds(sb, text);
+	free(text);
 	return 0;
 }
 
-static int report_write_json(const struct report *r, const struct report_view *v, const struct report_opts *o,
-			     struct strbuf *sb)
+/*
+ * The document is written as jansson would indent it whole (JSON_INDENT(2)),
+ * piece by piece: the head at reporter_open, each finding as it comes, the
+ * domains (spooled, one per line) and the totals at the end.
+ */
+static int json_begin(struct reporter *rp)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	json_t *root = json_object(), *summary = json_object(), *domains = json_array(),
-	       *findings = json_array();
 	char started[32];
-	int rc = -1;
 
-	if (!root || !summary || !domains || !findings)
-		goto out;
-	format_utc(r->started, 1, started);
-	if (json_object_set_new(root, "version", json_integer(1)) < 0 ||
-	    json_set_str(root, "tool", o->tool, &tmp) < 0 ||
-	    json_set_str(root, "started", started, &tmp) < 0 ||
-	    json_set_str(root, "status", status_name(report_status(r)), &tmp) < 0)
-		goto out;
+	format_utc(rp->started, 1, started);
+	sb_adds(&rp->sb, "{\n  \"version\": 1,\n  \"tool\": ");
+	if (json_add_string(&rp->sb, rp->opts.tool, &rp->tmp) < 0)
+		return -1;
+	sb_adds(&rp->sb, ",\n  \"started\": ");
+	if (json_add_string(&rp->sb, started, &rp->tmp) < 0)
+		return -1;
+	sb_adds(&rp->sb, ",\n  \"findings\": [");
+	return 0;
+}
+
+static json_t *json_finding(const struct finding *f, struct strbuf *tmp)
+{
+	json_t *jf = json_object();
+	if (!jf || json_set_str(jf, "domain", f->domain, tmp) < 0 ||
+	    json_set_str(jf, "check", f->check, tmp) < 0 || json_set_str(jf, "code", f->code, tmp) < 0 ||
+	    json_set_str(jf, "status", status_name(status_clamp(f->status)), tmp) < 0 ||
+	    json_set_opt(jf, "subject", f->subject, tmp) < 0 ||
+	    json_set_opt(jf, "server", f->server, tmp) < 0 ||
+	    json_set_str(jf, "message", finding_message(f), tmp) < 0 ||
+	    json_set_opt(jf, "expected", f->expected, tmp) < 0 ||
+	    json_set_opt(jf, "actual", f->actual, tmp) < 0) {
+		json_decref(jf);
+		return NULL;
+	}
+	return jf;
+}
+
+static int json_domain(struct reporter *rp, const struct batch *b)
+{
+	struct strbuf *sb = &rp->sb;
+
+	sb_adds(sb, rp->n_domains ? ",\n    " : "\n    ");
+	if (json_add_string(sb, b->domain, &rp->tmp) < 0 || spool_put(rp, 0) < 0)
+		return -1;
+
+	for (size_t i = 0; i < b->n; i++) {
+		json_t *jf = json_finding(&b->f[i], &rp->tmp);
+		char *text = jf ? json_dumps(jf, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
+
+		json_decref(jf);
+		if (!text)
+			return -1;
+		sb_adds(sb, rp->n_findings + i > 0 ? ",\n    " : "\n    ");
+		/* Indent it as an element of "findings"; a newline in jansson's
+		 * output is never inside a string (those escape it). */
+		for (const char *p = text, *nl; *p; p = nl + 1) {
+			if (!(nl = strchr(p, '\n'))) {
+				sb_adds(sb, p);
+				break;
+			}
+			sb_add(sb, p, (size_t)(nl - p) + 1);
+			sb_adds(sb, "    ");
+		}
+		free(text);
+	}
+	return 0;
+}
+
+static int json_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	struct strbuf *sb = &rp->sb;
+
+	sb_adds(sb, rp->n_findings ? "\n  ],\n  \"domains\": [" : "],\n  \"domains\": [");
+	if (spool_copy(rp, 0) < 0)
+		return -1;
+	sb_adds(sb, rp->n_domains ? "\n  ]" : "]");
+	sb_addf(sb, ",\n  \"status\": \"%s\",\n  \"summary\": {", status_name(counts_worst(rp->counts)));
 	for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
 		enum status s = summary_order[i];
-		if (json_object_set_new(summary, status_names[s], json_integer((json_int_t)v->counts[s])) < 0)
-			goto out;
+		sb_addf(sb, "%s\n    \"%s\": %zu", i ? "," : "", status_names[s], rp->counts[s]);
 	}
-	for (size_t d = 0; d < v->n_domains; d++)
-		if (json_array_append_new(domains, json_string(clean(&tmp, v->domains[d], CLEAN_UTF8))) < 0)
-			goto out;
-	for (size_t k = 0; k < r->n; k++) {
-		const struct finding *f = &r->findings[v->order[k]];
-		json_t *jf = json_object();
-		if (json_array_append_new(findings, jf) < 0)
-			goto out;
-		if (json_set_str(jf, "domain", f->domain, &tmp) < 0 ||
-		    json_set_str(jf, "check", f->check, &tmp) < 0 ||
-		    json_set_str(jf, "code", f->code, &tmp) < 0 ||
-		    json_set_str(jf, "status", status_name(status_clamp(f->status)), &tmp) < 0 ||
-		    json_set_opt(jf, "subject", f->subject, &tmp) < 0 ||
-		    json_set_opt(jf, "server", f->server, &tmp) < 0 ||
-		    json_set_str(jf, "message", finding_message(f), &tmp) < 0 ||
-		    json_set_opt(jf, "expected", f->expected, &tmp) < 0 ||
-		    json_set_opt(jf, "actual", f->actual, &tmp) < 0)
-			goto out;
-	}
-	/* json_object_set (not _new) takes a reference: out: drops ours either way. */
-	if (json_object_set(root, "summary", summary) < 0 || json_object_set(root, "domains", domains) < 0 ||
-	    json_object_set(root, "findings", findings) < 0)
-		goto out;
-	rc = json_dump_callback(root, json_dump_to_sb, sb, JSON_PRESERVE_ORDER | JSON_INDENT(2));
-	if (rc == 0)
-		sb_adds(sb, "\n");
-out:
-	json_decref(findings);
-	json_decref(domains);
-	json_decref(summary);
-	json_decref(root);
-	sb_release(&tmp);
-	return rc < 0 ? -1 : 0;
+	sb_adds(sb, "\n  }");
+	if (interrupted)
+		sb_adds(sb, ",\n  \"interrupted\": true");
+	sb_adds(sb, "\n}\n");
+	return 0;
 }
 
 /* ---- nagios ---- */
 
 static const char *const nagios_states[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+/* The spool of the long output of status s (info, warn, error or fail). */
+#define NAGIOS_SPOOL(s) ((size_t)(s)-STATUS_INFO)
 
 /* "CODE SUBJECT @SERVER" cleaned for how (the nagios long output and junit's
  * testcase names); the subject falls back to the domain. */
@@ -821,54 +940,42 @@ static void sb_add_test_name(struct strbuf *sb, const struct finding *f, enum cl
 	}
 }
 
-static int report_write_nagios(const struct report *r, const struct report_view *v,
-			       const struct report_opts *o, struct strbuf *sb)
+/* Keep "CODE SUBJECT" of f in named when fewer than NAGIOS_NAMED_MAX are
+ * kept there; the subject falls back to the domain. */
+static void nagios_keep_name(char *named[NAGIOS_NAMED_MAX], const struct finding *f)
 {
-	enum status worst = report_status(r);
-	size_t *sorted = xcalloc(r->n, sizeof(*sorted));
-	size_t n_sorted = 0;
+	const char *subject = f->subject ? f->subject : f->domain;
+	struct strbuf name = STRBUF_INIT;
+	size_t k = 0;
 
-	/* Non-ok findings, worst first, stable (the view's order). */
-	for (int s = STATUS_COUNT - 1; s > STATUS_OK; s--)
-		for (size_t k = 0; k < r->n; k++)
-			if (status_clamp(r->findings[v->order[k]].status) == (enum status)s)
-				sorted[n_sorted++] = v->order[k];
-
-	sb_addf(sb, "CUTOVER %s - ", nagios_states[report_exit_code(r, o->fail_on)]);
-	if (worst >= STATUS_WARN) {
-		sb_add_counts(sb, v->counts, STATUS_COUNT - 1, STATUS_WARN);
-		sb_adds(sb, ": ");
-		for (size_t i = 0; i < v->counts[worst] && i < NAGIOS_NAMED_MAX; i++) {
-			const struct finding *f = &r->findings[sorted[i]];
-			if (i)
-				sb_adds(sb, "; ");
-			sb_add_clean(sb, f->code, CLEAN_NAGIOS);
-			const char *subject = f->subject ? f->subject : f->domain;
-			if (subject && *subject) {
-				sb_adds(sb, " ");
-				sb_add_clean(sb, subject, CLEAN_NAGIOS);
-			}
-		}
-		if (v->counts[worst] > NAGIOS_NAMED_MAX)
-			sb_addf(sb, "; +%zu more", v->counts[worst] - NAGIOS_NAMED_MAX);
-	} else {
-		int any = sb_add_counts(sb, v->counts, STATUS_INFO, STATUS_OK);
-		sb_addf(sb, "%s%zu domain%s checked", any ? "; " : "", v->n_domains,
-			v->n_domains == 1 ? "" : "s");
+	while (k < NAGIOS_NAMED_MAX && named[k])
+		k++;
+	if (k == NAGIOS_NAMED_MAX)
+		return;
+	sb_add_clean(&name, f->code, CLEAN_NAGIOS);
+	if (subject && *subject) {
+		sb_adds(&name, " ");
+		sb_add_clean(&name, subject, CLEAN_NAGIOS);
 	}
+	named[k] = sb_detach(&name);
+}
 
-	sb_adds(sb, " |");
-	for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
-		enum status s = summary_order[i];
-		sb_addf(sb, " %s=%zu;;;0", status_names[s], v->counts[s]);
-	}
-	sb_adds(sb, " time=");
-	sb_add_seconds(sb, r->elapsed);
-	sb_adds(sb, "s\n");
+/* The status line needs the totals, so the long output (one line per non-ok
+ * finding, worst first) is spooled, one file per status, and only the first
+ * few findings of each status >= warn are kept for the status line to name. */
+static int nagios_domain(struct reporter *rp, const struct batch *b)
+{
+	struct strbuf *sb = &rp->sb;
 
-	for (size_t i = 0; i < n_sorted; i++) {
-		const struct finding *f = &r->findings[sorted[i]];
-		sb_addf(sb, "[%s] ", text_tags[status_clamp(f->status)]);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct finding *f = &b->f[i];
+		enum status s = status_clamp(f->status);
+
+		if (s == STATUS_OK)
+			continue;
+		if (s >= STATUS_WARN)
+			nagios_keep_name(rp->named[s], f);
+		sb_addf(sb, "[%s] ", text_tags[s]);
 		sb_add_test_name(sb, f, CLEAN_NAGIOS);
 		sb_adds(sb, ": ");
 		sb_add_clean(sb, finding_message(f), CLEAN_NAGIOS);
@@ -884,14 +991,52 @@ static int report_write_nagios(const struct report *r, const struct report_view 
 			sb_adds(sb, ")");
 		}
 		sb_adds(sb, "\n");
+		if (spool_put(rp, NAGIOS_SPOOL(s)) < 0)
+			return -1;
 	}
-	free(sorted);
+	return 0;
+}
+
+static int nagios_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	struct strbuf *sb = &rp->sb;
+	const size_t *counts = rp->counts;
+	enum status worst = counts_worst(counts);
+
+	sb_addf(sb, "CUTOVER %s - ", nagios_states[exit_code(worst, rp->opts.fail_on)]);
+	if (worst >= STATUS_WARN) {
+		sb_add_counts(sb, counts, STATUS_COUNT - 1, STATUS_WARN);
+		sb_adds(sb, ": ");
+		for (size_t i = 0; i < NAGIOS_NAMED_MAX && rp->named[worst][i]; i++)
+			sb_addf(sb, "%s%s", i ? "; " : "", rp->named[worst][i]);
+		if (counts[worst] > NAGIOS_NAMED_MAX)
+			sb_addf(sb, "; +%zu more", counts[worst] - NAGIOS_NAMED_MAX);
+	} else {
+		int any = sb_add_counts(sb, counts, STATUS_INFO, STATUS_OK);
+		sb_addf(sb, "%s%zu domain%s checked", any ? "; " : "", rp->n_domains,
+			rp->n_domains == 1 ? "" : "s");
+	}
+	if (interrupted)
+		sb_adds(sb, "; " INTERRUPTED_NOTE);
+
+	sb_adds(sb, " |");
+	for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
+		enum status s = summary_order[i];
+		sb_addf(sb, " %s=%zu;;;0", status_names[s], counts[s]);
+	}
+	sb_adds(sb, " time=");
+	sb_add_seconds(sb, elapsed);
+	sb_adds(sb, "s\n");
+
+	for (int s = STATUS_COUNT - 1; s > STATUS_OK; s--)
+		if (spool_copy(rp, NAGIOS_SPOOL(s)) < 0)
+			return -1;
 	return 0;
 }
 
 /* ---- junit ---- */
 
-/* libxml2 calls return < 0 on failure; these keep report_write_junit flat. */
+/* libxml2 calls return < 0 on failure; these keep the junit functions flat. */
 #define XW(call)                                                                                             \
 	do {                                                                                                 \
 		if ((call) < 0)                                                                              \
@@ -993,70 +1138,119 @@ out:
 	return rc;
 }
 
-static int report_write_junit(const struct report *r, const struct report_view *v,
-			      const struct report_opts *o, struct strbuf *sb)
+/* What an indenting writer has written once it began a UTF-8 document (so
+ * that it writes UTF-8, not character references), opened <testsuites> and
+ * started a child: the stand-in junit_domain() cuts off. */
+#define JUNIT_STAND_IN "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+
+/* <testsuites> carries the totals, so each domain's <testsuite> is spooled.
+ * libxml2 writes it inside a stand-in <testsuites>, which gives it the
+ * indentation it has in the document and is cut off again. */
+static int junit_domain(struct reporter *rp, const struct batch *b)
 {
-	struct strbuf tmp = STRBUF_INIT;
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = NULL;
+	size_t failures = 0, skip = strlen(JUNIT_STAND_IN);
 	char stamp[32];
-	size_t failures = 0, errors = 0;
 	int rc = -1;
 
 	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
 		goto out;
-	format_utc(r->started, 0, stamp);
-	for (size_t s = 0; s < STATUS_COUNT; s++) {
-		if (s == STATUS_ERROR)
-			errors += v->counts[s];
-		else if (fails_test((enum status)s, o->fail_on))
-			failures += v->counts[s];
-	}
+	format_utc(rp->started, 0, stamp);
+	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
+		if (s != STATUS_ERROR && fails_test((enum status)s, rp->opts.fail_on))
+			failures += b->counts[s];
 
 	XW(xmlTextWriterSetIndent(w, 1));
 	XW(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
 	XW(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
 	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuites"));
-	XW(xml_attr(w, "name", "cutover", &tmp));
-	XW(xml_attr_size(w, "tests", r->n));
+	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
+	XW(xml_attr(w, "name", b->domain, &rp->tmp));
+	XW(xml_attr_size(w, "tests", b->n));
 	XW(xml_attr_size(w, "failures", failures));
-	XW(xml_attr_size(w, "errors", errors));
-	XW(xml_attr_seconds(w, "time", r->elapsed, &tmp));
+	XW(xml_attr_size(w, "errors", b->counts[STATUS_ERROR]));
+	XW(xml_attr(w, "skipped", "0", &rp->tmp));
+	XW(xml_attr(w, "time", "0.000", &rp->tmp));
+	XW(xml_attr(w, "timestamp", stamp, &rp->tmp));
+	for (size_t i = 0; i < b->n; i++)
+		XW(junit_testcase(w, &b->f[i], rp->opts.fail_on, &rp->tmp));
+	XW(xmlTextWriterEndElement(w)); /* testsuite */
+	XW(xmlTextWriterFlush(w));
 
-	for (size_t d = 0; d < v->n_domains; d++) {
-		size_t d_failures = 0, d_errors = v->domain_counts[d][STATUS_ERROR];
-		for (int st = STATUS_OK; st < STATUS_COUNT; st++)
-			if (st != STATUS_ERROR && fails_test((enum status)st, o->fail_on))
-				d_failures += v->domain_counts[d][st];
-		XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
-		XW(xml_attr(w, "name", v->domains[d], &tmp));
-		XW(xml_attr_size(w, "tests", v->first[d + 1] - v->first[d]));
-		XW(xml_attr_size(w, "failures", d_failures));
-		XW(xml_attr_size(w, "errors", d_errors));
-		XW(xml_attr(w, "skipped", "0", &tmp));
-		XW(xml_attr(w, "time", "0.000", &tmp));
-		XW(xml_attr(w, "timestamp", stamp, &tmp));
-
-		for (size_t k = v->first[d]; k < v->first[d + 1]; k++)
-			XW(junit_testcase(w, &r->findings[v->order[k]], o->fail_on, &tmp));
-		XW(xmlTextWriterEndElement(w)); /* testsuite */
+	const char *text = (const char *)xmlBufferContent(buf);
+	size_t len = (size_t)xmlBufferLength(buf);
+	if (len < skip || memcmp(text, JUNIT_STAND_IN, skip) != 0) {
+		errno = EPROTO; /* a libxml2 that indents differently */
+		goto out;
 	}
-	XW(xmlTextWriterEndElement(w)); /* testsuites */
-	XW(xmlTextWriterEndDocument(w));
-	xmlFreeTextWriter(w); /* flushes into buf */
-	w = NULL;
-	sb_add(sb, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	sb_add(&rp->sb, text + skip, len - skip);
+	rc = spool_put(rp, 0);
+out:
+	if (w)
+		xmlFreeTextWriter(w);
+	if (buf)
+		xmlBufferFree(buf);
+	return rc;
+}
+
+static int junit_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = NULL;
+	size_t failures = 0;
+	int rc = -1;
+
+	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
+		goto out;
+	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
+		if (s != STATUS_ERROR && fails_test((enum status)s, rp->opts.fail_on))
+			failures += rp->counts[s];
+
+	XW(xmlTextWriterSetIndent(w, 1));
+	XW(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
+	XW(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
+	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuites"));
+	XW(xml_attr(w, "name", "cutover", &rp->tmp));
+	XW(xml_attr_size(w, "tests", rp->n_findings));
+	XW(xml_attr_size(w, "failures", failures));
+	XW(xml_attr_size(w, "errors", rp->counts[STATUS_ERROR]));
+	XW(xml_attr_seconds(w, "time", elapsed, &rp->tmp));
+	if (rp->n_domains == 0) {
+		if (interrupted)
+			XW(xmlTextWriterWriteComment(w, BAD_CAST " " INTERRUPTED_NOTE " "));
+		XW(xmlTextWriterEndElement(w));
+		XW(xmlTextWriterEndDocument(w));
+	}
+	XW(xmlTextWriterFlush(w));
+	sb_add(&rp->sb, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	if (rp->n_domains) {
+		/* The start tag is still open: close it, then the spooled suites. */
+		sb_adds(&rp->sb, ">\n");
+		if (spool_copy(rp, 0) < 0)
+			goto out;
+		if (interrupted)
+			sb_adds(&rp->sb, "  <!-- " INTERRUPTED_NOTE " -->\n");
+		sb_adds(&rp->sb, "</testsuites>\n");
+	}
 	rc = 0;
 out:
 	if (w)
 		xmlFreeTextWriter(w);
 	if (buf)
 		xmlBufferFree(buf);
-	sb_release(&tmp);
 	return rc;
 }
 
 /* ---- tap ---- */
+
+/* Test points go out as they come; the plan follows them (TAP allows it at
+ * the end), as does a "Bail out!" when the run was interrupted. */
+static int tap_begin(struct reporter *rp)
+{
+	sb_adds(&rp->sb, "TAP version 13\n");
+	return 0;
+}
 
 static void tap_yaml(struct strbuf *sb, const char *key, const char *value)
 {
@@ -1067,20 +1261,16 @@ static void tap_yaml(struct strbuf *sb, const char *key, const char *value)
 	sb_adds(sb, "\"\n");
 }
 
-static int report_write_tap(const struct report *r, const struct report_view *v, const struct report_opts *o,
-			    struct strbuf *sb)
+static int tap_domain(struct reporter *rp, const struct batch *b)
 {
-	sb_adds(sb, "TAP version 13\n");
-	if (r->n == 0) {
-		sb_adds(sb, "1..0 # SKIP no findings\n");
-		return 0;
-	}
-	sb_addf(sb, "1..%zu\n", r->n);
-	for (size_t k = 0; k < r->n; k++) {
-		const struct finding *f = &r->findings[v->order[k]];
+	struct strbuf *sb = &rp->sb;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct finding *f = &b->f[i];
 		enum status s = status_clamp(f->status);
 
-		sb_addf(sb, "%s %zu - ", fails_test(s, o->fail_on) ? "not ok" : "ok", k + 1);
+		sb_addf(sb, "%s %zu - ", fails_test(s, rp->opts.fail_on) ? "not ok" : "ok",
+			rp->n_findings + i + 1);
 		sb_add_clean(sb, f->code, CLEAN_TAP);
 		if (f->subject) {
 			sb_adds(sb, " ");
@@ -1110,7 +1300,25 @@ static int report_write_tap(const struct report *r, const struct report_view *v,
 	return 0;
 }
 
+static int tap_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	if (rp->n_findings)
+		sb_addf(&rp->sb, "1..%zu\n", rp->n_findings);
+	else
+		sb_adds(&rp->sb, "1..0 # SKIP no findings\n");
+	/* Harnesses fail a run that bailed out, so a partial report cannot pass. */
+	if (interrupted)
+		sb_adds(&rp->sb, "Bail out! " INTERRUPTED_NOTE "\n");
+	return 0;
+}
+
 /* ---- prometheus ---- */
+
+/* Each metric family must be contiguous: cutover_findings goes out as the
+ * domains come, cutover_status and cutover_finding are spooled (spools 0
+ * and 1) and copied out after it. */
+#define PROM_SPOOL_STATUS 0
+#define PROM_SPOOL_FINDING 1
 
 static void prom_family(struct strbuf *sb, const char *name, const char *help)
 {
@@ -1145,36 +1353,29 @@ static int prom_series_by_index(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int report_write_prometheus(const struct report *r, const struct report_view *v,
-				   const struct report_opts *o, struct strbuf *sb)
+static int prom_begin(struct reporter *rp)
 {
-	struct prom_series *series = xcalloc(r->n, sizeof(*series));
+	prom_family(&rp->sb, "cutover_findings", "Number of findings per domain and status.");
+	return 0;
+}
+
+/* A label set includes the domain, so merging the duplicates of one domain
+ * merges them all. */
+static int prom_domain(struct reporter *rp, const struct batch *b)
+{
+	struct strbuf *sb = &rp->sb;
+	struct prom_series *series = xcalloc(b->n ? b->n : 1, sizeof(*series));
 	size_t n_series = 0;
+	int rc = -1;
 
-	prom_family(sb, "cutover_findings", "Number of findings per domain and status.");
-	for (size_t d = 0; d < v->n_domains; d++) {
-		const size_t *counts = v->domain_counts[d];
-		for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
-			enum status s = summary_order[i];
-			sb_adds(sb, "cutover_findings{");
-			prom_label(sb, "domain", v->domains[d], 1);
-			prom_label(sb, "status", status_names[s], 0);
-			sb_addf(sb, "} %zu\n", counts[s]);
-		}
-	}
+	sb_adds(sb, "cutover_status{");
+	prom_label(sb, "domain", b->domain, 1);
+	sb_addf(sb, "} %d\n", (int)b->worst);
+	if (spool_put(rp, PROM_SPOOL_STATUS) < 0)
+		goto out;
 
-	prom_family(
-		sb, "cutover_status",
-		"Worst status per domain: 0 ok, 1 info, 2 warn, 3 error (could not be determined), 4 fail.");
-	for (size_t d = 0; d < v->n_domains; d++) {
-		sb_adds(sb, "cutover_status{");
-		prom_label(sb, "domain", v->domains[d], 1);
-		sb_addf(sb, "} %d\n", (int)view_worst(v, d));
-	}
-
-	prom_family(sb, "cutover_finding", "Findings that are not ok, by label set (value: how many).");
-	for (size_t k = 0; k < r->n; k++) {
-		const struct finding *f = &r->findings[v->order[k]];
+	for (size_t i = 0; i < b->n; i++) {
+		const struct finding *f = &b->f[i];
 		struct strbuf labels = STRBUF_INIT;
 		if (status_clamp(f->status) == STATUS_OK)
 			continue;
@@ -1200,65 +1401,326 @@ static int report_write_prometheus(const struct report *r, const struct report_v
 	for (size_t i = 0; i < n_series; i++)
 		if (series[i].count)
 			sb_addf(sb, "cutover_finding{%s} %zu\n", series[i].labels, series[i].count);
+	if (spool_put(rp, PROM_SPOOL_FINDING) < 0)
+		goto out;
 
-	prom_family(sb, "cutover_last_run_timestamp_seconds", "Unix time the last run started.");
-	sb_addf(sb, "cutover_last_run_timestamp_seconds %lld\n", (long long)r->started);
-	prom_family(sb, "cutover_run_duration_seconds", "Wall-clock duration of the last run.");
-	sb_adds(sb, "cutover_run_duration_seconds ");
-	sb_add_seconds(sb, r->elapsed);
-	sb_adds(sb, "\n");
-
+	for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
+		enum status s = summary_order[i];
+		sb_adds(sb, "cutover_findings{");
+		prom_label(sb, "domain", b->domain, 1);
+		prom_label(sb, "status", status_names[s], 0);
+		sb_addf(sb, "} %zu\n", b->counts[s]);
+	}
+	rc = 0;
+out:
 	for (size_t i = 0; i < n_series; i++)
 		free(series[i].labels);
 	free(series);
+	return rc;
+}
+
+static int prom_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	struct strbuf *sb = &rp->sb;
+
+	prom_family(
+		sb, "cutover_status",
+		"Worst status per domain: 0 ok, 1 info, 2 warn, 3 error (could not be determined), 4 fail.");
+	if (spool_copy(rp, PROM_SPOOL_STATUS) < 0)
+		return -1;
+	prom_family(sb, "cutover_finding", "Findings that are not ok, by label set (value: how many).");
+	if (spool_copy(rp, PROM_SPOOL_FINDING) < 0)
+		return -1;
+	prom_family(sb, "cutover_last_run_timestamp_seconds", "Unix time the last run started.");
+	sb_addf(sb, "cutover_last_run_timestamp_seconds %lld\n", (long long)rp->started);
+	prom_family(sb, "cutover_run_duration_seconds", "Wall-clock duration of the last run.");
+	sb_adds(sb, "cutover_run_duration_seconds ");
+	sb_add_seconds(sb, elapsed);
+	sb_adds(sb, "\n");
+	if (interrupted) {
+		prom_family(sb, "cutover_run_interrupted",
+			    "1: the last run was interrupted and only the domains above were reported.");
+		sb_adds(sb, "cutover_run_interrupted 1\n");
+	}
 	return 0;
 }
 
-/* ---- dispatch ---- */
+/* ---- the reporter's interface ---- */
 
-int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out)
+/* clang-format off */
+static const struct format formats[] = {
+	[FORMAT_TEXT] = {"text", 1, NULL, text_domain, text_finish},
+	[FORMAT_JSON] = {"json", 1, json_begin, json_domain, json_finish},
+	[FORMAT_NAGIOS] = {"nagios", STATUS_COUNT - 1, NULL, nagios_domain, nagios_finish},
+	[FORMAT_JUNIT] = {"junit", 1, NULL, junit_domain, junit_finish},
+	[FORMAT_TAP] = {"tap", 0, tap_begin, tap_domain, tap_finish},
+	[FORMAT_PROMETHEUS] = {"prometheus", 2, prom_begin, prom_domain, prom_finish},
+};
+/* clang-format on */
+
+int report_format_parse(const char *name, enum report_format *out)
 {
-	struct report_opts o = {0, STATUS_FAIL, "cutover"};
-	struct report_view v;
-	struct strbuf sb = STRBUF_INIT;
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		if (strcmp(name, formats[i].name) == 0) {
+			*out = (enum report_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t started, FILE *out,
+		  struct reporter **rp_out)
+{
+	struct reporter *rp = NULL;
 	int rc = -1;
 
-	if (opts)
-		o = *opts;
-	if (!o.tool)
-		o.tool = "cutover";
-	view_init(&v, r, fmt == FORMAT_TEXT);
-
-	switch (fmt) {
-	case FORMAT_TEXT:
-		rc = report_write_text(r, &v, &o, &sb);
-		break;
-	case FORMAT_JSON:
-		rc = report_write_json(r, &v, &o, &sb);
-		break;
-	case FORMAT_NAGIOS:
-		rc = report_write_nagios(r, &v, &o, &sb);
-		break;
-	case FORMAT_JUNIT:
-		rc = report_write_junit(r, &v, &o, &sb);
-		break;
-	case FORMAT_TAP:
-		rc = report_write_tap(r, &v, &o, &sb);
-		break;
-	case FORMAT_PROMETHEUS:
-		rc = report_write_prometheus(r, &v, &o, &sb);
-		break;
+	if (rp_out)
+		*rp_out = NULL;
+	if ((unsigned)fmt >= ARRAY_SIZE(formats) || !out || !rp_out) {
+		errno = EINVAL;
+		return -1;
 	}
-	if (rc < 0)
+	rp = xcalloc(1, sizeof(*rp));
+	rp->format = &formats[fmt];
+	rp->opts = opts ? *opts : (struct report_opts){0, STATUS_FAIL, "cutover"};
+	if (!rp->opts.tool)
+		rp->opts.tool = "cutover";
+	rp->started = started;
+	rp->out = out;
+	for (size_t i = 0; i < rp->format->spools; i++)
+		if (!(rp->spool[i] = spool_open()))
+			goto out;
+	if (rp->format->begin && rp->format->begin(rp) < 0)
 		goto out;
-	rc = -1;
-	if (sb.len && fwrite(sb.buf, 1, sb.len, out) != sb.len)
+	if (out_flush(rp) < 0)
 		goto out;
-	if (fflush(out) != 0 || ferror(out))
+	rp->opts.tool = NULL; /* the caller's; not needed again */
+	*rp_out = rp;
+	rp = NULL;
+	rc = 0;
+out:
+	reporter_free(rp);
+	return rc;
+}
+
+int reporter_domain(struct reporter *rp, const char *domain, const struct finding *f, size_t n)
+{
+	struct batch b = {domain ? domain : "", f, n, {0}, STATUS_OK};
+
+	if (rp->stopped) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum status s = status_clamp(f[i].status);
+		b.counts[s]++;
+		b.worst = status_merge(b.worst, s);
+	}
+	/* What a domain sends to out is flushed at once: it flows to a reader,
+	 * and a write error shows now rather than at the end. */
+	int rc = rp->format->domain(rp, &b);
+	int wrote = rp->sb.len > 0;
+	if (rc == 0)
+		rc = out_flush(rp);
+	if (rc == 0 && wrote && fflush(rp->out) != 0)
+		rc = -1;
+	if (rc < 0) {
+		sb_reset(&rp->sb);
+		rp->stopped = 1;
+		return -1;
+	}
+	for (size_t s = 0; s < STATUS_COUNT; s++)
+		rp->counts[s] += b.counts[s];
+	rp->n_findings += n;
+	rp->n_domains++;
+	return 0;
+}
+
+int reporter_close(struct reporter *rp, double elapsed, int interrupted)
+{
+	int rc = -1;
+
+	if (rp->stopped) {
+		errno = EINVAL;
+		return -1;
+	}
+	rp->stopped = 1; /* closed: nothing more can be added */
+	if (rp->format->finish(rp, elapsed, interrupted) < 0 || out_flush(rp) < 0)
+		goto out;
+	if (fflush(rp->out) != 0 || ferror(rp->out))
 		goto out;
 	rc = 0;
 out:
-	sb_release(&sb);
+	sb_reset(&rp->sb);
+	return rc;
+}
+
+void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT])
+{
+	for (size_t s = 0; s < STATUS_COUNT; s++)
+		counts[s] = rp->counts[s];
+}
+
+int reporter_exit_code(const struct reporter *rp)
+{
+	return exit_code(counts_worst(rp->counts), rp->opts.fail_on);
+}
+
+void reporter_free(struct reporter *rp)
+{
+	if (!rp)
+		return;
+	for (size_t i = 0; i < SPOOL_MAX; i++)
+		if (rp->spool[i])
+			fclose(rp->spool[i]);
+	for (size_t s = 0; s < STATUS_COUNT; s++)
+		for (size_t k = 0; k < NAGIOS_NAMED_MAX; k++)
+			free(rp->named[s][k]);
+	sb_release(&rp->sb);
+	sb_release(&rp->tmp);
+	free(rp);
+}
+
+/* ---- report_write: a whole report through a reporter ---- */
+
+/* The domains of r in output order, and its findings grouped by them. */
+struct report_view {
+	const char **domains; /* n_domains names, in output order */
+	size_t n_domains;
+	size_t *order; /* finding indices, grouped by domain */
+	size_t *first; /* n_domains + 1 offsets into order */
+};
+
+struct name_rank {
+	const char *name;
+	size_t rank; /* first appearance; later: the index in the output order */
+};
+
+static int name_rank_by_name(const void *a, const void *b)
+{
+	const struct name_rank *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* For bsearch in a list whose names are unique. */
+static int name_rank_name_only(const void *a, const void *b)
+{
+	const struct name_rank *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+static int name_rank_by_rank(const void *a, const void *b)
+{
+	const struct name_rank *x = a, *y = b;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+struct view_item {
+	size_t domain;
+	size_t index;
+};
+
+static int view_item_cmp(const void *a, const void *b)
+{
+	const struct view_item *x = a, *y = b;
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void view_release(struct report_view *v)
+{
+	free(v->domains);
+	free(v->order);
+	free(v->first);
+	memset(v, 0, sizeof(*v));
+}
+
+static void view_init(struct report_view *v, const struct report *r)
+{
+	size_t n_names = r->n_domains + r->n, n_uniq = 0;
+	struct name_rank *names = xcalloc(n_names + 1, sizeof(*names));
+	struct name_rank *uniq = xcalloc(n_names + 1, sizeof(*uniq));
+	struct name_rank *by_rank = xcalloc(n_names + 1, sizeof(*by_rank));
+	struct view_item *items = xcalloc(r->n + 1, sizeof(*items));
+
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < r->n_domains; i++)
+		names[i] = (struct name_rank){str_or_empty(r->domains[i]), i};
+	for (size_t i = 0; i < r->n; i++)
+		names[r->n_domains + i] =
+			(struct name_rank){str_or_empty(r->findings[i].domain), r->n_domains + i};
+	qsort(names, n_names, sizeof(*names), name_rank_by_name);
+	/* The first of each run of equal names has its lowest rank. */
+	for (size_t i = 0; i < n_names; i++)
+		if (i == 0 || strcmp(names[i].name, names[i - 1].name) != 0)
+			uniq[n_uniq++] = names[i];
+
+	/* Output order is rank order; uniq (sorted by name) learns its position. */
+	for (size_t i = 0; i < n_uniq; i++)
+		by_rank[i] = uniq[i];
+	qsort(by_rank, n_uniq, sizeof(*by_rank), name_rank_by_rank);
+	v->domains = xcalloc(n_uniq + 1, sizeof(*v->domains));
+	v->n_domains = n_uniq;
+	for (size_t i = 0; i < n_uniq; i++) {
+		struct name_rank *u = bsearch(&by_rank[i], uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
+		v->domains[i] = by_rank[i].name;
+		u->rank = i;
+	}
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct name_rank key = {str_or_empty(r->findings[i].domain), 0};
+		struct name_rank *u = bsearch(&key, uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
+		items[i] = (struct view_item){u->rank, i};
+	}
+	qsort(items, r->n, sizeof(*items), view_item_cmp);
+
+	v->order = xcalloc(r->n + 1, sizeof(*v->order));
+	v->first = xcalloc(n_uniq + 1, sizeof(*v->first));
+	for (size_t i = 0, d = 0; d <= n_uniq; d++) {
+		v->first[d] = i;
+		while (i < r->n && items[i].domain == d) {
+			v->order[i] = items[i].index;
+			i++;
+		}
+	}
+
+	free(names);
+	free(uniq);
+	free(by_rank);
+	free(items);
+}
+
+int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out)
+{
+	struct reporter *rp = NULL;
+	struct report_view v;
+	struct finding *group = NULL;
+	int rc = -1;
+
+	if (reporter_open(fmt, opts, r->started, out, &rp) < 0)
+		return -1;
+	view_init(&v, r);
+	group = xcalloc(r->n + 1, sizeof(*group));
+	for (size_t d = 0; d < v.n_domains; d++) {
+		size_t n = 0;
+		for (size_t k = v.first[d]; k < v.first[d + 1]; k++)
+			group[n++] = r->findings[v.order[k]]; /* shallow: the reporter copies nothing */
+		if (reporter_domain(rp, v.domains[d], group, n) < 0)
+			goto out;
+	}
+	if (reporter_close(rp, r->elapsed, 0) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(group);
 	view_release(&v);
+	reporter_free(rp);
 	return rc;
 }

@@ -76,7 +76,9 @@ struct report_opts {
 	const char *tool;    /* "cutover 0.1.0" */
 };
 
-/* Write r to out in the given format. Returns 0, or -1 on a write error. */
+/* Write r to out in the given format: its findings grouped by domain, in
+ * r->domains order, fed through a reporter. Returns 0, or -1 on a write
+ * error. */
 int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out);
 
 /* A report written as it is made (see report.c): each domain's findings go
@@ -93,5 +95,36 @@ void reporter_free(struct reporter *rp);
 /* The process exit code for r: 2 when a finding is fail; 3 when one is error
  * (and none fail); 1 when fail_on is warn and one is warn; else 0. */
 int report_exit_code(const struct report *r, enum status fail_on);
+
+/* A report written as the findings come, one domain at a time, in memory that
+ * does not grow with the number of domains: what a format can only write
+ * once it knows the totals is spooled to unlinked temporary files in $TMPDIR
+ * (else /tmp). See the top of report.c for what each format spools. */
+struct reporter;
+/* Start a report in fmt on out (not closed by the reporter). opts as for
+ * report_write (NULL: defaults; opts->tool is read only here). started is the
+ * run's start time (json "started", the junit timestamp, prometheus
+ * cutover_last_run_timestamp_seconds). Sets *rp to a reporter the caller
+ * frees with reporter_free. Returns 0, or -1 (errno set; *rp NULL). */
+int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t started, FILE *out,
+		  struct reporter **rp);
+/* One domain's findings, complete: called once per domain, in input order
+ * (the caller holds back domains that finished early). n may be 0 (the
+ * domain still shows, e.g. in json "domains"). f[i].domain should be domain.
+ * Nothing of domain or f is kept after the call. Returns 0, or -1 on a write
+ * error (after which every call but reporter_free fails). */
+int reporter_domain(struct reporter *rp, const char *domain, const struct finding *f, size_t n);
+/* Finish: write the totals and trailers and what was spooled. elapsed is the
+ * run's duration in seconds. interrupted != 0 when the run was cut short
+ * (SIGINT/SIGTERM): the report stays valid for its consumer and says it is
+ * partial. Returns 0, or -1 on a write error. Call once; free afterwards. */
+int reporter_close(struct reporter *rp, double elapsed, int interrupted);
+/* counts[s] = findings of status s reported so far. */
+void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT]);
+/* The exit code for the findings so far, as report_exit_code computes it
+ * (with opts->fail_on of reporter_open). */
+int reporter_exit_code(const struct reporter *rp);
+/* Close the spools and free rp (NULL: nothing). */
+void reporter_free(struct reporter *rp);
 
 #endif
