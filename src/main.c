@@ -253,10 +253,8 @@ static int cmd_check(int argc, char **argv)
 	if (brc == 1) {
 		fprintf(stderr, "cutover: interrupted: %zu of %zu domains checked and reported\n",
 			counts.reported, counts.targets);
-		/* Part of the run is unknown: the report cannot pass. */
+		/* reporter_exit_code(): 2 when a finding failed, else 3. */
 		rc = reporter_exit_code(rp);
-		if (rc < 2)
-			rc = EXIT_USAGE;
 		goto out;
 	}
 	rc = reporter_exit_code(rp);

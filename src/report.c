@@ -453,6 +453,7 @@ struct reporter {
 	time_t started;
 	FILE *out;
 	int stopped;		     /* a write failed or the report was closed: later calls fail */
+	int interrupted;	     /* reporter_close() was told the run was cut short */
 	size_t counts[STATUS_COUNT]; /* findings so far, by status */
 	size_t n_findings;
 	size_t n_domains;
@@ -997,13 +998,15 @@ static int nagios_domain(struct reporter *rp, const struct batch *b)
 	return 0;
 }
 
+static int run_exit_code(const struct reporter *rp);
+
 static int nagios_finish(struct reporter *rp, double elapsed, int interrupted)
 {
 	struct strbuf *sb = &rp->sb;
 	const size_t *counts = rp->counts;
 	enum status worst = counts_worst(counts);
 
-	sb_addf(sb, "CUTOVER %s - ", nagios_states[exit_code(worst, rp->opts.fail_on)]);
+	sb_addf(sb, "CUTOVER %s - ", nagios_states[run_exit_code(rp)]);
 	if (worst >= STATUS_WARN) {
 		sb_add_counts(sb, counts, STATUS_COUNT - 1, STATUS_WARN);
 		sb_adds(sb, ": ");
@@ -1548,6 +1551,7 @@ int reporter_close(struct reporter *rp, double elapsed, int interrupted)
 		return -1;
 	}
 	rp->stopped = 1; /* closed: nothing more can be added */
+	rp->interrupted = interrupted != 0;
 	if (rp->format->finish(rp, elapsed, interrupted) < 0 || out_flush(rp) < 0)
 		goto out;
 	if (fflush(rp->out) != 0 || ferror(rp->out))
@@ -1564,9 +1568,17 @@ void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT])
 		counts[s] = rp->counts[s];
 }
 
+/* An interrupted run cannot pass: what was not checked is unknown (3,
+ * Nagios UNKNOWN), unless a finding already failed (2). */
+static int run_exit_code(const struct reporter *rp)
+{
+	int code = exit_code(counts_worst(rp->counts), rp->opts.fail_on);
+	return rp->interrupted && code < 2 ? 3 : code;
+}
+
 int reporter_exit_code(const struct reporter *rp)
 {
-	return exit_code(counts_worst(rp->counts), rp->opts.fail_on);
+	return run_exit_code(rp);
 }
 
 void reporter_free(struct reporter *rp)

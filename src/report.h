@@ -81,17 +81,6 @@ struct report_opts {
  * error. */
 int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out);
 
-/* A report written as it is made (see report.c): each domain's findings go
- * out in input order, and only per-domain state and running totals are kept. */
-struct reporter;
-int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t started, FILE *out,
-		  struct reporter **rp);
-int reporter_domain(struct reporter *rp, const char *domain, const struct finding *f, size_t n);
-int reporter_close(struct reporter *rp, double elapsed, int interrupted);
-void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT]);
-int reporter_exit_code(const struct reporter *rp);
-void reporter_free(struct reporter *rp);
-
 /* The process exit code for r: 2 when a finding is fail; 3 when one is error
  * (and none fail); 1 when fail_on is warn and one is warn; else 0. */
 int report_exit_code(const struct report *r, enum status fail_on);
@@ -122,7 +111,8 @@ int reporter_close(struct reporter *rp, double elapsed, int interrupted);
 /* counts[s] = findings of status s reported so far. */
 void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT]);
 /* The exit code for the findings so far, as report_exit_code computes it
- * (with opts->fail_on of reporter_open). */
+ * (with opts->fail_on of reporter_open); after reporter_close() of an
+ * interrupted run, 3 unless a finding failed (2). */
 int reporter_exit_code(const struct reporter *rp);
 /* Close the spools and free rp (NULL: nothing). */
 void reporter_free(struct reporter *rp);

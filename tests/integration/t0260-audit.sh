@@ -66,6 +66,7 @@ jq -e . "$TMP/int.json" >/dev/null
 ok $? "SIGINT: the report is valid JSON"
 is "$(jq -r '[.findings[].domain] | unique | join(" ")' "$TMP/int.json")" "good.test nowild.test" \
 	"SIGINT: the domains that finished are reported, the unfinished one is not"
+is "$(jq -r '.interrupted' "$TMP/int.json")" true "SIGINT: the report says it was interrupted"
 like "$(cat "$TMP/int.err")" "interrupted: 2 of 3 domains" "SIGINT: standard error says how far it got"
 
 # text to a file: replaced atomically, complete up to the interruption
@@ -77,5 +78,6 @@ kill -TERM $pid
 wait $pid
 is "$?" 3 "SIGTERM: exit 3"
 like "$(cat "$TMP/int.txt")" "^good.test  OK" "SIGTERM: the text report has good.test"
+like "$(tail -1 "$TMP/int.txt")" "interrupted" "SIGTERM: the summary says the run was interrupted"
 
 done_testing

@@ -952,7 +952,8 @@ static void test_reporter_nagios(void **state)
 	free(line);
 	free(text);
 
-	/* Nothing wrong, interrupted: the status line still says so. */
+	/* Nothing wrong, but interrupted: what was not checked is unknown, so
+	 * the state is UNKNOWN and the exit code 3, and the line says why. */
 	struct reporter *rp = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -960,10 +961,11 @@ static void test_reporter_nagios(void **state)
 	assert_int_equal(reporter_open(FORMAT_NAGIOS, NULL, STARTED, f, &rp), 0);
 	assert_int_equal(reporter_domain(rp, "a.example", stream_a, 1), 0);
 	assert_int_equal(reporter_close(rp, 0.25, 1), 0);
+	assert_int_equal(reporter_exit_code(rp), 3);
 	reporter_free(rp);
 	fclose(f);
 	assert_string_equal(buf,
-			    "CUTOVER OK - 1 ok; 1 domain checked; interrupted, later domains were not "
+			    "CUTOVER UNKNOWN - 1 ok; 1 domain checked; interrupted, later domains were not "
 			    "reported | ok=1;;;0 info=0;;;0 warn=0;;;0 fail=0;;;0 error=0;;;0 time=0.250s\n");
 	free(buf);
 }
