@@ -88,7 +88,7 @@
  *   and a column no finding uses takes no room. Last line:
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
  * - Behaviour the prototypes leave open:
- *   status_parse ignores case; report_add_domain ignores a domain already
+ *   report_add_domain ignores a domain already
  *   recorded; report_add stores an out-of-range status as error, and every
  *   format reads one as error; report_write and reporter_open accept
  *   opts == NULL (no colour, fail_on fail, tool "cutover") and return -1 for
@@ -136,20 +136,6 @@ const char *status_name(enum status s)
 	if ((unsigned)s >= STATUS_COUNT)
 		return "unknown";
 	return status_names[s];
-}
-
-/* Accepts the names case-insensitively ("WARN" as well as "warn"). */
-int status_parse(const char *name, enum status *out)
-{
-	if (!name)
-		return -1;
-	for (size_t i = 0; i < STATUS_COUNT; i++) {
-		if (strcasecmp(name, status_names[i]) == 0) {
-			*out = (enum status)i;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* Out-of-range values (never produced by this module) count as error. */

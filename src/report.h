@@ -14,13 +14,12 @@ enum status { STATUS_OK = 0, STATUS_INFO, STATUS_WARN, STATUS_ERROR, STATUS_FAIL
 
 /* "ok", "info", "warn", "error", "fail". */
 const char *status_name(enum status s);
-/* Parse a status name; returns 0, or -1 when unknown. */
-int status_parse(const char *name, enum status *out);
 /* The worse of two statuses. */
 enum status status_merge(enum status a, enum status b);
 
-/* The table of finding codes: one row per code, the single place codes are
- * defined (see src/codes.c). */
+/* The table of finding codes, made from the one list in src/codes.h (the
+ * enum checks use lives there); report.c reads it by name for a finding
+ * whose message is NULL. */
 struct finding_code {
 	const char *code;    /* "ttl.too-high" */
 	enum status status;  /* default status */

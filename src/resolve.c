@@ -310,7 +310,6 @@ static void ub_done(void *arg, int rcode, void *packet, int packet_len, int sec,
 			m->pkt = NULL;
 		} else {
 			m->res.rcode = ldns_pkt_get_rcode(m->pkt);
-			m->res.secure = sec == 2;
 			if (m->res.rcode == LDNS_RCODE_SERVFAIL)
 				m->err = xstrdup(sec == 1 && why_bogus ? why_bogus : "SERVFAIL");
 		}

@@ -42,7 +42,6 @@ struct resolver_result {
 	const char *err;
 	const ldns_pkt *pkt;
 	int rcode;	 /* LDNS_RCODE_* when pkt */
-	int secure;	 /* DNSSEC validated */
 	double received; /* wall clock when the outcome was known (seconds since the epoch) */
 	unsigned rtt_ms; /* how long libunbound took (0 for none: a remembered answer keeps its first) */
 };
