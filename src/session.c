@@ -64,7 +64,8 @@ static char *rules_path(const char *arg)
 	return xstrdup(arg); /* rules_load reports it cannot be opened */
 }
 
-static int read_domains(const char *path, char ***v, size_t *n, size_t *alloc)
+/* Append the names in path to o->args (their text in o->names). */
+static int read_domains(struct common_opts *o, const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!f) {
@@ -81,7 +82,9 @@ static int read_domains(const char *path, char ***v, size_t *n, size_t *alloc)
 		char *e = s + strcspn(s, " \t\r\n#");
 		if (e == s)
 			continue;
-		*(char **)xgrow(v, n, alloc, sizeof(char *)) = xstrndup(s, (size_t)(e - s));
+		*e = '\0';
+		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) =
+			arena_strdup(&o->names, s);
 	}
 	free(line);
 	if (f != stdin)
@@ -131,7 +134,7 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 		}
 		return 0;
 	case 'd':
-		return read_domains(optarg, &o->args, &o->n_args, &o->alloc_args);
+		return read_domains(o, optarg);
 	case OPT_RESOLVER:
 		o->resolver.forwarder = optarg;
 		return 0;
@@ -226,7 +229,8 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 			goto out;
 	}
 	for (int i = optind; i < argc; i++)
-		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) = xstrdup(argv[i]);
+		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) =
+			arena_strdup(&o->names, argv[i]);
 	if (o->resolver.forwarder && (o->resolver.root_hints || o->resolver.trust_anchor)) {
 		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",
 			o->resolver.root_hints ? "--root-hints" : "--trust-anchor");
@@ -243,9 +247,8 @@ void opts_common_release(struct common_opts *o)
 {
 	free(o->rule_args);
 	vars_release(&o->vars);
-	for (size_t i = 0; i < o->n_args; i++)
-		free(o->args[i]);
 	free(o->args);
+	arena_release(&o->names);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -11,6 +11,7 @@
 #include "report.h"
 #include "resolve.h"
 #include "rules.h"
+#include "util.h"
 
 struct loop;
 
@@ -27,9 +28,11 @@ struct common_opts {
 	enum status fail_on;
 	unsigned jobs; /* -j */
 	int stats;     /* --stats */
-	/* The operands, then the names read with -d, in order. */
+	/* The operands, then the names read with -d, in order; their text
+	 * lives in names (one arena: 100,000 names are 100,000 small strings). */
 	char **args;
 	size_t n_args, alloc_args;
+	struct arena names;
 };
 
 /* A command's own options, parsed beside the common ones: longopts (ending
