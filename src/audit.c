@@ -631,7 +631,7 @@ static struct slot *slot_of(struct batch *b, size_t i)
 static void batch_emit(struct batch *b, struct slot *sl)
 {
 	if (reporter_domain(b->rp, sl->res->domain, sl->res->findings, sl->res->n) != 0)
-		b->write_error = 1;
+		b->write_error = 1; /* the report cannot be written: stop */
 	b->reported++;
 	audit_result_free(sl->res);
 	sl->res = NULL;
@@ -719,7 +719,7 @@ static void batch_mark_duplicates(struct batch *b)
 
 static void batch_pump(struct batch *b)
 {
-	while (!b->interrupted && b->next_start < b->n && b->running < b->jobs &&
+	while (!b->interrupted && !b->write_error && b->next_start < b->n && b->running < b->jobs &&
 	       b->next_start < b->next_report + b->window) {
 		size_t i = b->next_start++;
 		if (b->skip[i])
@@ -731,7 +731,7 @@ static void batch_pump(struct batch *b)
 		audit_start(b->s, b->rules, b->targets[i], batch_done, da, &slot_of(b, i)->job);
 	}
 	batch_report_ready(b);
-	if (b->next_report == b->n || b->interrupted)
+	if (b->next_report == b->n || b->interrupted || b->write_error)
 		loop_break(b->s->loop);
 }
 
@@ -764,7 +764,7 @@ int audit_batch(struct session *s, const struct audit_rules *rules, const struct
 	b.sigint = loop_signal_new(s->loop, SIGINT, batch_signal, &b);
 	b.sigterm = loop_signal_new(s->loop, SIGTERM, batch_signal, &b);
 	batch_pump(&b);
-	while (b.next_report < b.n && !b.interrupted) {
+	while (b.next_report < b.n && !b.interrupted && !b.write_error) {
 		if (loop_run(s->loop) != 0) {
 			rc = -1;
 			break;
@@ -796,7 +796,7 @@ int audit_batch(struct session *s, const struct audit_rules *rules, const struct
 	loop_signal_free(b.sigterm);
 	free(b.ring);
 	free(b.skip);
-	if (b.write_error && rc == 0)
-		rc = -1;
+	/* A write error ends the run too, and is the reporter's to tell:
+	 * reporter_close() fails. */
 	return rc;
 }

@@ -56,11 +56,13 @@ struct audit_batch_counts {
 
 /* Audit every target (duplicates, compared as lower-case names without the
  * trailing dot, are audited once) and pass each domain's findings to rp in
- * the order of targets. Returns 0 when every target was reported, 1 when the
- * run was interrupted by SIGINT or SIGTERM (the domains done so far were
- * reported; counts, when not NULL, says how many of how many), -1 on a fatal loop error. After 1 or
- * -1 the audits still running have been cancelled (audit_cancel): close the
- * session without running its loop again. */
+ * the order of targets. Returns 0 when every target was reported (or when
+ * the reporter failed to write: the run stops there, and reporter_close()
+ * fails), 1 when the run was interrupted by SIGINT or SIGTERM (the domains
+ * done so far were reported; counts, when not NULL, says how many of how
+ * many), -1 on a fatal loop error. Unless every target was reported, the
+ * audits still running have been cancelled (audit_cancel): close the session
+ * without running its loop again. */
 int audit_batch(struct session *s, const struct audit_rules *rules, const struct audit_batch_opts *opts,
 		char *const *targets, size_t n_targets, struct reporter *rp,
 		struct audit_batch_counts *counts);

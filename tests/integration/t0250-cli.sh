@@ -110,4 +110,20 @@ else
 	skip "script(1) is not installed"
 fi
 
+# A report that cannot be written is an error, and the run stops there
+# rather than auditing the rest for nothing.
+for fmt in json tap; do
+	run_cutover check --root-hints "$ROOT_HINTS" -f $fmt -o /dev/full good.test nowild.test
+	is "$RC" 3 "-o /dev/full ($fmt): exit 3"
+	like "$ERR" "cannot write '/dev/full'" "-o /dev/full ($fmt): says it cannot write"
+done
+run_cutover check --root-hints "$ROOT_HINTS" --stats -f tap -o /dev/full good.test nowild.test
+! printf '%s\n' "$ERR" | grep -q "stats:"
+ok $? "-o /dev/full: no statistics of a run that could not be reported"
+
+# --stats: one line on standard error, with the queries the run sent
+run_cutover check --root-hints "$ROOT_HINTS" --stats good.test
+like "$ERR" "^cutover: stats: domains=1 queries=[1-9][0-9]* answers=[1-9][0-9]* timeouts=0 tcp=0 retransmits=0 lookups=[0-9]+ elapsed=[0-9.]+$" \
+	"--stats: one line of figures"
+
 done_testing
