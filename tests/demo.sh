@@ -31,6 +31,12 @@ step "Is it safe to move? TTLs, serials and the wildcard before the cutover" \
 step "After the move: does the old provider still answer with old data?" \
 	"$CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/moves.yml moved.test gone.test"
 
+step "A name that is not a zone cut is checked within its zone; resolver-only checks still run where the delegation cannot be found" \
+	"$CUTOVER check --root-hints $HINTS www.good.test && $CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/resolver.yml -s resolver=127.53.9.1 missing.test"
+
+step "Many domains at once, with the queries it took (--stats)" \
+	"$CUTOVER check --root-hints $HINTS --stats -f prometheus good.test nowild.test highttl.test serial.test ttldiff.test recwrong.test | grep -c '^cutover_'"
+
 step "The same as a CI gate reads it (JSON, the failures only)" \
 	"$CUTOVER check --root-hints $HINTS -r pre-cutover -f json highttl.test | jq -c '.status, .summary, (.findings[] | select(.status == \"fail\") | {code, subject, server, expected, actual})'"
 
