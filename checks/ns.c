@@ -195,6 +195,65 @@ static const char *current_data(struct check_ctx *ctx, ldns_rr_type type)
 	return NULL;
 }
 
+/* Add "TYPE value" to a list of differences ("A 192.0.2.1; AAAA (none)"). */
+static void add_difference(struct strbuf *sb, const char *type, const char *value)
+{
+	sb_addf(sb, "%s%s %s", sb->len ? "; " : "", type, *value ? value : "(none)");
+}
+
+/* Where previous server s serves apex data that differs from the current
+ * servers' (current[], one per compared type): each pair to want and got. */
+static void apex_differences(struct check_ctx *ctx, const struct ns_server *s, const char *const *current,
+			     struct strbuf *want, struct strbuf *got)
+{
+	for (size_t t = 0; t < ARRAY_SIZE(compared); t++) {
+		const char *old = apex_data(ctx, ctx_answer(ctx, s, ctx_zone(ctx), compared[t]), compared[t]);
+		if (!current[t] || !old || strcmp(current[t], old) == 0)
+			continue;
+		const char *tn = type_name(ctx, compared[t]);
+		add_difference(want, tn, current[t]);
+		add_difference(got, tn, old);
+	}
+}
+
+/* Judge one server of a previous provider against the current data (current[],
+ * one per compared type); *serving counts one that still answers with the
+ * same data. Returns the number of problems. */
+static int judge_previous_server(struct check_ctx *ctx, const struct previous *pv, const struct ns_server *s,
+				 const char *const *current, int *serving)
+{
+	if (is_current(ctx, s, pv)) {
+		ctx_finding(ctx, CODE_NS_PREVIOUS_DELEGATED, server_subject(ctx, s), s, "not in the NS set",
+			    s->addr_text,
+			    "%s is to be retired but its address is one of the current servers'", s->label);
+		return 1;
+	}
+	const char *serial =
+		apex_data(ctx, ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA), LDNS_RR_TYPE_SOA);
+	if (!serial || !*serial)
+		return 0; /* no longer serves the zone: as wanted */
+	int problems = 0;
+	struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+	apex_differences(ctx, s, current, &want, &got);
+	if (want.len) {
+		ctx_finding(ctx, CODE_NS_STALE_AUTHORITY, ctx_domain(ctx), s, want.buf, got.buf,
+			    "%s still answers for %s with old data: resolvers that cached its "
+			    "delegation get stale answers",
+			    s->label, ctx_domain(ctx));
+		problems++;
+	} else {
+		(*serving)++;
+		ctx_finding(ctx, CODE_NS_PREVIOUS_SERVING, ctx_domain(ctx), s, "no answer for the zone",
+			    "identical data",
+			    "%s still answers for %s, with the same data as the current servers; "
+			    "remove the zone there before the data changes",
+			    s->label, ctx_domain(ctx));
+	}
+	sb_release(&want);
+	sb_release(&got);
+	return problems;
+}
+
 /* Judge the previous servers; *serving counts those that still answer with
  * the same data (not a problem yet). Returns the number of problems. */
 static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *serving)
@@ -216,64 +275,48 @@ static int judge_previous(struct check_ctx *ctx, struct ns_state *st, int *servi
 			problems++;
 			continue;
 		}
-		for (size_t k = 0; k < pv->n_servers; k++) {
-			const struct ns_server *s = pv->servers[k];
-			if (is_current(ctx, s, pv)) {
-				ctx_finding(
-					ctx, CODE_NS_PREVIOUS_DELEGATED, server_subject(ctx, s), s,
-					"not in the NS set", s->addr_text,
-					"%s is to be retired but its address is one of the current servers'",
-					s->label);
-				problems++;
-				continue;
-			}
-			const char *serial = apex_data(
-				ctx, ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA), LDNS_RR_TYPE_SOA);
-			if (!serial || !*serial)
-				continue; /* no longer serves the zone: as wanted */
-			struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
-			for (size_t t = 0; t < ARRAY_SIZE(compared); t++) {
-				const char *old = apex_data(
-					ctx, ctx_answer(ctx, s, ctx_zone(ctx), compared[t]), compared[t]);
-				if (!current[t] || !old || strcmp(current[t], old) == 0)
-					continue;
-				const char *tn = type_name(ctx, compared[t]);
-				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn,
-					*current[t] ? current[t] : "(none)");
-				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn, *old ? old : "(none)");
-			}
-			if (want.len) {
-				ctx_finding(
-					ctx, CODE_NS_STALE_AUTHORITY, ctx_domain(ctx), s, want.buf, got.buf,
-					"%s still answers for %s with old data: resolvers that cached its "
-					"delegation get stale answers",
-					s->label, ctx_domain(ctx));
-				problems++;
-			} else {
-				(*serving)++;
-				ctx_finding(
-					ctx, CODE_NS_PREVIOUS_SERVING, ctx_domain(ctx), s,
-					"no answer for the zone", "identical data",
-					"%s still answers for %s, with the same data as the current servers; "
-					"remove the zone there before the data changes",
-					s->label, ctx_domain(ctx));
-			}
-			sb_release(&want);
-			sb_release(&got);
-		}
+		for (size_t k = 0; k < pv->n_servers; k++)
+			problems += judge_previous_server(ctx, pv, pv->servers[k], current, serving);
 	}
 	return problems;
 }
 
+/* The addresses of type the zone itself serves for name server ns (from the
+ * first server that answers with authority), or NULL when none answered. */
+static const char *zone_addresses(struct check_ctx *ctx, const char *ns, ldns_rr_type type)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t k = 0; k < n; k++) {
+		const struct answer *a = ctx_answer(ctx, &servers[k], ns, type);
+		if (a && !answer_problem(ctx, a))
+			return answer_rdata(ctx, a, ns, type);
+	}
+	return NULL;
+}
+
+/* The glue of type the parent gives for ns, in the same form; "" when none,
+ * NULL when an address does not parse. */
+static const char *glue_addresses(struct check_ctx *ctx, const char *ns, ldns_rr_type type)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	const char **glue = arena_alloc(ctx_arena(ctx), (d->n_glue + 1) * sizeof(char *));
+	size_t n_glue = 0;
+	for (size_t g = 0; g < d->n_glue; g++)
+		if (strcmp(d->glue[g].name, ns) == 0 &&
+		    (strchr(d->glue[g].address, ':') != NULL) == (type == LDNS_RR_TYPE_AAAA))
+			glue[n_glue++] = d->glue[g].address;
+	const char *bad;
+	return n_glue ? values_canonical(ctx, type, glue, n_glue, &bad) : "";
+}
+
 /* The glue the parent gives for each name server inside the zone against
- * the addresses the zone itself serves for it (from the first server that
- * answers with authority). Returns the number of problems. */
+ * the addresses the zone itself serves for it. Returns the number of
+ * problems. */
 static int judge_glue(struct check_ctx *ctx)
 {
 	const struct delegation *d = ctx_delegation(ctx);
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
 	int problems = 0;
 	for (size_t i = 0; i < d->n_parent_ns; i++) {
 		const char *ns = d->parent_ns[i];
@@ -281,30 +324,14 @@ static int judge_glue(struct check_ctx *ctx)
 			continue;
 		struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
 		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
-			const char *zone_has = NULL;
-			for (size_t k = 0; k < n && !zone_has; k++) {
-				const struct answer *a = ctx_answer(ctx, &servers[k], ns, types[t]);
-				if (a && !answer_problem(ctx, a))
-					zone_has = answer_rdata(ctx, a, ns, types[t]);
-			}
+			const char *zone_has = zone_addresses(ctx, ns, types[t]);
 			if (!zone_has)
 				continue; /* nobody answered: lame or unreachable says so */
-			const char **glue = arena_alloc(ctx_arena(ctx), (d->n_glue + 1) * sizeof(char *));
-			size_t n_glue = 0;
-			for (size_t g = 0; g < d->n_glue; g++)
-				if (strcmp(d->glue[g].name, ns) == 0 &&
-				    (strchr(d->glue[g].address, ':') != NULL) ==
-					    (types[t] == LDNS_RR_TYPE_AAAA))
-					glue[n_glue++] = d->glue[g].address;
-			const char *bad;
-			const char *parent_has =
-				n_glue ? values_canonical(ctx, types[t], glue, n_glue, &bad) : "";
+			const char *parent_has = glue_addresses(ctx, ns, types[t]);
 			if (parent_has && strcmp(parent_has, zone_has) != 0) {
 				const char *tn = type_name(ctx, types[t]);
-				sb_addf(&want, "%s%s %s", want.len ? "; " : "", tn,
-					*zone_has ? zone_has : "(none)");
-				sb_addf(&got, "%s%s %s", got.len ? "; " : "", tn,
-					*parent_has ? parent_has : "(none)");
+				add_difference(&want, tn, zone_has);
+				add_difference(&got, tn, parent_has);
 			}
 		}
 		if (want.len) {
@@ -321,6 +348,171 @@ static int judge_glue(struct check_ctx *ctx)
 	return problems;
 }
 
+/* A finding for each name server with no address. Returns how many. */
+static int judge_unresolved(struct check_ctx *ctx)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	for (size_t i = 0; i < d->n_unresolved; i++)
+		ctx_finding(ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, d->unresolved[i]), NULL,
+			    "an address", "(none)", "name server %s has no address: resolvers cannot use it",
+			    name_display(ctx, d->unresolved[i]));
+	return (int)d->n_unresolved;
+}
+
+/* Why an answer to the zone's SOA shows that its server is not
+ * authoritative for the zone, or NULL when it is. */
+static const char *lame_reason(struct check_ctx *ctx, const struct answer *a)
+{
+	const char *why = answer_problem(ctx, a);
+	if (!why && ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN)
+		why = "NXDOMAIN for the zone's own name";
+	ldns_rr_list *soa = why ? NULL : answer_rrset(a, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
+	if (!why && !soa)
+		why = "no SOA record in the answer";
+	if (soa)
+		ldns_rr_list_free(soa);
+	return why;
+}
+
+enum server_verdict {
+	VERDICT_UNCHECKED,     /* not asked, or no route to it from here */
+	VERDICT_BROKEN,	       /* unreachable or lame: a problem */
+	VERDICT_AUTHORITATIVE, /* answers for the zone with authority */
+};
+
+/* Whether server s answers for the zone with authority, from its answer to
+ * the zone's SOA; a finding says why when it does not. */
+static enum server_verdict judge_server(struct check_ctx *ctx, const struct ns_server *s)
+{
+	const struct answer *a = ctx_answer(ctx, s, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
+	if (!a)
+		return VERDICT_UNCHECKED;
+	/* No route from here (an IPv6 address on an IPv4-only host) says
+	 * nothing about the server: say it was not checked. */
+	if (a->err == DNS_ENETWORK) {
+		ctx_finding(ctx, CODE_NS_NO_ROUTE, server_subject(ctx, s), s, NULL, dns_strerror(a->err),
+			    "%s was not checked: this machine cannot reach %s (%s)", s->label, s->addr_text,
+			    dns_strerror(a->err));
+		return VERDICT_UNCHECKED;
+	}
+	/* A server that answers with something unparsable did answer:
+	 * it is broken for the zone, not out of reach. */
+	if (a->err && a->err != DNS_EMALFORMED) {
+		ctx_finding(ctx, CODE_NS_UNREACHABLE, server_subject(ctx, s), s, "an answer",
+			    dns_strerror(a->err), "%s did not answer: %s", s->label, dns_strerror(a->err));
+		return VERDICT_BROKEN;
+	}
+	const char *why = lame_reason(ctx, a);
+	if (why) {
+		ctx_finding(ctx, CODE_NS_LAME, server_subject(ctx, s), s, "an authoritative answer (AA, SOA)",
+			    why, "%s is listed for %s but is not authoritative for it: %s", s->label,
+			    ctx_domain(ctx), why);
+		return VERDICT_BROKEN;
+	}
+	return VERDICT_AUTHORITATIVE;
+}
+
+/* Judge every server of the zone; *good counts those that answer with
+ * authority. Returns the number of problems. */
+static int judge_servers(struct check_ctx *ctx, size_t *good)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	int problems = 0;
+	*good = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum server_verdict v = judge_server(ctx, &servers[i]);
+		if (v == VERDICT_BROKEN)
+			problems++;
+		else if (v == VERDICT_AUTHORITATIVE)
+			(*good)++;
+	}
+	return problems;
+}
+
+/* The NS set an answer publishes at the apex, as absolute names without
+ * duplicates: *names (arena memory) and *n. Returns 0, or -1 when the answer
+ * is unusable or has no NS set (a broken server, reported as lame). */
+static int published_ns(struct check_ctx *ctx, const struct answer *a, const char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	if (answer_problem(ctx, a))
+		return -1;
+	ldns_rr_list *rrs = answer_rrset(a, ctx_zone(ctx), LDNS_RR_TYPE_NS);
+	if (!rrs)
+		return -1;
+	size_t m = ldns_rr_list_rr_count(rrs);
+	const char **child = arena_alloc(ctx_arena(ctx), (m + 1) * sizeof(char *));
+	for (size_t k = 0; k < m; k++)
+		child[k] = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
+	ldns_rr_list_free(rrs);
+	size_t uniq = 0;
+	for (size_t k = 0; k < m; k++)
+		if (child[k] && !str_in(child, uniq, child[k]))
+			child[uniq++] = child[k];
+	*names = child;
+	*n = uniq;
+	return 0;
+}
+
+/* Whether the child's NS set is the parent's. */
+static int same_ns_set(const struct delegation *d, const char *const *child, size_t n_child)
+{
+	int same = n_child == d->n_parent_ns;
+	for (size_t k = 0; same && k < n_child; k++)
+		same = str_in(d->parent_ns, d->n_parent_ns, child[k]);
+	return same;
+}
+
+/* How the child's NS set differs from the parent's ("only at the parent: x;
+ * only in the zone: y"), from the arena. */
+static const char *ns_set_difference(struct check_ctx *ctx, const char *const *child, size_t n_child)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	struct strbuf diff = STRBUF_INIT;
+	for (size_t k = 0; k < d->n_parent_ns; k++)
+		if (!str_in(child, n_child, d->parent_ns[k]))
+			sb_addf(&diff, "%sonly at the parent: %s", diff.len ? "; " : "",
+				name_display(ctx, d->parent_ns[k]));
+	for (size_t k = 0; k < n_child; k++)
+		if (!str_in(d->parent_ns, d->n_parent_ns, child[k]))
+			sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "",
+				name_display(ctx, child[k]));
+	const char *out = arena_strdup(ctx_arena(ctx), diff.buf ? diff.buf : "");
+	sb_release(&diff);
+	return out;
+}
+
+/* The parent's NS set (parent, as displayed) against what each answering
+ * server publishes; one finding per different set. Returns the number of
+ * problems. */
+static int judge_ns_sets(struct check_ctx *ctx, const char *parent)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	const char *reported = NULL;
+	int problems = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct answer *a = ctx_answer(ctx, &servers[i], ctx_zone(ctx), LDNS_RR_TYPE_NS);
+		const char **child;
+		size_t n_child;
+		if (published_ns(ctx, a, &child, &n_child) < 0 || same_ns_set(d, child, n_child))
+			continue;
+		qsort(child, n_child, sizeof(char *), str_cmp); /* a stable message */
+		const char *published = join(ctx, child, n_child);
+		if (reported && strcmp(reported, published) == 0)
+			continue; /* same difference, already said */
+		reported = published;
+		ctx_finding(ctx, CODE_NS_PARENT_CHILD_MISMATCH, ctx_domain(ctx), &servers[i], parent,
+			    published, "the parent delegates to %s but the zone publishes %s (%s)", parent,
+			    published, ns_set_difference(ctx, child, n_child));
+		problems++;
+	}
+	return problems;
+}
+
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ns_state *st = *ctx_state(ctx);
@@ -328,107 +520,13 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 		return CHECK_AGAIN;
 
 	const struct delegation *d = ctx_delegation(ctx);
-	const char *zone = ctx_zone(ctx);
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
-	int problems = 0;
-	size_t good = 0;
-
-	for (size_t i = 0; i < d->n_unresolved; i++) {
-		ctx_finding(ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, d->unresolved[i]), NULL,
-			    "an address", "(none)", "name server %s has no address: resolvers cannot use it",
-			    name_display(ctx, d->unresolved[i]));
-		problems++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ns_server *s = &servers[i];
-		const struct answer *a = ctx_answer(ctx, s, zone, LDNS_RR_TYPE_SOA);
-		if (!a)
-			continue;
-		/* No route from here (an IPv6 address on an IPv4-only host) says
-		 * nothing about the server: say it was not checked. */
-		if (a->err == DNS_ENETWORK) {
-			ctx_finding(ctx, CODE_NS_NO_ROUTE, server_subject(ctx, s), s, NULL,
-				    dns_strerror(a->err),
-				    "%s was not checked: this machine cannot reach %s (%s)", s->label,
-				    s->addr_text, dns_strerror(a->err));
-			continue;
-		}
-		/* A server that answers with something unparsable did answer:
-		 * it is broken for the zone, not out of reach. */
-		if (a->err && a->err != DNS_EMALFORMED) {
-			ctx_finding(ctx, CODE_NS_UNREACHABLE, server_subject(ctx, s), s, "an answer",
-				    dns_strerror(a->err), "%s did not answer: %s", s->label,
-				    dns_strerror(a->err));
-			problems++;
-			continue;
-		}
-		const char *why = answer_problem(ctx, a);
-		if (!why && ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN)
-			why = "NXDOMAIN for the zone's own name";
-		ldns_rr_list *soa = why ? NULL : answer_rrset(a, zone, LDNS_RR_TYPE_SOA);
-		if (!why && !soa)
-			why = "no SOA record in the answer";
-		if (soa)
-			ldns_rr_list_free(soa);
-		if (why) {
-			ctx_finding(ctx, CODE_NS_LAME, server_subject(ctx, s), s,
-				    "an authoritative answer (AA, SOA)", why,
-				    "%s is listed for %s but is not authoritative for it: %s", s->label,
-				    ctx_domain(ctx), why);
-			problems++;
-			continue;
-		}
-		good++;
-	}
-
-	/* The parent's NS set against what each answering server publishes. */
 	const char *parent = join(ctx, d->parent_ns, d->n_parent_ns);
-	const char *reported = NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct answer *a = ctx_answer(ctx, &servers[i], zone, LDNS_RR_TYPE_NS);
-		if (answer_problem(ctx, a))
-			continue;
-		ldns_rr_list *rrs = answer_rrset(a, zone, LDNS_RR_TYPE_NS);
-		if (!rrs)
-			continue; /* no NS set at all: a broken server, reported as lame */
-		size_t m = ldns_rr_list_rr_count(rrs);
-		const char **child = arena_alloc(ctx_arena(ctx), (m + 1) * sizeof(char *));
-		for (size_t k = 0; k < m; k++)
-			child[k] = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
-		ldns_rr_list_free(rrs);
-		size_t uniq = 0;
-		for (size_t k = 0; k < m; k++)
-			if (child[k] && !str_in(child, uniq, child[k]))
-				child[uniq++] = child[k];
-		int same = uniq == d->n_parent_ns;
-		for (size_t k = 0; same && k < uniq; k++)
-			same = str_in(d->parent_ns, d->n_parent_ns, child[k]);
-		if (same)
-			continue;
-		qsort(child, uniq, sizeof(char *), str_cmp); /* a stable message */
-		const char *published = join(ctx, child, uniq);
-		if (reported && strcmp(reported, published) == 0)
-			continue; /* same difference, already said */
-		reported = published;
-		struct strbuf diff = STRBUF_INIT;
-		for (size_t k = 0; k < d->n_parent_ns; k++)
-			if (!str_in(child, uniq, d->parent_ns[k]))
-				sb_addf(&diff, "%sonly at the parent: %s", diff.len ? "; " : "",
-					name_display(ctx, d->parent_ns[k]));
-		for (size_t k = 0; k < uniq; k++)
-			if (!str_in(d->parent_ns, d->n_parent_ns, child[k]))
-				sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "",
-					name_display(ctx, child[k]));
-		ctx_finding(ctx, CODE_NS_PARENT_CHILD_MISMATCH, ctx_domain(ctx), &servers[i], parent,
-			    published, "the parent delegates to %s but the zone publishes %s (%s)", parent,
-			    published, diff.buf ? diff.buf : "");
-		sb_release(&diff);
-		problems++;
-	}
-
-	problems += judge_glue(ctx);
+	size_t good;
 	int serving;
+	int problems = judge_unresolved(ctx);
+	problems += judge_servers(ctx, &good);
+	problems += judge_ns_sets(ctx, parent);
+	problems += judge_glue(ctx);
 	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)
 		ctx_finding(ctx, CODE_NS_OK, ctx_domain(ctx), NULL, NULL, parent,

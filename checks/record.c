@@ -218,77 +218,116 @@ static int judge_resolver(struct check_ctx *ctx, struct record_questions *p, con
 	return 0;
 }
 
-static int judge(struct check_ctx *ctx, const struct rule *rule)
+/* The canonical set of values the rule expects, in *expected; NULL when it
+ * expects none (any value, but one must exist). Returns 0, or -1 after a
+ * finding when a value does not parse as the type's data. */
+static int expected_values(struct check_ctx *ctx, const struct record_questions *p, const char *subject,
+			   const char **expected)
 {
-	struct record_questions *p = *ctx_state(ctx);
-	const char *name = p->name;
-	ldns_rr_type type = p->type;
-	const char *subject = subject_of(ctx, name, type);
-	const char *expected = NULL;
 	const char **values;
 	size_t n_values = ctx_param_list(ctx, "expect", &values);
-	if (n_values) {
-		const char *bad;
-		expected = values_canonical(ctx, type, values, n_values, &bad);
-		if (!expected) {
-			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, bad,
-				    "expected value '%s' is not valid %s data", bad, type_name(ctx, type));
-			return 0;
-		}
-	}
-	if (p->via_resolver)
-		return judge_resolver(ctx, p, subject, expected);
-	/* A resolver follows the chain itself; a server of the zone is asked
-	 * link by link. */
-	if (p->follow && !p->recursive && chase_step(ctx, p))
-		return CHECK_AGAIN;
+	*expected = NULL;
+	if (n_values == 0)
+		return 0;
+	const char *bad;
+	*expected = values_canonical(ctx, p->type, values, n_values, &bad);
+	if (*expected)
+		return 0;
+	ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, bad,
+		    "expected value '%s' is not valid %s data", bad, type_name(ctx, p->type));
+	return -1;
+}
 
-	size_t n = p->n_targets;
-	const char **got = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(char *));
+/* Why a target's answer cannot be used, or NULL: answer_problem(), but a
+ * resolver's answer need not be authoritative. */
+static const char *target_problem(struct check_ctx *ctx, const struct record_questions *p,
+				  const struct answer *a)
+{
+	const char *problem = answer_problem(ctx, a);
+	/* A resolver's answer is not authoritative (AA=0), and is not
+	 * asked to be; what counts is that it answered. */
+	if (p->recursive && a && !a->err && problem && !ldns_pkt_aa(a->pkt) &&
+	    (ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NOERROR ||
+	     ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN))
+		problem = NULL;
+	return problem;
+}
+
+/* Judge what target i holds against the expected values (NULL: any, but
+ * some). Sets *got to what it holds; NULL when it gave no answer to judge.
+ * Returns the number of problems. */
+static int judge_target(struct check_ctx *ctx, struct record_questions *p, size_t i, const char *subject,
+			const char *expected, const char **got)
+{
+	const struct ns_server *server = p->targets[i];
+	const struct answer *a = answer_at(ctx, p, i, p->chase[i].name);
+	const char *problem = target_problem(ctx, p, a);
+	*got = NULL;
+	if (problem && p->chase[i].hops > 0)
+		p->chase[i].problem = arena_printf(ctx_arena(ctx), "%s answered %s for %s", server->label,
+						   problem, name_display(ctx, p->chase[i].name));
+	else if (problem)
+		return 0;
+	if (p->chase[i].problem) {
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, NULL,
+			    "%s was not followed to its end on this server: %s", subject,
+			    p->chase[i].problem);
+		return 1;
+	}
+	const char *holds = p->recursive ? resolved_rdata(ctx, a->pkt, p->name, p->type)
+					 : answer_rdata(ctx, a, p->chase[i].name, p->type);
+	*got = holds;
+	if (expected && strcmp(expected, holds) != 0) {
+		ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, server, expected, *holds ? holds : "(none)",
+			    "%s has %s, expected %s", subject, *holds ? holds : "no such record", expected);
+		return 1;
+	}
+	if (!expected && !*holds) {
+		ctx_finding(ctx, CODE_RECORD_MISSING, subject, server, "a record", "(none)",
+			    "%s does not exist", subject);
+		return 1;
+	}
+	return 0;
+}
+
+/* A finding that the targets disagree, with what each holds (got[i], NULL
+ * for those that gave no answer). */
+static void inconsistent_finding(struct check_ctx *ctx, const struct record_questions *p, const char *subject,
+				 const char *const *got)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < p->n_targets; i++)
+		if (got[i])
+			sb_addf(&sb, "%s%s on %s", sb.len ? "; " : "", *got[i] ? got[i] : "(none)",
+				p->targets[i]->label);
+	char *actual = sb_detach(&sb);
+	ctx_finding(ctx, CODE_RECORD_INCONSISTENT, subject, NULL, "the same data everywhere", actual,
+		    p->recursive ? "resolvers disagree on %s: clients get different answers depending on "
+				   "their resolver"
+				 : "servers disagree on %s: resolvers get different answers depending on the "
+				   "server",
+		    subject);
+	free(actual);
+}
+
+/* Judge what every target (server or resolver) holds: each against the
+ * expected values, and all against each other. */
+static void judge_targets(struct check_ctx *ctx, struct record_questions *p, const char *subject,
+			  const char *expected)
+{
+	const char **got = arena_alloc(ctx_arena(ctx), (p->n_targets + 1) * sizeof(char *));
 	const char *first = NULL;
 	size_t answered = 0, problems = 0;
 	int differ = 0;
-	for (size_t s = 0; s < n; s++) {
-		const struct ns_server *server = p->targets[s];
-		const struct answer *a = answer_at(ctx, p, s, p->chase[s].name);
-		got[s] = NULL;
-		const char *problem = answer_problem(ctx, a);
-		/* A resolver's answer is not authoritative (AA=0), and is not
-		 * asked to be; what counts is that it answered. */
-		if (p->recursive && a && !a->err && problem && !ldns_pkt_aa(a->pkt) &&
-		    (ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NOERROR ||
-		     ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_NXDOMAIN))
-			problem = NULL;
-		if (problem && p->chase[s].hops > 0)
-			p->chase[s].problem =
-				arena_printf(ctx_arena(ctx), "%s answered %s for %s", server->label, problem,
-					     name_display(ctx, p->chase[s].name));
-		else if (problem)
+	for (size_t i = 0; i < p->n_targets; i++) {
+		problems += judge_target(ctx, p, i, subject, expected, &got[i]);
+		if (!got[i])
 			continue;
-		if (p->chase[s].problem) {
-			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, NULL,
-				    "%s was not followed to its end on this server: %s", subject,
-				    p->chase[s].problem);
-			problems++;
-			continue;
-		}
-		got[s] = p->recursive ? resolved_rdata(ctx, a->pkt, name, type)
-				      : answer_rdata(ctx, a, p->chase[s].name, type);
 		answered++;
 		if (!first)
-			first = got[s];
-		else if (strcmp(first, got[s]) != 0)
+			first = got[i];
+		else if (strcmp(first, got[i]) != 0)
 			differ = 1;
-		if (expected && strcmp(expected, got[s]) != 0) {
-			ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, server, expected,
-				    *got[s] ? got[s] : "(none)", "%s has %s, expected %s", subject,
-				    *got[s] ? got[s] : "no such record", expected);
-			problems++;
-		} else if (!expected && !*got[s]) {
-			ctx_finding(ctx, CODE_RECORD_MISSING, subject, server, "a record", "(none)",
-				    "%s does not exist", subject);
-			problems++;
-		}
 	}
 	if (answered == 0) {
 		if (problems == 0)
@@ -296,30 +335,32 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 				    p->recursive ? "no resolver answered for %s"
 						 : "no server answered authoritatively for %s",
 				    subject);
-		return 0;
+		return;
 	}
 	if (differ) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t s = 0; s < n; s++)
-			if (got[s])
-				sb_addf(&sb, "%s%s on %s", sb.len ? "; " : "", *got[s] ? got[s] : "(none)",
-					p->targets[s]->label);
-		char *actual = sb_detach(&sb);
-		ctx_finding(
-			ctx, CODE_RECORD_INCONSISTENT, subject, NULL, "the same data everywhere", actual,
-			p->recursive
-				? "resolvers disagree on %s: clients get different answers depending on "
-				  "their resolver"
-				: "servers disagree on %s: resolvers get different answers depending on the "
-				  "server",
-			subject);
-		free(actual);
+		inconsistent_finding(ctx, p, subject, got);
 		problems++;
 	}
 	if (problems == 0)
 		ctx_finding(ctx, CODE_RECORD_OK, subject, NULL, expected, first, "%s is %s on %zu %s%s",
 			    subject, first, answered, p->recursive ? "resolver" : "server",
 			    answered == 1 ? "" : "s");
+}
+
+static int judge(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct record_questions *p = *ctx_state(ctx);
+	const char *subject = subject_of(ctx, p->name, p->type);
+	const char *expected;
+	if (expected_values(ctx, p, subject, &expected) < 0)
+		return 0;
+	if (p->via_resolver)
+		return judge_resolver(ctx, p, subject, expected);
+	/* A resolver follows the chain itself; a server of the zone is asked
+	 * link by link. */
+	if (p->follow && !p->recursive && chase_step(ctx, p))
+		return CHECK_AGAIN;
+	judge_targets(ctx, p, subject, expected);
 	return 0;
 }
 

@@ -22,6 +22,7 @@ static const struct check_param params[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
+/* The SOA one server gave, with authority. */
 struct soa_seen {
 	const struct ns_server *server;
 	uint32_t serial, refresh, retry, expire, minimum, ttl;
@@ -47,15 +48,14 @@ static void timer_finding(struct check_ctx *ctx, const char *subject, const char
 	ctx_finding(ctx, CODE_SOA_TIMERS, subject, NULL, expected, actual, "SOA %s %u: %s", what, value, why);
 }
 
-static int judge(struct check_ctx *ctx, const struct rule *rule)
+/* Read the SOA of every server that gave one with authority into *seen
+ * (arena memory). Returns how many did. */
+static size_t read_soas(struct check_ctx *ctx, struct soa_seen **seen)
 {
-	size_t n;
+	size_t n, n_seen = 0;
 	const struct ns_server *servers = ctx_servers(ctx, &n);
 	const char *zone = ctx_zone(ctx);
-	const char *subject = subject_of(ctx, zone, LDNS_RR_TYPE_SOA);
-	struct soa_seen *seen = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(*seen));
-	size_t n_seen = 0;
-
+	*seen = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(**seen));
 	for (size_t i = 0; i < n; i++) {
 		const struct answer *a = ctx_answer(ctx, &servers[i], zone, LDNS_RR_TYPE_SOA);
 		if (answer_problem(ctx, a))
@@ -64,7 +64,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 		if (!rrs)
 			continue;
 		const ldns_rr *rr = ldns_rr_list_rr(rrs, 0);
-		struct soa_seen *s = &seen[n_seen++];
+		struct soa_seen *s = &(*seen)[n_seen++];
 		s->server = &servers[i];
 		s->serial = soa_field(rr, 2);
 		s->refresh = soa_field(rr, 3);
@@ -74,18 +74,24 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 		s->ttl = ldns_rr_ttl(rr);
 		ldns_rr_list_free(rrs);
 	}
-	if (n_seen == 0) {
-		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, NULL,
-			    "no server gave an authoritative SOA for %s", name_display(ctx, zone));
-		return 0;
-	}
+	return n_seen;
+}
 
-	int problems = 0;
-	/* The newest serial (RFC 1982 order) is what every server should have. */
+/* The newest serial (RFC 1982 order): what every server should have. */
+static uint32_t newest_serial(const struct soa_seen *seen, size_t n_seen)
+{
 	uint32_t newest = seen[0].serial;
 	for (size_t i = 1; i < n_seen; i++)
 		if (serial_compare(seen[i].serial, newest) == 1)
 			newest = seen[i].serial;
+	return newest;
+}
+
+/* A finding for each server behind the newest serial. Returns how many. */
+static int judge_serials(struct check_ctx *ctx, const char *subject, const struct soa_seen *seen,
+			 size_t n_seen, uint32_t newest)
+{
+	int problems = 0;
 	for (size_t i = 0; i < n_seen; i++) {
 		if (seen[i].serial == newest)
 			continue;
@@ -98,33 +104,41 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 			seen[i].serial, newest);
 		problems++;
 	}
+	return problems;
+}
 
+/* The largest negative-caching TTL any server gives, in *worst, against the
+ * rule's limit. Returns the number of problems (0 or 1). */
+static int judge_negative_ttl(struct check_ctx *ctx, const char *subject, const struct soa_seen *seen,
+			      size_t n_seen, uint32_t *worst)
+{
 	unsigned long limit = ctx_param_uint(ctx, "negative_ttl_max", DEFAULT_NEGATIVE_TTL_MAX);
-	uint32_t worst = 0;
 	const struct soa_seen *worst_at = &seen[0];
+	*worst = 0;
 	for (size_t i = 0; i < n_seen; i++) {
 		uint32_t neg = ttl_negative(seen[i].ttl, seen[i].minimum);
-		if (neg > worst) {
-			worst = neg;
+		if (neg > *worst) {
+			*worst = neg;
 			worst_at = &seen[i];
 		}
 	}
-	if (worst > limit) {
-		char expected[24], actual[16];
-		snprintf(expected, sizeof(expected), "<= %lu", limit);
-		snprintf(actual, sizeof(actual), "%u", worst);
-		ctx_finding(ctx, CODE_SOA_NEGATIVE_TTL_HIGH, subject, worst_at->server, expected, actual,
-			    "negative-caching TTL %u (min of SOA TTL %u and MINIMUM %u) is above %lu: a name "
-			    "looked up before it exists stays unknown in caches that long",
-			    worst, worst_at->ttl, worst_at->minimum, limit);
-		problems++;
-	}
+	if (*worst <= limit)
+		return 0;
+	char expected[24], actual[16];
+	snprintf(expected, sizeof(expected), "<= %lu", limit);
+	snprintf(actual, sizeof(actual), "%u", *worst);
+	ctx_finding(ctx, CODE_SOA_NEGATIVE_TTL_HIGH, subject, worst_at->server, expected, actual,
+		    "negative-caching TTL %u (min of SOA TTL %u and MINIMUM %u) is above %lu: a name "
+		    "looked up before it exists stays unknown in caches that long",
+		    *worst, worst_at->ttl, worst_at->minimum, limit);
+	return 1;
+}
 
-	/* Timers are judged on the newest SOA. */
-	const struct soa_seen *s = &seen[0];
-	for (size_t i = 0; i < n_seen; i++)
-		if (seen[i].serial == newest)
-			s = &seen[i];
+/* Refresh, retry, expire and minimum of one SOA against Zonemaster's limits.
+ * Returns the number of problems. */
+static int judge_timers(struct check_ctx *ctx, const char *subject, const struct soa_seen *s)
+{
+	int problems = 0;
 	if (s->refresh < REFRESH_MIN) {
 		timer_finding(ctx, subject, "refresh", s->refresh, ">= 14400",
 			      "secondaries poll more often than needed");
@@ -149,6 +163,35 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 			      "the negative-caching time is outside the usual range");
 		problems++;
 	}
+	return problems;
+}
+
+/* The SOA timers are judged on: the last one seen with the newest serial. */
+static const struct soa_seen *newest_soa(const struct soa_seen *seen, size_t n_seen, uint32_t newest)
+{
+	const struct soa_seen *s = &seen[0];
+	for (size_t i = 0; i < n_seen; i++)
+		if (seen[i].serial == newest)
+			s = &seen[i];
+	return s;
+}
+
+static int judge(struct check_ctx *ctx, const struct rule *rule)
+{
+	const char *zone = ctx_zone(ctx);
+	const char *subject = subject_of(ctx, zone, LDNS_RR_TYPE_SOA);
+	struct soa_seen *seen;
+	size_t n_seen = read_soas(ctx, &seen);
+	if (n_seen == 0) {
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, NULL,
+			    "no server gave an authoritative SOA for %s", name_display(ctx, zone));
+		return 0;
+	}
+
+	uint32_t newest = newest_serial(seen, n_seen), worst;
+	int problems = judge_serials(ctx, subject, seen, n_seen, newest);
+	problems += judge_negative_ttl(ctx, subject, seen, n_seen, &worst);
+	problems += judge_timers(ctx, subject, newest_soa(seen, n_seen, newest));
 	if (problems == 0) {
 		char actual[16];
 		snprintf(actual, sizeof(actual), "%u", newest);

@@ -84,84 +84,132 @@ static long rrset_ttl(const struct answer *a, const char *name, ldns_rr_type typ
 	return ttl;
 }
 
+/* What every server said about one name and type. */
+struct ttl_seen {
+	const struct ns_server *servers;
+	size_t n;
+	long *ttls; /* per server: its TTL, or -1 (no records, no usable answer) */
+	long highest, lowest;
+	size_t with_data; /* servers with records */
+	int answered;	  /* some server answered with authority */
+};
+
+/* Read each server's TTL for name/type into seen; seen->ttls has room for
+ * one per server. */
+static void read_ttls(struct check_ctx *ctx, const char *name, ldns_rr_type type, struct ttl_seen *seen)
+{
+	seen->highest = seen->lowest = -1;
+	seen->with_data = 0;
+	seen->answered = 0;
+	for (size_t s = 0; s < seen->n; s++) {
+		const struct answer *a = ctx_answer(ctx, &seen->servers[s], name, type);
+		long ttl = -1;
+		if (!answer_problem(ctx, a)) {
+			seen->answered = 1;
+			ttl = rrset_ttl(a, name, type);
+		}
+		seen->ttls[s] = ttl;
+		if (ttl < 0)
+			continue;
+		seen->with_data++;
+		if (ttl > seen->highest)
+			seen->highest = ttl;
+		if (seen->lowest < 0 || ttl < seen->lowest)
+			seen->lowest = ttl;
+	}
+}
+
+/* A finding for each server whose TTL is above max. Returns how many. */
+static size_t judge_too_high(struct check_ctx *ctx, const char *subject, const struct ttl_seen *seen,
+			     unsigned long max)
+{
+	size_t too_high = 0;
+	for (size_t s = 0; s < seen->n; s++) {
+		long ttl = seen->ttls[s];
+		if (ttl < 0 || (unsigned long)ttl <= max)
+			continue;
+		char expected[24], actual[24];
+		snprintf(expected, sizeof(expected), "<= %lu", max);
+		snprintf(actual, sizeof(actual), "%ld", ttl);
+		ctx_finding(ctx, CODE_TTL_TOO_HIGH, subject, &seen->servers[s], expected, actual,
+			    "TTL %ld is above %lu: caches may keep the old value %s after a change", ttl, max,
+			    ttl >= 7200 ? "for hours" : "too long");
+		too_high++;
+	}
+	return too_high;
+}
+
+/* A finding when the servers do not all give the same TTL. */
+static void judge_agreement(struct check_ctx *ctx, const char *subject, const struct ttl_seen *seen)
+{
+	if (seen->highest == seen->lowest)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t s = 0; s < seen->n; s++)
+		if (seen->ttls[s] >= 0)
+			sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", seen->ttls[s],
+				seen->servers[s].label);
+	char *actual = sb_detach(&sb);
+	ctx_finding(ctx, CODE_TTL_INCONSISTENT, subject, NULL, "the same TTL everywhere", actual,
+		    "servers disagree on the TTL (%ld to %ld): some have not loaded the change", seen->lowest,
+		    seen->highest);
+	free(actual);
+}
+
+/* Judge the TTL of name/type on every server. Sets *answered when a server
+ * answered with authority. Returns whether any server has such records. */
+static int judge_rrset(struct check_ctx *ctx, struct ttl_seen *seen, const char *name, ldns_rr_type type,
+		       unsigned long max, int *answered)
+{
+	const char *subject = subject_of(ctx, name, type);
+	read_ttls(ctx, name, type, seen);
+	if (seen->answered)
+		*answered = 1;
+	if (seen->with_data == 0)
+		return 0;
+	size_t too_high = judge_too_high(ctx, subject, seen, max);
+	judge_agreement(ctx, subject, seen);
+	if (too_high == 0) {
+		char actual[24];
+		snprintf(actual, sizeof(actual), "%ld", seen->highest);
+		ctx_finding(ctx, CODE_TTL_OK, subject, NULL, NULL, actual, "TTL %ld <= %lu on %zu server%s",
+			    seen->highest, max, seen->with_data, seen->with_data == 1 ? "" : "s");
+	}
+	return 1;
+}
+
+/* Judge every type asked for name. Returns whether a server answered for it
+ * with authority. */
+static int judge_name(struct check_ctx *ctx, const struct ttl_questions *p, struct ttl_seen *seen,
+		      const char *name, unsigned long max)
+{
+	int found_any = 0, answered = 0;
+	for (size_t t = 0; t < p->n_types; t++)
+		if (judge_rrset(ctx, seen, name, p->types[t], max, &answered))
+			found_any = 1;
+	if (!found_any && answered) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t t = 0; t < p->n_types; t++)
+			sb_addf(&sb, "%s%s", t ? " " : "", type_name(ctx, p->types[t]));
+		char *types = sb_detach(&sb);
+		ctx_finding(ctx, CODE_TTL_NO_RECORDS, name_display(ctx, name), NULL, types, "none",
+			    "%s has none of %s: nothing to judge", name_display(ctx, name), types);
+		free(types);
+	}
+	return answered;
+}
+
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ttl_questions *p = *ctx_state(ctx);
 	unsigned long max = ctx_param_uint(ctx, "max", DEFAULT_MAX);
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
-	long *ttls = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(long));
+	struct ttl_seen seen;
+	seen.servers = ctx_servers(ctx, &seen.n);
+	seen.ttls = arena_alloc(ctx_arena(ctx), (seen.n + 1) * sizeof(long));
 	int answered_any = 0;
-
-	for (size_t i = 0; i < p->n_names; i++) {
-		const char *name = p->names[i];
-		int found_any = 0, answered_name = 0;
-		for (size_t t = 0; t < p->n_types; t++) {
-			ldns_rr_type type = p->types[t];
-			const char *subject = subject_of(ctx, name, type);
-			long highest = -1, lowest = -1;
-			size_t with_data = 0, too_high = 0;
-			for (size_t s = 0; s < n; s++) {
-				const struct answer *a = ctx_answer(ctx, &servers[s], name, type);
-				ttls[s] = -1;
-				if (answer_problem(ctx, a))
-					continue;
-				answered_any = answered_name = 1;
-				ttls[s] = rrset_ttl(a, name, type);
-				if (ttls[s] < 0)
-					continue;
-				with_data++;
-				if (ttls[s] > highest)
-					highest = ttls[s];
-				if (lowest < 0 || ttls[s] < lowest)
-					lowest = ttls[s];
-				if ((unsigned long)ttls[s] > max) {
-					char expected[24], actual[24];
-					snprintf(expected, sizeof(expected), "<= %lu", max);
-					snprintf(actual, sizeof(actual), "%ld", ttls[s]);
-					ctx_finding(ctx, CODE_TTL_TOO_HIGH, subject, &servers[s], expected,
-						    actual,
-						    "TTL %ld is above %lu: caches may keep the old value %s "
-						    "after a change",
-						    ttls[s], max, ttls[s] >= 7200 ? "for hours" : "too long");
-					too_high++;
-				}
-			}
-			if (with_data == 0)
-				continue;
-			found_any = 1;
-			if (highest != lowest) {
-				struct strbuf sb = STRBUF_INIT;
-				for (size_t s = 0; s < n; s++)
-					if (ttls[s] >= 0)
-						sb_addf(&sb, "%s%ld on %s", sb.len ? ", " : "", ttls[s],
-							servers[s].label);
-				char *actual = sb_detach(&sb);
-				ctx_finding(ctx, CODE_TTL_INCONSISTENT, subject, NULL,
-					    "the same TTL everywhere", actual,
-					    "servers disagree on the TTL (%ld to %ld): some have not loaded "
-					    "the change",
-					    lowest, highest);
-				free(actual);
-			}
-			if (too_high == 0) {
-				char actual[24];
-				snprintf(actual, sizeof(actual), "%ld", highest);
-				ctx_finding(ctx, CODE_TTL_OK, subject, NULL, NULL, actual,
-					    "TTL %ld <= %lu on %zu server%s", highest, max, with_data,
-					    with_data == 1 ? "" : "s");
-			}
-		}
-		if (!found_any && answered_name) {
-			struct strbuf sb = STRBUF_INIT;
-			for (size_t t = 0; t < p->n_types; t++)
-				sb_addf(&sb, "%s%s", t ? " " : "", type_name(ctx, p->types[t]));
-			char *types = sb_detach(&sb);
-			ctx_finding(ctx, CODE_TTL_NO_RECORDS, name_display(ctx, name), NULL, types, "none",
-				    "%s has none of %s: nothing to judge", name_display(ctx, name), types);
-			free(types);
-		}
-	}
+	for (size_t i = 0; i < p->n_names; i++)
+		if (judge_name(ctx, p, &seen, p->names[i], max))
+			answered_any = 1;
 	if (!answered_any)
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, ctx_domain(ctx), NULL, NULL, NULL,
 			    "no server answered authoritatively: TTLs unknown");

@@ -69,97 +69,119 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	return 0;
 }
 
-static int judge(struct check_ctx *ctx, const struct rule *rule)
+/* A finding for each expected value that does not parse as its type's data
+ * (those types are not judged). */
+static void report_bad_expected(struct check_ctx *ctx, const struct wc_questions *p)
 {
-	struct wc_questions *p = *ctx_state(ctx);
-	size_t n;
-	const struct ns_server *servers = ctx_servers(ctx, &n);
-	const char *display = name_display(ctx, p->name);
-	size_t answered = 0, problems = 0;
-	int exists = 0;
-	struct strbuf found = STRBUF_INIT;
-
 	for (size_t i = 0; i < p->n_types; i++) {
 		const struct wc_type *t = &p->types[i];
-		const char *subject = subject_of(ctx, p->name, t->type);
-		if (t->bad) {
-			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, NULL, t->bad,
-				    "expected value '%s' is not valid %s data", t->bad,
+		if (t->bad)
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject_of(ctx, p->name, t->type), NULL, NULL,
+				    t->bad, "expected value '%s' is not valid %s data", t->bad,
 				    type_name(ctx, t->type));
+	}
+}
+
+/* What the servers hold at the wildcard, each value once ("A 192.0.2.1;
+ * AAAA 2001:db8::1"), to found. Returns how many answers with authority
+ * there were. */
+static size_t read_wildcard(struct check_ctx *ctx, const struct wc_questions *p, struct strbuf *found)
+{
+	size_t n, answered = 0;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < p->n_types; i++) {
+		const struct wc_type *t = &p->types[i];
+		if (t->bad)
 			continue;
-		}
 		for (size_t s = 0; s < n; s++) {
 			const struct answer *a = ctx_answer(ctx, &servers[s], p->name, t->type);
 			if (answer_problem(ctx, a))
 				continue;
 			answered++;
 			const char *got = answer_rdata(ctx, a, p->name, t->type);
-			if (*got) {
-				if (!exists || !strstr(found.buf, got))
-					sb_addf(&found, "%s%s %s", found.len ? "; " : "",
-						type_name(ctx, t->type), got);
-				exists = 1;
-			}
+			if (*got && (!found->len || !strstr(found->buf, got)))
+				sb_addf(found, "%s%s %s", found->len ? "; " : "", type_name(ctx, t->type),
+					got);
 		}
 	}
-	if (answered == 0) {
+	return answered;
+}
+
+/* The finding for a wildcard that does not exist. */
+static void missing_finding(struct check_ctx *ctx, const struct wc_questions *p, const char *display)
+{
+	struct strbuf want = STRBUF_INIT;
+	for (size_t i = 0; i < p->n_types; i++)
+		if (p->types[i].expected)
+			sb_addf(&want, "%s%s %s", want.len ? "; " : "", type_name(ctx, p->types[i].type),
+				p->types[i].expected);
+	ctx_finding(ctx, CODE_WILDCARD_MISSING, display, NULL, want.len ? want.buf : "a wildcard record",
+		    "(none)",
+		    "there is no %s record: services without their own name cannot be reached or tested "
+		    "under %s",
+		    display, name_display(ctx, p->name + 2));
+	sb_release(&want);
+}
+
+/* Judge what server holds for type t: at the wildcard, and at a random name
+ * under it. Returns the number of problems (0 or 1). */
+static int judge_server(struct check_ctx *ctx, const struct wc_questions *p, const struct wc_type *t,
+			const struct ns_server *server)
+{
+	const struct answer *a = ctx_answer(ctx, server, p->name, t->type);
+	if (answer_problem(ctx, a))
+		return 0;
+	const char *subject = subject_of(ctx, p->name, t->type);
+	const char *got = answer_rdata(ctx, a, p->name, t->type);
+	if (strcmp(got, t->expected) != 0) {
+		ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, subject, server, t->expected,
+			    *got ? got : "(none)", "%s points to %s, not %s", subject, *got ? got : "nothing",
+			    t->expected);
+		return 1;
+	}
+	/* The wildcard itself is right; does a random name get it? */
+	const struct answer *pa = ctx_answer(ctx, server, p->probe, t->type);
+	if (answer_problem(ctx, pa))
+		return 0;
+	const char *synth = answer_rdata(ctx, pa, p->probe, t->type);
+	if (strcmp(synth, t->expected) == 0)
+		return 0;
+	ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, subject_of(ctx, p->probe, t->type), server, t->expected,
+		    *synth ? synth : "(none)",
+		    "a random name under the wildcard gets %s, not %s: an explicit record or "
+		    "delegation shadows the wildcard",
+		    *synth ? synth : "nothing", t->expected);
+	return 1;
+}
+
+/* Judge every server for every type with expected values. Returns the
+ * number of problems. */
+static size_t judge_servers(struct check_ctx *ctx, const struct wc_questions *p)
+{
+	size_t n, problems = 0;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < p->n_types; i++)
+		if (p->types[i].expected)
+			for (size_t s = 0; s < n; s++)
+				problems += judge_server(ctx, p, &p->types[i], &servers[s]);
+	return problems;
+}
+
+static int judge(struct check_ctx *ctx, const struct rule *rule)
+{
+	struct wc_questions *p = *ctx_state(ctx);
+	const char *display = name_display(ctx, p->name);
+	struct strbuf found = STRBUF_INIT;
+	report_bad_expected(ctx, p);
+	size_t answered = read_wildcard(ctx, p, &found);
+	if (answered == 0)
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, display, NULL, NULL, NULL,
 			    "no server answered authoritatively for %s", display);
-		goto out;
-	}
-	if (!exists) {
-		struct strbuf want = STRBUF_INIT;
-		for (size_t i = 0; i < p->n_types; i++)
-			if (p->types[i].expected)
-				sb_addf(&want, "%s%s %s", want.len ? "; " : "",
-					type_name(ctx, p->types[i].type), p->types[i].expected);
-		ctx_finding(
-			ctx, CODE_WILDCARD_MISSING, display, NULL, want.len ? want.buf : "a wildcard record",
-			"(none)",
-			"there is no %s record: services without their own name cannot be reached or tested "
-			"under %s",
-			display, name_display(ctx, p->name + 2));
-		sb_release(&want);
-		goto out;
-	}
-	for (size_t i = 0; i < p->n_types; i++) {
-		const struct wc_type *t = &p->types[i];
-		if (!t->expected)
-			continue;
-		const char *subject = subject_of(ctx, p->name, t->type);
-		for (size_t s = 0; s < n; s++) {
-			const struct answer *a = ctx_answer(ctx, &servers[s], p->name, t->type);
-			if (answer_problem(ctx, a))
-				continue;
-			const char *got = answer_rdata(ctx, a, p->name, t->type);
-			if (strcmp(got, t->expected) != 0) {
-				ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, subject, &servers[s],
-					    t->expected, *got ? got : "(none)", "%s points to %s, not %s",
-					    subject, *got ? got : "nothing", t->expected);
-				problems++;
-				continue;
-			}
-			/* The wildcard itself is right; does a random name get it? */
-			const struct answer *pa = ctx_answer(ctx, &servers[s], p->probe, t->type);
-			if (answer_problem(ctx, pa))
-				continue;
-			const char *synth = answer_rdata(ctx, pa, p->probe, t->type);
-			if (strcmp(synth, t->expected) != 0) {
-				const char *psubject = subject_of(ctx, p->probe, t->type);
-				ctx_finding(ctx, CODE_WILDCARD_WRONG_TARGET, psubject, &servers[s],
-					    t->expected, *synth ? synth : "(none)",
-					    "a random name under the wildcard gets %s, not %s: an explicit "
-					    "record or "
-					    "delegation shadows the wildcard",
-					    *synth ? synth : "nothing", t->expected);
-				problems++;
-			}
-		}
-	}
-	if (problems == 0)
+	else if (!found.len)
+		missing_finding(ctx, p, display);
+	else if (judge_servers(ctx, p) == 0)
 		ctx_finding(ctx, CODE_WILDCARD_OK, display, NULL, NULL, found.buf, "%s exists: %s", display,
 			    found.buf);
-out:
 	sb_release(&found);
 	return 0;
 }
