@@ -30,15 +30,18 @@ static const struct check_param params[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-/* Links of a CNAME chain followed at most (RFC 1034 lets resolvers cap it;
- * the audit's round limit stops longer ones with a finding). */
+/* Links of a CNAME chain followed at most: the audit's limit on rounds of
+ * questions (16) stops a chain followed on the servers first, with a
+ * finding; this bounds the names remembered per server and the walk along a
+ * chain inside one resolver answer. */
 #define CHAIN_MAX 32
 
 /* Where one server stands on the chain. */
 struct chase {
 	const char *name; /* the name asked last */
 	int hops;
-	const char *problem; /* why the chain could not be followed, or NULL */
+	const char *seen[CHAIN_MAX]; /* the names asked, to tell a loop */
+	const char *problem;	     /* why the chain could not be followed, or NULL */
 };
 
 struct record_questions {
@@ -165,11 +168,20 @@ static int chase_step(struct check_ctx *ctx, struct record_questions *p)
 		const char *next = cname_target(ctx, a, c->name, p->type);
 		if (!next)
 			continue;
-		if (++c->hops > CHAIN_MAX) {
+		int loop = strcmp(next, p->name) == 0;
+		for (int k = 0; k < c->hops && !loop; k++)
+			loop = strcmp(next, c->seen[k]) == 0;
+		if (loop) {
+			c->problem = arena_printf(ctx_arena(ctx), "a CNAME loop (%s again)",
+						  name_display(ctx, next));
+			continue;
+		}
+		if (c->hops == CHAIN_MAX) {
 			c->problem = arena_printf(ctx_arena(ctx), "a CNAME chain of more than %d links",
 						  CHAIN_MAX);
 			continue;
 		}
+		c->seen[c->hops++] = next;
 		c->name = next;
 		ask_at(ctx, p, i, next);
 		asked = 1;
@@ -263,11 +275,18 @@ static int judge_target(struct check_ctx *ctx, struct record_questions *p, size_
 	const struct answer *a = answer_at(ctx, p, i, p->chase[i].name);
 	const char *problem = target_problem(ctx, p, a);
 	*got = NULL;
-	if (problem && p->chase[i].hops > 0)
+	if (problem && p->chase[i].hops > 0) {
 		p->chase[i].problem = arena_printf(ctx_arena(ctx), "%s answered %s for %s", server->label,
 						   problem, name_display(ctx, p->chase[i].name));
-	else if (problem)
+	} else if (problem && p->recursive) {
+		/* A resolver the user named that does not answer is a finding;
+		 * a zone's server that does not is the ns check's. */
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, problem,
+			    "the resolver %s could not be asked for %s: %s", server->label, subject, problem);
+		return 1;
+	} else if (problem) {
 		return 0;
+	}
 	if (p->chase[i].problem) {
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, NULL,
 			    "%s was not followed to its end on this server: %s", subject,

@@ -630,9 +630,12 @@ static struct slot *slot_of(struct batch *b, size_t i)
 
 static void batch_emit(struct batch *b, struct slot *sl)
 {
-	if (reporter_domain(b->rp, sl->res->domain, sl->res->findings, sl->res->n) != 0)
-		b->write_error = 1; /* the report cannot be written: stop */
-	b->reported++;
+	if (!b->write_error) {
+		if (reporter_domain(b->rp, sl->res->domain, sl->res->findings, sl->res->n) == 0)
+			b->reported++;
+		else
+			b->write_error = 1; /* the report cannot be written: stop */
+	}
 	audit_result_free(sl->res);
 	sl->res = NULL;
 	/* Every domain allocates and frees thousands of small blocks, and

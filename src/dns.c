@@ -720,6 +720,9 @@ static int tcp_start(struct dns_engine *e, struct query *q)
 static int start_query(struct dns_engine *e, struct query *q)
 {
 	int rc;
+	/* Callbacks may have run since the clock was read: the budget counts
+	 * from the send. */
+	e->now = loop_now_us();
 	if (q->srv->dead_until > e->now) {
 		finish(e, q, DNS_EDEAD);
 		return 0;
@@ -1270,6 +1273,13 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 		e->queue_head = q;
 	e->queue_tail = q;
 	e->queued++;
+	/* Out of descriptors with nothing on the wire: no answer will come to
+	 * pump the queue, so look at it again from the loop (pump_queue fails
+	 * the query there if a descriptor is still not free). */
+	if (e->inflight == 0 && !e->flush_scheduled) {
+		e->flush_scheduled = 1;
+		loop_defer(e->loop, flush_done, e);
+	}
 	return 0;
 }
 

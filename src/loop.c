@@ -171,7 +171,9 @@ int loop_run_once(struct loop *l, int block)
 
 void loop_break(struct loop *l)
 {
-	event_base_loopbreak(l->base);
+	/* loopexit, not loopbreak: the callbacks already due in this round
+	 * still run, as loop.h promises. */
+	event_base_loopexit(l->base, NULL);
 }
 
 /* --- descriptors ------------------------------------------------------- */

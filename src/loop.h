@@ -33,7 +33,9 @@ int loop_run(struct loop *l);
  * and run their callbacks. Returns 0, 1 when nothing is registered, -1 on a
  * fatal error. */
 int loop_run_once(struct loop *l, int block);
-/* Make loop_run() return after the callbacks of the current round. */
+/* Make loop_run() return after the callbacks of the current round. Only from
+ * a callback: a break asked for outside loop_run() is forgotten when it
+ * starts. */
 void loop_break(struct loop *l);
 /* Monotonic microseconds, read afresh. */
 uint64_t loop_now_us(void);

@@ -74,6 +74,7 @@ struct memo {
 	struct memo *next;		  /* hash chain */
 	struct memo *lru_prev, *lru_next; /* most recent first */
 	struct memo *ready_next;	  /* waiting for delivery */
+	struct memo *all_prev, *all_next; /* every memo alive, for resolver_free() */
 	int on_ready;
 	struct resolver *r;
 };
@@ -91,6 +92,7 @@ struct resolver {
 	int deliver_scheduled;
 	struct ub_req *reqs;
 	struct disc *discs;
+	struct memo *all; /* every memo alive, cached or not */
 	unsigned timeout_ms;
 	struct resolver_stats stats;
 };
@@ -105,6 +107,12 @@ static unsigned long memo_hash(const char *name, ldns_rr_type type)
 
 static void memo_free(struct memo *m)
 {
+	if (m->all_prev)
+		m->all_prev->all_next = m->all_next;
+	else
+		m->r->all = m->all_next;
+	if (m->all_next)
+		m->all_next->all_prev = m->all_prev;
 	struct waiter *w = m->waiters;
 	while (w) {
 		struct waiter *wn = w->next;
@@ -240,27 +248,34 @@ static void schedule(struct resolver *r, struct memo *m)
 	}
 }
 
-/* Seconds an answer may be reused: its smallest TTL, or for a negative
- * answer the negative-caching TTL of RFC 2308 (min of the SOA's TTL and
- * MINIMUM). */
-static uint32_t answer_ttl(const ldns_pkt *pkt)
+/* Seconds an answer may be reused: its smallest TTL; and when it is
+ * negative -- NXDOMAIN, or no record of the type asked at the end of a CNAME
+ * chain -- no longer than the negative-caching TTL of RFC 2308 (the SOA's TTL
+ * or MINIMUM, whichever is smaller), so an alias does not keep a name's
+ * absence cached for the alias's day-long TTL. */
+static uint32_t answer_ttl(const ldns_pkt *pkt, ldns_rr_type type)
 {
 	uint32_t ttl = UINT32_MAX;
+	int positive = 0;
 	ldns_rr_list *ans = ldns_pkt_answer(pkt);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
-		uint32_t t = ldns_rr_ttl(ldns_rr_list_rr(ans, i));
-		if (t < ttl)
-			ttl = t;
+		ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_rr_ttl(rr) < ttl)
+			ttl = ldns_rr_ttl(rr);
+		if (ldns_rr_get_type(rr) == type || type == LDNS_RR_TYPE_ANY)
+			positive = 1;
 	}
-	if (ttl != UINT32_MAX)
+	if (positive && ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOERROR)
 		return ttl;
 	ldns_rr_list *auth = ldns_pkt_authority(pkt);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(auth, i);
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
 			continue;
-		return ttl_negative(ldns_rr_ttl(rr), ldns_rdf2native_int32(ldns_rr_rdf(rr, 6)));
+		uint32_t neg = ttl_negative(ldns_rr_ttl(rr), ldns_rdf2native_int32(ldns_rr_rdf(rr, 6)));
+		return neg < ttl ? neg : ttl;
 	}
+	/* Negative without an SOA: not to be reused. */
 	return 0;
 }
 
@@ -275,7 +290,7 @@ static void memo_done(struct memo *m)
 	m->res.pkt = m->pkt;
 	m->res.received = loop_wall_time();
 	m->res.rtt_ms = (unsigned)((now - m->asked_us) / 1000);
-	uint64_t ttl = m->pkt && !m->err ? answer_ttl(m->pkt) : FAILURE_TTL_S;
+	uint64_t ttl = m->pkt && !m->err ? answer_ttl(m->pkt, m->type) : FAILURE_TTL_S;
 	m->expires_us = now + ttl * 1000000;
 	if (m->err)
 		r->stats.failed++;
@@ -369,6 +384,10 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 	m->name = xstrdup(name);
 	m->type = type;
 	m->r = r;
+	m->all_next = r->all;
+	if (r->all)
+		r->all->all_prev = m;
+	r->all = m;
 	m->waiters = w;
 	m->asked_us = now;
 	m->next = r->buckets[h];
@@ -543,14 +562,9 @@ void resolver_free(struct resolver *r)
 			req->m->req = NULL;
 		free(req);
 	}
-	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
-		struct memo *m = r->buckets[i];
-		while (m) {
-			struct memo *next = m->next;
-			memo_free(m);
-			m = next;
-		}
-	}
+	/* Cached or not, held or waiting for delivery: all go. */
+	while (r->all)
+		memo_free(r->all);
 	free(r);
 }
 
@@ -861,6 +875,8 @@ static void on_child_ns(void *arg, struct dns_answer *ans)
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
 			    ldns_dname_compare(ldns_rr_owner(rr), ds->zone_rdf) != 0)
 				continue;
+			if (ldns_rr_rd_count(rr) < 1)
+				continue; /* an NS record without its name: broken, not a server */
 			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
 			if (!str_in(ca->ns, ca->n, name))
 				ca->ns[ca->n++] = name;
@@ -1009,6 +1025,8 @@ static void on_referral(void *arg, struct dns_answer *ans)
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
 			    ldns_dname_compare(ldns_rr_owner(rr), ds->zone_rdf) != 0)
 				continue;
+			if (ldns_rr_rd_count(rr) < 1)
+				continue; /* an NS record without its name: broken, not a server */
 			const char *name = rdf_name(ds->a, ldns_rr_rdf(rr, 0));
 			found = 1;
 			if (!str_in(ds->pns, ds->n_pns, name))
@@ -1081,7 +1099,7 @@ static void on_parent_ns(void *arg, const struct resolver_result *res)
 		ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(ans, i);
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && parent &&
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && ldns_rr_rd_count(rr) >= 1 && parent &&
 			    ldns_dname_compare(ldns_rr_owner(rr), parent) == 0)
 				nsset_add(&ds->parent_servers, rdf_name(ds->a, ldns_rr_rdf(rr, 0)));
 		}

@@ -29,8 +29,10 @@ struct resolver_opts {
  * forwarder address...); *out is NULL then. */
 int resolver_new(struct loop *loop, struct dns_engine *e, const struct resolver_opts *opts,
 		 struct resolver **out, char *err, size_t errlen);
-/* Free the resolver (before the loop). Lookups still pending end without
- * their callbacks. */
+/* Free the resolver, before the loop, and do not run the loop again
+ * afterwards (a delivery it deferred may still be queued there). Lookups
+ * still pending end without their callbacks; results still held are freed
+ * too, so release them first. */
 void resolver_free(struct resolver *r);
 
 /* Outcome of a lookup. It belongs to the resolver and is valid while the

@@ -2,14 +2,15 @@
 # A hostile or broken server: garbage.hosts.test answers every query with a
 # malformed packet (counts that promise missing records, an RDLENGTH past the
 # end, a compression loop, a 70-byte label, an SOA cut short, a pointer past
-# the end, in turn). cutover reports it as lame and never crashes; under
-# `make check SANITIZE=1` this runs under ASan and UBSan.
+# the end, an NS record without RDATA, in turn). cutover reports it as lame
+# and never crashes; under `make check SANITIZE=1` this runs under ASan and
+# UBSan.
 
 . "$(dirname "$0")/lib.sh"
 
-# Twelve runs walk the server through every kind of garbage twice, whatever
+# Fourteen runs walk the server through every kind of garbage twice, whatever
 # each run's questions land on.
-for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
 	audit hostile.test
 	is "$RC" 2 "run $i: exit status 2 (no crash)" || diag_run
 	is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.lame") | .server] | join(" ")')" \

@@ -42,11 +42,21 @@ audit -r tests/fixtures/rulesets/resolver.yml -s resolver="$RESOLVER" child.dead
 sees ns.discovery-failed error child.deadparent.test
 is "$(finding_count record.ok)" 2 "child.deadparent.test: resolver checks ran"
 
+# a resolver that does not answer is a finding of its own
+audit -r tests/fixtures/rulesets/resolvers-down.yml -s resolver="$RESOLVER" good.test
+sees check.no-data error good.test
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.no-data") | .message')" \
+	"resolver 127.53.4.4 could not be asked" "good.test: the resolver that did not answer is named"
+sees_no record.ok good.test
+
 # --- CNAME chains: one round of questions per link -----------------------------
 audit -r tests/fixtures/rulesets/chain.yml chain.test
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "record.ok") | .subject')" www.chain.test/A \
 	"chain.test: a two-link chain is followed to its A record"
 sees check.too-many-rounds error chain.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "check.no-data" and (.message | test("CNAME loop")))] | length')" 2 \
+	"chain.test: a CNAME loop is named as one, on each server"
+is "$(finding_count check.too-many-rounds)" 1 "chain.test: only the long chain runs out of rounds, not the loop"
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.too-many-rounds") | .message')" \
 	"after 16 rounds" "chain.test: the limit is named"
 

@@ -48,7 +48,24 @@ static void serve(void *arg, int fd, unsigned what)
 	ldns_pkt_set_ra(a, true);
 	ldns_pkt_set_aa(a, true);
 	ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	if (ldns_rr_get_type(question) == LDNS_RR_TYPE_A) {
+	char *qname = ldns_rdf2str(ldns_rr_owner(question));
+	if (strcmp(qname, "alias.example.") == 0) {
+		/* An alias with a day-long TTL to a name that does not exist
+		 * yet (generation 1), whose absence may be cached for 1 s. */
+		ldns_rr *rr = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&rr, "alias.example. 86400 IN CNAME gone.example.", 0,
+						     NULL, NULL),
+				 LDNS_STATUS_OK);
+		ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
+	} else if (strcmp(qname, "gone.example.") == 0 && srv->generation == 1) {
+		ldns_rr *soa = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&soa,
+						     "example. 1 IN SOA ns.example. h.example. 1 60 60 60 1",
+						     0, NULL, NULL),
+				 LDNS_STATUS_OK);
+		ldns_pkt_set_rcode(a, LDNS_RCODE_NXDOMAIN);
+		ldns_pkt_push_rr(a, LDNS_SECTION_AUTHORITY, soa);
+	} else if (ldns_rr_get_type(question) == LDNS_RR_TYPE_A) {
 		char *owner = ldns_rdf2str(ldns_rr_owner(question));
 		char line[512];
 		snprintf(line, sizeof(line), "%s %u IN A 192.0.2.%u", owner, srv->ttl, srv->generation);
@@ -57,6 +74,7 @@ static void serve(void *arg, int fd, unsigned what)
 		assert_int_equal(ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL), LDNS_STATUS_OK);
 		ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
 	}
+	free(qname);
 	uint8_t *wire = NULL;
 	size_t len = 0;
 	if (ldns_pkt2wire(&wire, a, &len) == LDNS_STATUS_OK)
@@ -188,6 +206,26 @@ static void test_ttl_expiry(void **state)
 	assert_int_equal(w->srv.queries, 2);
 }
 
+/* A name behind a long-lived CNAME that does not exist: its absence is kept
+ * only for the negative-caching TTL (1 s), not the alias's day, so the name
+ * is seen once it is created. */
+static void test_negative_behind_cname(void **state)
+{
+	struct world *w = *state;
+	struct got g;
+	struct resolver_stats st;
+
+	lookup(w, "alias.example.", &g);
+	assert_string_equal(g.addr, "gone.example.");
+	resolver_stats(w->resolver, &st);
+	unsigned long before = st.lookups;
+	w->srv.generation = 2; /* gone.example. exists now */
+	sleep_on_loop(w, 2200000);
+	lookup(w, "alias.example.", &g);
+	resolver_stats(w->resolver, &st);
+	assert_int_equal(st.lookups, before + 1);
+}
+
 static void test_concurrent_merge(void **state)
 {
 	struct world *w = *state;
@@ -267,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_negative_behind_cname, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

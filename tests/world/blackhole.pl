@@ -19,7 +19,8 @@ die "usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage]\n"
 # bit and the question (so a client matches it to its query) and breaks what
 # follows: counts that promise records that are not there, an RDLENGTH past
 # the end, a compression pointer to itself, a label longer than 63, an SOA
-# whose RDATA stops after the first name, a pointer past the end.
+# whose RDATA stops after the first name, a pointer past the end, an NS
+# record with no RDATA at all (it parses: a record without its name).
 sub garbage {
 	my ($q, $n) = @_;
 	return undef if length($q) < 17;
@@ -42,6 +43,7 @@ sub garbage {
 		sub { $hdr->(1) . $question . "\x46" . ('a' x 70) . "\0" . pack('nnNn', 1, 1, 300, 4) . "\x7f\0\0\1" },
 		sub { $hdr->(1) . $question . $ptr . pack('nnNn', 6, 1, 300, 2) . $ptr },
 		sub { $hdr->(1) . $question . pack('n', 0xC000 | 0x3FFF) . pack('nnNn', 1, 1, 300, 4) . "\x7f\0\0\1" },
+		sub { $hdr->(1) . $question . $ptr . pack('nnNn', 2, 1, 300, 0) },
 	);
 	return $kinds[$n % @kinds]->();
 }
