@@ -33,10 +33,12 @@
  * 2026-12-01): about 2.4 system calls a query instead of 6 (send, recv, and
  * for a fresh socket every 16 queries socket, connect, close and two
  * epoll_ctl, as libevent takes a descriptor out of epoll before it is
- * closed); 9.9 µs of CPU a query, against 9.3 for the hand-written epoll
+ * closed); 9.7 µs of CPU a query, against 9.2 for the hand-written epoll
  * loop this engine ran on before libevent (200,000 queries, three
- * alternating pairs); beside dnsperf, single 5-second pairs ranged from 0.52
- * to 1.08 of its queries per second on the shared VM (bench/README.md). */
+ * alternating pairs); and in alternating 5-second runs beside dnsperf (-c 1
+ * -q 100) on a quiet machine, 0.91 to 0.94 of its queries per second (the
+ * epoll loop: 0.97 to 0.99 in the same runs). On the shared VM single pairs
+ * range much wider (bench/README.md). */
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
