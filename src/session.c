@@ -188,6 +188,17 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 	return -1;
 }
 
+/* Whether getopt's c is one of the command's own options. */
+static int is_extra(const struct opts_extra *extra, int c)
+{
+	if (!extra)
+		return 0;
+	for (size_t i = 0; extra->longopts && extra->longopts[i].name; i++)
+		if (extra->longopts[i].val == c)
+			return 1;
+	return c > 0 && c < 256 && c != ':' && extra->shortopts && strchr(extra->shortopts, c);
+}
+
 int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *usage,
 		      const struct opts_extra *extra)
 {
@@ -220,12 +231,8 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 			fprintf(stderr, "see 'cutover help %s'\n", argv[0]);
 			goto out;
 		}
-		int handled = 0;
-		for (size_t i = 0; i < n_extra && !handled; i++)
-			if (extra->longopts[i].val == c ||
-			    (c < 256 && strchr(extra->shortopts ? extra->shortopts : "", c)))
-				handled = 1;
-		if (handled ? extra->on_option(extra->arg, c, optarg) != 0 : common_option(o, c, optarg) != 0)
+		if (is_extra(extra, c) ? extra->on_option(extra->arg, c, optarg) != 0
+				       : common_option(o, c, optarg) != 0)
 			goto out;
 	}
 	for (int i = optind; i < argc; i++)
