@@ -73,7 +73,7 @@ struct audit {
 	size_t n_inst;
 	int pending; /* operations not yet answered */
 	int judging; /* the checks have asked: judge when pending reaches 0 */
-	struct report part;
+	struct finding_list part;
 	audit_done_cb done;
 	void *arg;
 };
@@ -300,10 +300,17 @@ void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 		ctx_ask(ctx, &servers[i], name, type);
 }
 
+/* name as questions store it; the name itself when it already is (most are:
+ * they come from ctx_name()), so reading answers copies nothing. */
+static const char *lookup_name(struct check_ctx *ctx, const char *name)
+{
+	return name_is_canonical(name) ? name : name_canonical(&ctx->job->arena, name);
+}
+
 static const struct answer *answer_of(struct check_ctx *ctx, enum question_kind kind,
 				      const struct ns_server *server, const char *name, ldns_rr_type type)
 {
-	const char *canon = name_canonical(&ctx->job->arena, name);
+	const char *canon = lookup_name(ctx, name);
 	if (!canon)
 		return NULL;
 	struct question *q = question_find(ctx->job, kind, server, canon, type);
@@ -335,7 +342,7 @@ void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 
 const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 {
-	const char *canon = name_canonical(&ctx->job->arena, name);
+	const char *canon = lookup_name(ctx, name);
 	if (!canon)
 		return NULL;
 	struct question *q = question_find(ctx->job, Q_LOOKUP, NULL, canon, type);
@@ -357,7 +364,7 @@ static void job_finding(struct audit *job, const char *check, enum code code, en
 		.expected = (char *)expected,
 		.actual = (char *)actual,
 	};
-	report_add(&job->part, &f);
+	finding_list_add(&job->part, &f);
 }
 
 void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
@@ -392,7 +399,7 @@ static void job_free(struct audit *job)
 	free(job->extra);
 	free(job->inst);
 	arena_release(&job->arena);
-	report_release(&job->part);
+	finding_list_release(&job->part);
 	free(job->domain);
 	free(job);
 }
@@ -401,8 +408,8 @@ void audit_result_free(struct audit_result *res)
 {
 	if (!res)
 		return;
-	struct report r = {.findings = res->findings, .n = res->n};
-	report_release(&r);
+	struct finding_list l = {.v = res->findings, .n = res->n};
+	finding_list_release(&l);
 	free(res->domain);
 	free(res);
 }
@@ -411,11 +418,10 @@ static void job_finish(struct audit *job)
 {
 	struct audit_result *res = xcalloc(1, sizeof(*res));
 	res->domain = job->domain;
-	res->findings = job->part.findings;
+	res->findings = job->part.v;
 	res->n = job->part.n;
 	job->domain = NULL;
-	job->part.findings = NULL;
-	job->part.n = job->part.alloc = 0;
+	finding_list_init(&job->part); /* given to res */
 	audit_done_cb done = job->done;
 	void *arg = job->arg;
 	job_free(job);
@@ -546,13 +552,22 @@ static void report_invalid(void *arg)
 	job_finish(job);
 }
 
-/* The name as reported: without trailing dots, lower case (a new string). */
+/* A target as reported is its first target_len() bytes, lower case: no
+ * trailing dots ("." stays). domain_key() makes that string; the batch's
+ * duplicate check hashes and compares it in place (target_hash,
+ * target_equal), so the three agree by construction. */
+static size_t target_len(const char *t)
+{
+	size_t len = strlen(t);
+	while (len > 1 && t[len - 1] == '.')
+		len--;
+	return len;
+}
+
+/* The name as reported (a new string). */
 static char *domain_key(const char *name)
 {
-	size_t len = strlen(name);
-	while (len > 1 && name[len - 1] == '.')
-		len--;
-	char *out = xstrndup(name, len);
+	char *out = xstrndup(name, target_len(name));
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
@@ -568,7 +583,7 @@ int audit_start(struct session *s, const struct audit_rules *rules, const char *
 	job->done = done;
 	job->arg = arg;
 	job->domain = domain_key(target);
-	report_init(&job->part);
+	finding_list_init(&job->part);
 	size_t n = 0;
 	for (size_t i = 0; i < rules->n_rulesets; i++)
 		n += rules->rulesets[i].n;
@@ -670,13 +685,9 @@ static void batch_done(void *arg, struct audit_result *res)
 	batch_pump(b);
 }
 
-/* The hash of a target as reported (lower case, no trailing dot), computed
- * without making that string. */
 static unsigned long target_hash(const char *t)
 {
-	size_t len = strlen(t);
-	while (len > 1 && t[len - 1] == '.')
-		len--;
+	size_t len = target_len(t);
 	unsigned long h = 5381;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)t[i];
@@ -685,14 +696,9 @@ static unsigned long target_hash(const char *t)
 	return h;
 }
 
-/* Whether two targets are the same domain as reported. */
 static int target_equal(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	while (la > 1 && a[la - 1] == '.')
-		la--;
-	while (lb > 1 && b[lb - 1] == '.')
-		lb--;
+	size_t la = target_len(a), lb = target_len(b);
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 

@@ -1031,15 +1031,13 @@ static void tcp_event(void *arg, int fd, unsigned what)
 	}
 }
 
-/* A query's timer fired: retransmit, or give up at the deadline. libevent
- * reads its clock once a round, so a timer may fire a hair before our own
- * clock reaches the deadline: within a millisecond counts as reached. */
+/* A query's timer fired: retransmit, or give up at the deadline. */
 static void query_timer_fired(void *arg)
 {
 	struct query *q = arg;
 	struct dns_engine *e = q->e;
 	e->now = loop_now_us();
-	if (e->now + 1000 >= q->deadline) {
+	if (e->now >= q->deadline) {
 		finish(e, q, DNS_ETIMEOUT);
 		return;
 	}

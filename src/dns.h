@@ -16,8 +16,9 @@ struct dns_opts {
 	unsigned max_inflight; /* queries on the wire at once; more wait in a queue (default 1024).
 				  Each holds a socket: dns_engine_new() raises the soft
 				  RLIMIT_NOFILE as needed, or lowers this to fit under it.
-				  UDP sockets are reused for a few queries and up to 256
-				  idle ones kept open in between (see dns.c) */
+				  UDP sockets are reused for a few queries and as
+				  many idle ones as this kept open in between
+				  (see dns.c) */
 	unsigned edns_size;    /* advertised EDNS0 buffer (default 1232) */
 };
 #define DNS_OPTS_INIT                                                                                        \

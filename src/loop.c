@@ -45,6 +45,7 @@ struct loop_io {
 };
 
 struct loop_timer {
+	struct loop *l;
 	struct event *ev;
 	loop_timer_cb cb;
 	void *arg;
@@ -260,6 +261,7 @@ static void timer_fired(evutil_socket_t fd, short ev, void *arg)
 struct loop_timer *loop_timer_new(struct loop *l, loop_timer_cb cb, void *arg)
 {
 	struct loop_timer *t = xcalloc(1, sizeof(*t));
+	t->l = l;
 	t->cb = cb;
 	t->arg = arg;
 	t->ev = evtimer_new(l->base, timer_fired, t);
@@ -274,6 +276,10 @@ struct loop_timer *loop_timer_new(struct loop *l, loop_timer_cb cb, void *arg)
 void loop_timer_start(struct loop_timer *t, uint64_t delay_us)
 {
 	struct timeval tv = {(time_t)(delay_us / 1000000), (suseconds_t)(delay_us % 1000000)};
+	/* libevent counts the delay from the time it read when the round
+	 * began; callbacks may have run since. Count it from now, so a timer
+	 * never fires before delay_us have passed by loop_now_us(). */
+	event_base_update_cache_time(t->l->base);
 	evtimer_add(t->ev, &tv);
 }
 

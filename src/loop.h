@@ -68,7 +68,8 @@ typedef void (*loop_timer_cb)(void *arg);
 
 /* A timer, not armed yet. Returns it, or NULL with errno set. */
 struct loop_timer *loop_timer_new(struct loop *l, loop_timer_cb cb, void *arg);
-/* Arm the timer to fire once, delay_us from now (re-arming moves it). */
+/* Arm the timer to fire once, no sooner than delay_us from now by
+ * loop_now_us() (re-arming moves it). */
 void loop_timer_start(struct loop_timer *t, uint64_t delay_us);
 /* Disarm (harmless when not armed). */
 void loop_timer_stop(struct loop_timer *t);

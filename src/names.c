@@ -12,11 +12,12 @@
  * Most names the checks pass are (they come from ctx_name()), and this
  * saves parsing and printing them through ldns on every question: that was
  * a tenth of an audit's time. */
-static int plainly_canonical(const char *name, size_t n)
+int name_is_canonical(const char *name)
 {
+	size_t n = strlen(name);
 	if (n == 1)
 		return name[0] == '.';
-	if (n > 254 || name[n - 1] != '.')
+	if (n == 0 || n > 254 || name[n - 1] != '.')
 		return 0;
 	size_t label = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -40,7 +41,7 @@ const char *name_canonical(struct arena *arena, const char *name)
 	size_t n = strlen(name);
 	if (n == 0 || n > 254)
 		return NULL;
-	if (plainly_canonical(name, n))
+	if (name_is_canonical(name))
 		return arena_strdup(arena, name);
 	ldns_rdf *rdf = NULL;
 	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)

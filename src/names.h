@@ -10,6 +10,10 @@
 /* Lower-case, absolute form of a domain name ("Example.ORG" -> "example.org.")
  * from arena, or NULL when it is not a valid name. */
 const char *name_canonical(struct arena *arena, const char *name);
+/* Whether name is already in the form name_canonical() gives, and plainly:
+ * absolute, lower case, labels of 1 to 63 letters, digits, '-', '_' or '*'
+ * (a name with escapes or other bytes says no, though it may be canonical). */
+int name_is_canonical(const char *name);
 /* A name without its trailing dot, for people ("example.org." ->
  * "example.org"; the root stays "."), from arena (or name itself). */
 const char *name_text(struct arena *arena, const char *name);

@@ -23,15 +23,11 @@
  *     prometheus  writes cutover_findings as it comes; spools cutover_status
  *                 and cutover_finding, as each family must be contiguous.
  *   The reporter copies nothing of a finding once reporter_domain returns.
- * - report_write feeds a whole struct report through a reporter. Order:
- *   findings grouped by domain, domains in the order of r->domains, then any
- *   domain that only appears in findings (in order of first appearance);
- *   within a domain findings keep the order they were added. A reporter keeps
- *   the order of its calls and of each call's findings. text additionally
- *   puts the worst status first within a domain (fail, error, warn, info,
- *   ok), stable otherwise; the nagios long output is worst first across all
- *   domains, then in domain order. Output does not depend on the order in
- *   which concurrent checks of different domains finished.
+ * - Order: a reporter keeps the order of its calls (the audit makes them in
+ *   input order) and of each call's findings. text additionally puts the
+ *   worst status first within a domain (fail, error, warn, info, ok), stable
+ *   otherwise; the nagios long output is worst first across all domains,
+ *   then in domain order.
  * - Interrupted (reporter_close's interrupted != 0): every format stays what
  *   its consumer can read, and says it is partial: json "interrupted": true;
  *   the text summary line and the nagios status line end in "; interrupted,
@@ -53,7 +49,7 @@
  *   "expected" and "actual" are omitted when NULL. Additions: "domains", the
  *   list of domains reported, so a consumer sees domains that produced no
  *   findings; "interrupted" (see above).
- * - Exit code (report_exit_code, reporter_exit_code): 2 any fail; else 3 any
+ * - Exit code (reporter_exit_code): 2 any fail; else 3 any
  *   error; else 1 when fail_on <= warn and any warn; else 0. info never
  *   fails. A fail_on above warn (fail, or error) behaves like fail.
  * - nagios: the state word follows the exit code (fail_on from opts), so the
@@ -88,9 +84,8 @@
  *   and a column no finding uses takes no room. Last line:
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
  * - Behaviour the prototypes leave open:
- *   report_add_domain ignores a domain already
- *   recorded; report_add stores an out-of-range status as error, and every
- *   format reads one as error; report_write and reporter_open accept
+ *   finding_list_add stores an out-of-range status as error, and every
+ *   format reads one as error; reporter_open accepts
  *   opts == NULL (no colour, fail_on fail, tool "cutover") and return -1 for
  *   an unknown format; reporter_domain accepts a NULL domain as "".
  * - Numbers with a fraction are printed by integer arithmetic (milliseconds),
@@ -151,9 +146,9 @@ enum status status_merge(enum status a, enum status b)
 	return a > b ? a : b;
 }
 
-void report_init(struct report *r)
+void finding_list_init(struct finding_list *l)
 {
-	memset(r, 0, sizeof(*r));
+	memset(l, 0, sizeof(*l));
 }
 
 static void finding_release(struct finding *f)
@@ -168,27 +163,12 @@ static void finding_release(struct finding *f)
 	free(f->actual);
 }
 
-void report_release(struct report *r)
+void finding_list_release(struct finding_list *l)
 {
-	for (size_t i = 0; i < r->n; i++)
-		finding_release(&r->findings[i]);
-	free(r->findings);
-	for (size_t i = 0; i < r->n_domains; i++)
-		free(r->domains[i]);
-	free(r->domains);
-	memset(r, 0, sizeof(*r));
-}
-
-/* A domain already recorded is not added twice. */
-void report_add_domain(struct report *r, const char *domain)
-{
-	if (!domain)
-		return;
-	for (size_t i = 0; i < r->n_domains; i++)
-		if (strcmp(r->domains[i], domain) == 0)
-			return;
-	char **slot = xgrow(&r->domains, &r->n_domains, &r->alloc_domains, sizeof(*r->domains));
-	*slot = xstrdup(domain);
+	for (size_t i = 0; i < l->n; i++)
+		finding_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 static char *dup_or_null(const char *s)
@@ -197,9 +177,9 @@ static char *dup_or_null(const char *s)
 }
 
 /* A status outside enum status is stored as STATUS_ERROR. */
-void report_add(struct report *r, const struct finding *f)
+void finding_list_add(struct finding_list *l, const struct finding *f)
 {
-	struct finding *d = xgrow(&r->findings, &r->n, &r->alloc, sizeof(*r->findings));
+	struct finding *d = xgrow(&l->v, &l->n, &l->alloc, sizeof(*l->v));
 	d->domain = dup_or_null(f->domain);
 	d->check = dup_or_null(f->check);
 	d->code = dup_or_null(f->code);
@@ -209,22 +189,6 @@ void report_add(struct report *r, const struct finding *f)
 	d->message = dup_or_null(f->message);
 	d->expected = dup_or_null(f->expected);
 	d->actual = dup_or_null(f->actual);
-}
-
-void report_count(const struct report *r, size_t counts[STATUS_COUNT])
-{
-	for (size_t s = 0; s < STATUS_COUNT; s++)
-		counts[s] = 0;
-	for (size_t i = 0; i < r->n; i++)
-		counts[status_clamp(r->findings[i].status)]++;
-}
-
-enum status report_status(const struct report *r)
-{
-	enum status worst = STATUS_OK;
-	for (size_t i = 0; i < r->n; i++)
-		worst = status_merge(worst, r->findings[i].status);
-	return worst;
 }
 
 static const char *str_or_empty(const char *s)
@@ -559,11 +523,6 @@ static int exit_code(enum status worst, enum status fail_on)
 	default:
 		return 0;
 	}
-}
-
-int report_exit_code(const struct report *r, enum status fail_on)
-{
-	return exit_code(report_status(r), fail_on);
 }
 
 /* What an interrupted report says about the domains it lacks: they come
@@ -984,15 +943,13 @@ static int nagios_domain(struct reporter *rp, const struct batch *b)
 	return 0;
 }
 
-static int run_exit_code(const struct reporter *rp);
-
 static int nagios_finish(struct reporter *rp, double elapsed, int interrupted)
 {
 	struct strbuf *sb = &rp->sb;
 	const size_t *counts = rp->counts;
 	enum status worst = counts_worst(counts);
 
-	sb_addf(sb, "CUTOVER %s - ", nagios_states[run_exit_code(rp)]);
+	sb_addf(sb, "CUTOVER %s - ", nagios_states[reporter_exit_code(rp)]);
 	if (worst >= STATUS_WARN) {
 		sb_add_counts(sb, counts, STATUS_COUNT - 1, STATUS_WARN);
 		sb_adds(sb, ": ");
@@ -1556,15 +1513,10 @@ void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT])
 
 /* An interrupted run cannot pass: what was not checked is unknown (3,
  * Nagios UNKNOWN), unless a finding already failed (2). */
-static int run_exit_code(const struct reporter *rp)
+int reporter_exit_code(const struct reporter *rp)
 {
 	int code = exit_code(counts_worst(rp->counts), rp->opts.fail_on);
 	return rp->interrupted && code < 2 ? 3 : code;
-}
-
-int reporter_exit_code(const struct reporter *rp)
-{
-	return run_exit_code(rp);
 }
 
 void reporter_free(struct reporter *rp)
@@ -1580,145 +1532,4 @@ void reporter_free(struct reporter *rp)
 	sb_release(&rp->sb);
 	sb_release(&rp->tmp);
 	free(rp);
-}
-
-/* ---- report_write: a whole report through a reporter ---- */
-
-/* The domains of r in output order, and its findings grouped by them. */
-struct report_view {
-	const char **domains; /* n_domains names, in output order */
-	size_t n_domains;
-	size_t *order; /* finding indices, grouped by domain */
-	size_t *first; /* n_domains + 1 offsets into order */
-};
-
-struct name_rank {
-	const char *name;
-	size_t rank; /* first appearance; later: the index in the output order */
-};
-
-static int name_rank_by_name(const void *a, const void *b)
-{
-	const struct name_rank *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-/* For bsearch in a list whose names are unique. */
-static int name_rank_name_only(const void *a, const void *b)
-{
-	const struct name_rank *x = a, *y = b;
-	return strcmp(x->name, y->name);
-}
-
-static int name_rank_by_rank(const void *a, const void *b)
-{
-	const struct name_rank *x = a, *y = b;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-struct view_item {
-	size_t domain;
-	size_t index;
-};
-
-static int view_item_cmp(const void *a, const void *b)
-{
-	const struct view_item *x = a, *y = b;
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static void view_release(struct report_view *v)
-{
-	free(v->domains);
-	free(v->order);
-	free(v->first);
-	memset(v, 0, sizeof(*v));
-}
-
-static void view_init(struct report_view *v, const struct report *r)
-{
-	size_t n_names = r->n_domains + r->n, n_uniq = 0;
-	struct name_rank *names = xcalloc(n_names + 1, sizeof(*names));
-	struct name_rank *uniq = xcalloc(n_names + 1, sizeof(*uniq));
-	struct name_rank *by_rank = xcalloc(n_names + 1, sizeof(*by_rank));
-	struct view_item *items = xcalloc(r->n + 1, sizeof(*items));
-
-	memset(v, 0, sizeof(*v));
-	for (size_t i = 0; i < r->n_domains; i++)
-		names[i] = (struct name_rank){str_or_empty(r->domains[i]), i};
-	for (size_t i = 0; i < r->n; i++)
-		names[r->n_domains + i] =
-			(struct name_rank){str_or_empty(r->findings[i].domain), r->n_domains + i};
-	qsort(names, n_names, sizeof(*names), name_rank_by_name);
-	/* The first of each run of equal names has its lowest rank. */
-	for (size_t i = 0; i < n_names; i++)
-		if (i == 0 || strcmp(names[i].name, names[i - 1].name) != 0)
-			uniq[n_uniq++] = names[i];
-
-	/* Output order is rank order; uniq (sorted by name) learns its position. */
-	for (size_t i = 0; i < n_uniq; i++)
-		by_rank[i] = uniq[i];
-	qsort(by_rank, n_uniq, sizeof(*by_rank), name_rank_by_rank);
-	v->domains = xcalloc(n_uniq + 1, sizeof(*v->domains));
-	v->n_domains = n_uniq;
-	for (size_t i = 0; i < n_uniq; i++) {
-		struct name_rank *u = bsearch(&by_rank[i], uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
-		v->domains[i] = by_rank[i].name;
-		u->rank = i;
-	}
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct name_rank key = {str_or_empty(r->findings[i].domain), 0};
-		struct name_rank *u = bsearch(&key, uniq, n_uniq, sizeof(*uniq), name_rank_name_only);
-		items[i] = (struct view_item){u->rank, i};
-	}
-	qsort(items, r->n, sizeof(*items), view_item_cmp);
-
-	v->order = xcalloc(r->n + 1, sizeof(*v->order));
-	v->first = xcalloc(n_uniq + 1, sizeof(*v->first));
-	for (size_t i = 0, d = 0; d <= n_uniq; d++) {
-		v->first[d] = i;
-		while (i < r->n && items[i].domain == d) {
-			v->order[i] = items[i].index;
-			i++;
-		}
-	}
-
-	free(names);
-	free(uniq);
-	free(by_rank);
-	free(items);
-}
-
-int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out)
-{
-	struct reporter *rp = NULL;
-	struct report_view v;
-	struct finding *group = NULL;
-	int rc = -1;
-
-	if (reporter_open(fmt, opts, r->started, out, &rp) < 0)
-		return -1;
-	view_init(&v, r);
-	group = xcalloc(r->n + 1, sizeof(*group));
-	for (size_t d = 0; d < v.n_domains; d++) {
-		size_t n = 0;
-		for (size_t k = v.first[d]; k < v.first[d + 1]; k++)
-			group[n++] = r->findings[v.order[k]]; /* shallow: the reporter copies nothing */
-		if (reporter_domain(rp, v.domains[d], group, n) < 0)
-			goto out;
-	}
-	if (reporter_close(rp, r->elapsed, 0) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(group);
-	view_release(&v);
-	reporter_free(rp);
-	return rc;
 }

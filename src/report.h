@@ -42,28 +42,19 @@ struct finding {
 	char *actual;	/* may be NULL */
 };
 
-struct report {
-	struct finding *findings;
+/* A growable list of findings: one domain's, as the audit collects them
+ * before handing them to a reporter. */
+struct finding_list {
+	struct finding *v;
 	size_t n;
 	size_t alloc;
-	time_t started;
-	double elapsed; /* seconds, set by the caller before writing */
-	char **domains; /* every domain checked, in command-line order */
-	size_t n_domains;
-	size_t alloc_domains;
 };
 
-void report_init(struct report *r);
-/* Frees every finding and the arrays; r can be reused after report_init. */
-void report_release(struct report *r);
-/* Record that a domain was checked (so a domain with no findings still shows). */
-void report_add_domain(struct report *r, const char *domain);
+void finding_list_init(struct finding_list *l);
 /* Append a copy of f (every string is duplicated; NULL strings stay NULL). */
-void report_add(struct report *r, const struct finding *f);
-/* counts[s] = number of findings with status s. */
-void report_count(const struct report *r, size_t counts[STATUS_COUNT]);
-/* The worst status of all findings (STATUS_OK when there are none). */
-enum status report_status(const struct report *r);
+void finding_list_add(struct finding_list *l, const struct finding *f);
+/* Free every finding and the array; l can be reused after finding_list_init. */
+void finding_list_release(struct finding_list *l);
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_TAP, FORMAT_PROMETHEUS };
 /* Parse a format name; returns 0, or -1 when unknown. */
@@ -75,22 +66,13 @@ struct report_opts {
 	const char *tool;    /* "cutover 0.1.0" */
 };
 
-/* Write r to out in the given format: its findings grouped by domain, in
- * r->domains order, fed through a reporter. Returns 0, or -1 on a write
- * error. */
-int report_write(const struct report *r, enum report_format fmt, const struct report_opts *opts, FILE *out);
-
-/* The process exit code for r: 2 when a finding is fail; 3 when one is error
- * (and none fail); 1 when fail_on is warn and one is warn; else 0. */
-int report_exit_code(const struct report *r, enum status fail_on);
-
 /* A report written as the findings come, one domain at a time, in memory that
  * does not grow with the number of domains: what a format can only write
  * once it knows the totals is spooled to unlinked temporary files in $TMPDIR
  * (else /tmp). See the top of report.c for what each format spools. */
 struct reporter;
-/* Start a report in fmt on out (not closed by the reporter). opts as for
- * report_write (NULL: defaults; opts->tool is read only here). started is the
+/* Start a report in fmt on out (not closed by the reporter). opts NULL:
+ * no colour, fail_on fail, tool "cutover"; opts->tool is read only here. started is the
  * run's start time (json "started", the junit timestamp, prometheus
  * cutover_last_run_timestamp_seconds). Sets *rp to a reporter the caller
  * frees with reporter_free. Returns 0, or -1 (errno set; *rp NULL). */
@@ -109,9 +91,10 @@ int reporter_domain(struct reporter *rp, const char *domain, const struct findin
 int reporter_close(struct reporter *rp, double elapsed, int interrupted);
 /* counts[s] = findings of status s reported so far. */
 void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT]);
-/* The exit code for the findings so far, as report_exit_code computes it
- * (with opts->fail_on of reporter_open); after reporter_close() of an
- * interrupted run, 3 unless a finding failed (2). */
+/* The exit code for the findings so far: 2 when a finding failed; 3 when one
+ * is error (and none failed); 1 when opts->fail_on is warn and one is warn;
+ * else 0. After reporter_close() of an interrupted run, 3 unless a finding
+ * failed (2). */
 int reporter_exit_code(const struct reporter *rp);
 /* Close the spools and free rp (NULL: nothing). */
 void reporter_free(struct reporter *rp);
