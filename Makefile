@@ -10,9 +10,10 @@ DATADIR   = $(PREFIX)/share/cutover
 MANDIR    = $(PREFIX)/share/man/man1
 
 CC       ?= cc
-PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0
+PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libspf2 ships no pkg-config file.
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 PKG_OK     := $(shell pkg-config --exists $(PKGS) && echo yes)
 

@@ -152,6 +152,34 @@ const char *values_canonical(struct check_ctx *ctx, ldns_rr_type type, const cha
 /* What an answer holds at name/type in the rrset_rdata() form; "" when
  * nothing, "CNAME target." when the name is an alias. */
 const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const char *name, ldns_rr_type type);
+/* --- lookups through the resolver (the mail checks: what receivers see) -- */
+
+/* How a lookup asked with ctx_lookup() came out. */
+enum lookup_outcome {
+	LOOKUP_FAILED,	 /* no usable answer (timeout, SERVFAIL, REFUSED): "could not be
+			    determined", never "missing" */
+	LOOKUP_NXDOMAIN, /* the name does not exist */
+	LOOKUP_NODATA,	 /* the name exists, with no records of the type */
+	LOOKUP_DATA	 /* records of the type were found */
+};
+/* Read the lookup of name/type: the records of type at the end of any CNAME
+ * chain in the answer go to *rrs (a new list the caller frees with
+ * ldns_rr_list_free, records not copied; NULL unless LOOKUP_DATA); *why says
+ * why a lookup failed ("not asked", "SERVFAIL", "no answer within 6000 ms");
+ * *alias, when not NULL, is set to the name the chain ends at (name itself
+ * when there is no CNAME). rrs, why and alias may be NULL. */
+enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
+				   ldns_rr_list **rrs, const char **why, const char **alias);
+
+/* One TXT record's character-strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2),
+ * with its length: the data may hold NUL bytes, which s keeps. */
+struct txt {
+	const char *s; /* NUL-terminated after len bytes (arena memory) */
+	size_t len;
+};
+/* The TXT records of rrs as joined strings; returns how many (*out, arena). */
+size_t txt_values(struct check_ctx *ctx, const ldns_rr_list *rrs, struct txt **out);
+
 /* "www.example.org/A" */
 const char *subject_of(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 /* A name without its trailing dot, for messages. */

@@ -166,3 +166,107 @@ const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const ch
 		ldns_rr_list_free(rrs);
 	return out;
 }
+
+/* The target of the CNAME at name in pkt's answer section, when there is no
+ * record of type at name; NULL otherwise. */
+static const char *alias_target(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name, ldns_rr_type type)
+{
+	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
+	if (type == LDNS_RR_TYPE_CNAME)
+		return NULL;
+	ldns_rr_list *own = answer_rrset(&a, name, type);
+	if (own) {
+		ldns_rr_list_free(own);
+		return NULL;
+	}
+	ldns_rr_list *cname = answer_rrset(&a, name, LDNS_RR_TYPE_CNAME);
+	if (!cname)
+		return NULL;
+	char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
+	ldns_rr_list_free(cname);
+	const char *out = t ? ctx_name(ctx, t) : NULL;
+	free(t);
+	return out;
+}
+
+/* Links of a CNAME chain followed inside one answer at most. */
+#define ALIAS_MAX 16
+
+enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
+				   ldns_rr_list **rrs, const char **why, const char **alias)
+{
+	const struct resolver_result *res = ctx_lookup_result(ctx, name, type);
+	const char *at = ctx_name(ctx, name);
+	if (rrs)
+		*rrs = NULL;
+	if (why)
+		*why = NULL;
+	if (alias)
+		*alias = at ? at : name;
+	if (!res || res->err || !res->pkt || !at) {
+		if (why)
+			*why = !res ? "not asked" : res->err ? res->err : !at ? "not a valid name" : "no answer";
+		return LOOKUP_FAILED;
+	}
+	if (res->rcode != LDNS_RCODE_NOERROR && res->rcode != LDNS_RCODE_NXDOMAIN) {
+		if (why) {
+			char *t = ldns_pkt_rcode2str(res->rcode);
+			*why = arena_strdup(ctx_arena(ctx), t ? t : "error");
+			free(t);
+		}
+		return LOOKUP_FAILED;
+	}
+	for (int hops = 0; hops < ALIAS_MAX; hops++) {
+		const char *next = alias_target(ctx, res->pkt, at, type);
+		if (!next)
+			break;
+		at = next;
+	}
+	if (alias)
+		*alias = at;
+	struct answer a = {0, (ldns_pkt *)res->pkt, 0, 0};
+	ldns_rr_list *found = answer_rrset(&a, at, type);
+	if (found) {
+		if (rrs)
+			*rrs = found;
+		else
+			ldns_rr_list_free(found);
+		return LOOKUP_DATA;
+	}
+	return res->rcode == LDNS_RCODE_NXDOMAIN ? LOOKUP_NXDOMAIN : LOOKUP_NODATA;
+}
+
+size_t txt_values(struct check_ctx *ctx, const ldns_rr_list *rrs, struct txt **out)
+{
+	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
+	struct txt *v = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+			continue;
+		size_t len = 0;
+		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, j);
+			if (ldns_rdf_size(f) > 0)
+				len += ldns_rdf_size(f) - 1;
+		}
+		char *s = arena_alloc(ctx_arena(ctx), len + 1);
+		size_t at = 0;
+		/* Each rdf of a TXT record is one <character-string>: a length
+		 * octet and that many bytes (ldns has checked the length). */
+		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, j);
+			if (ldns_rdf_size(f) < 1)
+				continue;
+			memcpy(s + at, ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
+			at += ldns_rdf_size(f) - 1;
+		}
+		s[at] = '\0';
+		v[k].s = s;
+		v[k].len = at;
+		k++;
+	}
+	*out = v;
+	return k;
+}

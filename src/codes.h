@@ -60,6 +60,18 @@
 	  "a server serves values other than the expected ones")                                             \
 	X(RECORD_INCONSISTENT, "record.inconsistent", STATUS_FAIL,                                           \
 	  "servers disagree on the record's values")                                                         \
+	/* --- mx ------------------------------------------------------ */ \
+	/* (mx codes go here) */ \
+	/* --- spf ------------------------------------------------------ */ \
+	/* (spf codes go here) */ \
+	/* --- dkim ------------------------------------------------------ */ \
+	/* (dkim codes go here) */ \
+	/* --- dmarc ------------------------------------------------------ */ \
+	/* (dmarc codes go here) */ \
+	/* --- rdns ------------------------------------------------------ */ \
+	/* (rdns codes go here) */ \
+	/* --- records ------------------------------------------------------ */ \
+	/* (records codes go here) */ \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \
