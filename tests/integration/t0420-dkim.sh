@@ -66,6 +66,8 @@ printf 'this is not a key\n' >"$D/garbage.private"
 	echo "testing._domainkey 300 IN TXT \"v=DKIM1; t=y; k=ed25519; p=$ED\""
 	echo "multi._domainkey 300 IN TXT \"v=DKIM1; k=ed25519; p=$ED\""
 	echo "multi._domainkey 300 IN TXT \"v=DKIM1; k=ed25519; p=$ED2\""
+	# a CNAME to another selector's record, as Microsoft 365 publishes them
+	echo "alias._domainkey 300 IN CNAME ed._domainkey"
 	# an RSA key announced as Ed25519
 	echo "kmix._domainkey 300 IN TXT $(strings "v=DKIM1; k=ed25519; p=$P2048")"
 } >"$TMP/dkim.add"
@@ -132,6 +134,7 @@ rule() {
 	rule multi
 	rule notakey
 	rule nosuch
+	rule alias "$D/ed.private"
 } >"$TMP/dkim.yml"
 audit -r "$TMP/dkim.yml" dkim.test
 is "$RC" 2 "dkim.test fails" || diag_run
@@ -184,6 +187,16 @@ sees dkim.missing fail dkim.test
 is "$(codes_at notakey._domainkey.dkim.test/TXT)" dkim.missing "a TXT record that is no key record: missing"
 is "$(codes_at nosuch._domainkey.dkim.test/TXT)" dkim.missing "no record: missing"
 is "$(finding_count dkim.missing)" 2 "nothing else is missing"
+is "$(codes_at alias._domainkey.dkim.test/TXT)" dkim.ok "a selector that is a CNAME: the record at its end is judged"
+
+{
+	echo "name: min-bits"
+	echo "checks:"
+	rule rsa2048
+	echo "    min_bits: 4096"
+} >"$TMP/min.yml"
+audit -r "$TMP/min.yml" dkim.test
+is "$(codes_at rsa2048._domainkey.dkim.test/TXT)" dkim.weak-key "min_bits: 4096 makes the 2048-bit key weak"
 
 # --- a lookup that fails is an error, not "missing" ---------------------------
 
