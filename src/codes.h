@@ -66,6 +66,29 @@
 	/* (spf codes go here) */ \
 	/* --- dkim ------------------------------------------------------ */ \
 	/* (dkim codes go here) */ \
+	X(DKIM_OK, "dkim.ok", STATUS_OK,                                                                     \
+	  "the key record parses and holds a usable key (matching the private key)")                         \
+	X(DKIM_FOUND, "dkim.found", STATUS_INFO, "probing common selectors found a key record at this one")  \
+	X(DKIM_NOT_FOUND, "dkim.not-found", STATUS_INFO,                                                     \
+	  "no key record under any common selector probed (a selector can be any name: not proof of none)")  \
+	X(DKIM_MISSING, "dkim.missing", STATUS_FAIL, "no DKIM key record at the selector")                   \
+	X(DKIM_MULTIPLE, "dkim.multiple", STATUS_FAIL,                                                       \
+	  "more than one TXT record at the selector: verifiers' results are undefined (RFC 6376 3.6.2.2)")   \
+	X(DKIM_INVALID_KEY, "dkim.invalid-key", STATUS_FAIL,                                                 \
+	  "the key record does not parse, or p= is not a valid key of its type")                             \
+	X(DKIM_REVOKED, "dkim.revoked", STATUS_FAIL,                                                         \
+	  "the key is revoked (empty p=): signatures with it fail")                                          \
+	X(DKIM_KEY_TOO_SHORT, "dkim.key-too-short", STATUS_FAIL,                                             \
+	  "RSA key under 1024 bits: verifiers must not accept it (RFC 8301)")                                \
+	X(DKIM_WEAK_KEY, "dkim.weak-key", STATUS_WARN, "RSA key under 2048 bits (or min_bits)")              \
+	X(DKIM_TESTING, "dkim.testing", STATUS_WARN,                                                         \
+	  "t=y: the domain is testing DKIM, verifiers may treat its signatures as unsigned")                 \
+	X(DKIM_KEY_MISMATCH, "dkim.key-mismatch", STATUS_FAIL,                                               \
+	  "the published key is not the public half of the private key")                                     \
+	X(DKIM_PRIVATE_KEY_ERROR, "dkim.private-key-error", STATUS_ERROR,                                    \
+	  "the private key file cannot be read or parsed, so the match could not be checked")                \
+	X(DKIM_WILDCARD, "dkim.wildcard", STATUS_WARN,                                                       \
+	  "a wildcard under _domainkey answers any selector with a key record")                              \
 	/* --- dmarc ------------------------------------------------------ */ \
 	/* (dmarc codes go here) */ \
 	/* --- rdns ------------------------------------------------------ */ \

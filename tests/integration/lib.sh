@@ -16,6 +16,7 @@
 # DNS:  addr SERVER | reload SERVER | dig_at SERVER NAME TYPE [DIG-OPTION...] |
 #       dig_rdata TYPE | dig_ttl TYPE
 # cutover: run_cutover ARG... | has_finding CODE STATUS [DOMAIN] |
+#       sees CODE STATUS DOMAIN | sees_at CODE STATUS SUBJECT |
 #       finding_count CODE [STATUS] | json_field JQ-EXPR | diag_run
 #
 # Do not use `set -e` (a helper's non-zero status is an answer, not an error)
@@ -325,6 +326,19 @@ sees_no() {
 		fail "$2: no $1"
 	else
 		pass "$2: no $1"
+	fi
+}
+
+# sees_at CODE STATUS SUBJECT: one test, that the report in OUT has that finding
+# at that subject ("sel._domainkey.example.org/TXT")
+sees_at() {
+	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg j "$3" \
+		'any(.findings[]?; .code == $c and .status == $s and .subject == $j)' >/dev/null; then
+		pass "$3: $1 ($2)"
+	else
+		fail "$3: $1 ($2)"
+		diag "findings at $3: $(printf '%s\n' "$OUT" | jq -c --arg j "$3" \
+			'[.findings[]? | select(.subject == $j) | [.code, .status, .message]]' 2>/dev/null)"
 	fi
 }
 

@@ -100,6 +100,10 @@ nowild.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 wildwrong.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 recwrong.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 recdiff.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkim.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkimwild.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -246,6 +250,20 @@ dig_at new1 www.recdiff.test A
 is "$(dig_rdata A)" 198.51.100.20 "new1: www.recdiff.test A 198.51.100.20"
 dig_at new2 www.recdiff.test A
 is "$(dig_rdata A)" 192.0.2.10 "new2: www.recdiff.test A 192.0.2.10"
+
+# --- dkim fixtures (the generated keys are added by t0420) ---------------------
+
+for s in new1 new2; do
+	dig_at "$s" revoked._domainkey.dkim.test TXT
+	is "$DIG_FLAGS/$(dig_rdata TXT)" 'qr aa/"v=DKIM1; k=rsa; p="' "$s: revoked._domainkey.dkim.test has an empty p="
+	dig_at "$s" broken._domainkey.dkim.test TXT
+	is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/dead.hosts.test." \
+		"$s: broken._domainkey.dkim.test is delegated to dead.hosts.test"
+	dig_at "$s" _domainkey.dkimnone.test TXT
+	is "$(dig_rdata TXT)" '"o=~"' "$s: dkimnone.test has a TXT at _domainkey, no key under it"
+	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimwild.test" TXT
+	is "$DIG_STATUS" NXDOMAIN "$s: dkimwild.test has no wildcard until t0420 adds one"
+done
 
 # --- NSD is not rate-limited (rrl-ratelimit: 0) ---------------------------------
 
