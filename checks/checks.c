@@ -10,10 +10,11 @@ extern const struct check_desc check_soa;
 extern const struct check_desc check_ttl;
 extern const struct check_desc check_wildcard;
 extern const struct check_desc check_record;
+extern const struct check_desc check_spf;
 extern const struct check_desc check_dkim;
 
 static const struct check_desc *const checks[] = {
-	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_dkim,
+	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_spf, &check_dkim,
 };
 
 const struct check_desc *check_find(const char *name)

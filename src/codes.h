@@ -60,12 +60,40 @@
 	  "a server serves values other than the expected ones")                                             \
 	X(RECORD_INCONSISTENT, "record.inconsistent", STATUS_FAIL,                                           \
 	  "servers disagree on the record's values")                                                         \
-	/* --- mx ------------------------------------------------------ */ \
-	/* (mx codes go here) */ \
-	/* --- spf ------------------------------------------------------ */ \
-	/* (spf codes go here) */ \
-	/* --- dkim ------------------------------------------------------ */ \
-	/* (dkim codes go here) */ \
+	/* --- mx ------------------------------------------------------ */                                  \
+	/* (mx codes go here) */                                                                             \
+	/* --- spf ------------------------------------------------------ */                                 \
+	X(SPF_OK, "spf.ok", STATUS_OK,                                                                       \
+	  "one valid SPF record, within every RFC 7208 limit over its include tree")                         \
+	X(SPF_LOOKUPS, "spf.lookups", STATUS_OK,                                                             \
+	  "the DNS-querying terms of the whole include tree, each with its cost, within the limit of 10")    \
+	X(SPF_MISSING, "spf.missing", STATUS_FAIL, "the domain has no v=spf1 TXT record")                    \
+	X(SPF_MULTIPLE, "spf.multiple", STATUS_FAIL, "more than one v=spf1 TXT record (permerror)")          \
+	X(SPF_SYNTAX, "spf.syntax", STATUS_FAIL,                                                             \
+	  "a term of an SPF record is not valid RFC 7208 syntax (permerror)")                                \
+	X(SPF_TOO_MANY_LOOKUPS, "spf.too-many-lookups", STATUS_FAIL,                                         \
+	  "more than 10 DNS-querying terms over the include tree (RFC 7208 4.6.4: permerror)")               \
+	X(SPF_VOID_LOOKUPS, "spf.void-lookups", STATUS_FAIL,                                                 \
+	  "more than 2 lookups answered NXDOMAIN or no data (RFC 7208 4.6.4: permerror)")                    \
+	X(SPF_MX_TOO_MANY, "spf.mx-too-many", STATUS_FAIL,                                                   \
+	  "an mx term whose domain has more than 10 exchanges (RFC 7208 4.6.4: permerror)")                  \
+	X(SPF_PERMISSIVE_ALL, "spf.permissive-all", STATUS_FAIL,                                             \
+	  "+all (or all) lets every host send; ?all makes every host neutral")                               \
+	X(SPF_PTR, "spf.ptr", STATUS_WARN, "the ptr mechanism, which RFC 7208 5.5 says SHOULD NOT be used")  \
+	X(SPF_INCLUDE_LOOP, "spf.include-loop", STATUS_FAIL,                                                 \
+	  "an include or redirect leads back to a record on its own path")                                   \
+	X(SPF_INCLUDE_MISSING, "spf.include-missing", STATUS_FAIL,                                           \
+	  "an include or redirect target has no SPF record (RFC 7208 5.2, 6.1: permerror)")                  \
+	X(SPF_REDIRECT_IGNORED, "spf.redirect-ignored", STATUS_INFO,                                         \
+	  "redirect= beside an all mechanism: ignored, its target's hosts are not authorised")               \
+	X(SPF_MACRO, "spf.macro", STATUS_INFO,                                                               \
+	  "a term uses a macro only a message can expand: counted, but where it leads is not checked")       \
+	X(SPF_SENDER_AUTHORIZED, "spf.sender-authorized", STATUS_OK, "a sending address evaluates to pass")  \
+	X(SPF_SENDER_NOT_AUTHORIZED, "spf.sender-not-authorized", STATUS_FAIL,                               \
+	  "a sending address evaluates to something other than pass")                                        \
+	/* (spf codes go here) */                                                                            \
+	/* --- dkim ------------------------------------------------------ */                                \
+	/* (dkim codes go here) */                                                                           \
 	X(DKIM_OK, "dkim.ok", STATUS_OK,                                                                     \
 	  "the key record parses and holds a usable key (matching the private key)")                         \
 	X(DKIM_FOUND, "dkim.found", STATUS_INFO, "probing common selectors found a key record at this one")  \
@@ -89,12 +117,12 @@
 	  "the private key file cannot be read or parsed, so the match could not be checked")                \
 	X(DKIM_WILDCARD, "dkim.wildcard", STATUS_WARN,                                                       \
 	  "a wildcard under _domainkey answers any selector with a key record")                              \
-	/* --- dmarc ------------------------------------------------------ */ \
-	/* (dmarc codes go here) */ \
-	/* --- rdns ------------------------------------------------------ */ \
-	/* (rdns codes go here) */ \
-	/* --- records ------------------------------------------------------ */ \
-	/* (records codes go here) */ \
+	/* --- dmarc ------------------------------------------------------ */                               \
+	/* (dmarc codes go here) */                                                                          \
+	/* --- rdns ------------------------------------------------------ */                                \
+	/* (rdns codes go here) */                                                                           \
+	/* --- records ------------------------------------------------------ */                             \
+	/* (records codes go here) */                                                                        \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -104,6 +104,7 @@ dkim.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dkimwild.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+spf.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -263,6 +264,20 @@ for s in new1 new2; do
 	is "$(dig_rdata TXT)" '"o=~"' "$s: dkimnone.test has a TXT at _domainkey, no key under it"
 	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimwild.test" TXT
 	is "$DIG_STATUS" NXDOMAIN "$s: dkimwild.test has no wildcard until t0420 adds one"
+done
+
+# --- spf fixtures (mail) ------------------------------------------------------
+
+for s in new1 new2; do
+	dig_at "$s" tree11.spf.test TXT
+	is "$(dig_rdata TXT)" '"v=spf1 include:t1.tree.spf.test include:t2.tree.spf.test a mx ip4:192.0.2.99 -all"' \
+		"$s: tree11.spf.test has its SPF record"
+	dig_at "$s" mx11.spf.test MX
+	is "$(dig_rdata MX | wc -l)" 11 "$s: mx11.spf.test has 11 exchanges"
+	dig_at "$s" space.spf.test TXT
+	is "$(dig_rdata TXT)" '" v=spf1 ip4:198.51.100.25 -all"' "$s: space.spf.test's record begins with a space"
+	dig_at "$s" nx1.spf.test A
+	is "$DIG_STATUS" NXDOMAIN "$s: nx1.spf.test does not exist (a void lookup)"
 done
 
 # --- NSD is not rate-limited (rrl-ratelimit: 0) ---------------------------------
