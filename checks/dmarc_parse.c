@@ -267,16 +267,17 @@ static int uri_piece(void *arg, const char *p, size_t n)
 		}
 		if (k < n && strchr("kmgtKMGT", p[k]) && p[k] != '\0')
 			k++;
-		if (digits == 0 || k != n)
+		if (digits == 0 || k != n) {
 			add_note(u->rec, DMARC_NOTE_SYNTAX, u->tag, strlen(u->tag),
 				 "%s URI %s: '%s' is not a size limit (!DIGITS[k|m|g|t])", u->tag,
 				 show(p, n).s, show(bang, n - uri_len).s);
-		else
-			add_note(u->rec, DMARC_NOTE_REMOVED, u->tag, strlen(u->tag),
-				 "%s URI %s: the size limit '%s' is gone from RFC 9989 (RFC 7489 receivers "
-				 "still "
-				 "read it)",
-				 u->tag, show(p, uri_len).s, show(bang, n - uri_len).s);
+			return 0; /* (a '!' in a URI must be %-encoded: this is broken) */
+		}
+		add_note(u->rec, DMARC_NOTE_REMOVED, u->tag, strlen(u->tag),
+			 "%s URI %s: the size limit '%s' is gone from RFC 9989 (RFC 7489 receivers "
+			 "still "
+			 "read it)",
+			 u->tag, show(p, uri_len).s, show(bang, n - uri_len).s);
 	}
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
 	size_t i = 0;
