@@ -68,6 +68,7 @@ struct dmarc_state {
 	const char *org9, *org7;    /* the organizational domain by each method */
 	int exists;		    /* 1, 0 (no A, AAAA or MX: RFC 9989 3.2), -1 unknown */
 	struct applied r9, r7;
+	int r7_unknown; /* a lookup RFC 7489's discovery needs failed */
 	struct dest dests[DESTS_MAX];
 	size_t n_dests;
 	int problems; /* warn or fail findings added */
@@ -342,8 +343,12 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 				      a->tag);
 		return;
 	}
-	if (strcmp(org->name, s->domain) == 0 || !org->parsed)
+	if (strcmp(org->name, s->domain) == 0 || !org->parsed) {
+		/* (a failed lookup leaves RFC 7489's answer unknown) */
+		s->r7_unknown = own->outcome == LOOKUP_FAILED ||
+				(strcmp(org->name, s->domain) != 0 && org->outcome == LOOKUP_FAILED);
 		return;
+	}
 	a->level = org;
 	choose_policy(ctx, a, org->parsed, 0, s->exists, 0);
 	a->why = arena_printf(ar, "_dmarc.%s through %s= (public suffix list: organizational domain %s)",
@@ -403,7 +408,7 @@ static void finding(struct check_ctx *ctx, struct dmarc_state *s, enum code code
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	enum status st = code_status(code);
-	if (st == STATUS_WARN || st == STATUS_FAIL)
+	if (st == STATUS_WARN || st == STATUS_FAIL || st == STATUS_ERROR)
 		s->problems++;
 	ctx_finding(ctx, code, subject, NULL, expected, actual, "%s", msg);
 	free(msg);
@@ -469,9 +474,9 @@ static void judge_dests(struct check_ctx *ctx, struct dmarc_state *s, const char
 		if (rrs)
 			ldns_rr_list_free(rrs);
 		if (o == LOOKUP_FAILED) {
-			ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, "v=DMARC1", NULL,
-				    "whether %s accepts reports for %s could not be determined (%s): %s [%s]",
-				    d->host, disp(ctx, d->policy_domain), lookup, fail_why, why);
+			finding(ctx, s, CODE_CHECK_NO_DATA, subject, "v=DMARC1", NULL,
+				"whether %s accepts reports for %s could not be determined (%s): %s [%s]",
+				d->host, disp(ctx, d->policy_domain), lookup, fail_why, why);
 			continue;
 		}
 		int ok = 0;
@@ -537,6 +542,8 @@ static int same_record(const struct applied *a, const struct applied *b)
 static void judge_differs(struct check_ctx *ctx, struct dmarc_state *s)
 {
 	const struct applied *a = &s->r9, *b = &s->r7;
+	if (s->r7_unknown)
+		return;
 	/* (the PSL method's level is its own copy of the same name's answer) */
 	int same = !a->level || !b->level ? a->level == b->level
 					  : same_record(a, b) && strcmp(a->tag, b->tag) == 0 &&
