@@ -12,9 +12,10 @@ extern const struct check_desc check_wildcard;
 extern const struct check_desc check_record;
 extern const struct check_desc check_spf;
 extern const struct check_desc check_dkim;
+extern const struct check_desc check_dmarc;
 
 static const struct check_desc *const checks[] = {
-	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_spf, &check_dkim,
+	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_spf, &check_dkim, &check_dmarc,
 };
 
 const struct check_desc *check_find(const char *name)

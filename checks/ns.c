@@ -32,17 +32,6 @@ struct ns_state {
 	size_t n_prev;
 };
 
-/* Whether name (absolute, lower case) is zone or below it: a name server
- * whose address only the zone itself and the parent's glue can give. */
-static int in_zone(const char *name, const char *zone)
-{
-	size_t n = strlen(name), z = strlen(zone);
-	if (strcmp(zone, ".") == 0)
-		return 1;
-	return n == z ? strcmp(name, zone) == 0
-		      : n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
-}
-
 static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struct ns_server *s)
 {
 	pv->servers[pv->n_servers++] = s;
@@ -59,7 +48,7 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	/* The addresses the zone gives its own name servers, against the glue. */
 	const struct delegation *d = ctx_delegation(ctx);
 	for (size_t i = 0; i < d->n_parent_ns; i++)
-		if (in_zone(d->parent_ns[i], zone)) {
+		if (name_is_under(d->parent_ns[i], zone)) {
 			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_A);
 			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_AAAA);
 		}
@@ -320,7 +309,7 @@ static int judge_glue(struct check_ctx *ctx)
 	int problems = 0;
 	for (size_t i = 0; i < d->n_parent_ns; i++) {
 		const char *ns = d->parent_ns[i];
-		if (!in_zone(ns, ctx_zone(ctx)))
+		if (!name_is_under(ns, ctx_zone(ctx)))
 			continue;
 		struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
 		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {

@@ -119,6 +119,31 @@
 	  "a wildcard under _domainkey answers any selector with a key record")                              \
 	/* --- dmarc ------------------------------------------------------ */                               \
 	/* (dmarc codes go here) */                                                                          \
+	X(DMARC_OK, "dmarc.ok", STATUS_OK,                                                                   \
+	  "one DMARC record applies, valid, strong enough, and both discovery methods agree")                \
+	X(DMARC_MISSING, "dmarc.missing", STATUS_FAIL,                                                       \
+	  "no DMARC record applies to the domain: none at _dmarc.DOMAIN nor on the RFC 9989 tree walk")      \
+	X(DMARC_MULTIPLE, "dmarc.multiple", STATUS_FAIL,                                                     \
+	  "a name has more than one DMARC record: receivers discard them all")                               \
+	X(DMARC_SYNTAX, "dmarc.syntax", STATUS_FAIL,                                                         \
+	  "a DMARC record has an invalid tag or value (named), or a TXT meant as DMARC does not start with " \
+	  "v=DMARC1")                                                                                        \
+	X(DMARC_NO_POLICY, "dmarc.no-policy", STATUS_WARN,                                                   \
+	  "the record has no p= tag: RFC 9989 receivers act as p=none, RFC 7489 receivers may ignore it")    \
+	X(DMARC_POLICY_WEAK, "dmarc.policy-weak", STATUS_WARN,                                               \
+	  "the policy that applies to the domain (p, sp or np) is weaker than policy_min")                   \
+	X(DMARC_DISCOVERY_DIFFERS, "dmarc.discovery-differs", STATUS_WARN,                                   \
+	  "RFC 9989 receivers (tree walk) and RFC 7489 receivers (public suffix list) apply different "      \
+	  "records or policies")                                                                             \
+	X(DMARC_EXTERNAL_UNAUTHORIZED, "dmarc.external-unauthorized", STATUS_WARN,                           \
+	  "a rua/ruf destination outside the organizational domain has no D._report._dmarc.DEST v=DMARC1 "   \
+	  "record: no reports reach it")                                                                     \
+	X(DMARC_EXTERNAL_AUTHORIZED, "dmarc.external-authorized", STATUS_OK,                                 \
+	  "a rua/ruf destination outside the organizational domain accepts the domain's reports")            \
+	X(DMARC_REMOVED_TAG, "dmarc.removed-tag", STATUS_INFO,                                               \
+	  "pct, rf, ri or a URI size limit: removed in RFC 9989, still read by RFC 7489 receivers")          \
+	X(DMARC_UNKNOWN_TAG, "dmarc.unknown-tag", STATUS_INFO,                                               \
+	  "a tag DMARC does not define: receivers ignore it")                                                \
 	/* --- rdns ------------------------------------------------------ */                                \
 	/* (rdns codes go here) */                                                                           \
 	/* --- records ------------------------------------------------------ */                             \

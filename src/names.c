@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <ldns/ldns.h>
+#include <libpsl.h>
 
 #include "names.h"
 
@@ -66,6 +67,32 @@ const char *server_label(struct arena *arena, const char *name, const char *addr
 {
 	return name ? arena_printf(arena, "%s/%s", name_text(arena, name), addr_text)
 		    : arena_strdup(arena, addr_text);
+}
+
+int name_is_under(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+	if (strcmp(zone, ".") == 0)
+		return 1;
+	return n == z ? strcmp(name, zone) == 0
+		      : n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+}
+
+const char *name_org_domain_psl(struct arena *arena, const char *name)
+{
+	/* Loaded once and kept for the life of the process (psl_latest reads
+	 * the list file). */
+	static const psl_ctx_t *psl;
+	if (!psl)
+		psl = psl_latest(NULL);
+	if (!psl)
+		psl = psl_builtin();
+	/* libpsl wants lower case and no trailing dot. */
+	const char *text = name_text(arena, name);
+	const char *org = psl ? psl_registrable_domain(psl, text) : NULL;
+	if (!org)
+		return name;
+	return arena_printf(arena, "%s.", org);
 }
 
 int str_cmp(const void *a, const void *b)

@@ -21,6 +21,17 @@ const char *name_text(struct arena *arena, const char *name);
  * alone when name is NULL; from arena. */
 const char *server_label(struct arena *arena, const char *name, const char *addr_text);
 
+/* Whether name is zone or below it; both absolute and in the same case. */
+int name_is_under(const char *name, const char *zone);
+
+/* The organizational domain of name by the public suffix list (libpsl: the
+ * newest of the system's list and libpsl's built-in one), as RFC 7489 3.2
+ * finds it: the public suffix plus one label ("mail.example.co.uk." ->
+ * "example.co.uk."). name is canonical (ctx_name()); the result is too, from
+ * arena. A name that is itself a public suffix ("co.uk.") is returned as it
+ * is. */
+const char *name_org_domain_psl(struct arena *arena, const char *name);
+
 /* qsort() comparator for an array of C strings. */
 int str_cmp(const void *a, const void *b);
 /* Whether name is one of v[0..n) (exact comparison). */

@@ -105,6 +105,7 @@ dkimwild.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 spf.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dmarc.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -279,6 +280,44 @@ for s in new1 new2; do
 	dig_at "$s" nx1.spf.test A
 	is "$DIG_STATUS" NXDOMAIN "$s: nx1.spf.test does not exist (a void lookup)"
 done
+# --- dmarc: uk., co.uk. (a multi-label public suffix) and the DMARC names ----
+
+dig_at root www.dmarc-corp.co.uk A
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/a.nic.test." "root refers uk. to a.nic.test."
+dig_at tld co.uk NS
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "NOERROR/qr aa/a.nic.test." "tld serves co.uk (delegated by uk.)"
+for z in dmarc-corp.co.uk dmarc-orphan.co.uk; do
+	dig_at tld "$z" NS
+	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/ns1.newprov.test. ns2.newprov.test." \
+		"co.uk delegates $z to ns1+ns2.newprov.test"
+done
+dig_at tld _dmarc.co.uk TXT
+is "$(dig_rdata TXT)" '"v=DMARC1; p=quarantine; psd=y"' "co.uk publishes a public suffix domain record (psd=y)"
+dig_at tld _dmarc.uk TXT
+is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "uk. has no DMARC record"
+dig_at tld _dmarc.test TXT
+is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "test. has no DMARC record"
+for q in _dmarc.dmarc-corp.co.uk:sp=quarantine _dmarc.dept.dmarc-corp.co.uk:p=none \
+	_dmarc.sub.dmarc-corp.co.uk:psd=n _dmarc.b.c.d.e.f.dmarc-corp.co.uk:psd=n; do
+	dig_at new1 "${q%%:*}" TXT
+	like "$(dig_rdata TXT)" "${q#*:}" "${q%%:*} has ${q#*:}"
+done
+dig_at new2 _dmarc.dmarc-orphan.co.uk TXT
+is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "dmarc-orphan.co.uk has no DMARC record"
+for t in A AAAA MX; do
+	dig_at new1 txtonly.dmarc-corp.co.uk $t
+	is "$DIG_STATUS/$(dig_rdata $t)" "NOERROR/" "txtonly.dmarc-corp.co.uk has no $t (non-existent for DMARC)"
+done
+dig_at new1 _dmarc.dmarc.test TXT
+is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "dmarc.test has no DMARC record of its own"
+dig_at new2 _dmarc.multiple.dmarc.test TXT
+is "$(dig_rdata TXT | wc -l)" 2 "multiple.dmarc.test has two DMARC records"
+dig_at new1 extok.dmarc.test._report._dmarc.reports.dmarc.test TXT
+is "$(dig_rdata TXT)" '"v=DMARC1"' "reports.dmarc.test authorises extok.dmarc.test's reports"
+dig_at new1 extbad.dmarc.test._report._dmarc.reports.dmarc.test TXT
+is "$DIG_STATUS" NXDOMAIN "reports.dmarc.test does not authorise extbad.dmarc.test's"
+dig_at resolver _dmarc.co.uk TXT +rec
+is "$DIG_STATUS/$(dig_rdata TXT)" 'NOERROR/"v=DMARC1; p=quarantine; psd=y"' "resolver: _dmarc.co.uk from the fake root"
 
 # --- NSD is not rate-limited (rrl-ratelimit: 0) ---------------------------------
 
