@@ -62,6 +62,16 @@
 	  "servers disagree on the record's values")                                                         \
 	/* --- mx ------------------------------------------------------ */ \
 	/* (mx codes go here) */ \
+	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")   \
+	X(MX_MISSING, "mx.missing", STATUS_FAIL, "the domain has no MX record (and no null MX)")             \
+	X(MX_NULL, "mx.null", STATUS_INFO, "a null MX (RFC 7505): the domain takes no mail")                 \
+	X(MX_NULL_MIXED, "mx.null-mixed", STATUS_FAIL,                                                       \
+	  "a null MX (\".\") beside other MX records, or with a preference other than 0 (RFC 7505 3)")       \
+	X(MX_CNAME, "mx.cname", STATUS_WARN,                                                                 \
+	  "an exchange is an alias (CNAME), not a host name (RFC 5321 5.1, RFC 2181 10.3)")                  \
+	X(MX_UNRESOLVABLE, "mx.unresolvable", STATUS_FAIL,                                                   \
+	  "an exchange has no address (A or AAAA), such as an address literal written as a name")            \
+	X(MX_MISMATCH, "mx.mismatch", STATUS_FAIL, "the exchanges are not the expected ones (expect:)")      \
 	/* --- spf ------------------------------------------------------ */ \
 	/* (spf codes go here) */ \
 	/* --- dkim ------------------------------------------------------ */ \

@@ -100,6 +100,14 @@ nowild.test         | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 wildwrong.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 recwrong.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 recdiff.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-good.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-none.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-null.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-nullmixed.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-cname.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-literal.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-exfail.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-dead.test        | dead.hosts.test.                      | -
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -275,5 +283,21 @@ is "$DIG_STATUS/$(dig_rdata TXT | wc -l)" NOERROR/20 "resolver: big.good.test TX
 dig_at resolver 10.2.0.192.in-addr.arpa PTR +rec
 like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN \. [0-9]+ IN SOA a\.root-servers\.test\.' \
 	"resolver: 10.2.0.192.in-addr.arpa PTR goes to the fake root (nodefault)"
+
+# --- mx and rdns fixtures (mail) ---------------------------------------------
+
+while IFS='|' read -r q want; do
+	set -- $q
+	dig_at new1 "$1" "$2"
+	is "$DIG_STATUS/$(dig_rdata "$2" | tr '\n' ' ')" "NOERROR/$want" "new1: $1 $2 $want"
+done <<'EOF2'
+mx-good.test MX|10 mail.mx-good.test. 20 backup.mx-good.test. 
+mx-none.test MX|
+mx-null.test MX|0 . 
+mx-nullmixed.test MX|0 . 10 mail.mx-nullmixed.test. 
+mail.mx-cname.test CNAME|host.mx-cname.test. 
+mx-literal.test MX|10 198.18.1.25.mx-literal.test. 20 nowhere.mx-literal.test. 
+mx-exfail.test MX|10 mail.child.deadparent.test. 
+EOF2
 
 done_testing
