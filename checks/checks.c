@@ -11,9 +11,10 @@ extern const struct check_desc check_ttl;
 extern const struct check_desc check_wildcard;
 extern const struct check_desc check_record;
 extern const struct check_desc check_mx;
+extern const struct check_desc check_rdns;
 
 static const struct check_desc *const checks[] = {
-	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_mx,
+	&check_ns, &check_soa, &check_ttl, &check_wildcard, &check_record, &check_mx, &check_rdns,
 };
 
 const struct check_desc *check_find(const char *name)

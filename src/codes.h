@@ -80,6 +80,13 @@
 	/* (dmarc codes go here) */ \
 	/* --- rdns ------------------------------------------------------ */ \
 	/* (rdns codes go here) */ \
+	X(RDNS_OK, "rdns.ok", STATUS_OK, "the address has a PTR record that resolves back to it (FCrDNS)")   \
+	X(RDNS_MISSING, "rdns.missing", STATUS_FAIL, "a mail address has no PTR record")                     \
+	X(RDNS_NOT_FORWARD_CONFIRMED, "rdns.not-forward-confirmed", STATUS_FAIL,                             \
+	  "no PTR name of the address resolves back to it (no forward-confirmed reverse DNS)")               \
+	X(RDNS_NAME_MISMATCH, "rdns.name-mismatch", STATUS_FAIL, "the PTR is not the expected host name")    \
+	X(RDNS_NO_ADDRESSES, "rdns.no-addresses", STATUS_INFO,                                               \
+	  "no address to check: no MX exchange with an address, and no ips given")                           \
 	/* --- records ------------------------------------------------------ */ \
 	/* (records codes go here) */ \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
