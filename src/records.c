@@ -574,7 +574,8 @@ static char *taglist_normal(const char *s)
 		if (*p == ';')
 			p++;
 	}
-	qsort(tags, n, sizeof(char *), str_cmp);
+	if (n > 1)
+		qsort(tags, n, sizeof(char *), str_cmp);
 	struct strbuf out = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		sb_addf(&out, "%s%s", i ? ";" : "", tags[i]);
@@ -699,7 +700,8 @@ static void judge_group(struct wants *w, const struct lookup *l)
 			free(norm);
 		}
 		free(mine);
-		qsort(x->live, x->n_live, sizeof(char *), str_cmp);
+		if (x->n_live > 1)
+			qsort(x->live, x->n_live, sizeof(char *), str_cmp);
 		x->status = x->n_live == 0 ? REC_MISSING : found && !foreign ? REC_PRESENT : REC_DIFFERENT;
 	}
 	if (rrs)
