@@ -53,16 +53,7 @@ ldns_rr_list *answer_rrset(const struct answer *a, const char *name, ldns_rr_typ
 
 const char *rr_rdata(struct check_ctx *ctx, const ldns_rr *rr)
 {
-	ldns_rr *c = ldns_rr_clone(rr);
-	ldns_rr2canonical(c);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < ldns_rr_rd_count(c); i++) {
-		char *t = ldns_rdf2str(ldns_rr_rdf(c, i));
-		sb_addf(&sb, "%s%s", i ? " " : "", t ? t : "?");
-		free(t);
-	}
-	ldns_rr_free(c);
-	char *s = sb_detach(&sb);
+	char *s = dns_rr_rdata_text(rr);
 	const char *out = arena_strdup(ctx_arena(ctx), s);
 	free(s);
 	return out;
@@ -169,7 +160,8 @@ const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const ch
 
 /* The target of the CNAME at name in pkt's answer section, when there is no
  * record of type at name; NULL otherwise. */
-static const char *alias_target(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name, ldns_rr_type type)
+static const char *alias_target(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name,
+				ldns_rr_type type)
 {
 	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
 	if (type == LDNS_RR_TYPE_CNAME)
@@ -205,7 +197,10 @@ enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns
 		*alias = at ? at : name;
 	if (!res || res->err || !res->pkt || !at) {
 		if (why)
-			*why = !res ? "not asked" : res->err ? res->err : !at ? "not a valid name" : "no answer";
+			*why = !res	  ? "not asked"
+			       : res->err ? res->err
+			       : !at	  ? "not a valid name"
+					  : "no answer";
 		return LOOKUP_FAILED;
 	}
 	if (res->rcode != LDNS_RCODE_NOERROR && res->rcode != LDNS_RCODE_NXDOMAIN) {

@@ -61,7 +61,16 @@
 	X(RECORD_INCONSISTENT, "record.inconsistent", STATUS_FAIL,                                           \
 	  "servers disagree on the record's values")                                                         \
 	/* --- mx ------------------------------------------------------ */                                  \
-	/* (mx codes go here) */                                                                             \
+	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")   \
+	X(MX_MISSING, "mx.missing", STATUS_FAIL, "the domain has no MX record (and no null MX)")             \
+	X(MX_NULL, "mx.null", STATUS_INFO, "a null MX (RFC 7505): the domain takes no mail")                 \
+	X(MX_NULL_MIXED, "mx.null-mixed", STATUS_FAIL,                                                       \
+	  "a null MX (\".\") beside other MX records, or with a preference other than 0 (RFC 7505 3)")       \
+	X(MX_CNAME, "mx.cname", STATUS_WARN,                                                                 \
+	  "an exchange is an alias (CNAME), not a host name (RFC 5321 5.1, RFC 2181 10.3)")                  \
+	X(MX_UNRESOLVABLE, "mx.unresolvable", STATUS_FAIL,                                                   \
+	  "an exchange has no address (A or AAAA), such as an address literal written as a name")            \
+	X(MX_MISMATCH, "mx.mismatch", STATUS_FAIL, "the exchanges are not the expected ones (expect:)")      \
 	/* --- spf ------------------------------------------------------ */                                 \
 	X(SPF_OK, "spf.ok", STATUS_OK,                                                                       \
 	  "one valid SPF record, within every RFC 7208 limit over its include tree")                         \
@@ -91,9 +100,7 @@
 	X(SPF_SENDER_AUTHORIZED, "spf.sender-authorized", STATUS_OK, "a sending address evaluates to pass")  \
 	X(SPF_SENDER_NOT_AUTHORIZED, "spf.sender-not-authorized", STATUS_FAIL,                               \
 	  "a sending address evaluates to something other than pass")                                        \
-	/* (spf codes go here) */                                                                            \
 	/* --- dkim ------------------------------------------------------ */                                \
-	/* (dkim codes go here) */                                                                           \
 	X(DKIM_OK, "dkim.ok", STATUS_OK,                                                                     \
 	  "the key record parses and holds a usable key (matching the private key)")                         \
 	X(DKIM_FOUND, "dkim.found", STATUS_INFO, "probing common selectors found a key record at this one")  \
@@ -118,7 +125,6 @@
 	X(DKIM_WILDCARD, "dkim.wildcard", STATUS_WARN,                                                       \
 	  "a wildcard under _domainkey answers any selector with a key record")                              \
 	/* --- dmarc ------------------------------------------------------ */                               \
-	/* (dmarc codes go here) */                                                                          \
 	X(DMARC_OK, "dmarc.ok", STATUS_OK,                                                                   \
 	  "one DMARC record applies, valid, strong enough, and both discovery methods agree")                \
 	X(DMARC_MISSING, "dmarc.missing", STATUS_FAIL,                                                       \
@@ -145,9 +151,13 @@
 	X(DMARC_UNKNOWN_TAG, "dmarc.unknown-tag", STATUS_INFO,                                               \
 	  "a tag DMARC does not define: receivers ignore it")                                                \
 	/* --- rdns ------------------------------------------------------ */                                \
-	/* (rdns codes go here) */                                                                           \
-	/* --- records ------------------------------------------------------ */                             \
-	/* (records codes go here) */                                                                        \
+	X(RDNS_OK, "rdns.ok", STATUS_OK, "the address has a PTR record that resolves back to it (FCrDNS)")   \
+	X(RDNS_MISSING, "rdns.missing", STATUS_FAIL, "a mail address has no PTR record")                     \
+	X(RDNS_NOT_FORWARD_CONFIRMED, "rdns.not-forward-confirmed", STATUS_FAIL,                             \
+	  "no PTR name of the address resolves back to it (no forward-confirmed reverse DNS)")               \
+	X(RDNS_NAME_MISMATCH, "rdns.name-mismatch", STATUS_FAIL, "the PTR is not the expected host name")    \
+	X(RDNS_NO_ADDRESSES, "rdns.no-addresses", STATUS_INFO,                                               \
+	  "no address to check: no MX exchange with an address, and no ips given")                           \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -1392,3 +1392,17 @@ out:
 		freeaddrinfo(res);
 	return rc;
 }
+
+char *dns_rr_rdata_text(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	ldns_rr2canonical(c);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < ldns_rr_rd_count(c); i++) {
+		char *t = ldns_rdf2str(ldns_rr_rdf(c, i));
+		sb_addf(&sb, "%s%s", i ? " " : "", t ? t : "?");
+		free(t);
+	}
+	ldns_rr_free(c);
+	return sb_detach(&sb);
+}

@@ -1,4 +1,5 @@
-/* cutover: the command table and the `check` and `help` commands. */
+/* cutover: the command table and the `check` and `help` commands (`records`
+ * is in records.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "records.h"
 #include "loop.h"
 #include "session.h"
 #include "checks.h"
@@ -75,6 +77,8 @@ static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes]\n"
 
 static const struct command commands[] = {
 	{"check", cmd_check, "audit domains against rule sets", check_usage},
+	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
+	 records_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
 };
 

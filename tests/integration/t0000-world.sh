@@ -106,6 +106,20 @@ dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 spf.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dmarc.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-good.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-none.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-null.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-nullmixed.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-cname.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-literal.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-exfail.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mx-dead.test        | dead.hosts.test.                      | -
+rdns-noptr.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+rdns-nofc.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+rdns-name.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+records-partial.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+records-rua.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+records-rt.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -347,5 +361,42 @@ is "$DIG_STATUS/$(dig_rdata TXT | wc -l)" NOERROR/20 "resolver: big.good.test TX
 dig_at resolver 10.2.0.192.in-addr.arpa PTR +rec
 like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN \. [0-9]+ IN SOA a\.root-servers\.test\.' \
 	"resolver: 10.2.0.192.in-addr.arpa PTR goes to the fake root (nodefault)"
+
+# --- mx and rdns fixtures (mail) ---------------------------------------------
+
+while IFS='|' read -r q want; do
+	set -- $q
+	dig_at new1 "$1" "$2"
+	is "$DIG_STATUS/$(dig_rdata "$2" | tr '\n' ' ')" "NOERROR/$want" "new1: $1 $2 $want"
+done <<'EOF2'
+mx-good.test MX|10 mail.mx-good.test. 20 backup.mx-good.test. 
+mx-none.test MX|
+mx-null.test MX|0 . 
+mx-nullmixed.test MX|0 . 10 mail.mx-nullmixed.test. 
+mail.mx-cname.test CNAME|host.mx-cname.test. 
+mx-literal.test MX|10 198.18.1.25.mx-literal.test. 20 nowhere.mx-literal.test. 
+mx-exfail.test MX|10 mail.child.deadparent.test. 
+records-partial.test MX|10 mail.records-partial.test. 20 mx.oldprov.test. 
+records-rt.test MX|
+EOF2
+
+# the reverse zones of the mail fixtures: delegated by the root itself, and
+# reached by the resolver (not answered by unbound as RFC 6303 zones)
+for z in 18.198.in-addr.arpa 0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa; do
+	dig_at root "$z" NS
+	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/ns1.newprov.test. ns2.newprov.test." \
+		"root delegates $z to ns1+ns2.newprov.test"
+done
+while read -r rev ptr; do
+	dig_at resolver "$rev" PTR +rec
+	is "$DIG_STATUS/$(dig_rdata PTR)" "NOERROR/$ptr" "resolver: $rev PTR $ptr"
+done <<'EOF2'
+25.1.18.198.in-addr.arpa mail.mx-good.test.
+5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa mail.mx-good.test.
+20.2.18.198.in-addr.arpa host.rdns-nofc.test.
+EOF2
+dig_at resolver 10.2.18.198.in-addr.arpa PTR +rec
+like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN 18\.198\.in-addr\.arpa\. [0-9]+ IN SOA ns1\.newprov\.test\.' \
+	"resolver: no PTR for 198.18.2.10 (rdns-noptr.test), from the fixture zone"
 
 done_testing

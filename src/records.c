@@ -1,0 +1,934 @@
+/* `cutover records DOMAIN`: the records a mail setup needs (MX, the mail
+ * host's addresses, SPF, DKIM, DMARC, report authorisation; with --profile
+ * mailu what Mailu's admin page lists), as zone-file lines, each marked
+ * present, missing or different against live DNS read through the session's
+ * resolver. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libpsl.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns.h"
+#include "loop.h"
+#include "names.h"
+#include "records.h"
+#include "session.h"
+#include "util.h"
+
+#define EXIT_USAGE 3
+
+const char records_usage[] =
+	"usage: cutover records [options] DOMAIN\n"
+	"\n"
+	"Print the DNS records a mail setup for DOMAIN needs, as zone-file lines ready\n"
+	"to paste, each marked present, missing or different against live DNS (read\n"
+	"through the resolver, as receiving MTAs see it): MX, the mail host's A/AAAA\n"
+	"(with --ip), SPF, DKIM (with --dkim-key), DMARC and, for a report address in\n"
+	"another organisation's domain, its authorisation record\n"
+	"(DOMAIN._report._dmarc.RUADOMAIN).\n"
+	"\n"
+	"      --profile NAME       generic (default) or mailu: the records Mailu's admin\n"
+	"                           page lists (MX, SPF, DKIM, DMARC, DMARC report, the\n"
+	"                           RFC 6186 SRV records, autoconfig/autodiscover)\n"
+	"      --mail-host NAME     the mail server's host name (default mail.DOMAIN)\n"
+	"      --ip ADDR            the mail host's address (repeatable): its A/AAAA\n"
+	"                           records, and ip4:/ip6: in the generic SPF record\n"
+	"      --dkim-key FILE      the DKIM key: a private or public key in PEM (RSA or\n"
+	"                           Ed25519), or opendkim-genkey's SELECTOR.txt\n"
+	"      --dkim-selector SEL  the DKIM selector (default: the .txt's, else 'dkim'\n"
+	"                           for mailu and 'default' otherwise)\n"
+	"      --dmarc-policy P     none, quarantine or reject (default quarantine;\n"
+	"                           reject for mailu)\n"
+	"      --rua ADDR           where DMARC aggregate reports go (mailto:)\n"
+	"      --ttl N              the records' TTL (default 3600; 600 for mailu)\n"
+	"      --mailu-ports LIST   Mailu's PORTS setting, which decides its SRV records\n"
+	"                           (default 25,80,443,465,993,995,4190)\n"
+	"      --resolver ADDR[#PORT]  use this recursive resolver instead of the embedded one\n"
+	"      --root-hints FILE    root hints for the embedded resolver\n"
+	"      --trust-anchor FILE  DNSSEC trust anchor\n"
+	"      --timeout MS         per-lookup timeout\n"
+	"  -f, --format FMT         text (default: zone-file lines with a '; present',\n"
+	"                           '; missing' or '; different (live: ...)' comment) or json\n"
+	"  -o, --output FILE        write there instead of standard output\n"
+	"  -h, --help               this help\n"
+	"\n"
+	"Records are compared as data: TXT strings joined, names without regard to\n"
+	"case, DKIM and DMARC as tag lists, SPF term by term; a record is different\n"
+	"when the name holds other records of its kind too (an old MX still there).\n"
+	"Long TXT values are split into strings of 255 bytes.\n"
+	"\n"
+	"Exit status: 0 every record present, 1 one is different, 2 one is missing,\n"
+	"3 bad usage or a lookup that failed (could not be determined).\n";
+
+/* What TXT records at a name a wanted record is compared with. */
+enum txt_kind { KIND_ANY, KIND_SPF, KIND_DKIM, KIND_DMARC };
+
+enum rec_status { REC_PRESENT, REC_DIFFERENT, REC_MISSING, REC_UNKNOWN };
+static const char *const rec_status_names[] = {"present", "different", "missing", "unknown"};
+
+/* One record the setup needs, and what live DNS holds. */
+struct want {
+	char *name; /* absolute, lower case */
+	ldns_rr_type type;
+	unsigned ttl;
+	char *value; /* rdata in presentation form; TXT: the data, unquoted */
+	enum txt_kind kind;
+	enum rec_status status;
+	char **live; /* what the name holds of this kind, presentation form */
+	size_t n_live, alloc_live;
+	char *why; /* REC_UNKNOWN: why */
+};
+
+/* One lookup: a name and type, and its outcome. */
+struct lookup {
+	const char *name;
+	ldns_rr_type type;
+	const struct resolver_result *res; /* held */
+	size_t *pending;
+	struct loop *loop;
+};
+
+struct records_opts {
+	const char *profile;
+	const char *mail_host;
+	const char **ips;
+	size_t n_ips, alloc_ips;
+	const char *dkim_key;
+	const char *dkim_selector;
+	const char *dmarc_policy;
+	const char *rua;
+	unsigned long ttl; /* 0: the profile's */
+	const char *mailu_ports;
+};
+
+enum {
+	OPT_PROFILE = 1000,
+	OPT_MAIL_HOST,
+	OPT_IP,
+	OPT_DKIM_KEY,
+	OPT_DKIM_SELECTOR,
+	OPT_DMARC_POLICY,
+	OPT_RUA,
+	OPT_TTL,
+	OPT_MAILU_PORTS,
+};
+
+static const struct option records_longopts[] = {
+	{"profile", required_argument, NULL, OPT_PROFILE},
+	{"mail-host", required_argument, NULL, OPT_MAIL_HOST},
+	{"ip", required_argument, NULL, OPT_IP},
+	{"dkim-key", required_argument, NULL, OPT_DKIM_KEY},
+	{"dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR},
+	{"dmarc-policy", required_argument, NULL, OPT_DMARC_POLICY},
+	{"rua", required_argument, NULL, OPT_RUA},
+	{"ttl", required_argument, NULL, OPT_TTL},
+	{"mailu-ports", required_argument, NULL, OPT_MAILU_PORTS},
+	{NULL, 0, NULL, 0},
+};
+
+static int records_option(void *arg, int c, const char *optarg)
+{
+	struct records_opts *r = arg;
+	char *end;
+	switch (c) {
+	case OPT_PROFILE:
+		if (strcmp(optarg, "generic") != 0 && strcmp(optarg, "mailu") != 0) {
+			fprintf(stderr, "cutover: records: unknown profile '%s' (generic or mailu)\n",
+				optarg);
+			return -1;
+		}
+		r->profile = optarg;
+		return 0;
+	case OPT_MAIL_HOST:
+		r->mail_host = optarg;
+		return 0;
+	case OPT_IP:
+		*(const char **)xgrow(&r->ips, &r->n_ips, &r->alloc_ips, sizeof(char *)) = optarg;
+		return 0;
+	case OPT_DKIM_KEY:
+		r->dkim_key = optarg;
+		return 0;
+	case OPT_DKIM_SELECTOR:
+		r->dkim_selector = optarg;
+		return 0;
+	case OPT_DMARC_POLICY:
+		if (strcmp(optarg, "none") != 0 && strcmp(optarg, "quarantine") != 0 &&
+		    strcmp(optarg, "reject") != 0) {
+			fprintf(stderr,
+				"cutover: records: --dmarc-policy '%s': want none, quarantine or reject\n",
+				optarg);
+			return -1;
+		}
+		r->dmarc_policy = optarg;
+		return 0;
+	case OPT_RUA:
+		r->rua = optarg;
+		return 0;
+	case OPT_TTL:
+		errno = 0;
+		r->ttl = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || r->ttl == 0 || r->ttl > 2147483647UL) {
+			fprintf(stderr, "cutover: records: --ttl '%s': want a number of seconds\n", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_MAILU_PORTS:
+		r->mailu_ports = optarg;
+		return 0;
+	}
+	return -1;
+}
+
+/* --- the wanted records ------------------------------------------------- */
+
+struct wants {
+	struct want *v;
+	size_t n, alloc;
+	unsigned ttl;
+};
+
+static void want_add(struct wants *w, const char *name, ldns_rr_type type, enum txt_kind kind,
+		     const char *value)
+{
+	struct want *x = xgrow(&w->v, &w->n, &w->alloc, sizeof(*w->v));
+	memset(x, 0, sizeof(*x));
+	x->name = xstrdup(name);
+	for (char *p = x->name; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	x->type = type;
+	x->ttl = w->ttl;
+	x->value = xstrdup(value);
+	x->kind = kind;
+}
+
+static void wants_release(struct wants *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->v[i].name);
+		free(w->v[i].value);
+		for (size_t k = 0; k < w->v[i].n_live; k++)
+			free(w->v[i].live[k]);
+		free(w->v[i].live);
+		free(w->v[i].why);
+	}
+	free(w->v);
+}
+
+/* A DKIM key file as the record's value ("v=DKIM1; k=rsa; p=..."), in
+ * *value (the caller frees it); the selector an opendkim-genkey .txt names
+ * goes to *selector (or NULL). Returns 0, or -1 after saying why.
+ *
+ * Written here, self-contained, while src/dkimkey.[ch] is written on another
+ * branch; they are to be folded together. OpenSSL reads the keys; the .txt
+ * is opendkim-genkey's own zone-file line, whose quoted strings are joined
+ * (a small reader: no library parses that one file format). */
+static int pem_password_none(char *buf, int size, int rwflag, void *u)
+{
+	return 0; /* never prompt: an encrypted key is an error */
+}
+
+static int dkim_from_pem(const char *path, const char *text, size_t len, char **value)
+{
+	BIO *bio = BIO_new_mem_buf(text, (int)len);
+	EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, NULL, pem_password_none, NULL);
+	unsigned char *der = NULL, raw[64];
+	int rc = -1;
+	if (!key) {
+		BIO_free(bio);
+		bio = BIO_new_mem_buf(text, (int)len);
+		key = PEM_read_bio_PrivateKey(bio, NULL, pem_password_none, NULL);
+	}
+	if (!key) {
+		fprintf(stderr,
+			"cutover: records: '%s' holds no PEM key OpenSSL can read (an encrypted key?)\n",
+			path);
+		goto out;
+	}
+	const char *k;
+	int n;
+	if (EVP_PKEY_base_id(key) == EVP_PKEY_RSA) {
+		k = "rsa";
+		n = i2d_PUBKEY(key, &der); /* SubjectPublicKeyInfo, RFC 6376 3.6.1 */
+	} else if (EVP_PKEY_base_id(key) == EVP_PKEY_ED25519) {
+		size_t rl = sizeof(raw);
+		k = "ed25519";
+		n = EVP_PKEY_get_raw_public_key(key, raw, &rl) == 1 ? (int)rl : -1; /* RFC 8463 */
+	} else {
+		fprintf(stderr, "cutover: records: '%s': DKIM keys are RSA or Ed25519\n", path);
+		goto out;
+	}
+	if (n <= 0) {
+		fprintf(stderr, "cutover: records: '%s': cannot encode the public key\n", path);
+		goto out;
+	}
+	char *b64 = xmalloc(4 * ((size_t)n + 2) / 3 + 1);
+	EVP_EncodeBlock((unsigned char *)b64, der ? der : raw, n);
+	*value = xasprintf("v=DKIM1; k=%s; p=%s", k, b64);
+	free(b64);
+	rc = 0;
+out:
+	OPENSSL_free(der);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return rc;
+}
+
+static int dkim_from_txt(const char *path, const char *text, char **value, char **selector)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	size_t sl = strcspn(p, " \t.");
+	if (strncmp(p + sl, "._domainkey", 11) == 0 && sl > 0)
+		*selector = xasprintf("%.*s", (int)sl, p);
+	/* The quoted strings, in order, up to the comment after the record. */
+	for (; *p && *p != ';'; p++) {
+		if (*p != '"')
+			continue;
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			sb_add(&sb, p, 1);
+		}
+		if (!*p)
+			break;
+	}
+	if (!sb.len || !strstr(sb.buf, "p=")) {
+		fprintf(stderr, "cutover: records: '%s' is neither a PEM key nor a DKIM record (.txt)\n",
+			path);
+		sb_release(&sb);
+		free(*selector);
+		*selector = NULL;
+		return -1;
+	}
+	*value = sb_detach(&sb);
+	return 0;
+}
+
+static int dkim_key_record(const char *path, char **value, char **selector)
+{
+	*value = NULL;
+	*selector = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "cutover: records: cannot open '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len < (1 << 20))
+		sb_add(&sb, buf, got);
+	fclose(f);
+	int rc = sb.len && strstr(sb.buf, "-----BEGIN ")
+			 ? dkim_from_pem(path, sb.buf, sb.len, value)
+			 : dkim_from_txt(path, sb.len ? sb.buf : "", value, selector);
+	sb_release(&sb);
+	return rc;
+}
+
+/* The domain of a report address ("mailto:dmarc@example.net" or
+ * "dmarc@example.net"), lower case, absolute; NULL when there is none. */
+static char *rua_domain(const char *rua)
+{
+	const char *at = strrchr(rua, '@');
+	if (!at || !at[1])
+		return NULL;
+	char *d = xasprintf("%s%s", at + 1, at[strlen(at) - 1] == '.' ? "" : ".");
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+/* Whether a and b (absolute names) have different organizational domains
+ * (the public suffix list, libpsl), as RFC 7489 7.1 decides whether a report
+ * destination must authorise the domain. */
+static int other_organization(const char *a, const char *b)
+{
+	char *x = xstrdup(a), *y = xstrdup(b);
+	x[strlen(x) - 1] = '\0';
+	y[strlen(y) - 1] = '\0';
+	const psl_ctx_t *psl = psl_builtin();
+	const char *ox = psl ? psl_registrable_domain(psl, x) : NULL;
+	const char *oy = psl ? psl_registrable_domain(psl, y) : NULL;
+	int differ = strcmp(ox ? ox : x, oy ? oy : y) != 0;
+	free(x);
+	free(y);
+	return differ;
+}
+
+/* Whether port is in Mailu's PORTS list (it always adds 465 and 993). */
+static int mailu_port_open(const char *ports, unsigned port)
+{
+	if (port == 465 || port == 993)
+		return 1;
+	const char *p = ports;
+	while (*p) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+		if (end != p && v == port)
+			return 1;
+		p = end + strspn(end, ", \t");
+		if (end == p && *p)
+			p++;
+	}
+	return 0;
+}
+
+/* Build the list of records the setup needs. Returns 0, or -1 after saying
+ * why (a bad option value). */
+static int build_wants(const struct records_opts *r, const char *domain, struct wants *w)
+{
+	int mailu = r->profile && strcmp(r->profile, "mailu") == 0;
+	char *host = NULL, *rua_dom = NULL, *dkim = NULL, *sel_txt = NULL, *v = NULL;
+	int rc = -1;
+	w->ttl = r->ttl ? (unsigned)r->ttl : mailu ? 600 : 3600;
+	host = r->mail_host ? xasprintf("%s%s", r->mail_host,
+					r->mail_host[strlen(r->mail_host) - 1] == '.' ? "" : ".")
+			    : xasprintf("mail.%s", domain);
+	for (char *p = host; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (r->dkim_key && dkim_key_record(r->dkim_key, &dkim, &sel_txt) != 0)
+		goto out;
+	if (r->rua && !(rua_dom = rua_domain(r->rua))) {
+		fprintf(stderr, "cutover: records: --rua '%s' is not a mail address\n", r->rua);
+		goto out;
+	}
+	/* MX and the mail host */
+	v = xasprintf("10 %s", host);
+	want_add(w, domain, LDNS_RR_TYPE_MX, KIND_ANY, v);
+	free(v);
+	struct strbuf spf_ips = STRBUF_INIT;
+	for (size_t i = 0; i < r->n_ips; i++) {
+		unsigned char bin[16];
+		int v6 = strchr(r->ips[i], ':') != NULL;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, r->ips[i], bin) != 1) {
+			fprintf(stderr, "cutover: records: --ip '%s' is not an IP address\n", r->ips[i]);
+			sb_release(&spf_ips);
+			goto out;
+		}
+		want_add(w, host, v6 ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A, KIND_ANY, r->ips[i]);
+		sb_addf(&spf_ips, " ip%d:%s", v6 ? 6 : 4, r->ips[i]);
+	}
+	/* SPF: Mailu's exact record; else the MX and the sending addresses. */
+	if (mailu) {
+		v = xasprintf("v=spf1 mx a:%.*s ~all", (int)strlen(host) - 1, host);
+	} else {
+		v = xasprintf("v=spf1 mx%s -all", spf_ips.len ? spf_ips.buf : "");
+	}
+	sb_release(&spf_ips);
+	want_add(w, domain, LDNS_RR_TYPE_TXT, KIND_SPF, v);
+	free(v);
+	/* DKIM */
+	if (dkim) {
+		const char *sel = r->dkim_selector ? r->dkim_selector
+				  : sel_txt	   ? sel_txt
+				  : mailu	   ? "dkim"
+						   : "default";
+		char *name = xasprintf("%s._domainkey.%s", sel, domain);
+		want_add(w, name, LDNS_RR_TYPE_TXT, KIND_DKIM, dkim);
+		free(name);
+	}
+	/* DMARC, Mailu's words and order when mailu */
+	const char *policy = r->dmarc_policy ? r->dmarc_policy : mailu ? "reject" : "quarantine";
+	char *rua =
+		r->rua ? xasprintf("%s%s", strncasecmp(r->rua, "mailto:", 7) == 0 ? "" : "mailto:", r->rua)
+		       : NULL;
+	char *name = xasprintf("_dmarc.%s", domain);
+	if (mailu)
+		v = xasprintf("v=DMARC1; p=%s;%s%s%s adkim=s; aspf=s", policy, rua ? " rua=" : "",
+			      rua ? rua : "", rua ? ";" : "");
+	else
+		v = xasprintf("v=DMARC1; p=%s%s%s", policy, rua ? "; rua=" : "", rua ? rua : "");
+	want_add(w, name, LDNS_RR_TYPE_TXT, KIND_DMARC, v);
+	free(v);
+	free(name);
+	free(rua);
+	/* The report destination's authorisation (RFC 7489 7.1): Mailu lists
+	 * it whenever the domains differ; the RFC asks for it when their
+	 * organizational domains do. */
+	if (rua_dom && (mailu ? strcmp(rua_dom, domain) != 0 : other_organization(rua_dom, domain))) {
+		name = xasprintf("%s_report._dmarc.%s", domain, rua_dom);
+		want_add(w, name, LDNS_RR_TYPE_TXT, KIND_DMARC, mailu ? "v=DMARC1;" : "v=DMARC1");
+		free(name);
+	}
+	if (mailu) {
+		/* core/admin/mailu/models.py, Domain.dns_autoconfig (RFC 6186
+		 * and Microsoft's autodiscover), for TLS_FLAVOR other than
+		 * notls: a service whose port is closed gets "0 0 0 .". */
+		static const struct {
+			const char *proto;
+			unsigned port, prio;
+		} srv[] = {{"imap", 143, 20},	      {"pop3", 110, 20},	{"submission", 587, 20},
+			   {"autodiscover", 443, 10}, {"submissions", 465, 10}, {"imaps", 993, 10},
+			   {"pop3s", 995, 10}};
+		const char *ports = r->mailu_ports ? r->mailu_ports : "25,80,443,465,993,995,4190";
+		for (size_t i = 0; i < ARRAY_SIZE(srv); i++) {
+			name = xasprintf("_%s._tcp.%s", srv[i].proto, domain);
+			v = mailu_port_open(ports, srv[i].port)
+				    ? xasprintf("%u 1 %u %s", srv[i].prio, srv[i].port, host)
+				    : xstrdup("0 0 0 .");
+			want_add(w, name, LDNS_RR_TYPE_SRV, KIND_ANY, v);
+			free(v);
+			free(name);
+		}
+		name = xasprintf("autoconfig.%s", domain);
+		want_add(w, name, LDNS_RR_TYPE_CNAME, KIND_ANY, host);
+		free(name);
+		name = xasprintf("autodiscover.%s", domain);
+		want_add(w, name, LDNS_RR_TYPE_CNAME, KIND_ANY, host);
+		free(name);
+	}
+	rc = 0;
+out:
+	free(host);
+	free(rua_dom);
+	free(dkim);
+	free(sel_txt);
+	return rc;
+}
+
+/* --- live DNS ------------------------------------------------------------ */
+
+static void lookup_done(void *arg, const struct resolver_result *res)
+{
+	struct lookup *l = arg;
+	l->res = resolver_result_hold(res);
+	if (--*l->pending == 0)
+		loop_break(l->loop);
+}
+
+/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2). */
+static char *txt_joined(const ldns_rr *rr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, j);
+		if (ldns_rdf_size(f) > 1)
+			sb_add(&sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
+	}
+	return sb_detach(&sb);
+}
+
+/* A wanted value in the canonical form dns_rr_rdata_text() gives; NULL when it does
+ * not parse. */
+static char *want_canonical(const struct want *x)
+{
+	char *t = ldns_rr_type2str(x->type);
+	char *line = xasprintf("cutover.invalid. 0 IN %s %s", t ? t : "TYPE0", x->value);
+	ldns_rr *rr = NULL;
+	char *out = NULL;
+	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) == LDNS_STATUS_OK && rr)
+		out = dns_rr_rdata_text(rr);
+	ldns_rr_free(rr);
+	free(line);
+	free(t);
+	return out;
+}
+
+/* Whether a TXT value is of kind: the records an SPF or DMARC record is
+ * compared with are those that say they are one (RFC 7208 4.5, RFC 7489
+ * 6.6.3); every TXT at a DKIM selector is its key record. */
+static int txt_of_kind(const char *s, enum txt_kind kind)
+{
+	switch (kind) {
+	case KIND_SPF:
+		return strncasecmp(s, "v=spf1", 6) == 0 && (s[6] == '\0' || s[6] == ' ');
+	case KIND_DMARC:
+		return strncmp(s, "v=DMARC1", 8) == 0;
+	default:
+		return 1;
+	}
+}
+
+/* A tag list (DKIM, DMARC: "v=DKIM1; k=rsa; p=...") in one form: tags
+ * trimmed and sorted, white space dropped inside values (RFC 6376 3.2 allows
+ * it anywhere; base64 ignores it), an empty last tag left out. */
+static char *taglist_normal(const char *s)
+{
+	char **tags = NULL;
+	size_t n = 0, alloc = 0;
+	const char *p = s;
+	while (*p) {
+		size_t len = strcspn(p, ";");
+		struct strbuf t = STRBUF_INIT;
+		for (size_t i = 0; i < len; i++)
+			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+				sb_add(&t, p + i, 1);
+		if (t.len)
+			*(char **)xgrow(&tags, &n, &alloc, sizeof(char *)) = sb_detach(&t);
+		sb_release(&t);
+		p += len;
+		if (*p == ';')
+			p++;
+	}
+	if (n > 1)
+		qsort(tags, n, sizeof(char *), str_cmp);
+	struct strbuf out = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(&out, "%s%s", i ? ";" : "", tags[i]);
+		free(tags[i]);
+	}
+	free(tags);
+	return sb_detach(&out);
+}
+
+/* An SPF record's terms, single-spaced and lower case (RFC 7208 4.6.1:
+ * terms are separated by spaces; names and mechanisms are case-insensitive). */
+static char *spf_normal(const char *s)
+{
+	struct strbuf out = STRBUF_INIT;
+	for (const char *p = s; *p;) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " ");
+		if (len) {
+			if (out.len)
+				sb_add(&out, " ", 1);
+			for (size_t i = 0; i < len; i++) {
+				char c = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a') : p[i];
+				sb_add(&out, &c, 1);
+			}
+		}
+		p += len;
+	}
+	return sb_detach(&out);
+}
+
+static char *txt_normal(const char *s, enum txt_kind kind)
+{
+	return kind == KIND_SPF ? spf_normal(s) : taglist_normal(s);
+}
+
+/* The records of type the answer holds for name, at the end of a CNAME
+ * chain inside the answer (a new list, records cloned; NULL when none). */
+static ldns_rr_list *answer_records(const ldns_pkt *pkt, const char *name, ldns_rr_type type)
+{
+	ldns_rdf *at = NULL;
+	ldns_rr_list *out = NULL;
+	if (ldns_str2rdf_dname(&at, name) != LDNS_STATUS_OK)
+		return NULL;
+	for (int hops = 0; hops < 16 && !out; hops++) {
+		out = ldns_pkt_rr_list_by_name_and_type(pkt, at, type, LDNS_SECTION_ANSWER);
+		if (out || type == LDNS_RR_TYPE_CNAME)
+			break;
+		ldns_rr_list *cname =
+			ldns_pkt_rr_list_by_name_and_type(pkt, at, LDNS_RR_TYPE_CNAME, LDNS_SECTION_ANSWER);
+		if (!cname)
+			break;
+		ldns_rdf_deep_free(at);
+		at = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
+		ldns_rr_list_deep_free(cname);
+	}
+	ldns_rdf_deep_free(at);
+	return out;
+}
+
+static void live_add(struct want *x, char *text)
+{
+	*(char **)xgrow(&x->live, &x->n_live, &x->alloc_live, sizeof(char *)) = text;
+}
+
+/* Judge every wanted record of one name and type against its lookup. */
+static void judge_group(struct wants *w, const struct lookup *l)
+{
+	const struct resolver_result *res = l->res;
+	const char *why = !res ? "no answer" : res->err ? res->err : !res->pkt ? "no answer" : NULL;
+	char *rcode = NULL;
+	if (!why && res->rcode != LDNS_RCODE_NOERROR && res->rcode != LDNS_RCODE_NXDOMAIN)
+		why = rcode = ldns_pkt_rcode2str(res->rcode);
+	ldns_rr_list *rrs =
+		why || res->rcode == LDNS_RCODE_NXDOMAIN ? NULL : answer_records(res->pkt, l->name, l->type);
+	for (size_t i = 0; i < w->n; i++) {
+		struct want *x = &w->v[i];
+		if (x->type != l->type || strcmp(x->name, l->name) != 0)
+			continue;
+		if (why) {
+			x->status = REC_UNKNOWN;
+			x->why = xstrdup(why);
+			continue;
+		}
+		/* What the name holds of this kind, in comparable form. */
+		size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
+		char *mine = x->type == LDNS_RR_TYPE_TXT ? txt_normal(x->value, x->kind) : want_canonical(x);
+		int found = 0, foreign = 0;
+		for (size_t k = 0; k < n; k++) {
+			const ldns_rr *rr = ldns_rr_list_rr(rrs, k);
+			char *live, *norm;
+			if (x->type == LDNS_RR_TYPE_TXT) {
+				live = txt_joined(rr);
+				if (!txt_of_kind(live, x->kind)) {
+					free(live);
+					continue;
+				}
+				norm = txt_normal(live, x->kind);
+			} else {
+				live = dns_rr_rdata_text(rr);
+				norm = xstrdup(live);
+			}
+			if (mine && strcmp(norm, mine) == 0) {
+				found = 1;
+			} else {
+				/* Another record of the kind: one this setup also
+				 * wants (two --ip addresses), or a stray. */
+				int ours = 0;
+				for (size_t j = 0; j < w->n && !ours; j++) {
+					const struct want *y = &w->v[j];
+					if (y == x || y->type != x->type || y->kind != x->kind ||
+					    strcmp(y->name, x->name))
+						continue;
+					char *other = y->type == LDNS_RR_TYPE_TXT
+							      ? txt_normal(y->value, y->kind)
+							      : want_canonical(y);
+					ours = other && strcmp(other, norm) == 0;
+					free(other);
+				}
+				foreign |= !ours;
+			}
+			live_add(x, live);
+			free(norm);
+		}
+		free(mine);
+		if (x->n_live > 1)
+			qsort(x->live, x->n_live, sizeof(char *), str_cmp);
+		x->status = x->n_live == 0 ? REC_MISSING : found && !foreign ? REC_PRESENT : REC_DIFFERENT;
+	}
+	if (rrs)
+		ldns_rr_list_deep_free(rrs);
+	free(rcode);
+}
+
+/* Look up every name and type the records need, all at once, and judge.
+ * Returns 0, or -1 when the loop failed. */
+static int check_live(struct session *s, struct wants *w)
+{
+	struct lookup *ls = xcalloc(w->n + 1, sizeof(*ls));
+	size_t n = 0, pending = 0;
+	int rc = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = ls[k].type == w->v[i].type && strcmp(ls[k].name, w->v[i].name) == 0;
+		if (seen)
+			continue;
+		ls[n].name = w->v[i].name;
+		ls[n].type = w->v[i].type;
+		ls[n].pending = &pending;
+		ls[n].loop = s->loop;
+		n++;
+	}
+	pending = n;
+	for (size_t k = 0; k < n; k++)
+		resolver_lookup(s->resolver, ls[k].name, ls[k].type, lookup_done, &ls[k]);
+	if (pending && loop_run(s->loop) != 0)
+		rc = -1;
+	for (size_t k = 0; k < n; k++) {
+		judge_group(w, &ls[k]);
+		resolver_result_release(ls[k].res);
+	}
+	free(ls);
+	return rc;
+}
+
+/* --- output -------------------------------------------------------------- */
+
+/* A TXT value as zone-file strings of at most 255 bytes each (RFC 1035
+ * 3.3.14: a <character-string> holds 255), quoted and escaped. */
+static void txt_strings(struct strbuf *sb, const char *s)
+{
+	size_t len = strlen(s);
+	for (size_t at = 0; at < len || at == 0; at += 255) {
+		size_t n = len - at < 255 ? len - at : 255;
+		sb_addf(sb, "%s\"", at ? " " : "");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[at + i];
+			if (c == '"' || c == '\\')
+				sb_addf(sb, "\\%c", c);
+			else if (c < 0x20 || c > 0x7e)
+				sb_addf(sb, "\\%03u", c);
+			else
+				sb_add(sb, s + at + i, 1);
+		}
+		sb_add(sb, "\"", 1);
+		if (len == 0)
+			break;
+	}
+}
+
+/* The rdata as it goes in the zone-file line. */
+static char *want_rdata(const struct want *x)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (x->type == LDNS_RR_TYPE_TXT)
+		txt_strings(&sb, x->value);
+	else
+		sb_adds(&sb, x->value);
+	return sb_detach(&sb);
+}
+
+/* What live holds, for people: TXT values quoted, joined with " | ". */
+static char *live_text(const struct want *x)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < x->n_live; i++)
+		sb_addf(&sb, "%s%s%s%s", i ? " | " : "", x->type == LDNS_RR_TYPE_TXT ? "\"" : "", x->live[i],
+			x->type == LDNS_RR_TYPE_TXT ? "\"" : "");
+	return sb_detach(&sb);
+}
+
+static void write_text(FILE *out, const char *domain, const char *profile, const struct wants *w,
+		       const size_t counts[4])
+{
+	fprintf(out, "; the records a mail setup of %.*s needs (profile %s), against live DNS\n",
+		(int)strlen(domain) - 1, domain, profile);
+	for (size_t i = 0; i < w->n; i++) {
+		const struct want *x = &w->v[i];
+		char *type = ldns_rr_type2str(x->type);
+		char *rdata = want_rdata(x);
+		fprintf(out, "%s %u IN %s %s ; %s", x->name, x->ttl, type, rdata,
+			rec_status_names[x->status]);
+		if (x->status == REC_DIFFERENT) {
+			char *live = live_text(x);
+			fprintf(out, " (live: %s)", live);
+			free(live);
+		} else if (x->status == REC_UNKNOWN) {
+			fprintf(out, " (could not be determined: %s)", x->why);
+		}
+		fputc('\n', out);
+		free(type);
+		free(rdata);
+	}
+	fprintf(out, "; %zu present, %zu different, %zu missing, %zu unknown\n", counts[REC_PRESENT],
+		counts[REC_DIFFERENT], counts[REC_MISSING], counts[REC_UNKNOWN]);
+}
+
+static int write_json(FILE *out, const char *domain, const char *profile, const struct wants *w,
+		      const char *overall)
+{
+	json_t *root = json_object(), *list = json_array();
+	char *d = xasprintf("%.*s", (int)strlen(domain) - 1, domain);
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "domain", json_string(d));
+	json_object_set_new(root, "profile", json_string(profile));
+	json_object_set_new(root, "status", json_string(overall));
+	free(d);
+	for (size_t i = 0; i < w->n; i++) {
+		const struct want *x = &w->v[i];
+		json_t *o = json_object(), *live = json_array();
+		char *type = ldns_rr_type2str(x->type);
+		char *rdata = want_rdata(x);
+		json_object_set_new(o, "name", json_string(x->name));
+		json_object_set_new(o, "type", json_string(type));
+		json_object_set_new(o, "ttl", json_integer(x->ttl));
+		json_object_set_new(o, "value", json_string(rdata));
+		if (x->type == LDNS_RR_TYPE_TXT)
+			json_object_set_new(o, "text", json_string(x->value));
+		json_object_set_new(o, "status", json_string(rec_status_names[x->status]));
+		for (size_t k = 0; k < x->n_live; k++)
+			json_array_append_new(live, json_string(x->live[k]));
+		json_object_set_new(o, "live", live);
+		if (x->why)
+			json_object_set_new(o, "error", json_string(x->why));
+		json_array_append_new(list, o);
+		free(type);
+		free(rdata);
+	}
+	json_object_set_new(root, "records", list);
+	int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
+	json_decref(root);
+	return rc;
+}
+
+int cmd_records(int argc, char **argv)
+{
+	struct common_opts o;
+	struct records_opts r;
+	struct wants w;
+	struct session *session = NULL;
+	FILE *out = NULL;
+	char err[1024];
+	int rc = EXIT_USAGE;
+	memset(&r, 0, sizeof(r));
+	memset(&w, 0, sizeof(w));
+	struct opts_extra extra = {records_longopts, "", records_option, &r};
+	int prc = opts_common_parse(&o, argc, argv, records_usage, &extra);
+	if (prc != 0) {
+		rc = prc > 0 ? 0 : EXIT_USAGE;
+		goto out;
+	}
+	if (o.n_args != 1) {
+		fprintf(stderr, "cutover: records: %s\nsee 'cutover help records'\n",
+			o.n_args ? "one domain at a time" : "no domain given");
+		goto out;
+	}
+	if (o.format != FORMAT_TEXT && o.format != FORMAT_JSON) {
+		fprintf(stderr, "cutover: records: the format is text or json\n");
+		goto out;
+	}
+	struct arena names = ARENA_INIT;
+	const char *domain = name_canonical(&names, o.args[0]);
+	char *dom = domain && strcmp(domain, ".") != 0 ? xstrdup(domain) : NULL;
+	arena_release(&names);
+	if (!dom) {
+		fprintf(stderr, "cutover: records: '%s' is not a domain name\n", o.args[0]);
+		goto out;
+	}
+	const char *profile = r.profile ? r.profile : "generic";
+	prc = build_wants(&r, dom, &w);
+	if (prc == 0 && session_open(&o, &session, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cutover: %s\n", err);
+		prc = -1;
+	}
+	if (prc == 0 && check_live(session, &w) != 0) {
+		fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
+		prc = -1;
+	}
+	if (prc == 0 && o.output && !(out = fopen(o.output, "w"))) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output, strerror(errno));
+		prc = -1;
+	}
+	if (prc != 0) {
+		free(dom);
+		goto out;
+	}
+	size_t counts[4] = {0, 0, 0, 0};
+	for (size_t i = 0; i < w.n; i++)
+		counts[w.v[i].status]++;
+	/* missing before undetermined before different, as fail ranks above
+	 * error above warn in reports */
+	rc = counts[REC_MISSING] ? 2 : counts[REC_UNKNOWN] ? 3 : counts[REC_DIFFERENT] ? 1 : 0;
+	static const char *const overall[] = {"present", "different", "missing", "unknown"};
+	const char *status = overall[rc == 0 ? 0 : rc == 1 ? 1 : rc == 2 ? 2 : 3];
+	FILE *f = out ? out : stdout;
+	if (o.format == FORMAT_JSON)
+		write_json(f, dom, profile, &w, status);
+	else
+		write_text(f, dom, profile, &w, counts);
+	if (fflush(f) != 0 || ferror(f)) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output ? o.output : "standard output",
+			strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	free(dom);
+out:
+	if (out && fclose(out) != 0 && rc != EXIT_USAGE) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output, strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	session_close(session);
+	wants_release(&w);
+	free(r.ips);
+	opts_common_release(&o);
+	return rc;
+}
