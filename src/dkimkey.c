@@ -43,6 +43,8 @@ void dkimkey_free(struct dkimkey *k)
 		return;
 	EVP_PKEY_free(k->pkey);
 	free(k->p);
+	free(k->selector);
+	free(k->record);
 	free(k);
 }
 
@@ -455,11 +457,32 @@ static int load_pem(const char *data, size_t len, const char *path, struct dkimk
 /* A key record in data: the TXT records of zone text (as opendkim-genkey
  * writes SELECTOR.txt), joined, or else the record's text as it is. ldns
  * reads the zone text: parentheses across lines, quoting, comments. */
+/* The selector of a key record's owner, SELECTOR._domainkey[.DOMAIN], as
+ * opendkim-genkey names it (a new string), or NULL. */
+static char *owner_selector(const ldns_rdf *owner)
+{
+	if (ldns_dname_label_count(owner) < 2)
+		return NULL;
+	ldns_rdf *first = ldns_dname_label(owner, 0), *second = ldns_dname_label(owner, 1);
+	char *out = NULL;
+	char *s1 = first ? ldns_rdf2str(first) : NULL, *s2 = second ? ldns_rdf2str(second) : NULL;
+	if (s1 && s2 && strcasecmp(s2, "_domainkey.") == 0) {
+		s1[strcspn(s1, ".")] = '\0';
+		out = xstrdup(s1);
+	}
+	free(s1);
+	free(s2);
+	ldns_rdf_deep_free(first);
+	ldns_rdf_deep_free(second);
+	return out;
+}
+
 static int load_record(const char *data, size_t len, const char *path, struct dkimkey **out, char *err,
 		       size_t errlen)
 {
 	struct strbuf txt = STRBUF_INIT;
 	int found = 0, ret = -1;
+	char *selector = NULL;
 	FILE *f = fmemopen((void *)data, len, "r");
 	ldns_rdf *origin = ldns_dname_new_frm_str(".");
 	ldns_rdf *prev = NULL;
@@ -481,6 +504,7 @@ static int load_record(const char *data, size_t len, const char *path, struct dk
 					       ldns_rdf_size(rd) - 1);
 			}
 			found = 1;
+			selector = owner_selector(ldns_rr_owner(rr));
 		}
 		ldns_rr_free(rr);
 	}
@@ -506,10 +530,16 @@ static int load_record(const char *data, size_t len, const char *path, struct dk
 		   0) {
 		set_err(err, errlen, "%s: %s", path, why);
 	} else {
+		(*out)->selector = selector;
+		selector = NULL;
+		(*out)->record = xmalloc(rec_len + 1);
+		memcpy((*out)->record, rec_text, rec_len);
+		(*out)->record[rec_len] = '\0';
 		ret = 0;
 	}
 	dkimkey_record_release(&rec);
 out:
+	free(selector);
 	sb_release(&txt);
 	return ret;
 }

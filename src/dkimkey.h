@@ -22,6 +22,9 @@ struct dkimkey {
 	char *p;		  /* the p= value that publishes it: base64, no whitespace; RSA as a DER
 				     SubjectPublicKeyInfo, Ed25519 as the 32 raw bytes */
 	struct evp_pkey_st *pkey; /* OpenSSL's key (for dkimkey_same) */
+	char *selector;		  /* loaded from a zone line SELECTOR._domainkey...: the selector,
+				     else NULL */
+	char *record;		  /* loaded from a key record: its text (strings joined), else NULL */
 };
 
 /* The k= word of type: "rsa" or "ed25519". */

@@ -8,14 +8,12 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libpsl.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dkimkey.h"
 #include "dns.h"
 #include "loop.h"
 #include "names.h"
@@ -225,116 +223,25 @@ static void wants_release(struct wants *w)
 
 /* A DKIM key file as the record's value ("v=DKIM1; k=rsa; p=..."), in
  * *value (the caller frees it); the selector an opendkim-genkey .txt names
- * goes to *selector (or NULL). Returns 0, or -1 after saying why.
- *
- * Written here, self-contained, while src/dkimkey.[ch] is written on another
- * branch; they are to be folded together. OpenSSL reads the keys; the .txt
- * is opendkim-genkey's own zone-file line, whose quoted strings are joined
- * (a small reader: no library parses that one file format). */
-static int pem_password_none(char *buf, int size, int rwflag, void *u)
-{
-	return 0; /* never prompt: an encrypted key is an error */
-}
-
-static int dkim_from_pem(const char *path, const char *text, size_t len, char **value)
-{
-	BIO *bio = BIO_new_mem_buf(text, (int)len);
-	EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, NULL, pem_password_none, NULL);
-	unsigned char *der = NULL, raw[64];
-	int rc = -1;
-	if (!key) {
-		BIO_free(bio);
-		bio = BIO_new_mem_buf(text, (int)len);
-		key = PEM_read_bio_PrivateKey(bio, NULL, pem_password_none, NULL);
-	}
-	if (!key) {
-		fprintf(stderr,
-			"cutover: records: '%s' holds no PEM key OpenSSL can read (an encrypted key?)\n",
-			path);
-		goto out;
-	}
-	const char *k;
-	int n;
-	if (EVP_PKEY_base_id(key) == EVP_PKEY_RSA) {
-		k = "rsa";
-		n = i2d_PUBKEY(key, &der); /* SubjectPublicKeyInfo, RFC 6376 3.6.1 */
-	} else if (EVP_PKEY_base_id(key) == EVP_PKEY_ED25519) {
-		size_t rl = sizeof(raw);
-		k = "ed25519";
-		n = EVP_PKEY_get_raw_public_key(key, raw, &rl) == 1 ? (int)rl : -1; /* RFC 8463 */
-	} else {
-		fprintf(stderr, "cutover: records: '%s': DKIM keys are RSA or Ed25519\n", path);
-		goto out;
-	}
-	if (n <= 0) {
-		fprintf(stderr, "cutover: records: '%s': cannot encode the public key\n", path);
-		goto out;
-	}
-	char *b64 = xmalloc(4 * ((size_t)n + 2) / 3 + 1);
-	EVP_EncodeBlock((unsigned char *)b64, der ? der : raw, n);
-	*value = xasprintf("v=DKIM1; k=%s; p=%s", k, b64);
-	free(b64);
-	rc = 0;
-out:
-	OPENSSL_free(der);
-	EVP_PKEY_free(key);
-	BIO_free(bio);
-	return rc;
-}
-
-static int dkim_from_txt(const char *path, const char *text, char **value, char **selector)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = text;
-	while (*p == ' ' || *p == '\t' || *p == '\n')
-		p++;
-	size_t sl = strcspn(p, " \t.");
-	if (strncmp(p + sl, "._domainkey", 11) == 0 && sl > 0)
-		*selector = xasprintf("%.*s", (int)sl, p);
-	/* The quoted strings, in order, up to the comment after the record. */
-	for (; *p && *p != ';'; p++) {
-		if (*p != '"')
-			continue;
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1])
-				p++;
-			sb_add(&sb, p, 1);
-		}
-		if (!*p)
-			break;
-	}
-	if (!sb.len || !strstr(sb.buf, "p=")) {
-		fprintf(stderr, "cutover: records: '%s' is neither a PEM key nor a DKIM record (.txt)\n",
-			path);
-		sb_release(&sb);
-		free(*selector);
-		*selector = NULL;
-		return -1;
-	}
-	*value = sb_detach(&sb);
-	return 0;
-}
-
+ * goes to *selector (or NULL). Returns 0, or -1 after saying why. */
 static int dkim_key_record(const char *path, char **value, char **selector)
 {
+	struct dkimkey *key = NULL;
+	char err[512];
 	*value = NULL;
 	*selector = NULL;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "cutover: records: cannot open '%s': %s\n", path, strerror(errno));
+	if (dkimkey_load_file(path, &key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cutover: records: --dkim-key %s\n", err);
 		return -1;
 	}
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len < (1 << 20))
-		sb_add(&sb, buf, got);
-	fclose(f);
-	int rc = sb.len && strstr(sb.buf, "-----BEGIN ")
-			 ? dkim_from_pem(path, sb.buf, sb.len, value)
-			 : dkim_from_txt(path, sb.len ? sb.buf : "", value, selector);
-	sb_release(&sb);
-	return rc;
+	/* A key record (opendkim-genkey's .txt) is published as written;
+	 * a PEM key as the record that names it. */
+	*value = key->record ? xstrdup(key->record)
+			     : xasprintf("v=DKIM1; k=%s; p=%s", dkimkey_type_name(key->type), key->p);
+	if (key->selector)
+		*selector = xstrdup(key->selector);
+	dkimkey_free(key);
+	return 0;
 }
 
 /* The domain of a report address ("mailto:dmarc@example.net" or

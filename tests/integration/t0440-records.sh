@@ -108,7 +108,7 @@ fi
 printf 'not a key\n' >"$TMP/junk"
 records --dkim-key "$TMP/junk" records-partial.test
 is "$RC" 3 "a file that is no key: exit 3"
-like "$ERR" "is neither a PEM key nor a DKIM record" "a file that is no key: said so"
+like "$ERR" "not a PEM key or a DKIM key record" "a file that is no key: said so"
 
 # --- the round trip through NSD ---------------------------------------------------
 
