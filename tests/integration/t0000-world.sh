@@ -138,7 +138,7 @@ for s in new1 new2; do
 	is "$(dig_ttl SOA)" 300 "$s: good.test SOA TTL 300"
 	for q in good.test:A:198.51.100.20 www.good.test:A:198.51.100.20 \
 		"$RANDOM_LABEL.good.test:A:198.51.100.20" "good.test:MX:10 mail.good.test." \
-		mail.good.test:A:198.51.100.25; do
+		mail.good.test:A:198.18.3.25; do
 		name=${q%%:*} rest=${q#*:}
 		dig_at "$s" "$name" "${rest%%:*}"
 		is "$DIG_FLAGS/$(dig_rdata "${rest%%:*}")/$(dig_ttl "${rest%%:*}")" "qr aa/${rest#*:}/300" \

@@ -31,7 +31,7 @@ unshare -n sh -c '
 	ip link set lo up || exit 90
 	"$DNSBENCH" -s 2001:db8::53 -d "$tmp/q" -n 3 -v >"$tmp/bench.out" 2>&1
 	sh tests/world/start.sh "$world" >"$tmp/start.log" 2>&1 || exit 91
-	"$CUTOVER" check --root-hints "$world/root.hints" -f json v6.test good.test >"$tmp/out.json" 2>"$tmp/err"
+	"$CUTOVER" check --root-hints "$world/root.hints" -r tests/fixtures/rulesets/dns.yml -f json v6.test good.test >"$tmp/out.json" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 	sh tests/world/stop.sh "$world" >/dev/null 2>&1
 	exit 0

@@ -304,12 +304,44 @@ static void test_shipped_rules(void **state)
 
 	load_file_ok("rules/default.yml", NULL, &rs);
 	assert_string_equal(rs.name, "default");
-	assert_int_equal(rs.n, 4);
+	assert_int_equal(rs.n, 9);
 	assert_int_equal(rs.n_skipped, 0);
 	assert_scalar(&rs.rules[1], "negative_ttl_max", "10800");
 	assert_scalar(&rs.rules[2], "max", "86400");
 	assert_int_equal(rs.rules[3].severity, STATUS_INFO);
+	/* the mail checks, with no variables */
+	assert_string_equal(rs.rules[4].desc->name, "mx");
+	assert_int_equal(rs.rules[4].severity, STATUS_WARN);
+	assert_string_equal(rs.rules[5].desc->name, "spf");
+	assert_string_equal(rs.rules[6].desc->name, "dkim");
+	assert_string_equal(rs.rules[7].desc->name, "dmarc");
+	assert_string_equal(rs.rules[8].desc->name, "rdns");
 	ruleset_release(&rs);
+
+	/* mail.yml needs the new address, the mail host and the selector */
+	{
+		char e[512];
+		assert_int_equal(rules_load("rules/mail.yml", &vars, &rs, e, sizeof(e)), -1);
+		assert_non_null(strstr(e, "undefined variable 'new_ip'"));
+	}
+	vars_set(&vars, "new_ip", "198.51.100.25");
+	vars_set(&vars, "mail_host", "mail.example.org");
+	vars_set(&vars, "dkim_selector", "dkim");
+	load_file_ok("rules/mail.yml", &vars, &rs);
+	assert_string_equal(rs.name, "mail");
+	assert_int_equal(rs.n, 6);
+	assert_int_equal(rs.n_skipped, 1); /* the private key match, without dkim_key */
+	assert_list(&rs.rules[1], "senders", "198.51.100.25", NULL);
+	assert_scalar(&rs.rules[2], "name", "mail.example.org");
+	assert_scalar(&rs.rules[5], "policy_min", "quarantine");
+	ruleset_release(&rs);
+	vars_set(&vars, "dkim_key", "/etc/dkim/example.org.private");
+	load_file_ok("rules/mail.yml", &vars, &rs);
+	assert_int_equal(rs.n, 7);
+	assert_list(&rs.rules[5], "private_key", "/etc/dkim/example.org.private", NULL);
+	ruleset_release(&rs);
+	vars_release(&vars);
+	vars = (struct vars)VARS_INIT;
 
 	load_file_ok("rules/pre-cutover.yml", NULL, &rs);
 	assert_string_equal(rs.name, "pre-cutover");
