@@ -34,6 +34,15 @@ step "After the move: does the old provider still answer with old data?" \
 step "A name that is not a zone cut is checked within its zone; resolver-only checks still run where the delegation cannot be found" \
 	"$CUTOVER check --root-hints $HINTS www.good.test && $CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/resolver.yml -s resolver=127.53.9.1 missing.test"
 
+step "Mail: ready to send from the new address? SPF passes it, its PTR is forward-confirmed and named, the DKIM key is valid, DMARC enforces" \
+	"$CUTOVER check --root-hints $HINTS -r mail -s new_ip=198.18.3.25 -s mail_host=mail.good.test -s dkim_selector=default good.test"
+
+step "Mail gone wrong: 11 lookups over an SPF include tree (libspf2 alone would pass it), RFC 9989 and RFC 7489 receivers applying different DMARC records, an MX that is an alias" \
+	"$CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/spf.yml tree11.spf.test; $CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/mail-demo.yml host.sub.dmarc-corp.co.uk mx-cname.test"
+
+step "The records a Mailu setup needs, as zone-file lines, each against live DNS" \
+	"$CUTOVER records --root-hints $HINTS --profile mailu --ip 198.18.3.25 --mail-host mail.good.test good.test"
+
 step "Many domains at once, with the queries it took (--stats)" \
 	"$CUTOVER check --root-hints $HINTS --stats -f prometheus good.test nowild.test highttl.test serial.test ttldiff.test recwrong.test | grep -c '^cutover_'"
 
