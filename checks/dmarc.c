@@ -44,6 +44,7 @@ struct applied {
 	const struct level *level; /* NULL: no record applies */
 	const char *tag;	   /* "p", "sp" or "np" */
 	int strength;		   /* 0 none, 1 quarantine, 2 reject, -1 no policy at all */
+	int share;		   /* percent of failing mail strength applies to (RFC 7489 pct) */
 	const char *policy;	   /* "quarantine", "none (t=y lowers quarantine)", ... */
 	const char *why;	   /* which record applies and why, for every message */
 };
@@ -193,17 +194,26 @@ static const char *suffix_labels(const char *name, size_t labels)
 	return p;
 }
 
-/* Fill in a->tag, strength and policy: the tag that applies to the domain
- * in record r (RFC 9989 4.10.1: p for the domain's own record; sp for a
- * subdomain that exists, np for one that does not, each falling back to p;
- * np to sp first, 4.7), what t=y and an absent or invalid value make of it. */
+/* Which receivers: the two model different RFCs and must not mix them
+ * (dmarc.discovery-differs is about where they part). */
+enum method {
+	RFC9989, /* t=y lowers the policy, pct is gone, np for names that do not exist */
+	RFC7489	 /* no t= and no np (unknown tags, ignored), pct honoured */
+};
+
+/* Fill in a->tag, strength, share and policy: the tag that applies to the
+ * domain in record r (RFC 9989 4.10.1: p for the domain's own record; sp for
+ * a subdomain that exists, np for one that does not, each falling back to p;
+ * np to sp first, 4.7; RFC 7489 6.6.3 has p and sp only), and what t=y (RFC
+ * 9989), pct (RFC 7489) and an absent or invalid value make of it. */
 static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct dmarc_record *r, int own,
-			  int exists, int np_known)
+			  int exists, enum method m)
 {
 	struct arena *ar = ctx_arena(ctx);
 	enum dmarc_policy v = r->p;
 	a->tag = "p";
-	if (!own && exists == 0 && np_known && r->np != DMARC_POLICY_ABSENT) {
+	a->share = 100;
+	if (m == RFC9989 && !own && exists == 0 && r->np != DMARC_POLICY_ABSENT) {
 		a->tag = "np";
 		v = r->np;
 	} else if (!own && r->sp != DMARC_POLICY_ABSENT) {
@@ -230,11 +240,29 @@ static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct
 	}
 	a->strength = v == DMARC_POLICY_REJECT ? 2 : v == DMARC_POLICY_QUARANTINE ? 1 : 0;
 	a->policy = dmarc_policy_name(v);
-	if (r->testing && a->strength > 0) {
-		/* t=y (RFC 9989 4.7): receivers apply one level less. */
+	if (m == RFC9989 && r->testing && a->strength > 0) {
+		/* t=y (RFC 9989 4.7): receivers apply one level less. RFC
+		 * 7489 receivers do not know t= and apply the policy as
+		 * written. */
 		a->strength--;
 		a->policy = arena_printf(ar, "%s (t=y lowers %s)", a->strength ? "quarantine" : "none",
 					 dmarc_policy_name(v));
+	}
+	if (m == RFC7489 && r->pct < 100 && a->strength > 0) {
+		/* RFC 7489 6.6.4: the policy applies to no more than pct% of
+		 * failing mail; the rest gets the next lower policy (reject
+		 * -> quarantine, quarantine -> local classification, none).
+		 * RFC 9989 removed pct: its receivers ignore it. */
+		const char *lower = a->strength == 2 ? "quarantine" : "none";
+		if (r->pct == 0) {
+			a->strength--;
+			a->policy = arena_printf(ar, "%s (pct=0: %s applies to no mail)", lower,
+						 dmarc_policy_name(v));
+		} else {
+			a->share = r->pct;
+			a->policy = arena_printf(ar, "%s for %d%% of failing mail, %s for the rest (pct=%d)",
+						 dmarc_policy_name(v), r->pct, lower, r->pct);
+		}
 	}
 }
 
@@ -291,7 +319,7 @@ static void discover_9989(struct check_ctx *ctx, struct dmarc_state *s)
 	}
 	if (own) {
 		a->level = own;
-		choose_policy(ctx, a, own->parsed, 1, s->exists, 1);
+		choose_policy(ctx, a, own->parsed, 1, s->exists, RFC9989);
 		a->why = arena_printf(ar, "_dmarc.%s applies to %s through %s= (its own record)",
 				      disp(ctx, own->name), disp(ctx, s->domain), a->tag);
 		return;
@@ -303,7 +331,7 @@ static void discover_9989(struct check_ctx *ctx, struct dmarc_state *s)
 	a->level = org ? org : psd;
 	if (!a->level)
 		return;
-	choose_policy(ctx, a, a->level->parsed, 0, s->exists, 1);
+	choose_policy(ctx, a, a->level->parsed, 0, s->exists, RFC9989);
 	const char *existence =
 		strcmp(a->tag, "np") == 0
 			? arena_printf(ar, "; %s does not exist (no A, AAAA or MX)", disp(ctx, s->domain))
@@ -338,7 +366,7 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 	const struct level *org = &s->psl;
 	if (own->parsed) {
 		a->level = own;
-		choose_policy(ctx, a, own->parsed, 1, s->exists, 0);
+		choose_policy(ctx, a, own->parsed, 1, s->exists, RFC7489);
 		a->why = arena_printf(ar, "_dmarc.%s through %s= (its own record)", disp(ctx, own->name),
 				      a->tag);
 		return;
@@ -350,7 +378,7 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 		return;
 	}
 	a->level = org;
-	choose_policy(ctx, a, org->parsed, 0, s->exists, 0);
+	choose_policy(ctx, a, org->parsed, 0, s->exists, RFC7489);
 	a->why = arena_printf(ar, "_dmarc.%s through %s= (public suffix list: organizational domain %s)",
 			      disp(ctx, org->name), a->tag, disp(ctx, org->name));
 }
@@ -544,10 +572,12 @@ static void judge_differs(struct check_ctx *ctx, struct dmarc_state *s)
 	const struct applied *a = &s->r9, *b = &s->r7;
 	if (s->r7_unknown)
 		return;
-	/* (the PSL method's level is its own copy of the same name's answer) */
+	/* (the PSL method's level is its own copy of the same name's answer)
+	 * Mail is treated alike when the same record's same tag gives the same
+	 * strength to the same share of mail, whatever the words for why. */
 	int same = !a->level || !b->level ? a->level == b->level
 					  : same_record(a, b) && strcmp(a->tag, b->tag) == 0 &&
-						    strcmp(a->policy, b->policy) == 0;
+						    a->strength == b->strength && a->share == b->share;
 	if (same)
 		return;
 	const char *r9 = method_result(ctx, a), *r7 = method_result(ctx, b);

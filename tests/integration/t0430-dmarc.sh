@@ -83,12 +83,12 @@ sees_no dmarc.missing dmarc-orphan.co.uk
 # --- under .test: one name a case ---------------------------------------------
 
 audit -r "$TMP/dmarc.yml" good.dmarc.test nothing.dmarc.test multiple.dmarc.test syntax.dmarc.test \
-	notfirst.dmarc.test weak.dmarc.test testing.dmarc.test removed.dmarc.test unknown.dmarc.test \
+	notfirst.dmarc.test weak.dmarc.test testing.dmarc.test pctzero.dmarc.test removed.dmarc.test unknown.dmarc.test \
 	nop.dmarc.test extok.dmarc.test extbad.dmarc.test child.psdy.dmarc.test hostile.dmarc.test
 is "$RC" 2 "exit status 2" || diag_run
 
 sees dmarc.ok ok good.dmarc.test
-is "$(finding_count dmarc.ok)" 5 "dmarc.ok for good, testing, removed, unknown and extok only"
+is "$(finding_count dmarc.ok)" 3 "dmarc.ok for good, unknown and extok only"
 sees dmarc.missing fail nothing.dmarc.test
 like "$(field dmarc.missing nothing.dmarc.test .message)" 'tree walk up to _dmarc\.test$' "nothing.dmarc.test: walked up to test."
 sees dmarc.multiple fail multiple.dmarc.test
@@ -106,11 +106,25 @@ sees dmarc.syntax fail notfirst.dmarc.test
 sees dmarc.missing fail notfirst.dmarc.test
 
 sees dmarc.policy-weak warn weak.dmarc.test
+# t=y is RFC 9989's (one level less); RFC 7489 receivers do not know it and
+# apply p= as written; pct is RFC 7489's (6.6.4: pct=0 is the next lower
+# policy for all mail, pct=50 the policy for half), RFC 9989 receivers ignore it
 sees_no dmarc.policy-weak testing.dmarc.test
-is "$(field dmarc.ok testing.dmarc.test .actual)" "quarantine (t=y lowers reject)" "testing.dmarc.test: t=y applies quarantine"
+sees_no dmarc.ok testing.dmarc.test
+sees dmarc.discovery-differs warn testing.dmarc.test
+is "$(field dmarc.discovery-differs testing.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.testing.dmarc.test p=quarantine (t=y lowers reject) | _dmarc.testing.dmarc.test p=reject" \
+	"testing.dmarc.test: t=y lowers reject for RFC 9989 only"
+sees dmarc.discovery-differs warn pctzero.dmarc.test
+is "$(field dmarc.discovery-differs pctzero.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.pctzero.dmarc.test p=reject | _dmarc.pctzero.dmarc.test p=quarantine (pct=0: reject applies to no mail)" \
+	"pctzero.dmarc.test: pct=0 lowers reject for RFC 7489 only"
+is "$(field dmarc.discovery-differs removed.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.removed.dmarc.test p=reject | _dmarc.removed.dmarc.test p=reject for 50% of failing mail, quarantine for the rest (pct=50)" \
+	"removed.dmarc.test: pct=50 halves reject for RFC 7489 only"
 
 sees dmarc.removed-tag info removed.dmarc.test
-is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "dmarc.removed-tag") | .actual] | join(" ")')" \
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "dmarc.removed-tag" and .domain == "removed.dmarc.test") | .actual] | join(" ")')" \
 	"pct rf ri rua" "removed.dmarc.test: pct, rf, ri and the !size limit"
 sees dmarc.unknown-tag info unknown.dmarc.test
 is "$(field dmarc.unknown-tag unknown.dmarc.test .actual)" foo "unknown.dmarc.test: foo named"
