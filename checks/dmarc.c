@@ -46,6 +46,7 @@ struct applied {
 	int strength;		   /* 0 none, 1 quarantine, 2 reject, -1 no policy at all */
 	int share;		   /* percent of failing mail strength applies to (RFC 7489 pct) */
 	const char *policy;	   /* "quarantine", "none (t=y lowers quarantine)", ... */
+	const char *none;	   /* level NULL: why no policy, if not "no record" */
 	const char *why;	   /* which record applies and why, for every message */
 };
 
@@ -364,6 +365,20 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 	struct applied *a = &s->r7;
 	const struct level *own = &s->walk[0];
 	const struct level *org = &s->psl;
+	if (own->n_dmarc > 1) {
+		/* RFC 7489 6.6.3 falls back to the organizational domain only
+		 * when the set of records at the domain is empty (step 3); with
+		 * several, discovery ends with no DMARC (step 5). RFC 9989
+		 * discards them and walks on. */
+		a->none = arena_printf(ar, "no policy (%zu DMARC records at _dmarc.%s)", own->n_dmarc,
+				       disp(ctx, own->name));
+		a->why = arena_printf(ar,
+				      "_dmarc.%s has %zu DMARC records: discovery ends there with no "
+				      "DMARC, the organizational domain's record is not looked at (RFC "
+				      "7489 6.6.3 steps 3 and 5)",
+				      disp(ctx, own->name), own->n_dmarc);
+		return;
+	}
 	if (own->parsed) {
 		a->level = own;
 		choose_policy(ctx, a, own->parsed, 1, s->exists, RFC7489);
@@ -473,9 +488,10 @@ static void judge_record(struct check_ctx *ctx, struct dmarc_state *s, const str
 
 static const char *method_result(struct check_ctx *ctx, const struct applied *a)
 {
-	return a->level ? arena_printf(ctx_arena(ctx), "_dmarc.%s %s=%s", disp(ctx, a->level->name), a->tag,
-				       a->policy)
-			: "no record (no policy)";
+	return a->level	 ? arena_printf(ctx_arena(ctx), "_dmarc.%s %s=%s", disp(ctx, a->level->name), a->tag,
+					a->policy)
+	       : a->none ? a->none
+			 : "no record (no policy)";
 }
 
 static void judge_dests(struct check_ctx *ctx, struct dmarc_state *s, const char *why)
@@ -585,7 +601,7 @@ static void judge_differs(struct check_ctx *ctx, struct dmarc_state *s)
 		"receivers disagree on %s: RFC 9989 (tree walk) applies %s; RFC 7489 (public suffix list, "
 		"organizational domain %s) applies %s [RFC 9989: %s; RFC 7489: %s]",
 		disp(ctx, s->domain), r9, disp(ctx, s->org7), r7, a->level ? a->why : "no record on the walk",
-		b->level ? b->why : "no record at the domain or its organizational domain");
+		b->why ? b->why : "no record at the domain or its organizational domain");
 }
 
 static int judge(struct check_ctx *ctx, const struct rule *rule)

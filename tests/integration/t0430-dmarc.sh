@@ -25,7 +25,7 @@ field() {
 
 audit -r "$TMP/dmarc.yml" dmarc-corp.co.uk mail.dmarc-corp.co.uk dept.dmarc-corp.co.uk \
 	mail.dept.dmarc-corp.co.uk host.sub.dmarc-corp.co.uk ghost.dmarc-corp.co.uk \
-	txtonly.dmarc-corp.co.uk a.b.c.d.e.f.dmarc-corp.co.uk dmarc-orphan.co.uk
+	txtonly.dmarc-corp.co.uk a.b.c.d.e.f.dmarc-corp.co.uk dmarc-orphan.co.uk twice.dmarc-corp.co.uk
 is "$RC" 2 "exit status 2 (ghost.dmarc-corp.co.uk is not delegated)" || diag_run
 
 sees dmarc.ok ok dmarc-corp.co.uk
@@ -67,6 +67,17 @@ for d in ghost.dmarc-corp.co.uk txtonly.dmarc-corp.co.uk; do
 		"_dmarc.dmarc-corp.co.uk np=reject | _dmarc.dmarc-corp.co.uk sp=quarantine" "$d: np=reject, or sp= for RFC 7489"
 	like "$(field dmarc.discovery-differs $d .message)" "$d does not exist \\(no A, AAAA or MX\\)" "$d: says why np= applies"
 done
+
+# two records at the name: RFC 9989 discards them and walks on to the
+# organizational domain; RFC 7489 falls back to it only when there is none
+# (6.6.3 steps 3 and 5), so it ends with no DMARC
+sees dmarc.multiple fail twice.dmarc-corp.co.uk
+sees dmarc.discovery-differs warn twice.dmarc-corp.co.uk
+is "$(field dmarc.discovery-differs twice.dmarc-corp.co.uk '.expected + " | " + .actual')" \
+	"_dmarc.dmarc-corp.co.uk sp=quarantine | no policy (2 DMARC records at _dmarc.twice.dmarc-corp.co.uk)" \
+	"twice.dmarc-corp.co.uk: the parent's sp= against no DMARC for RFC 7489"
+like "$(field dmarc.discovery-differs twice.dmarc-corp.co.uk .message)" 'RFC 7489 6\.6\.3 steps 3 and 5' \
+	"twice.dmarc-corp.co.uk: says why RFC 7489 stops"
 
 # 9 labels: the walk jumps to the last 7, past the psd=n record at 8 labels
 sees dmarc.ok ok a.b.c.d.e.f.dmarc-corp.co.uk
