@@ -221,6 +221,27 @@ static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct
 		a->tag = "sp";
 		v = r->sp;
 	}
+	if (m == RFC7489 &&
+	    (r->p == DMARC_POLICY_ABSENT || r->p == DMARC_POLICY_INVALID || r->sp == DMARC_POLICY_INVALID)) {
+		/* RFC 7489 6.6.3 step 6: a record without a valid p=, or with
+		 * an invalid sp=, whatever tag applies: with a syntactically
+		 * valid rua URI receivers act as if it said p=none (so none
+		 * for subdomains too), else they apply no DMARC at all. RFC
+		 * 9989 (4.7) has its own rules, kept below. */
+		const char *what = r->p == DMARC_POLICY_ABSENT	  ? "no p="
+				   : r->p == DMARC_POLICY_INVALID ? "p= is invalid"
+								  : "sp= is invalid";
+		a->strength = r->rua_valid ? 0 : -1;
+		a->policy =
+			r->rua_valid
+				? arena_printf(ar, "none (%s; rua makes RFC 7489 receivers act as p=none)",
+					       what)
+				: arena_printf(ar,
+					       "no policy (%s and there is no valid rua: RFC 7489 "
+					       "receivers apply no DMARC)",
+					       what);
+		return;
+	}
 	if (v == DMARC_POLICY_ABSENT) {
 		/* RFC 9989 4.7: a record without p is treated as p=none. */
 		a->strength = 0;
@@ -228,8 +249,9 @@ static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct
 		return;
 	}
 	if (v == DMARC_POLICY_INVALID) {
-		/* RFC 9989 4.7 / RFC 7489 6.6.3: an invalid policy is none when
-		 * rua holds a valid URI, else the record is not used at all. */
+		/* RFC 9989 4.7: an invalid policy is none when rua holds a
+		 * valid URI, else the record is not used at all. (RFC 7489 was
+		 * handled above.) */
 		a->strength = r->rua_valid ? 0 : -1;
 		a->policy =
 			r->rua_valid

@@ -95,7 +95,7 @@ sees_no dmarc.missing dmarc-orphan.co.uk
 
 audit -r "$TMP/dmarc.yml" good.dmarc.test nothing.dmarc.test multiple.dmarc.test syntax.dmarc.test \
 	notfirst.dmarc.test weak.dmarc.test testing.dmarc.test pctzero.dmarc.test removed.dmarc.test unknown.dmarc.test \
-	nop.dmarc.test extok.dmarc.test extbad.dmarc.test child.psdy.dmarc.test hostile.dmarc.test
+	nop.dmarc.test spbad.dmarc.test spbadnorua.dmarc.test extok.dmarc.test extbad.dmarc.test child.psdy.dmarc.test hostile.dmarc.test
 is "$RC" 2 "exit status 2" || diag_run
 
 sees dmarc.ok ok good.dmarc.test
@@ -142,6 +142,18 @@ is "$(field dmarc.unknown-tag unknown.dmarc.test .actual)" foo "unknown.dmarc.te
 
 sees dmarc.no-policy warn nop.dmarc.test
 is "$(field dmarc.policy-weak nop.dmarc.test .actual)" "none (the record has no p=)" "nop.dmarc.test: treated as p=none"
+
+# p=reject with an invalid sp=: RFC 9989 rejects (sp= is not the tag for the
+# name itself); RFC 7489 6.6.3 step 6: p=none with a valid rua, else no DMARC
+sees dmarc.syntax fail spbad.dmarc.test
+is "$(field dmarc.discovery-differs spbad.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.spbad.dmarc.test p=reject | _dmarc.spbad.dmarc.test p=none (sp= is invalid; rua makes RFC 7489 receivers act as p=none)" \
+	"spbad.dmarc.test: RFC 7489 acts as p=none (valid rua)"
+is "$(field dmarc.discovery-differs spbadnorua.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.spbadnorua.dmarc.test p=reject | _dmarc.spbadnorua.dmarc.test p=no policy (sp= is invalid and there is no valid rua: RFC 7489 receivers apply no DMARC)" \
+	"spbadnorua.dmarc.test: RFC 7489 applies no DMARC (no rua)"
+# no p= with a valid rua: none for both (RFC 9989 4.7, RFC 7489 step 6)
+sees_no dmarc.discovery-differs nop.dmarc.test
 
 sees dmarc.external-authorized ok extok.dmarc.test
 is "$(field dmarc.external-authorized extok.dmarc.test .subject)" \
