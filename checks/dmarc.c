@@ -8,7 +8,7 @@
  * Every lookup goes through the session's resolver (what receivers see). Round
  * 0 asks every name of the walk at once (at most eight, RFC 9989 4.10), the
  * PSL organizational domain and the domain's A, AAAA and MX (whether it
- * exists, RFC 9989 3.2); round 1 asks the report authorisations. */
+ * exists for np=, see domain_exists); round 1 asks the report authorisations. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +68,7 @@ struct dmarc_state {
 	const struct level *failed; /* a lookup the walk needed that failed */
 	struct level psl;	    /* the PSL organizational domain's, when not in the walk */
 	const char *org9, *org7;    /* the organizational domain by each method */
-	int exists;		    /* 1, 0 (no A, AAAA or MX: RFC 9989 3.2), -1 unknown */
+	int exists;		    /* 1, 0 (no A, AAAA or MX: domain_exists), -1 unknown */
 	struct applied r9, r7;
 	int r7_unknown; /* a lookup RFC 7489's discovery needs failed */
 	struct dest dests[DESTS_MAX];
@@ -163,9 +163,15 @@ static void read_level(struct check_ctx *ctx, struct level *l)
 	dmarc_parse(l->record->s, l->record->len, l->parsed);
 }
 
-/* Whether the domain exists for DMARC: RFC 9989 3.2 (Non-existent Domains)
- * calls a domain non-existent when A, AAAA and MX all answer NXDOMAIN or
- * NODATA, which is broader than RFC 8020's NXDOMAIN. */
+/* Whether the domain exists for DMARC (for np=): non-existent when A, AAAA
+ * and MX all answer NXDOMAIN or NODATA. This is the definition of RFC 9091
+ * 2.7 (PSD DMARC, where np= comes from) and of earlier DMARCbis drafts;
+ * it is broader than RFC 8020's NXDOMAIN alone. It is kept because np= was
+ * defined with it (RFC 9091); every NXDOMAIN name is non-existent by it too, so the two differ
+ * only for a name that exists with none of the three (a TXT only, an empty
+ * non-terminal). NOTE: secondary sources quote RFC 9989 as defining
+ * non-existent by RFC 8020 (NXDOMAIN) instead; the RFC text itself was not at
+ * hand to confirm, so the behaviour is unchanged until it is. */
 static int domain_exists(struct check_ctx *ctx, const char *domain)
 {
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
