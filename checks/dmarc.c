@@ -8,7 +8,7 @@
  * Every lookup goes through the session's resolver (what receivers see). Round
  * 0 asks every name of the walk at once (at most eight, RFC 9989 4.10), the
  * PSL organizational domain and the domain's A, AAAA and MX (whether it
- * exists, RFC 9989 3.2); round 1 asks the report authorisations. */
+ * exists for np=, see domain_exists); round 1 asks the report authorisations. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,9 @@ struct applied {
 	const struct level *level; /* NULL: no record applies */
 	const char *tag;	   /* "p", "sp" or "np" */
 	int strength;		   /* 0 none, 1 quarantine, 2 reject, -1 no policy at all */
+	int share;		   /* percent of failing mail strength applies to (RFC 7489 pct) */
 	const char *policy;	   /* "quarantine", "none (t=y lowers quarantine)", ... */
+	const char *none;	   /* level NULL: why no policy, if not "no record" */
 	const char *why;	   /* which record applies and why, for every message */
 };
 
@@ -66,7 +68,7 @@ struct dmarc_state {
 	const struct level *failed; /* a lookup the walk needed that failed */
 	struct level psl;	    /* the PSL organizational domain's, when not in the walk */
 	const char *org9, *org7;    /* the organizational domain by each method */
-	int exists;		    /* 1, 0 (no A, AAAA or MX: RFC 9989 3.2), -1 unknown */
+	int exists;		    /* 1, 0 (no A, AAAA or MX: domain_exists), -1 unknown */
 	struct applied r9, r7;
 	int r7_unknown; /* a lookup RFC 7489's discovery needs failed */
 	struct dest dests[DESTS_MAX];
@@ -161,9 +163,15 @@ static void read_level(struct check_ctx *ctx, struct level *l)
 	dmarc_parse(l->record->s, l->record->len, l->parsed);
 }
 
-/* Whether the domain exists for DMARC: RFC 9989 3.2 (Non-existent Domains)
- * calls a domain non-existent when A, AAAA and MX all answer NXDOMAIN or
- * NODATA, which is broader than RFC 8020's NXDOMAIN. */
+/* Whether the domain exists for DMARC (for np=): non-existent when A, AAAA
+ * and MX all answer NXDOMAIN or NODATA. This is the definition of RFC 9091
+ * 2.7 (PSD DMARC, where np= comes from) and of earlier DMARCbis drafts;
+ * it is broader than RFC 8020's NXDOMAIN alone. It is kept because np= was
+ * defined with it (RFC 9091); every NXDOMAIN name is non-existent by it too, so the two differ
+ * only for a name that exists with none of the three (a TXT only, an empty
+ * non-terminal). NOTE: secondary sources quote RFC 9989 as defining
+ * non-existent by RFC 8020 (NXDOMAIN) instead; the RFC text itself was not at
+ * hand to confirm, so the behaviour is unchanged until it is. */
 static int domain_exists(struct check_ctx *ctx, const char *domain)
 {
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
@@ -193,22 +201,52 @@ static const char *suffix_labels(const char *name, size_t labels)
 	return p;
 }
 
-/* Fill in a->tag, strength and policy: the tag that applies to the domain
- * in record r (RFC 9989 4.10.1: p for the domain's own record; sp for a
- * subdomain that exists, np for one that does not, each falling back to p;
- * np to sp first, 4.7), what t=y and an absent or invalid value make of it. */
+/* Which receivers: the two model different RFCs and must not mix them
+ * (dmarc.discovery-differs is about where they part). */
+enum method {
+	RFC9989, /* t=y lowers the policy, pct is gone, np for names that do not exist */
+	RFC7489	 /* no t= and no np (unknown tags, ignored), pct honoured */
+};
+
+/* Fill in a->tag, strength, share and policy: the tag that applies to the
+ * domain in record r (RFC 9989 4.10.1: p for the domain's own record; sp for
+ * a subdomain that exists, np for one that does not, each falling back to p;
+ * np to sp first, 4.7; RFC 7489 6.6.3 has p and sp only), and what t=y (RFC
+ * 9989), pct (RFC 7489) and an absent or invalid value make of it. */
 static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct dmarc_record *r, int own,
-			  int exists, int np_known)
+			  int exists, enum method m)
 {
 	struct arena *ar = ctx_arena(ctx);
 	enum dmarc_policy v = r->p;
 	a->tag = "p";
-	if (!own && exists == 0 && np_known && r->np != DMARC_POLICY_ABSENT) {
+	a->share = 100;
+	if (m == RFC9989 && !own && exists == 0 && r->np != DMARC_POLICY_ABSENT) {
 		a->tag = "np";
 		v = r->np;
 	} else if (!own && r->sp != DMARC_POLICY_ABSENT) {
 		a->tag = "sp";
 		v = r->sp;
+	}
+	if (m == RFC7489 &&
+	    (r->p == DMARC_POLICY_ABSENT || r->p == DMARC_POLICY_INVALID || r->sp == DMARC_POLICY_INVALID)) {
+		/* RFC 7489 6.6.3 step 6: a record without a valid p=, or with
+		 * an invalid sp=, whatever tag applies: with a syntactically
+		 * valid rua URI receivers act as if it said p=none (so none
+		 * for subdomains too), else they apply no DMARC at all. RFC
+		 * 9989 (4.7) has its own rules, kept below. */
+		const char *what = r->p == DMARC_POLICY_ABSENT	  ? "no p="
+				   : r->p == DMARC_POLICY_INVALID ? "p= is invalid"
+								  : "sp= is invalid";
+		a->strength = r->rua_valid ? 0 : -1;
+		a->policy =
+			r->rua_valid
+				? arena_printf(ar, "none (%s; rua makes RFC 7489 receivers act as p=none)",
+					       what)
+				: arena_printf(ar,
+					       "no policy (%s and there is no valid rua: RFC 7489 "
+					       "receivers apply no DMARC)",
+					       what);
+		return;
 	}
 	if (v == DMARC_POLICY_ABSENT) {
 		/* RFC 9989 4.7: a record without p is treated as p=none. */
@@ -217,8 +255,9 @@ static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct
 		return;
 	}
 	if (v == DMARC_POLICY_INVALID) {
-		/* RFC 9989 4.7 / RFC 7489 6.6.3: an invalid policy is none when
-		 * rua holds a valid URI, else the record is not used at all. */
+		/* RFC 9989 4.7: an invalid policy is none when rua holds a
+		 * valid URI, else the record is not used at all. (RFC 7489 was
+		 * handled above.) */
 		a->strength = r->rua_valid ? 0 : -1;
 		a->policy =
 			r->rua_valid
@@ -230,11 +269,29 @@ static void choose_policy(struct check_ctx *ctx, struct applied *a, const struct
 	}
 	a->strength = v == DMARC_POLICY_REJECT ? 2 : v == DMARC_POLICY_QUARANTINE ? 1 : 0;
 	a->policy = dmarc_policy_name(v);
-	if (r->testing && a->strength > 0) {
-		/* t=y (RFC 9989 4.7): receivers apply one level less. */
+	if (m == RFC9989 && r->testing && a->strength > 0) {
+		/* t=y (RFC 9989 4.7): receivers apply one level less. RFC
+		 * 7489 receivers do not know t= and apply the policy as
+		 * written. */
 		a->strength--;
 		a->policy = arena_printf(ar, "%s (t=y lowers %s)", a->strength ? "quarantine" : "none",
 					 dmarc_policy_name(v));
+	}
+	if (m == RFC7489 && r->pct < 100 && a->strength > 0) {
+		/* RFC 7489 6.6.4: the policy applies to no more than pct% of
+		 * failing mail; the rest gets the next lower policy (reject
+		 * -> quarantine, quarantine -> local classification, none).
+		 * RFC 9989 removed pct: its receivers ignore it. */
+		const char *lower = a->strength == 2 ? "quarantine" : "none";
+		if (r->pct == 0) {
+			a->strength--;
+			a->policy = arena_printf(ar, "%s (pct=0: %s applies to no mail)", lower,
+						 dmarc_policy_name(v));
+		} else {
+			a->share = r->pct;
+			a->policy = arena_printf(ar, "%s for %d%% of failing mail, %s for the rest (pct=%d)",
+						 dmarc_policy_name(v), r->pct, lower, r->pct);
+		}
 	}
 }
 
@@ -291,7 +348,7 @@ static void discover_9989(struct check_ctx *ctx, struct dmarc_state *s)
 	}
 	if (own) {
 		a->level = own;
-		choose_policy(ctx, a, own->parsed, 1, s->exists, 1);
+		choose_policy(ctx, a, own->parsed, 1, s->exists, RFC9989);
 		a->why = arena_printf(ar, "_dmarc.%s applies to %s through %s= (its own record)",
 				      disp(ctx, own->name), disp(ctx, s->domain), a->tag);
 		return;
@@ -303,7 +360,7 @@ static void discover_9989(struct check_ctx *ctx, struct dmarc_state *s)
 	a->level = org ? org : psd;
 	if (!a->level)
 		return;
-	choose_policy(ctx, a, a->level->parsed, 0, s->exists, 1);
+	choose_policy(ctx, a, a->level->parsed, 0, s->exists, RFC9989);
 	const char *existence =
 		strcmp(a->tag, "np") == 0
 			? arena_printf(ar, "; %s does not exist (no A, AAAA or MX)", disp(ctx, s->domain))
@@ -336,9 +393,23 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 	struct applied *a = &s->r7;
 	const struct level *own = &s->walk[0];
 	const struct level *org = &s->psl;
+	if (own->n_dmarc > 1) {
+		/* RFC 7489 6.6.3 falls back to the organizational domain only
+		 * when the set of records at the domain is empty (step 3); with
+		 * several, discovery ends with no DMARC (step 5). RFC 9989
+		 * discards them and walks on. */
+		a->none = arena_printf(ar, "no policy (%zu DMARC records at _dmarc.%s)", own->n_dmarc,
+				       disp(ctx, own->name));
+		a->why = arena_printf(ar,
+				      "_dmarc.%s has %zu DMARC records: discovery ends there with no "
+				      "DMARC, the organizational domain's record is not looked at (RFC "
+				      "7489 6.6.3 steps 3 and 5)",
+				      disp(ctx, own->name), own->n_dmarc);
+		return;
+	}
 	if (own->parsed) {
 		a->level = own;
-		choose_policy(ctx, a, own->parsed, 1, s->exists, 0);
+		choose_policy(ctx, a, own->parsed, 1, s->exists, RFC7489);
 		a->why = arena_printf(ar, "_dmarc.%s through %s= (its own record)", disp(ctx, own->name),
 				      a->tag);
 		return;
@@ -350,7 +421,7 @@ static void discover_7489(struct check_ctx *ctx, struct dmarc_state *s)
 		return;
 	}
 	a->level = org;
-	choose_policy(ctx, a, org->parsed, 0, s->exists, 0);
+	choose_policy(ctx, a, org->parsed, 0, s->exists, RFC7489);
 	a->why = arena_printf(ar, "_dmarc.%s through %s= (public suffix list: organizational domain %s)",
 			      disp(ctx, org->name), a->tag, disp(ctx, org->name));
 }
@@ -445,9 +516,10 @@ static void judge_record(struct check_ctx *ctx, struct dmarc_state *s, const str
 
 static const char *method_result(struct check_ctx *ctx, const struct applied *a)
 {
-	return a->level ? arena_printf(ctx_arena(ctx), "_dmarc.%s %s=%s", disp(ctx, a->level->name), a->tag,
-				       a->policy)
-			: "no record (no policy)";
+	return a->level	 ? arena_printf(ctx_arena(ctx), "_dmarc.%s %s=%s", disp(ctx, a->level->name), a->tag,
+					a->policy)
+	       : a->none ? a->none
+			 : "no record (no policy)";
 }
 
 static void judge_dests(struct check_ctx *ctx, struct dmarc_state *s, const char *why)
@@ -544,10 +616,12 @@ static void judge_differs(struct check_ctx *ctx, struct dmarc_state *s)
 	const struct applied *a = &s->r9, *b = &s->r7;
 	if (s->r7_unknown)
 		return;
-	/* (the PSL method's level is its own copy of the same name's answer) */
+	/* (the PSL method's level is its own copy of the same name's answer)
+	 * Mail is treated alike when the same record's same tag gives the same
+	 * strength to the same share of mail, whatever the words for why. */
 	int same = !a->level || !b->level ? a->level == b->level
 					  : same_record(a, b) && strcmp(a->tag, b->tag) == 0 &&
-						    strcmp(a->policy, b->policy) == 0;
+						    a->strength == b->strength && a->share == b->share;
 	if (same)
 		return;
 	const char *r9 = method_result(ctx, a), *r7 = method_result(ctx, b);
@@ -555,7 +629,7 @@ static void judge_differs(struct check_ctx *ctx, struct dmarc_state *s)
 		"receivers disagree on %s: RFC 9989 (tree walk) applies %s; RFC 7489 (public suffix list, "
 		"organizational domain %s) applies %s [RFC 9989: %s; RFC 7489: %s]",
 		disp(ctx, s->domain), r9, disp(ctx, s->org7), r7, a->level ? a->why : "no record on the walk",
-		b->level ? b->why : "no record at the domain or its organizational domain");
+		b->why ? b->why : "no record at the domain or its organizational domain");
 }
 
 static int judge(struct check_ctx *ctx, const struct rule *rule)

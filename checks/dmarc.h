@@ -45,6 +45,7 @@ struct dmarc_record {
 	enum dmarc_policy p, sp, np;
 	char psd;      /* 'y', 'n' or 'u' (also when absent or invalid) */
 	int testing;   /* t=y */
+	int pct;       /* pct= (RFC 7489 6.3): 0 to 100; 100 when absent or invalid */
 	int rua_valid; /* rua holds at least one syntactically valid URI */
 	struct dmarc_uri rua[DMARC_URIS_MAX], ruf[DMARC_URIS_MAX];
 	size_t n_rua, n_ruf;

@@ -388,17 +388,20 @@ static void parse_tag(struct dmarc_record *rec, const char *base, const char *ta
 			rec->rua_valid = u.valid > 0;
 	} else if (strcmp(tag, "pct") == 0) {
 		unsigned long pct;
-		if (!number(v, n, 100, &pct))
+		if (!number(v, n, 100, &pct)) {
+			/* (RFC 7489 receivers then use the default, 100) */
 			add_note(rec, DMARC_NOTE_SYNTAX, "pct", 3,
 				 "pct=%s is not 0 to 100 (RFC 9989 removed pct, but RFC 7489 receivers read "
 				 "it)",
 				 show(v, n).s);
-		else
+		} else {
+			rec->pct = (int)pct;
 			add_note(rec, DMARC_NOTE_REMOVED, "pct", 3,
 				 "pct=%s: removed in RFC 9989 (t=y replaces it); RFC 7489 receivers still "
 				 "apply "
 				 "the policy to only %lu%% of failing mail",
 				 show(v, n).s, pct);
+		}
 	} else if (strcmp(tag, "rf") == 0) {
 		int unknown = 0;
 		if (n == 0 || each_piece(v, n, ':', rf_piece, &unknown))
@@ -426,6 +429,7 @@ void dmarc_parse(const char *text, size_t len, struct dmarc_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->psd = 'u';
+	rec->pct = 100;
 	rec->is_dmarc = dmarc_is_record(text, len);
 	unsigned seen = 0;
 	size_t start = 0, index = 0;

@@ -316,6 +316,8 @@ for q in _dmarc.dmarc-corp.co.uk:sp=quarantine _dmarc.dept.dmarc-corp.co.uk:p=no
 	dig_at new1 "${q%%:*}" TXT
 	like "$(dig_rdata TXT)" "${q#*:}" "${q%%:*} has ${q#*:}"
 done
+dig_at new1 _dmarc.twice.dmarc-corp.co.uk TXT
+is "$(dig_rdata TXT | wc -l)" 2 "twice.dmarc-corp.co.uk has two DMARC records"
 dig_at new2 _dmarc.dmarc-orphan.co.uk TXT
 is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "dmarc-orphan.co.uk has no DMARC record"
 for t in A AAAA MX; do

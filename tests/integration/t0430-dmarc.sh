@@ -25,7 +25,7 @@ field() {
 
 audit -r "$TMP/dmarc.yml" dmarc-corp.co.uk mail.dmarc-corp.co.uk dept.dmarc-corp.co.uk \
 	mail.dept.dmarc-corp.co.uk host.sub.dmarc-corp.co.uk ghost.dmarc-corp.co.uk \
-	txtonly.dmarc-corp.co.uk a.b.c.d.e.f.dmarc-corp.co.uk dmarc-orphan.co.uk
+	txtonly.dmarc-corp.co.uk a.b.c.d.e.f.dmarc-corp.co.uk dmarc-orphan.co.uk twice.dmarc-corp.co.uk
 is "$RC" 2 "exit status 2 (ghost.dmarc-corp.co.uk is not delegated)" || diag_run
 
 sees dmarc.ok ok dmarc-corp.co.uk
@@ -68,6 +68,17 @@ for d in ghost.dmarc-corp.co.uk txtonly.dmarc-corp.co.uk; do
 	like "$(field dmarc.discovery-differs $d .message)" "$d does not exist \\(no A, AAAA or MX\\)" "$d: says why np= applies"
 done
 
+# two records at the name: RFC 9989 discards them and walks on to the
+# organizational domain; RFC 7489 falls back to it only when there is none
+# (6.6.3 steps 3 and 5), so it ends with no DMARC
+sees dmarc.multiple fail twice.dmarc-corp.co.uk
+sees dmarc.discovery-differs warn twice.dmarc-corp.co.uk
+is "$(field dmarc.discovery-differs twice.dmarc-corp.co.uk '.expected + " | " + .actual')" \
+	"_dmarc.dmarc-corp.co.uk sp=quarantine | no policy (2 DMARC records at _dmarc.twice.dmarc-corp.co.uk)" \
+	"twice.dmarc-corp.co.uk: the parent's sp= against no DMARC for RFC 7489"
+like "$(field dmarc.discovery-differs twice.dmarc-corp.co.uk .message)" 'RFC 7489 6\.6\.3 steps 3 and 5' \
+	"twice.dmarc-corp.co.uk: says why RFC 7489 stops"
+
 # 9 labels: the walk jumps to the last 7, past the psd=n record at 8 labels
 sees dmarc.ok ok a.b.c.d.e.f.dmarc-corp.co.uk
 is "$(field dmarc.ok a.b.c.d.e.f.dmarc-corp.co.uk '.subject + " " + .actual')" "_dmarc.dmarc-corp.co.uk/TXT quarantine" \
@@ -83,12 +94,12 @@ sees_no dmarc.missing dmarc-orphan.co.uk
 # --- under .test: one name a case ---------------------------------------------
 
 audit -r "$TMP/dmarc.yml" good.dmarc.test nothing.dmarc.test multiple.dmarc.test syntax.dmarc.test \
-	notfirst.dmarc.test weak.dmarc.test testing.dmarc.test removed.dmarc.test unknown.dmarc.test \
-	nop.dmarc.test extok.dmarc.test extbad.dmarc.test child.psdy.dmarc.test hostile.dmarc.test
+	notfirst.dmarc.test weak.dmarc.test testing.dmarc.test pctzero.dmarc.test removed.dmarc.test unknown.dmarc.test \
+	nop.dmarc.test spbad.dmarc.test spbadnorua.dmarc.test extok.dmarc.test extbad.dmarc.test child.psdy.dmarc.test hostile.dmarc.test
 is "$RC" 2 "exit status 2" || diag_run
 
 sees dmarc.ok ok good.dmarc.test
-is "$(finding_count dmarc.ok)" 5 "dmarc.ok for good, testing, removed, unknown and extok only"
+is "$(finding_count dmarc.ok)" 3 "dmarc.ok for good, unknown and extok only"
 sees dmarc.missing fail nothing.dmarc.test
 like "$(field dmarc.missing nothing.dmarc.test .message)" 'tree walk up to _dmarc\.test$' "nothing.dmarc.test: walked up to test."
 sees dmarc.multiple fail multiple.dmarc.test
@@ -106,17 +117,43 @@ sees dmarc.syntax fail notfirst.dmarc.test
 sees dmarc.missing fail notfirst.dmarc.test
 
 sees dmarc.policy-weak warn weak.dmarc.test
+# t=y is RFC 9989's (one level less); RFC 7489 receivers do not know it and
+# apply p= as written; pct is RFC 7489's (6.6.4: pct=0 is the next lower
+# policy for all mail, pct=50 the policy for half), RFC 9989 receivers ignore it
 sees_no dmarc.policy-weak testing.dmarc.test
-is "$(field dmarc.ok testing.dmarc.test .actual)" "quarantine (t=y lowers reject)" "testing.dmarc.test: t=y applies quarantine"
+sees_no dmarc.ok testing.dmarc.test
+sees dmarc.discovery-differs warn testing.dmarc.test
+is "$(field dmarc.discovery-differs testing.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.testing.dmarc.test p=quarantine (t=y lowers reject) | _dmarc.testing.dmarc.test p=reject" \
+	"testing.dmarc.test: t=y lowers reject for RFC 9989 only"
+sees dmarc.discovery-differs warn pctzero.dmarc.test
+is "$(field dmarc.discovery-differs pctzero.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.pctzero.dmarc.test p=reject | _dmarc.pctzero.dmarc.test p=quarantine (pct=0: reject applies to no mail)" \
+	"pctzero.dmarc.test: pct=0 lowers reject for RFC 7489 only"
+is "$(field dmarc.discovery-differs removed.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.removed.dmarc.test p=reject | _dmarc.removed.dmarc.test p=reject for 50% of failing mail, quarantine for the rest (pct=50)" \
+	"removed.dmarc.test: pct=50 halves reject for RFC 7489 only"
 
 sees dmarc.removed-tag info removed.dmarc.test
-is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "dmarc.removed-tag") | .actual] | join(" ")')" \
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "dmarc.removed-tag" and .domain == "removed.dmarc.test") | .actual] | join(" ")')" \
 	"pct rf ri rua" "removed.dmarc.test: pct, rf, ri and the !size limit"
 sees dmarc.unknown-tag info unknown.dmarc.test
 is "$(field dmarc.unknown-tag unknown.dmarc.test .actual)" foo "unknown.dmarc.test: foo named"
 
 sees dmarc.no-policy warn nop.dmarc.test
 is "$(field dmarc.policy-weak nop.dmarc.test .actual)" "none (the record has no p=)" "nop.dmarc.test: treated as p=none"
+
+# p=reject with an invalid sp=: RFC 9989 rejects (sp= is not the tag for the
+# name itself); RFC 7489 6.6.3 step 6: p=none with a valid rua, else no DMARC
+sees dmarc.syntax fail spbad.dmarc.test
+is "$(field dmarc.discovery-differs spbad.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.spbad.dmarc.test p=reject | _dmarc.spbad.dmarc.test p=none (sp= is invalid; rua makes RFC 7489 receivers act as p=none)" \
+	"spbad.dmarc.test: RFC 7489 acts as p=none (valid rua)"
+is "$(field dmarc.discovery-differs spbadnorua.dmarc.test '.expected + " | " + .actual')" \
+	"_dmarc.spbadnorua.dmarc.test p=reject | _dmarc.spbadnorua.dmarc.test p=no policy (sp= is invalid and there is no valid rua: RFC 7489 receivers apply no DMARC)" \
+	"spbadnorua.dmarc.test: RFC 7489 applies no DMARC (no rua)"
+# no p= with a valid rua: none for both (RFC 9989 4.7, RFC 7489 step 6)
+sees_no dmarc.discovery-differs nop.dmarc.test
 
 sees dmarc.external-authorized ok extok.dmarc.test
 is "$(field dmarc.external-authorized extok.dmarc.test .subject)" \

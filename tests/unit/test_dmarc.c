@@ -139,10 +139,17 @@ static void test_removed_unknown(void **state)
 	assert_int_equal(notes(&r, DMARC_NOTE_REMOVED, NULL), 3);
 	assert_int_equal(notes(&r, DMARC_NOTE_UNKNOWN, NULL), 2);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	assert_int_equal(r.pct, 50);
+	parse("v=DMARC1; p=none; pct=0", &r);
+	assert_int_equal(r.pct, 0);
+	parse("v=DMARC1; p=none", &r);
+	assert_int_equal(r.pct, 100);
 	parse("v=DMARC1; p=none; pct=101; rf=; ri=-1", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 3);
+	assert_int_equal(r.pct, 100);
 	parse("v=DMARC1; pct=99999999999999999999999", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "pct"), 1);
+	assert_int_equal(r.pct, 100);
 }
 
 static void test_hostile(void **state)
