@@ -68,7 +68,7 @@ struct dmarc_state {
 	const struct level *failed; /* a lookup the walk needed that failed */
 	struct level psl;	    /* the PSL organizational domain's, when not in the walk */
 	const char *org9, *org7;    /* the organizational domain by each method */
-	int exists;		    /* 1, 0 (no A, AAAA or MX: domain_exists), -1 unknown */
+	int exists;		    /* 1, 0 (NXDOMAIN: domain_exists), -1 unknown */
 	struct applied r9, r7;
 	int r7_unknown; /* a lookup RFC 7489's discovery needs failed */
 	struct dest dests[DESTS_MAX];
@@ -163,25 +163,24 @@ static void read_level(struct check_ctx *ctx, struct level *l)
 	dmarc_parse(l->record->s, l->record->len, l->parsed);
 }
 
-/* Whether the domain exists for DMARC (for np=): non-existent when A, AAAA
- * and MX all answer NXDOMAIN or NODATA. This is the definition of RFC 9091
- * 2.7 (PSD DMARC, where np= comes from) and of earlier DMARCbis drafts;
- * it is broader than RFC 8020's NXDOMAIN alone. It is kept because np= was
- * defined with it (RFC 9091); every NXDOMAIN name is non-existent by it too, so the two differ
- * only for a name that exists with none of the three (a TXT only, an empty
- * non-terminal). NOTE: secondary sources quote RFC 9989 as defining
- * non-existent by RFC 8020 (NXDOMAIN) instead; the RFC text itself was not at
- * hand to confirm, so the behaviour is unchanged until it is. */
+/* Whether the domain exists for DMARC (for np=). RFC 9989 takes the meaning
+ * of RFC 8020: a name is non-existent when it answers NXDOMAIN, and then so
+ * is everything below it. (RFC 9091 2.7, the experimental PSD DMARC that
+ * introduced np=, said "no A, AAAA or MX" instead; the two differ for a
+ * name with other records only, which exists here.) The A, AAAA and MX
+ * lookups are all there (one NXDOMAIN is enough; a failed one leaves it
+ * unknown only when no other tells). Returns 1, 0, or -1 when unknown. */
 static int domain_exists(struct check_ctx *ctx, const char *domain)
 {
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
 	int unknown = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		enum lookup_outcome o = lookup_records(ctx, domain, types[i], NULL, NULL, NULL);
-		if (o == LOOKUP_DATA)
+		if (o == LOOKUP_DATA || o == LOOKUP_NODATA)
 			return 1;
-		if (o == LOOKUP_FAILED)
-			unknown = 1;
+		if (o == LOOKUP_NXDOMAIN)
+			return 0;
+		unknown = 1;
 	}
 	return unknown ? -1 : 0;
 }
@@ -363,7 +362,7 @@ static void discover_9989(struct check_ctx *ctx, struct dmarc_state *s)
 	choose_policy(ctx, a, a->level->parsed, 0, s->exists, RFC9989);
 	const char *existence =
 		strcmp(a->tag, "np") == 0
-			? arena_printf(ar, "; %s does not exist (no A, AAAA or MX)", disp(ctx, s->domain))
+			? arena_printf(ar, "; %s does not exist (NXDOMAIN, RFC 8020)", disp(ctx, s->domain))
 		: s->exists < 0 ? "; whether it exists could not be told, so sp= is taken"
 				: "";
 	const char *how = org ? (org->parsed->psd == 'n' ? "it says psd=n"

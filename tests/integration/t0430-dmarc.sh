@@ -60,13 +60,16 @@ sees dmarc.policy-weak warn host.sub.dmarc-corp.co.uk
 like "$(field dmarc.policy-weak host.sub.dmarc-corp.co.uk .message)" 'organizational domain sub\.dmarc-corp\.co\.uk, it says psd=n' \
 	"host.sub.dmarc-corp.co.uk: weak judged on the record RFC 9989 applies"
 
-# names that do not exist for DMARC get np= (RFC 7489 receivers: sp=)
-for d in ghost.dmarc-corp.co.uk txtonly.dmarc-corp.co.uk; do
-	sees dmarc.discovery-differs warn $d
-	is "$(field dmarc.discovery-differs $d '.expected + " | " + .actual')" \
-		"_dmarc.dmarc-corp.co.uk np=reject | _dmarc.dmarc-corp.co.uk sp=quarantine" "$d: np=reject, or sp= for RFC 7489"
-	like "$(field dmarc.discovery-differs $d .message)" "$d does not exist \\(no A, AAAA or MX\\)" "$d: says why np= applies"
-done
+# a name that does not exist (NXDOMAIN, RFC 8020) gets np= (RFC 7489
+# receivers: sp=); one with only a TXT record exists, so sp= for both
+d=ghost.dmarc-corp.co.uk
+sees dmarc.discovery-differs warn $d
+is "$(field dmarc.discovery-differs $d '.expected + " | " + .actual')" \
+	"_dmarc.dmarc-corp.co.uk np=reject | _dmarc.dmarc-corp.co.uk sp=quarantine" "$d: np=reject, or sp= for RFC 7489"
+like "$(field dmarc.discovery-differs $d .message)" "$d does not exist \\(NXDOMAIN, RFC 8020\\)" "$d: says why np= applies"
+sees_no dmarc.discovery-differs txtonly.dmarc-corp.co.uk
+like "$(field dmarc.ok txtonly.dmarc-corp.co.uk .message)" 'through sp=' \
+	"txtonly.dmarc-corp.co.uk: a name with a TXT only exists: sp=, not np="
 
 # two records at the name: RFC 9989 discards them and walks on to the
 # organizational domain; RFC 7489 falls back to it only when there is none
