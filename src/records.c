@@ -417,16 +417,31 @@ static void lookup_done(void *arg, const struct resolver_result *res)
 		loop_break(l->loop);
 }
 
-/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2). */
-static char *txt_joined(const ldns_rr *rr)
+/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2), into sb:
+ * the data may hold any byte, NUL too, so it is kept with its length. */
+static void txt_joined(const ldns_rr *rr, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
 	for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
 		const ldns_rdf *f = ldns_rr_rdf(rr, j);
 		if (ldns_rdf_size(f) > 1)
-			sb_add(&sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
+			sb_add(sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
 	}
-	return sb_detach(&sb);
+}
+
+/* TXT data (len bytes, any bytes) escaped as zone-file text: '"' and '\\'
+ * with a backslash, bytes outside printable ASCII as \DDD (RFC 1035 5.1), so
+ * what a record holds can never end a line or a quoted string early. */
+static void txt_escape(struct strbuf *sb, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			sb_addf(sb, "\\%03u", c);
+		else
+			sb_add(sb, s + i, 1);
+	}
 }
 
 /* A wanted value in the canonical form dns_rr_rdata_text() gives; NULL when it does
@@ -448,11 +463,11 @@ static char *want_canonical(const struct want *x)
 /* Whether a TXT value is of kind: the records an SPF or DMARC record is
  * compared with are those that say they are one (RFC 7208 4.5, RFC 7489
  * 6.6.3); every TXT at a DKIM selector is its key record. */
-static int txt_of_kind(const char *s, enum txt_kind kind)
+static int txt_of_kind(const char *s, size_t len, enum txt_kind kind)
 {
 	switch (kind) {
 	case KIND_SPF:
-		return strncasecmp(s, "v=spf1", 6) == 0 && (s[6] == '\0' || s[6] == ' ');
+		return len >= 6 && strncasecmp(s, "v=spf1", 6) == 0 && (len == 6 || s[6] == ' ');
 	case KIND_DMARC:
 		return strncmp(s, "v=DMARC1", 8) == 0;
 	default:
@@ -460,62 +475,106 @@ static int txt_of_kind(const char *s, enum txt_kind kind)
 	}
 }
 
-/* A tag list (DKIM, DMARC: "v=DKIM1; k=rsa; p=...") in one form: tags
- * trimmed and sorted, white space dropped inside values (RFC 6376 3.2 allows
- * it anywhere; base64 ignores it), an empty last tag left out. */
-static char *taglist_normal(const char *s)
+/* A tag list (DKIM, DMARC: "v=DKIM1; k=rsa; p=...") in one form, into out:
+ * tags trimmed and sorted, white space dropped inside values (RFC 6376 3.2
+ * allows it anywhere; base64 ignores it), an empty last tag left out. s is
+ * len bytes and may hold NUL bytes, which stay. */
+struct tag {
+	const char *s;
+	size_t len;
+};
+
+static int tag_cmp(const void *a, const void *b)
 {
-	char **tags = NULL;
-	size_t n = 0, alloc = 0;
-	const char *p = s;
-	while (*p) {
-		size_t len = strcspn(p, ";");
-		struct strbuf t = STRBUF_INIT;
-		for (size_t i = 0; i < len; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-				sb_add(&t, p + i, 1);
-		if (t.len)
-			*(char **)xgrow(&tags, &n, &alloc, sizeof(char *)) = sb_detach(&t);
-		sb_release(&t);
-		p += len;
-		if (*p == ';')
-			p++;
+	const struct tag *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void taglist_normal(const char *s, size_t len, struct strbuf *out)
+{
+	struct strbuf t = STRBUF_INIT; /* the tags, blanks dropped, one after another */
+	size_t *ends = NULL, n = 0, alloc = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ';') {
+			if (t.len && (n == 0 || ends[n - 1] != t.len))
+				*(size_t *)xgrow(&ends, &n, &alloc, sizeof(size_t)) = t.len;
+		} else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			sb_add(&t, &c, 1);
+		}
+	}
+	if (t.len && (n == 0 || ends[n - 1] != t.len))
+		*(size_t *)xgrow(&ends, &n, &alloc, sizeof(size_t)) = t.len;
+	struct tag *tags = n ? xcalloc(n, sizeof(*tags)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t start = i ? ends[i - 1] : 0;
+		tags[i] = (struct tag){t.buf + start, ends[i] - start};
 	}
 	if (n > 1)
-		qsort(tags, n, sizeof(char *), str_cmp);
-	struct strbuf out = STRBUF_INIT;
+		qsort(tags, n, sizeof(*tags), tag_cmp);
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(&out, "%s%s", i ? ";" : "", tags[i]);
-		free(tags[i]);
+		if (i)
+			sb_add(out, ";", 1);
+		sb_add(out, tags[i].s, tags[i].len);
 	}
 	free(tags);
-	return sb_detach(&out);
+	free(ends);
+	sb_release(&t);
 }
 
 /* An SPF record's terms, single-spaced and lower case (RFC 7208 4.6.1:
- * terms are separated by spaces; names and mechanisms are case-insensitive). */
-static char *spf_normal(const char *s)
+ * terms are separated by spaces; names and mechanisms are case-insensitive),
+ * into out. s is len bytes and may hold NUL bytes, which stay. */
+static void spf_normal(const char *s, size_t len, struct strbuf *out)
 {
-	struct strbuf out = STRBUF_INIT;
-	for (const char *p = s; *p;) {
-		p += strspn(p, " ");
-		size_t len = strcspn(p, " ");
-		if (len) {
-			if (out.len)
-				sb_add(&out, " ", 1);
-			for (size_t i = 0; i < len; i++) {
-				char c = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a') : p[i];
-				sb_add(&out, &c, 1);
-			}
+	int gap = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ' ') {
+			gap = out->len > 0;
+			continue;
 		}
-		p += len;
+		if (gap)
+			sb_add(out, " ", 1);
+		gap = 0;
+		c = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		sb_add(out, &c, 1);
 	}
-	return sb_detach(&out);
 }
 
-static char *txt_normal(const char *s, enum txt_kind kind)
+/* TXT data in the form records of kind are compared in, into out (cleared
+ * first). */
+static void txt_normal(const char *s, size_t len, enum txt_kind kind, struct strbuf *out)
 {
-	return kind == KIND_SPF ? spf_normal(s) : taglist_normal(s);
+	sb_reset(out);
+	if (kind == KIND_SPF)
+		spf_normal(s, len, out);
+	else
+		taglist_normal(s, len, out);
+}
+
+/* A wanted record in comparable form, into out: TXT data normalised, other
+ * rdata canonical (dns_rr_rdata_text()). Returns 0, or -1 when it does not
+ * parse. */
+static int want_normal(const struct want *x, struct strbuf *out)
+{
+	sb_reset(out);
+	if (x->type == LDNS_RR_TYPE_TXT) {
+		txt_normal(x->value, strlen(x->value), x->kind, out);
+		return 0;
+	}
+	char *c = want_canonical(x);
+	if (!c)
+		return -1;
+	sb_adds(out, c);
+	free(c);
+	return 0;
+}
+
+static int sb_equal(const struct strbuf *a, const struct strbuf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->buf, b->buf, a->len) == 0);
 }
 
 /* The records of type the answer holds for name, at the end of a CNAME
@@ -568,23 +627,28 @@ static void judge_group(struct wants *w, const struct lookup *l)
 		}
 		/* What the name holds of this kind, in comparable form. */
 		size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
-		char *mine = x->type == LDNS_RR_TYPE_TXT ? txt_normal(x->value, x->kind) : want_canonical(x);
+		struct strbuf mine = STRBUF_INIT, data = STRBUF_INIT, norm = STRBUF_INIT, other = STRBUF_INIT;
+		int mine_ok = want_normal(x, &mine) == 0;
 		int found = 0, foreign = 0;
 		for (size_t k = 0; k < n; k++) {
 			const ldns_rr *rr = ldns_rr_list_rr(rrs, k);
-			char *live, *norm;
+			char *live;
+			sb_reset(&norm);
 			if (x->type == LDNS_RR_TYPE_TXT) {
-				live = txt_joined(rr);
-				if (!txt_of_kind(live, x->kind)) {
-					free(live);
+				sb_reset(&data);
+				txt_joined(rr, &data);
+				if (!txt_of_kind(data.buf, data.len, x->kind))
 					continue;
-				}
-				norm = txt_normal(live, x->kind);
+				txt_normal(data.buf, data.len, x->kind, &norm);
+				/* kept escaped: it is shown in zone-file comments */
+				struct strbuf esc = STRBUF_INIT;
+				txt_escape(&esc, data.buf, data.len);
+				live = sb_detach(&esc);
 			} else {
 				live = dns_rr_rdata_text(rr);
-				norm = xstrdup(live);
+				sb_adds(&norm, live);
 			}
-			if (mine && strcmp(norm, mine) == 0) {
+			if (mine_ok && sb_equal(&norm, &mine)) {
 				found = 1;
 			} else {
 				/* Another record of the kind: one this setup also
@@ -595,18 +659,16 @@ static void judge_group(struct wants *w, const struct lookup *l)
 					if (y == x || y->type != x->type || y->kind != x->kind ||
 					    strcmp(y->name, x->name))
 						continue;
-					char *other = y->type == LDNS_RR_TYPE_TXT
-							      ? txt_normal(y->value, y->kind)
-							      : want_canonical(y);
-					ours = other && strcmp(other, norm) == 0;
-					free(other);
+					ours = want_normal(y, &other) == 0 && sb_equal(&other, &norm);
 				}
 				foreign |= !ours;
 			}
 			live_add(x, live);
-			free(norm);
 		}
-		free(mine);
+		sb_release(&mine);
+		sb_release(&data);
+		sb_release(&norm);
+		sb_release(&other);
 		if (x->n_live > 1)
 			qsort(x->live, x->n_live, sizeof(char *), str_cmp);
 		x->status = x->n_live == 0 ? REC_MISSING : found && !foreign ? REC_PRESENT : REC_DIFFERENT;
@@ -658,15 +720,7 @@ static void txt_strings(struct strbuf *sb, const char *s)
 	for (size_t at = 0; at < len || at == 0; at += 255) {
 		size_t n = len - at < 255 ? len - at : 255;
 		sb_addf(sb, "%s\"", at ? " " : "");
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)s[at + i];
-			if (c == '"' || c == '\\')
-				sb_addf(sb, "\\%c", c);
-			else if (c < 0x20 || c > 0x7e)
-				sb_addf(sb, "\\%03u", c);
-			else
-				sb_add(sb, s + at + i, 1);
-		}
+		txt_escape(sb, s + at, n);
 		sb_add(sb, "\"", 1);
 		if (len == 0)
 			break;
@@ -684,7 +738,8 @@ static char *want_rdata(const struct want *x)
 	return sb_detach(&sb);
 }
 
-/* What live holds, for people: TXT values quoted, joined with " | ". */
+/* What live holds, for people: TXT values quoted (they are kept escaped as
+ * txt_escape() writes them), joined with " | ". */
 static char *live_text(const struct want *x)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -742,8 +797,10 @@ static int write_json(FILE *out, const char *domain, const char *profile, const 
 		if (x->type == LDNS_RR_TYPE_TXT)
 			json_object_set_new(o, "text", json_string(x->value));
 		json_object_set_new(o, "status", json_string(rec_status_names[x->status]));
+		/* TXT values escaped (txt_escape()): printable ASCII, so
+		 * data that is not UTF-8 or holds NUL bytes is still shown */
 		for (size_t k = 0; k < x->n_live; k++)
-			json_array_append_new(live, json_string(x->live[k]));
+			json_array_append_new(live, json_stringn(x->live[k], strlen(x->live[k])));
 		json_object_set_new(o, "live", live);
 		if (x->why)
 			json_object_set_new(o, "error", json_string(x->why));

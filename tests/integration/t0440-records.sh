@@ -110,6 +110,36 @@ records --dkim-key "$TMP/junk" records-partial.test
 is "$RC" 3 "a file that is no key: exit 3"
 like "$ERR" "not a PEM key or a DKIM key record" "a file that is no key: said so"
 
+# --- hostile TXT data ------------------------------------------------------------
+
+# records-hostile.test: live TXT data is shown escaped as zone-file text, so
+# newlines in it cannot add lines to output meant to be loaded as it is; and
+# it is compared as the bytes it is (a NUL byte does not end it).
+records -f json --dkim-key "$TMP/rsa.pem" --dkim-selector hostile records-hostile.test
+is "$(status_of records-hostile.test. TXT)" different \
+	"an SPF record of 'v=spf1 mx -all', a NUL byte and more is not 'v=spf1 mx -all': different"
+is "$(json_field '.records[] | select(.name == "records-hostile.test." and .type == "TXT") | .live | join(",")')" \
+	'v=spf1 mx -all\000junk' "json: the live SPF record, its NUL byte escaped"
+is "$(json_field '.records[] | select(.name == "hostile._domainkey.records-hostile.test.") | .live | join(",")')" \
+	'v=DKIM1; p=abc\010records-hostile.test. 60 IN A 192.0.2.66\010; \"q\\ \255' \
+	"json: the live DKIM record escaped, its byte that is not UTF-8 too"
+records --dkim-key "$TMP/rsa.pem" --dkim-selector hostile records-hostile.test
+is "$RC" 2 "hostile: exit 2 (no MX or DMARC record)" || diag_run
+is "$(wc -l <"$TMP/cutover.out")" 6 \
+	"text: 6 lines (a heading, MX, SPF, DKIM, DMARC, the summary), none injected by live data"
+like "$OUT" '^records-hostile\.test\. 3600 IN TXT "v=spf1 mx -all" ; different \(live: "v=spf1 mx -all\\000junk"\)$' \
+	"text: the live SPF record escaped in the comment"
+like "$OUT" '^hostile\._domainkey\.records-hostile\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=.* ; different \(live: "v=DKIM1; p=abc\\010records-hostile\.test\. 60 IN A 192\.0\.2\.66\\010; \\"q\\\\ \\255"\)$' \
+	"text: the live DKIM record escaped in the comment"
+{
+	printf '$ORIGIN records-hostile.test.\n@ 300 IN SOA ns1.newprov.test. hostmaster.newprov.test. 1 2 3 4 5\n'
+	cat "$TMP/cutover.out"
+} >"$TMP/hostile.zone"
+ldns-read-zone "$TMP/hostile.zone" >"$TMP/hostile.read" 2>&1
+ok $? "the output loads as a zone file (ldns-read-zone)" || cat "$TMP/hostile.read"
+is "$(grep -c '	IN	' "$TMP/hostile.read") $(grep -c '192\.0\.2\.66' "$TMP/hostile.read")" "5 0" \
+	"it holds the SOA and the 4 records wanted, and no A record from live data"
+
 # --- the round trip through NSD ---------------------------------------------------
 
 # records-rt.test and records-rua.test: asked about by no other test, and
