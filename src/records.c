@@ -95,15 +95,17 @@ struct lookup {
 };
 
 struct records_opts {
+	struct arena arena; /* the option values made canonical */
 	const char *profile;
-	const char *mail_host;
+	const char *mail_host; /* canonical */
 	const char **ips;
 	size_t n_ips, alloc_ips;
 	const char *dkim_key;
-	const char *dkim_selector;
+	const char *dkim_selector; /* lower case, no trailing dot */
 	const char *dmarc_policy;
 	const char *rua;
-	unsigned long ttl; /* 0: the profile's */
+	const char *rua_domain; /* canonical */
+	unsigned long ttl;	/* 0: the profile's */
 	const char *mailu_ports;
 };
 
@@ -132,6 +134,35 @@ static const struct option records_longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* name in canonical form from arena when it is a plain name (name_canonical()
+ * and name_is_canonical(): letters, digits, '-', '_'), not the root and no
+ * wildcard; else NULL. */
+static const char *plain_name(struct arena *arena, const char *name)
+{
+	const char *c = name_canonical(arena, name);
+	if (!c || strcmp(c, ".") == 0 || !name_is_canonical(c) || strchr(c, '*'))
+		return NULL;
+	return c;
+}
+
+/* The domain of a report address ("mailto:dmarc@example.net" or
+ * "dmarc@example.net"), canonical, from arena; NULL when it is no plain
+ * address: it goes into the DMARC record as it is, so no byte of it may end
+ * the tag (';'), start another URI (','), a size limit ('!') or URI
+ * parameters ('?'), and none may be a blank or outside printable ASCII. */
+static const char *rua_domain(struct arena *arena, const char *rua)
+{
+	const char *addr = strncasecmp(rua, "mailto:", 7) == 0 ? rua + 7 : rua;
+	const char *at = strrchr(addr, '@');
+	if (!at || at == addr)
+		return NULL;
+	for (const char *p = addr; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr(";,!?\"", *p))
+			return NULL;
+	const char *d = plain_name(arena, at + 1);
+	return d && !strchr(d, '_') ? d : NULL;
+}
+
 static int records_option(void *arg, int c, const char *optarg)
 {
 	struct records_opts *r = arg;
@@ -146,7 +177,12 @@ static int records_option(void *arg, int c, const char *optarg)
 		r->profile = optarg;
 		return 0;
 	case OPT_MAIL_HOST:
-		r->mail_host = optarg;
+		/* a host name: no '_' (RFC 1123 2.1, RFC 5321 2.3.5) */
+		r->mail_host = plain_name(&r->arena, optarg);
+		if (!r->mail_host || strchr(r->mail_host, '_')) {
+			fprintf(stderr, "cutover: records: --mail-host '%s' is not a host name\n", optarg);
+			return -1;
+		}
 		return 0;
 	case OPT_IP:
 		*(const char **)xgrow(&r->ips, &r->n_ips, &r->alloc_ips, sizeof(char *)) = optarg;
@@ -154,9 +190,20 @@ static int records_option(void *arg, int c, const char *optarg)
 	case OPT_DKIM_KEY:
 		r->dkim_key = optarg;
 		return 0;
-	case OPT_DKIM_SELECTOR:
-		r->dkim_selector = optarg;
+	case OPT_DKIM_SELECTOR: {
+		/* labels, relative (RFC 6376 3.1: selector = sub-domain *("."
+		 * sub-domain)) */
+		const char *sel = plain_name(&r->arena, optarg);
+		if (!sel || optarg[strlen(optarg) - 1] == '.') {
+			fprintf(stderr,
+				"cutover: records: --dkim-selector '%s' is not a selector (labels, as s1 or "
+				"2026.mail)\n",
+				optarg);
+			return -1;
+		}
+		r->dkim_selector = arena_printf(&r->arena, "%.*s", (int)strlen(sel) - 1, sel);
 		return 0;
+	}
 	case OPT_DMARC_POLICY:
 		if (strcmp(optarg, "none") != 0 && strcmp(optarg, "quarantine") != 0 &&
 		    strcmp(optarg, "reject") != 0) {
@@ -169,6 +216,14 @@ static int records_option(void *arg, int c, const char *optarg)
 		return 0;
 	case OPT_RUA:
 		r->rua = optarg;
+		r->rua_domain = rua_domain(&r->arena, optarg);
+		if (!r->rua_domain) {
+			fprintf(stderr,
+				"cutover: records: --rua '%s' is not a mail address (mailto:NAME@DOMAIN, "
+				"without '?', ',', ';' or '!')\n",
+				optarg);
+			return -1;
+		}
 		return 0;
 	case OPT_TTL:
 		errno = 0;
@@ -244,20 +299,6 @@ static int dkim_key_record(const char *path, char **value, char **selector)
 	return 0;
 }
 
-/* The domain of a report address ("mailto:dmarc@example.net" or
- * "dmarc@example.net"), lower case, absolute; NULL when there is none. */
-static char *rua_domain(const char *rua)
-{
-	const char *at = strrchr(rua, '@');
-	if (!at || !at[1])
-		return NULL;
-	char *d = xasprintf("%s%s", at + 1, at[strlen(at) - 1] == '.' ? "" : ".");
-	for (char *p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
-}
-
 /* Whether a and b (absolute names) have different organizational domains
  * (the public suffix list, libpsl), as RFC 7489 7.1 decides whether a report
  * destination must authorise the domain. */
@@ -298,21 +339,13 @@ static int mailu_port_open(const char *ports, unsigned port)
 static int build_wants(const struct records_opts *r, const char *domain, struct wants *w)
 {
 	int mailu = r->profile && strcmp(r->profile, "mailu") == 0;
-	char *host = NULL, *rua_dom = NULL, *dkim = NULL, *sel_txt = NULL, *v = NULL;
+	char *host = NULL, *dkim = NULL, *sel_txt = NULL, *v = NULL;
+	const char *rua_dom = r->rua_domain;
 	int rc = -1;
 	w->ttl = r->ttl ? (unsigned)r->ttl : mailu ? 600 : 3600;
-	host = r->mail_host ? xasprintf("%s%s", r->mail_host,
-					r->mail_host[strlen(r->mail_host) - 1] == '.' ? "" : ".")
-			    : xasprintf("mail.%s", domain);
-	for (char *p = host; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	host = r->mail_host ? xstrdup(r->mail_host) : xasprintf("mail.%s", domain);
 	if (r->dkim_key && dkim_key_record(r->dkim_key, &dkim, &sel_txt) != 0)
 		goto out;
-	if (r->rua && !(rua_dom = rua_domain(r->rua))) {
-		fprintf(stderr, "cutover: records: --rua '%s' is not a mail address\n", r->rua);
-		goto out;
-	}
 	/* MX and the mail host */
 	v = xasprintf("10 %s", host);
 	want_add(w, domain, LDNS_RR_TYPE_MX, KIND_ANY, v);
@@ -398,10 +431,20 @@ static int build_wants(const struct records_opts *r, const char *domain, struct 
 		want_add(w, name, LDNS_RR_TYPE_CNAME, KIND_ANY, host);
 		free(name);
 	}
+	/* Every name made of the options and the domain must be one (at
+	 * most 255 bytes, RFC 1035 2.3.4). */
+	struct arena a = ARENA_INIT;
+	for (size_t i = 0; i < w->n; i++)
+		if (!name_canonical(&a, w->v[i].name)) {
+			fprintf(stderr, "cutover: records: '%s' is too long for a domain name\n",
+				w->v[i].name);
+			arena_release(&a);
+			goto out;
+		}
+	arena_release(&a);
 	rc = 0;
 out:
 	free(host);
-	free(rua_dom);
 	free(dkim);
 	free(sel_txt);
 	return rc;
@@ -824,6 +867,7 @@ int cmd_records(int argc, char **argv)
 	char err[1024];
 	int rc = EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
+	r.arena = (struct arena)ARENA_INIT;
 	memset(&w, 0, sizeof(w));
 	struct opts_extra extra = {records_longopts, "", records_option, &r};
 	int prc = opts_common_parse(&o, argc, argv, records_usage, &extra);
@@ -892,6 +936,7 @@ out:
 	}
 	session_close(session);
 	wants_release(&w);
+	arena_release(&r.arena);
 	free(r.ips);
 	opts_common_release(&o);
 	return rc;

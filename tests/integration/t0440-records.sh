@@ -24,6 +24,32 @@ like "$ERR" "unknown profile 'postfix'" "unknown profile: named"
 records --ip 198.18.3.300 x.test
 is "$RC" 3 "bad --ip: exit 3"
 like "$ERR" "'198.18.3.300' is not an IP address" "bad --ip: named"
+# every name option is a name (name_canonical), checked before anything is
+# looked up or printed: no null MX from an empty --mail-host, nothing that
+# ends a DMARC tag or adds URI parameters in --rua
+for h in '' . 'a b' 'mail_1.x.test' '*.x.test'; do
+	records --mail-host "$h" x.test
+	is "$RC" 3 "--mail-host '$h': exit 3"
+	like "$ERR" "--mail-host '[^']*' is not a host name" "--mail-host '$h': said so"
+	is "$OUT" "" "--mail-host '$h': no records printed"
+done
+for a in 'a@b.test?subject=x' 'a@b.test,mailto:c@d.test' 'a;p=none@b.test' 'a@b.test!10m' 'mailto:x@' \
+	'@b.test' 'a@b c.test' 'a@.'; do
+	records --rua "$a" x.test
+	is "$RC" 3 "--rua '$a': exit 3"
+	like "$ERR" "--rua '[^']*' is not a mail address" "--rua '$a': said so"
+done
+openssl genpkey -algorithm ed25519 -out "$TMP/sel.pem" 2>/dev/null
+for sel in '' . 's1.' 'a b' '*' 'a..b'; do
+	records --dkim-key "$TMP/sel.pem" --dkim-selector "$sel" x.test
+	is "$RC" 3 "--dkim-selector '$sel': exit 3"
+	like "$ERR" "--dkim-selector '[^']*' is not a selector" "--dkim-selector '$sel': said so"
+done
+l63=$(printf '%063d' 0)
+records --dkim-key "$TMP/sel.pem" --dkim-selector "$l63.$l63.$l63.$(printf '%050d' 0)" x.test
+is "$RC" 3 "a selector that makes SELECTOR._domainkey.DOMAIN longer than a name: exit 3"
+like "$ERR" "'0{63}\.0{63}\.0{63}\.0{50}\._domainkey\.x\.test\.' is too long for a domain name" \
+	"a name too long: said so"
 records -f junit x.test
 is "$RC" 3 "records speaks text or json only"
 run_cutover records --help
