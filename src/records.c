@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,20 +298,15 @@ static int dkim_key_record(const char *path, char **value, char **selector)
 	return 0;
 }
 
-/* Whether a and b (absolute names) have different organizational domains
- * (the public suffix list, libpsl), as RFC 7489 7.1 decides whether a report
- * destination must authorise the domain. */
+/* Whether a and b (canonical names) have different organizational domains
+ * (the public suffix list), as RFC 7489 7.1 decides whether a report
+ * destination must authorise the domain: by name_org_domain_psl(), the list
+ * the dmarc check uses, so the two agree on which record is needed. */
 static int other_organization(const char *a, const char *b)
 {
-	char *x = xstrdup(a), *y = xstrdup(b);
-	x[strlen(x) - 1] = '\0';
-	y[strlen(y) - 1] = '\0';
-	const psl_ctx_t *psl = psl_builtin();
-	const char *ox = psl ? psl_registrable_domain(psl, x) : NULL;
-	const char *oy = psl ? psl_registrable_domain(psl, y) : NULL;
-	int differ = strcmp(ox ? ox : x, oy ? oy : y) != 0;
-	free(x);
-	free(y);
+	struct arena arena = ARENA_INIT;
+	int differ = strcmp(name_org_domain_psl(&arena, a), name_org_domain_psl(&arena, b)) != 0;
+	arena_release(&arena);
 	return differ;
 }
 

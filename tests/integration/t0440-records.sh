@@ -89,6 +89,16 @@ like "$OUT" '^records-partial\.test\._report\._dmarc\.records-rua\.test\. 3600 I
 	"text: report authorisation line, missing"
 like "$OUT" '^; 2 present, 2 different, 1 missing, 0 unknown$' "text: the summary"
 
+# the report authorisation is wanted when the organizational domains differ,
+# by the public suffix list the dmarc check uses (co.uk is a public suffix)
+records -f json --rua r@reports.dmarc-corp.co.uk mail.dmarc-corp.co.uk
+is "$(json_field '[.records[] | select(.name | test("_report"))] | length')" 0 \
+	"rua in the same organizational domain under co.uk: no report authorisation"
+records -f json --rua r@dmarc-other.co.uk mail.dmarc-corp.co.uk
+is "$(json_field '[.records[] | select(.name | test("_report")) | .name] | join(",")')" \
+	"mail.dmarc-corp.co.uk._report._dmarc.dmarc-other.co.uk." \
+	"rua in another organizational domain under co.uk: its report authorisation"
+
 # only differences: exit 1
 records --rua reports@records-rua.test --dmarc-policy reject records-partial.test
 is "$RC" 2 "report record still missing: exit 2"
