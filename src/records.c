@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "dkimkey.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "loop.h"
 #include "names.h"
@@ -506,7 +507,9 @@ static int txt_of_kind(const char *s, size_t len, enum txt_kind kind)
 	case KIND_SPF:
 		return len >= 6 && strncasecmp(s, "v=spf1", 6) == 0 && (len == 6 || s[6] == ' ');
 	case KIND_DMARC:
-		return strncmp(s, "v=DMARC1", 8) == 0;
+		/* as the dmarc check tells (RFC 9989 4.8): "v = DMARC1" is one,
+		 * "v=DMARC10" is not */
+		return dmarc_is_record(s, len);
 	default:
 		return 1;
 	}

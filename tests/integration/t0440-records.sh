@@ -159,8 +159,11 @@ is "$(json_field '.records[] | select(.name == "records-hostile.test." and .type
 is "$(json_field '.records[] | select(.name == "hostile._domainkey.records-hostile.test.") | .live | join(",")')" \
 	'v=DKIM1; p=abc\010records-hostile.test. 60 IN A 192.0.2.66\010; \"q\\ \255' \
 	"json: the live DKIM record escaped, its byte that is not UTF-8 too"
+is "$(status_of _dmarc.records-hostile.test. TXT) $(json_field '.records[] | select(.name == "_dmarc.records-hostile.test.") | .live | join(",")')" \
+	"present v = DMARC1; p=quarantine" \
+	"DMARC records as the dmarc check tells them: 'v = DMARC1' is one (present), 'v=DMARC10' is not"
 records --dkim-key "$TMP/rsa.pem" --dkim-selector hostile records-hostile.test
-is "$RC" 2 "hostile: exit 2 (no MX or DMARC record)" || diag_run
+is "$RC" 2 "hostile: exit 2 (no MX record)" || diag_run
 is "$(wc -l <"$TMP/cutover.out")" 6 \
 	"text: 6 lines (a heading, MX, SPF, DKIM, DMARC, the summary), none injected by live data"
 like "$OUT" '^records-hostile\.test\. 3600 IN TXT "v=spf1 mx -all" ; different \(live: "v=spf1 mx -all\\000junk"\)$' \
