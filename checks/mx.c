@@ -56,9 +56,12 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 }
 
 /* Whether name (absolute, lower case) is an IPv4 or IPv6 address written
- * where a host name belongs: "192.0.2.1." itself, or the first four labels
- * of "192.0.2.1.example.org.", what a zone file makes of `MX 10 192.0.2.1`
- * written without its trailing dot. */
+ * where a host name belongs: "192.0.2.1." itself, or the first labels of
+ * "192.0.2.1.example.org." or "2001:db8::1.example.org.", what a zone file
+ * makes of `MX 10 192.0.2.1` or `MX 10 2001:db8::1` written without a
+ * trailing dot (':' is legal in a label; an IPv4-mapped IPv6 address spans
+ * labels). Every run of whole first labels is tried, so by hand: no library
+ * splits a name into an address and the rest. */
 static int address_literal(const char *name)
 {
 	char buf[256];
@@ -67,18 +70,17 @@ static int address_literal(const char *name)
 	if (len == 0 || len >= sizeof(buf))
 		return 0;
 	memcpy(buf, name, len + 1);
-	if (buf[len - 1] == '.')
-		buf[len - 1] = '\0';
-	if (inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1)
-		return 1;
-	/* The first four labels. */
-	char *p = buf;
-	for (int dots = 0; *p; p++)
-		if (*p == '.' && ++dots == 4) {
-			*p = '\0';
-			break;
-		}
-	return inet_pton(AF_INET, buf, bin) == 1;
+	for (size_t end = 0; end <= len; end++) {
+		if (buf[end] != '.' && buf[end] != '\0')
+			continue;
+		char c = buf[end];
+		buf[end] = '\0';
+		int literal = inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+		buf[end] = c;
+		if (literal)
+			return 1;
+	}
+	return 0;
 }
 
 /* Read the MX answer: a finding and -1 when there is nothing more to judge

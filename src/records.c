@@ -7,13 +7,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dkimkey.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "loop.h"
 #include "names.h"
@@ -95,15 +95,17 @@ struct lookup {
 };
 
 struct records_opts {
+	struct arena arena; /* the option values made canonical */
 	const char *profile;
-	const char *mail_host;
+	const char *mail_host; /* canonical */
 	const char **ips;
 	size_t n_ips, alloc_ips;
 	const char *dkim_key;
-	const char *dkim_selector;
+	const char *dkim_selector; /* lower case, no trailing dot */
 	const char *dmarc_policy;
 	const char *rua;
-	unsigned long ttl; /* 0: the profile's */
+	const char *rua_domain; /* canonical */
+	unsigned long ttl;	/* 0: the profile's */
 	const char *mailu_ports;
 };
 
@@ -132,6 +134,35 @@ static const struct option records_longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* name in canonical form from arena when it is a plain name (name_canonical()
+ * and name_is_canonical(): letters, digits, '-', '_'), not the root and no
+ * wildcard; else NULL. */
+static const char *plain_name(struct arena *arena, const char *name)
+{
+	const char *c = name_canonical(arena, name);
+	if (!c || strcmp(c, ".") == 0 || !name_is_canonical(c) || strchr(c, '*'))
+		return NULL;
+	return c;
+}
+
+/* The domain of a report address ("mailto:dmarc@example.net" or
+ * "dmarc@example.net"), canonical, from arena; NULL when it is no plain
+ * address: it goes into the DMARC record as it is, so no byte of it may end
+ * the tag (';'), start another URI (','), a size limit ('!') or URI
+ * parameters ('?'), and none may be a blank or outside printable ASCII. */
+static const char *rua_domain(struct arena *arena, const char *rua)
+{
+	const char *addr = strncasecmp(rua, "mailto:", 7) == 0 ? rua + 7 : rua;
+	const char *at = strrchr(addr, '@');
+	if (!at || at == addr)
+		return NULL;
+	for (const char *p = addr; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr(";,!?\"", *p))
+			return NULL;
+	const char *d = plain_name(arena, at + 1);
+	return d && !strchr(d, '_') ? d : NULL;
+}
+
 static int records_option(void *arg, int c, const char *optarg)
 {
 	struct records_opts *r = arg;
@@ -146,7 +177,12 @@ static int records_option(void *arg, int c, const char *optarg)
 		r->profile = optarg;
 		return 0;
 	case OPT_MAIL_HOST:
-		r->mail_host = optarg;
+		/* a host name: no '_' (RFC 1123 2.1, RFC 5321 2.3.5) */
+		r->mail_host = plain_name(&r->arena, optarg);
+		if (!r->mail_host || strchr(r->mail_host, '_')) {
+			fprintf(stderr, "cutover: records: --mail-host '%s' is not a host name\n", optarg);
+			return -1;
+		}
 		return 0;
 	case OPT_IP:
 		*(const char **)xgrow(&r->ips, &r->n_ips, &r->alloc_ips, sizeof(char *)) = optarg;
@@ -154,9 +190,20 @@ static int records_option(void *arg, int c, const char *optarg)
 	case OPT_DKIM_KEY:
 		r->dkim_key = optarg;
 		return 0;
-	case OPT_DKIM_SELECTOR:
-		r->dkim_selector = optarg;
+	case OPT_DKIM_SELECTOR: {
+		/* labels, relative (RFC 6376 3.1: selector = sub-domain *("."
+		 * sub-domain)) */
+		const char *sel = plain_name(&r->arena, optarg);
+		if (!sel || optarg[strlen(optarg) - 1] == '.') {
+			fprintf(stderr,
+				"cutover: records: --dkim-selector '%s' is not a selector (labels, as s1 or "
+				"2026.mail)\n",
+				optarg);
+			return -1;
+		}
+		r->dkim_selector = arena_printf(&r->arena, "%.*s", (int)strlen(sel) - 1, sel);
 		return 0;
+	}
 	case OPT_DMARC_POLICY:
 		if (strcmp(optarg, "none") != 0 && strcmp(optarg, "quarantine") != 0 &&
 		    strcmp(optarg, "reject") != 0) {
@@ -169,6 +216,14 @@ static int records_option(void *arg, int c, const char *optarg)
 		return 0;
 	case OPT_RUA:
 		r->rua = optarg;
+		r->rua_domain = rua_domain(&r->arena, optarg);
+		if (!r->rua_domain) {
+			fprintf(stderr,
+				"cutover: records: --rua '%s' is not a mail address (mailto:NAME@DOMAIN, "
+				"without '?', ',', ';' or '!')\n",
+				optarg);
+			return -1;
+		}
 		return 0;
 	case OPT_TTL:
 		errno = 0;
@@ -244,34 +299,15 @@ static int dkim_key_record(const char *path, char **value, char **selector)
 	return 0;
 }
 
-/* The domain of a report address ("mailto:dmarc@example.net" or
- * "dmarc@example.net"), lower case, absolute; NULL when there is none. */
-static char *rua_domain(const char *rua)
-{
-	const char *at = strrchr(rua, '@');
-	if (!at || !at[1])
-		return NULL;
-	char *d = xasprintf("%s%s", at + 1, at[strlen(at) - 1] == '.' ? "" : ".");
-	for (char *p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
-}
-
-/* Whether a and b (absolute names) have different organizational domains
- * (the public suffix list, libpsl), as RFC 7489 7.1 decides whether a report
- * destination must authorise the domain. */
+/* Whether a and b (canonical names) have different organizational domains
+ * (the public suffix list), as RFC 7489 7.1 decides whether a report
+ * destination must authorise the domain: by name_org_domain_psl(), the list
+ * the dmarc check uses, so the two agree on which record is needed. */
 static int other_organization(const char *a, const char *b)
 {
-	char *x = xstrdup(a), *y = xstrdup(b);
-	x[strlen(x) - 1] = '\0';
-	y[strlen(y) - 1] = '\0';
-	const psl_ctx_t *psl = psl_builtin();
-	const char *ox = psl ? psl_registrable_domain(psl, x) : NULL;
-	const char *oy = psl ? psl_registrable_domain(psl, y) : NULL;
-	int differ = strcmp(ox ? ox : x, oy ? oy : y) != 0;
-	free(x);
-	free(y);
+	struct arena arena = ARENA_INIT;
+	int differ = strcmp(name_org_domain_psl(&arena, a), name_org_domain_psl(&arena, b)) != 0;
+	arena_release(&arena);
 	return differ;
 }
 
@@ -298,21 +334,13 @@ static int mailu_port_open(const char *ports, unsigned port)
 static int build_wants(const struct records_opts *r, const char *domain, struct wants *w)
 {
 	int mailu = r->profile && strcmp(r->profile, "mailu") == 0;
-	char *host = NULL, *rua_dom = NULL, *dkim = NULL, *sel_txt = NULL, *v = NULL;
+	char *host = NULL, *dkim = NULL, *sel_txt = NULL, *v = NULL;
+	const char *rua_dom = r->rua_domain;
 	int rc = -1;
 	w->ttl = r->ttl ? (unsigned)r->ttl : mailu ? 600 : 3600;
-	host = r->mail_host ? xasprintf("%s%s", r->mail_host,
-					r->mail_host[strlen(r->mail_host) - 1] == '.' ? "" : ".")
-			    : xasprintf("mail.%s", domain);
-	for (char *p = host; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	host = r->mail_host ? xstrdup(r->mail_host) : xasprintf("mail.%s", domain);
 	if (r->dkim_key && dkim_key_record(r->dkim_key, &dkim, &sel_txt) != 0)
 		goto out;
-	if (r->rua && !(rua_dom = rua_domain(r->rua))) {
-		fprintf(stderr, "cutover: records: --rua '%s' is not a mail address\n", r->rua);
-		goto out;
-	}
 	/* MX and the mail host */
 	v = xasprintf("10 %s", host);
 	want_add(w, domain, LDNS_RR_TYPE_MX, KIND_ANY, v);
@@ -398,10 +426,20 @@ static int build_wants(const struct records_opts *r, const char *domain, struct 
 		want_add(w, name, LDNS_RR_TYPE_CNAME, KIND_ANY, host);
 		free(name);
 	}
+	/* Every name made of the options and the domain must be one (at
+	 * most 255 bytes, RFC 1035 2.3.4). */
+	struct arena a = ARENA_INIT;
+	for (size_t i = 0; i < w->n; i++)
+		if (!name_canonical(&a, w->v[i].name)) {
+			fprintf(stderr, "cutover: records: '%s' is too long for a domain name\n",
+				w->v[i].name);
+			arena_release(&a);
+			goto out;
+		}
+	arena_release(&a);
 	rc = 0;
 out:
 	free(host);
-	free(rua_dom);
 	free(dkim);
 	free(sel_txt);
 	return rc;
@@ -417,16 +455,31 @@ static void lookup_done(void *arg, const struct resolver_result *res)
 		loop_break(l->loop);
 }
 
-/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2). */
-static char *txt_joined(const ldns_rr *rr)
+/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2), into sb:
+ * the data may hold any byte, NUL too, so it is kept with its length. */
+static void txt_joined(const ldns_rr *rr, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
 	for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
 		const ldns_rdf *f = ldns_rr_rdf(rr, j);
 		if (ldns_rdf_size(f) > 1)
-			sb_add(&sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
+			sb_add(sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
 	}
-	return sb_detach(&sb);
+}
+
+/* TXT data (len bytes, any bytes) escaped as zone-file text: '"' and '\\'
+ * with a backslash, bytes outside printable ASCII as \DDD (RFC 1035 5.1), so
+ * what a record holds can never end a line or a quoted string early. */
+static void txt_escape(struct strbuf *sb, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			sb_addf(sb, "\\%03u", c);
+		else
+			sb_add(sb, s + i, 1);
+	}
 }
 
 /* A wanted value in the canonical form dns_rr_rdata_text() gives; NULL when it does
@@ -448,74 +501,120 @@ static char *want_canonical(const struct want *x)
 /* Whether a TXT value is of kind: the records an SPF or DMARC record is
  * compared with are those that say they are one (RFC 7208 4.5, RFC 7489
  * 6.6.3); every TXT at a DKIM selector is its key record. */
-static int txt_of_kind(const char *s, enum txt_kind kind)
+static int txt_of_kind(const char *s, size_t len, enum txt_kind kind)
 {
 	switch (kind) {
 	case KIND_SPF:
-		return strncasecmp(s, "v=spf1", 6) == 0 && (s[6] == '\0' || s[6] == ' ');
+		return len >= 6 && strncasecmp(s, "v=spf1", 6) == 0 && (len == 6 || s[6] == ' ');
 	case KIND_DMARC:
-		return strncmp(s, "v=DMARC1", 8) == 0;
+		/* as the dmarc check tells (RFC 9989 4.8): "v = DMARC1" is one,
+		 * "v=DMARC10" is not */
+		return dmarc_is_record(s, len);
 	default:
 		return 1;
 	}
 }
 
-/* A tag list (DKIM, DMARC: "v=DKIM1; k=rsa; p=...") in one form: tags
- * trimmed and sorted, white space dropped inside values (RFC 6376 3.2 allows
- * it anywhere; base64 ignores it), an empty last tag left out. */
-static char *taglist_normal(const char *s)
+/* A tag list (DKIM, DMARC: "v=DKIM1; k=rsa; p=...") in one form, into out:
+ * tags trimmed and sorted, white space dropped inside values (RFC 6376 3.2
+ * allows it anywhere; base64 ignores it), an empty last tag left out. s is
+ * len bytes and may hold NUL bytes, which stay. */
+struct tag {
+	const char *s;
+	size_t len;
+};
+
+static int tag_cmp(const void *a, const void *b)
 {
-	char **tags = NULL;
-	size_t n = 0, alloc = 0;
-	const char *p = s;
-	while (*p) {
-		size_t len = strcspn(p, ";");
-		struct strbuf t = STRBUF_INIT;
-		for (size_t i = 0; i < len; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-				sb_add(&t, p + i, 1);
-		if (t.len)
-			*(char **)xgrow(&tags, &n, &alloc, sizeof(char *)) = sb_detach(&t);
-		sb_release(&t);
-		p += len;
-		if (*p == ';')
-			p++;
+	const struct tag *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void taglist_normal(const char *s, size_t len, struct strbuf *out)
+{
+	struct strbuf t = STRBUF_INIT; /* the tags, blanks dropped, one after another */
+	size_t *ends = NULL, n = 0, alloc = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ';') {
+			if (t.len && (n == 0 || ends[n - 1] != t.len))
+				*(size_t *)xgrow(&ends, &n, &alloc, sizeof(size_t)) = t.len;
+		} else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			sb_add(&t, &c, 1);
+		}
+	}
+	if (t.len && (n == 0 || ends[n - 1] != t.len))
+		*(size_t *)xgrow(&ends, &n, &alloc, sizeof(size_t)) = t.len;
+	struct tag *tags = n ? xcalloc(n, sizeof(*tags)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t start = i ? ends[i - 1] : 0;
+		tags[i] = (struct tag){t.buf + start, ends[i] - start};
 	}
 	if (n > 1)
-		qsort(tags, n, sizeof(char *), str_cmp);
-	struct strbuf out = STRBUF_INIT;
+		qsort(tags, n, sizeof(*tags), tag_cmp);
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(&out, "%s%s", i ? ";" : "", tags[i]);
-		free(tags[i]);
+		if (i)
+			sb_add(out, ";", 1);
+		sb_add(out, tags[i].s, tags[i].len);
 	}
 	free(tags);
-	return sb_detach(&out);
+	free(ends);
+	sb_release(&t);
 }
 
 /* An SPF record's terms, single-spaced and lower case (RFC 7208 4.6.1:
- * terms are separated by spaces; names and mechanisms are case-insensitive). */
-static char *spf_normal(const char *s)
+ * terms are separated by spaces; names and mechanisms are case-insensitive),
+ * into out. s is len bytes and may hold NUL bytes, which stay. */
+static void spf_normal(const char *s, size_t len, struct strbuf *out)
 {
-	struct strbuf out = STRBUF_INIT;
-	for (const char *p = s; *p;) {
-		p += strspn(p, " ");
-		size_t len = strcspn(p, " ");
-		if (len) {
-			if (out.len)
-				sb_add(&out, " ", 1);
-			for (size_t i = 0; i < len; i++) {
-				char c = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a') : p[i];
-				sb_add(&out, &c, 1);
-			}
+	int gap = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ' ') {
+			gap = out->len > 0;
+			continue;
 		}
-		p += len;
+		if (gap)
+			sb_add(out, " ", 1);
+		gap = 0;
+		c = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		sb_add(out, &c, 1);
 	}
-	return sb_detach(&out);
 }
 
-static char *txt_normal(const char *s, enum txt_kind kind)
+/* TXT data in the form records of kind are compared in, into out (cleared
+ * first). */
+static void txt_normal(const char *s, size_t len, enum txt_kind kind, struct strbuf *out)
 {
-	return kind == KIND_SPF ? spf_normal(s) : taglist_normal(s);
+	sb_reset(out);
+	if (kind == KIND_SPF)
+		spf_normal(s, len, out);
+	else
+		taglist_normal(s, len, out);
+}
+
+/* A wanted record in comparable form, into out: TXT data normalised, other
+ * rdata canonical (dns_rr_rdata_text()). Returns 0, or -1 when it does not
+ * parse. */
+static int want_normal(const struct want *x, struct strbuf *out)
+{
+	sb_reset(out);
+	if (x->type == LDNS_RR_TYPE_TXT) {
+		txt_normal(x->value, strlen(x->value), x->kind, out);
+		return 0;
+	}
+	char *c = want_canonical(x);
+	if (!c)
+		return -1;
+	sb_adds(out, c);
+	free(c);
+	return 0;
+}
+
+static int sb_equal(const struct strbuf *a, const struct strbuf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->buf, b->buf, a->len) == 0);
 }
 
 /* The records of type the answer holds for name, at the end of a CNAME
@@ -568,23 +667,28 @@ static void judge_group(struct wants *w, const struct lookup *l)
 		}
 		/* What the name holds of this kind, in comparable form. */
 		size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
-		char *mine = x->type == LDNS_RR_TYPE_TXT ? txt_normal(x->value, x->kind) : want_canonical(x);
+		struct strbuf mine = STRBUF_INIT, data = STRBUF_INIT, norm = STRBUF_INIT, other = STRBUF_INIT;
+		int mine_ok = want_normal(x, &mine) == 0;
 		int found = 0, foreign = 0;
 		for (size_t k = 0; k < n; k++) {
 			const ldns_rr *rr = ldns_rr_list_rr(rrs, k);
-			char *live, *norm;
+			char *live;
+			sb_reset(&norm);
 			if (x->type == LDNS_RR_TYPE_TXT) {
-				live = txt_joined(rr);
-				if (!txt_of_kind(live, x->kind)) {
-					free(live);
+				sb_reset(&data);
+				txt_joined(rr, &data);
+				if (!txt_of_kind(data.buf, data.len, x->kind))
 					continue;
-				}
-				norm = txt_normal(live, x->kind);
+				txt_normal(data.buf, data.len, x->kind, &norm);
+				/* kept escaped: it is shown in zone-file comments */
+				struct strbuf esc = STRBUF_INIT;
+				txt_escape(&esc, data.buf, data.len);
+				live = sb_detach(&esc);
 			} else {
 				live = dns_rr_rdata_text(rr);
-				norm = xstrdup(live);
+				sb_adds(&norm, live);
 			}
-			if (mine && strcmp(norm, mine) == 0) {
+			if (mine_ok && sb_equal(&norm, &mine)) {
 				found = 1;
 			} else {
 				/* Another record of the kind: one this setup also
@@ -595,18 +699,16 @@ static void judge_group(struct wants *w, const struct lookup *l)
 					if (y == x || y->type != x->type || y->kind != x->kind ||
 					    strcmp(y->name, x->name))
 						continue;
-					char *other = y->type == LDNS_RR_TYPE_TXT
-							      ? txt_normal(y->value, y->kind)
-							      : want_canonical(y);
-					ours = other && strcmp(other, norm) == 0;
-					free(other);
+					ours = want_normal(y, &other) == 0 && sb_equal(&other, &norm);
 				}
 				foreign |= !ours;
 			}
 			live_add(x, live);
-			free(norm);
 		}
-		free(mine);
+		sb_release(&mine);
+		sb_release(&data);
+		sb_release(&norm);
+		sb_release(&other);
 		if (x->n_live > 1)
 			qsort(x->live, x->n_live, sizeof(char *), str_cmp);
 		x->status = x->n_live == 0 ? REC_MISSING : found && !foreign ? REC_PRESENT : REC_DIFFERENT;
@@ -658,15 +760,7 @@ static void txt_strings(struct strbuf *sb, const char *s)
 	for (size_t at = 0; at < len || at == 0; at += 255) {
 		size_t n = len - at < 255 ? len - at : 255;
 		sb_addf(sb, "%s\"", at ? " " : "");
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)s[at + i];
-			if (c == '"' || c == '\\')
-				sb_addf(sb, "\\%c", c);
-			else if (c < 0x20 || c > 0x7e)
-				sb_addf(sb, "\\%03u", c);
-			else
-				sb_add(sb, s + at + i, 1);
-		}
+		txt_escape(sb, s + at, n);
 		sb_add(sb, "\"", 1);
 		if (len == 0)
 			break;
@@ -684,7 +778,8 @@ static char *want_rdata(const struct want *x)
 	return sb_detach(&sb);
 }
 
-/* What live holds, for people: TXT values quoted, joined with " | ". */
+/* What live holds, for people: TXT values quoted (they are kept escaped as
+ * txt_escape() writes them), joined with " | ". */
 static char *live_text(const struct want *x)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -742,8 +837,10 @@ static int write_json(FILE *out, const char *domain, const char *profile, const 
 		if (x->type == LDNS_RR_TYPE_TXT)
 			json_object_set_new(o, "text", json_string(x->value));
 		json_object_set_new(o, "status", json_string(rec_status_names[x->status]));
+		/* TXT values escaped (txt_escape()): printable ASCII, so
+		 * data that is not UTF-8 or holds NUL bytes is still shown */
 		for (size_t k = 0; k < x->n_live; k++)
-			json_array_append_new(live, json_string(x->live[k]));
+			json_array_append_new(live, json_stringn(x->live[k], strlen(x->live[k])));
 		json_object_set_new(o, "live", live);
 		if (x->why)
 			json_object_set_new(o, "error", json_string(x->why));
@@ -767,6 +864,7 @@ int cmd_records(int argc, char **argv)
 	char err[1024];
 	int rc = EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
+	r.arena = (struct arena)ARENA_INIT;
 	memset(&w, 0, sizeof(w));
 	struct opts_extra extra = {records_longopts, "", records_option, &r};
 	int prc = opts_common_parse(&o, argc, argv, records_usage, &extra);
@@ -835,6 +933,7 @@ out:
 	}
 	session_close(session);
 	wants_release(&w);
+	arena_release(&r.arena);
 	free(r.ips);
 	opts_common_release(&o);
 	return rc;

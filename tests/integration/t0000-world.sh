@@ -120,6 +120,7 @@ rdns-name.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 records-partial.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-rua.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-rt.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+records-hostile.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
@@ -376,7 +377,7 @@ mx-none.test MX|
 mx-null.test MX|0 . 
 mx-nullmixed.test MX|0 . 10 mail.mx-nullmixed.test. 
 mail.mx-cname.test CNAME|host.mx-cname.test. 
-mx-literal.test MX|10 198.18.1.25.mx-literal.test. 20 nowhere.mx-literal.test. 
+mx-literal.test MX|10 198.18.1.25.mx-literal.test. 15 2001:2::1:25.mx-literal.test. 20 nowhere.mx-literal.test. 
 mx-exfail.test MX|10 mail.child.deadparent.test. 
 records-partial.test MX|10 mail.records-partial.test. 20 mx.oldprov.test. 
 records-rt.test MX|

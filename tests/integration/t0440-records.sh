@@ -24,6 +24,32 @@ like "$ERR" "unknown profile 'postfix'" "unknown profile: named"
 records --ip 198.18.3.300 x.test
 is "$RC" 3 "bad --ip: exit 3"
 like "$ERR" "'198.18.3.300' is not an IP address" "bad --ip: named"
+# every name option is a name (name_canonical), checked before anything is
+# looked up or printed: no null MX from an empty --mail-host, nothing that
+# ends a DMARC tag or adds URI parameters in --rua
+for h in '' . 'a b' 'mail_1.x.test' '*.x.test'; do
+	records --mail-host "$h" x.test
+	is "$RC" 3 "--mail-host '$h': exit 3"
+	like "$ERR" "--mail-host '[^']*' is not a host name" "--mail-host '$h': said so"
+	is "$OUT" "" "--mail-host '$h': no records printed"
+done
+for a in 'a@b.test?subject=x' 'a@b.test,mailto:c@d.test' 'a;p=none@b.test' 'a@b.test!10m' 'mailto:x@' \
+	'@b.test' 'a@b c.test' 'a@.'; do
+	records --rua "$a" x.test
+	is "$RC" 3 "--rua '$a': exit 3"
+	like "$ERR" "--rua '[^']*' is not a mail address" "--rua '$a': said so"
+done
+openssl genpkey -algorithm ed25519 -out "$TMP/sel.pem" 2>/dev/null
+for sel in '' . 's1.' 'a b' '*' 'a..b'; do
+	records --dkim-key "$TMP/sel.pem" --dkim-selector "$sel" x.test
+	is "$RC" 3 "--dkim-selector '$sel': exit 3"
+	like "$ERR" "--dkim-selector '[^']*' is not a selector" "--dkim-selector '$sel': said so"
+done
+l63=$(printf '%063d' 0)
+records --dkim-key "$TMP/sel.pem" --dkim-selector "$l63.$l63.$l63.$(printf '%050d' 0)" x.test
+is "$RC" 3 "a selector that makes SELECTOR._domainkey.DOMAIN longer than a name: exit 3"
+like "$ERR" "'0{63}\.0{63}\.0{63}\.0{50}\._domainkey\.x\.test\.' is too long for a domain name" \
+	"a name too long: said so"
 records -f junit x.test
 is "$RC" 3 "records speaks text or json only"
 run_cutover records --help
@@ -62,6 +88,16 @@ like "$OUT" '^mail\.records-partial\.test\. 3600 IN A 198\.18\.3\.25 ; present$'
 like "$OUT" '^records-partial\.test\._report\._dmarc\.records-rua\.test\. 3600 IN TXT "v=DMARC1" ; missing$' \
 	"text: report authorisation line, missing"
 like "$OUT" '^; 2 present, 2 different, 1 missing, 0 unknown$' "text: the summary"
+
+# the report authorisation is wanted when the organizational domains differ,
+# by the public suffix list the dmarc check uses (co.uk is a public suffix)
+records -f json --rua r@reports.dmarc-corp.co.uk mail.dmarc-corp.co.uk
+is "$(json_field '[.records[] | select(.name | test("_report"))] | length')" 0 \
+	"rua in the same organizational domain under co.uk: no report authorisation"
+records -f json --rua r@dmarc-other.co.uk mail.dmarc-corp.co.uk
+is "$(json_field '[.records[] | select(.name | test("_report")) | .name] | join(",")')" \
+	"mail.dmarc-corp.co.uk._report._dmarc.dmarc-other.co.uk." \
+	"rua in another organizational domain under co.uk: its report authorisation"
 
 # only differences: exit 1
 records --rua reports@records-rua.test --dmarc-policy reject records-partial.test
@@ -109,6 +145,39 @@ printf 'not a key\n' >"$TMP/junk"
 records --dkim-key "$TMP/junk" records-partial.test
 is "$RC" 3 "a file that is no key: exit 3"
 like "$ERR" "not a PEM key or a DKIM key record" "a file that is no key: said so"
+
+# --- hostile TXT data ------------------------------------------------------------
+
+# records-hostile.test: live TXT data is shown escaped as zone-file text, so
+# newlines in it cannot add lines to output meant to be loaded as it is; and
+# it is compared as the bytes it is (a NUL byte does not end it).
+records -f json --dkim-key "$TMP/rsa.pem" --dkim-selector hostile records-hostile.test
+is "$(status_of records-hostile.test. TXT)" different \
+	"an SPF record of 'v=spf1 mx -all', a NUL byte and more is not 'v=spf1 mx -all': different"
+is "$(json_field '.records[] | select(.name == "records-hostile.test." and .type == "TXT") | .live | join(",")')" \
+	'v=spf1 mx -all\000junk' "json: the live SPF record, its NUL byte escaped"
+is "$(json_field '.records[] | select(.name == "hostile._domainkey.records-hostile.test.") | .live | join(",")')" \
+	'v=DKIM1; p=abc\010records-hostile.test. 60 IN A 192.0.2.66\010; \"q\\ \255' \
+	"json: the live DKIM record escaped, its byte that is not UTF-8 too"
+is "$(status_of _dmarc.records-hostile.test. TXT) $(json_field '.records[] | select(.name == "_dmarc.records-hostile.test.") | .live | join(",")')" \
+	"present v = DMARC1; p=quarantine" \
+	"DMARC records as the dmarc check tells them: 'v = DMARC1' is one (present), 'v=DMARC10' is not"
+records --dkim-key "$TMP/rsa.pem" --dkim-selector hostile records-hostile.test
+is "$RC" 2 "hostile: exit 2 (no MX record)" || diag_run
+is "$(wc -l <"$TMP/cutover.out")" 6 \
+	"text: 6 lines (a heading, MX, SPF, DKIM, DMARC, the summary), none injected by live data"
+like "$OUT" '^records-hostile\.test\. 3600 IN TXT "v=spf1 mx -all" ; different \(live: "v=spf1 mx -all\\000junk"\)$' \
+	"text: the live SPF record escaped in the comment"
+like "$OUT" '^hostile\._domainkey\.records-hostile\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=.* ; different \(live: "v=DKIM1; p=abc\\010records-hostile\.test\. 60 IN A 192\.0\.2\.66\\010; \\"q\\\\ \\255"\)$' \
+	"text: the live DKIM record escaped in the comment"
+{
+	printf '$ORIGIN records-hostile.test.\n@ 300 IN SOA ns1.newprov.test. hostmaster.newprov.test. 1 2 3 4 5\n'
+	cat "$TMP/cutover.out"
+} >"$TMP/hostile.zone"
+ldns-read-zone "$TMP/hostile.zone" >"$TMP/hostile.read" 2>&1
+ok $? "the output loads as a zone file (ldns-read-zone)" || cat "$TMP/hostile.read"
+is "$(grep -c '	IN	' "$TMP/hostile.read") $(grep -c '192\.0\.2\.66' "$TMP/hostile.read")" "5 0" \
+	"it holds the SOA and the 4 records wanted, and no A record from live data"
 
 # --- the round trip through NSD ---------------------------------------------------
 
