@@ -84,8 +84,10 @@ sees ns.discovery-failed error child.deadparent.test
 is "$RC" 3 "only errors: exit status 3"
 
 # a server that swallows queries costs one timeout for all its questions
+# (the DNS checks, which ask the zone's servers through the query engine;
+# the mail checks' lookups go through libunbound, which has its own)
 start=$(date +%s%N)
-audit --timeout 1000 slow.test
+audit -r tests/fixtures/rulesets/dns.yml --timeout 1000 slow.test
 end=$(date +%s%N)
 sees ns.unreachable error slow.test
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.unreachable") | .server')" \
