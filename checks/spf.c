@@ -181,15 +181,43 @@ static int addresses_match(struct walk *w, const char *domain, const struct spf_
 	return match;
 }
 
-/* Expand a term's target; NULL when it needs the message. */
-static const char *target_of(struct walk *w, const char *domain, const struct spf_term *t)
+/* What a term's target expands to. */
+enum target {
+	TARGET_NAME,	/* a valid name */
+	TARGET_MACRO,	/* it uses a macro only a message gives */
+	TARGET_INVALID, /* it expands to no valid name (an empty label, a label over 63 bytes) */
+};
+
+/* Expand a term's target into *name (absolute, lower case) when it is a
+ * valid name; *expanded is the expansion as text (NULL for TARGET_MACRO). */
+static enum target target_of(struct walk *w, const char *domain, const struct spf_term *t, const char **name,
+			     const char **expanded)
 {
-	if (!t->domain)
-		return domain;
+	*name = NULL;
+	*expanded = NULL;
+	if (!t->domain) {
+		*name = *expanded = domain;
+		return TARGET_NAME;
+	}
+	if (t->macros & ~SPF_MACROS_KNOWN)
+		return TARGET_MACRO;
 	char *e = spf_expand(t->domain, domain, w->q->domain);
-	const char *name = e && *e ? ctx_name(w->ctx, e) : NULL;
+	*expanded = arena_strdup(ctx_arena(w->ctx), e ? e : t->domain);
+	*name = e && *e ? ctx_name(w->ctx, e) : NULL;
 	free(e);
-	return name;
+	return *name ? TARGET_NAME : TARGET_INVALID;
+}
+
+/* An include or redirect whose target is no valid name: RFC 7208 4.3, 4.8
+ * make check_host() of a malformed domain "none", and 5.2, 6.1 make an
+ * include or redirect of "none" permerror. */
+static void target_invalid(struct walk *w, const char *domain, const struct spf_term *t, const char *expanded)
+{
+	const char *shown = name_display(w->ctx, domain);
+	issue(w, CODE_SPF_INCLUDE_MISSING, expanded, "a valid domain name", t->text,
+	      "%s in %s: '%s' is not a valid domain name (an empty label, or a label longer than 63 "
+	      "bytes), so it has no SPF record: RFC 7208 %s makes that permerror",
+	      t->text, shown, expanded, t->kind == SPF_INCLUDE ? "4.3 and 5.2" : "4.3 and 6.1");
 }
 
 static enum verdict check_host(struct walk *w, const char *domain, enum role role, const char *via);
@@ -199,10 +227,21 @@ static enum verdict check_host(struct walk *w, const char *domain, enum role rol
 static int mechanism_matches(struct walk *w, const char *domain, const struct spf_term *t,
 			     enum verdict *result)
 {
-	const char *target = NULL;
+	const char *target = NULL, *expanded = NULL;
 	if (t->kind != SPF_ALL && t->kind != SPF_IP4 && t->kind != SPF_IP6 && t->kind != SPF_PTR) {
-		target = target_of(w, domain, t);
-		if (!target) {
+		enum target k = target_of(w, domain, t, &target, &expanded);
+		if (k == TARGET_INVALID && t->kind == SPF_INCLUDE) {
+			target_invalid(w, domain, t, expanded);
+			*result = V_PERMERROR;
+			return 0;
+		}
+		/* a, mx, exists of no valid name look nothing up and match
+		 * nothing: RFC 7208 4.3/1 and 5/10/3 by analogy, one of the two
+		 * results the RFC 7208 test suite allows (invalid-domain-empty-label,
+		 * invalid-domain-long: permerror or fail). */
+		if (k == TARGET_INVALID)
+			return 0;
+		if (k == TARGET_MACRO) {
 			issue(w, CODE_SPF_MACRO, name_display(w->ctx, domain), NULL, t->text,
 			      "%s in %s uses a macro that only a message gives (sender, client address, "
 			      "HELO): "
@@ -476,11 +515,16 @@ static enum verdict check_host(struct walk *w, const char *domain, enum role rol
 			w->lookups++;
 			list_term(w, domain, t->text,
 				  arena_printf(ctx_arena(w->ctx), "1 lookup, %d in all", w->lookups));
-			const char *target = target_of(w, domain, t);
+			const char *target, *expanded;
+			enum target k = target_of(w, domain, t, &target, &expanded);
 			if (w->lookups > LOOKUP_LIMIT) {
 				w->stopped = 1;
 				w->limit = LIMIT_LOOKUPS;
-			} else if (!target) {
+			} else if (k == TARGET_INVALID) {
+				target_invalid(w, domain, t, expanded);
+				result = V_PERMERROR;
+				decided = 1;
+			} else if (k == TARGET_MACRO) {
 				issue(w, CODE_SPF_MACRO, shown, NULL, t->text,
 				      "%s in %s uses a macro that only a message gives: where it leads "
 				      "cannot be "

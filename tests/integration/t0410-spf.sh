@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NAMES="ok tree10 tree11 void2 void3 mx11 redirect redirall allredir loop incmissing ptr plusall qall
-bareall space none two syntax cidr nul macro"
+bareall space none two syntax cidr nul macro badinc longinc badredir badmech"
 DOMAINS=
 for n in $NAMES; do DOMAINS="$DOMAINS $n.spf.test"; done
 SENDERS="198.51.100.25 198.51.100.20 192.0.2.99 2001:db8::25"
@@ -117,6 +117,26 @@ is "$(verdict syntax.spf.test 198.51.100.25)" permerror "syntax: permerror, not 
 sees spf.macro info macro.spf.test
 is "$(verdict macro.spf.test 198.51.100.25)" pass "macro: exists:%{i}... evaluated by libspf2 for the sender"
 
+# --- targets that are no valid name (RFC 7208 4.3, 4.8: none) -------------
+# an include or redirect= of one is permerror (5.2, 6.1), not a macro
+for d in badinc longinc badredir; do
+	sees spf.include-missing fail $d.spf.test
+	sees_no spf.macro $d.spf.test
+	sees_no spf.ok $d.spf.test
+	for s in $SENDERS; do
+		is "$(verdict $d.spf.test $s)" permerror "$d: $s permerror"
+	done
+done
+is "$(field spf.include-missing badinc.spf.test .actual)" include:a..b.spf.test "badinc: names the term"
+like "$(field spf.include-missing badinc.spf.test .message)" "'a\\.\\.b\\.spf\\.test' is not a valid domain name" \
+	"badinc: says the target is no valid name"
+is "$(field spf.include-missing badredir.spf.test .actual)" redirect=a..b.spf.test "badredir: names the term"
+# a, mx, exists of one match nothing
+sees spf.ok ok badmech.spf.test
+sees_no spf.macro badmech.spf.test
+is "$(verdict badmech.spf.test 198.51.100.25)" pass "badmech: the ip4 after them still passes"
+is "$(verdict badmech.spf.test 192.0.2.99)" fail "badmech: others fail"
+
 # --- every verdict against Mail::SPF ---------------------------------------
 for d in $DOMAINS; do
 	for s in $SENDERS; do echo "$d $s"; done
@@ -126,12 +146,26 @@ is "$?/$(wc -l <"$TMP/mailspf" | tr -d ' ')" "0/$(wc -l <"$TMP/pairs" | tr -d ' 
 	diag "$(cat "$TMP/mailspf.err")"
 while read -r d s want; do
 	got=$(verdict "$d" "$s")
-	case $d/$s in
-	mx11.spf.test/*.*.*.*)
+	case $d/$s/$want in
+	mx11.spf.test/*.*.*.*/*)
 		# Mail::SPF 2.009 still follows RFC 4408 here: it looks up the
 		# first 10 exchanges and ignores the rest; RFC 7208 4.6.4 makes
 		# an mx with more than 10 exchanges permerror.
 		is "$want/$got" fail/permerror "$d $s: Mail::SPF (RFC 4408) fail, cutover (RFC 7208) permerror"
+		;;
+	# Mail::SPF 2.009 dies in Net::DNS on a name with an empty label (it
+	# cannot put it in a query). An include or redirect of one is
+	# permerror (RFC 7208 4.3, 5.2, 6.1); an a, mx or exists of one
+	# matches nothing, one of the two results the RFC 7208 test suite
+	# allows (invalid-domain-empty-label: permerror or fail).
+	badinc.spf.test/*/dies | badredir.spf.test/*/dies)
+		is "$got" permerror "$d $s: permerror (Mail::SPF dies on the empty label)"
+		;;
+	badmech.spf.test/198.51.100.25/dies)
+		is "$got" pass "$d $s: pass on the ip4 (Mail::SPF dies on the empty label)"
+		;;
+	badmech.spf.test/*/dies)
+		is "$got" fail "$d $s: fail, the empty-label terms match nothing (Mail::SPF dies on them)"
 		;;
 	*) is "$got" "$want" "$d $s: $want, as Mail::SPF says" ;;
 	esac
