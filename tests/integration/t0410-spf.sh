@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NAMES="ok tree10 tree11 void2 void3 mx11 redirect redirall allredir loop incmissing ptr plusall qall
-bareall space none two syntax cidr nul macro badinc longinc badredir badmech"
+bareall space none two syntax cidr nul macro badinc longinc badredir badmech void6"
 DOMAINS=
 for n in $NAMES; do DOMAINS="$DOMAINS $n.spf.test"; done
 SENDERS="198.51.100.25 198.51.100.20 192.0.2.99 2001:db8::25"
@@ -72,6 +72,24 @@ like "$m" 'a:nx1\.spf\.test in void3\.spf\.test \(nx1\.spf\.test NXDOMAIN\); mx:
 is "$(verdict void3.spf.test 198.51.100.25)" permerror "void3: 198.51.100.25 permerror, not pass"
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.domain == "void3.spf.test" and .subject == "198.51.100.25") | .message')" \
 	'more than 2 void lookups; libspf2 alone says pass' "void3: libspf2 alone says pass, and the report says so"
+
+# void lookups are counted per evaluation: a: on names without AAAA costs
+# IPv6 senders void lookups, IPv4 senders none
+sees spf.void-lookups fail void6.spf.test
+sees_no spf.ok void6.spf.test
+is "$(field spf.void-lookups void6.spf.test .actual)" 3 "void6: 3 void lookups"
+m=$(field spf.void-lookups void6.spf.test .message)
+like "$m" 'for IPv6 senders' "void6: names the family whose evaluation fails"
+like "$m" 'a:only4a\.spf\.test in void6\.spf\.test \(only4a\.spf\.test no address\); a:only4b' \
+	"void6: names each void lookup"
+is "$(printf '%s\n' "$OUT" | jq '[.findings[] | select(.domain == "void6.spf.test" and .code == "spf.void-lookups")] | length')" 1 \
+	"void6: no void-lookup finding for IPv4 senders"
+is "$(verdict void6.spf.test 2001:db8::25)" permerror "void6: 2001:db8::25 permerror, although ip6: lists it"
+is "$(verdict void6.spf.test 198.51.100.25)" fail "void6: an IPv4 sender is judged by the whole record (fail)"
+like "$(field spf.ok ok.spf.test .actual)" '^4 lookups, 0 void for IPv4, 1 for IPv6$' \
+	"ok: the a on a name without AAAA is one void lookup for IPv6 senders only"
+is "$(field spf.void-lookups void3.spf.test .message | grep -c 'for IPv4 and IPv6 senders')" 1 \
+	"void3: NXDOMAIN is void for both families: one finding names both"
 
 # --- mx with 11 exchanges ---------------------------------------------------
 sees spf.mx-too-many fail mx11.spf.test
