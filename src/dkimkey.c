@@ -211,8 +211,25 @@ int dkimkey_record_like(const char *txt, size_t len)
 	size_t i = 0;
 	while (i < len && is_fws((unsigned char)txt[i]))
 		i++;
-	if (len - i >= 2 && txt[i] == 'v' && (txt[i + 1] == '=' || is_fws((unsigned char)txt[i + 1])))
-		return 1;
+	if (i < len && txt[i] == 'v') {
+		/* a v= first: a key record only when it says DKIM1, RFC 6376
+		 * 3.6.1 ("records beginning with a v= tag with any other value
+		 * MUST be discarded"): v=spf1 under a wildcard is no key */
+		size_t j = i + 1;
+		while (j < len && is_fws((unsigned char)txt[j]))
+			j++;
+		if (j < len && txt[j] == '=') {
+			size_t start = j + 1, end = start;
+			while (end < len && txt[end] != ';')
+				end++;
+			while (start < end && is_fws((unsigned char)txt[start]))
+				start++;
+			while (end > start && is_fws((unsigned char)txt[end - 1]))
+				end--;
+			if (end - start == 5 && memcmp(txt + start, "DKIM1", 5) == 0)
+				return 1;
+		}
+	}
 	/* a p= or k= tag at the start or after a ';' */
 	int at_start = 1;
 	for (; i < len; i++) {

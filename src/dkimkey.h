@@ -70,9 +70,10 @@ struct dkimkey_record {
 	int strict;  /* t= has the flag s */
 };
 
-/* Whether the TXT data looks meant as a DKIM key record (it starts with v=,
- * or has a p= or k= tag), so that a broken one is judged as a broken key
- * rather than as no key at all. */
+/* Whether the TXT data looks meant as a DKIM key record (it starts with
+ * v=DKIM1, or has a p= or k= tag), so that a broken one is judged as a
+ * broken key rather than as no key at all. A v= with another value (v=spf1
+ * under a wildcard) is not one unless a p= or k= tag follows. */
 int dkimkey_record_like(const char *txt, size_t len);
 
 /* Take a key record apart and check it as RFC 6376 3.6.1 says a verifier

@@ -104,6 +104,7 @@ dkim.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dkimwild.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkimspf.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 spf.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dmarc.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 mx-good.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
@@ -279,6 +280,8 @@ for s in new1 new2; do
 	is "$(dig_rdata TXT)" '"o=~"' "$s: dkimnone.test has a TXT at _domainkey, no key under it"
 	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimwild.test" TXT
 	is "$DIG_STATUS" NXDOMAIN "$s: dkimwild.test has no wildcard until t0420 adds one"
+	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimspf.test" TXT
+	is "$(dig_rdata TXT)" '"v=spf1 -all"' "$s: dkimspf.test's wildcard SPF record answers under _domainkey"
 done
 
 # --- spf fixtures (mail) ------------------------------------------------------

@@ -274,6 +274,20 @@ sees dkim.not-found info dkimnone.test
 is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.domain == "dkimnone.test") | .code] | join(" ")')" \
 	dkim.not-found "dkimnone.test: nothing found, said once"
 
+# a wildcard "v=spf1 -all" answers at every selector: not a key record (RFC
+# 6376 3.6.1 discards a v= other than DKIM1), so no wildcard key, nothing found
+audit -r "$TMP/probe.yml" dkimspf.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.domain == "dkimspf.test") | .code] | join(" ")')" \
+	dkim.not-found "dkimspf.test: a wildcard v=spf1 record is no wildcard key: nothing found"
+{
+	echo "name: dkimspf"
+	echo "checks:"
+	rule s2026
+} >"$TMP/dkimspf.yml"
+audit -r "$TMP/dkimspf.yml" dkimspf.test
+is "$(codes_at s2026._domainkey.dkimspf.test/TXT)" dkim.missing \
+	"dkimspf.test: a named selector answered only by the v=spf1 wildcard is missing, not an invalid key"
+
 # not finding one is information (a selector can be any name), not a failure
 audit -r "$TMP/probe.yml" dkimnone.test
 is "$RC" 0 "not finding a common selector is no failure"
