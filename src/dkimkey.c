@@ -144,7 +144,7 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 {
 	unsigned char *der = NULL;
 	EVP_PKEY *pkey = NULL;
-	int ret = -1;
+	int ret = -1, bare = 0;
 	*out = NULL;
 	long n = base64_decode(p, len, &der);
 	if (n < 0) {
@@ -178,8 +178,11 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 			/* RFC 6376 3.6.1 calls p= for k=rsa "an RSAPublicKey", the
 			 * PKCS#1 structure, while verifiers (and 3.6.1's own
 			 * example) use a SubjectPublicKeyInfo. Accept the bare form
-			 * as well: the text literally allows it. */
+			 * as well, the text literally allows it, but say so: OpenDKIM
+			 * decodes p= with d2i_PUBKEY_bio() only (libopendkim/dkim.c)
+			 * and rejects it, as most verifiers do. */
 			at = der;
+			bare = 1;
 			pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &at, n);
 			if (!pkey || at != der + n) {
 				set_err(err, errlen,
@@ -191,6 +194,8 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 	}
 	ret = key_from_pkey(pkey, 0, out, err, errlen);
 	pkey = NULL;
+	if (ret == 0)
+		(*out)->bare_rsa = bare;
 out:
 	EVP_PKEY_free(pkey);
 	free(der);

@@ -257,8 +257,10 @@ static void test_parse_p(void **state)
 	assert_int_equal(spki->bits, 1024);
 	assert_false(spki->is_private);
 	assert_string_equal(spki->p, p);
-	/* a bare RSAPublicKey: the same key, published as SPKI */
+	assert_false(spki->bare_rsa);
+	/* a bare RSAPublicKey: the same key, published as SPKI, and said to be bare */
 	assert_int_equal(dkimkey_parse_p(pb, strlen(pb), DKIMKEY_RSA, &bare, err, sizeof(err)), 0);
+	assert_true(bare->bare_rsa);
 	assert_true(dkimkey_same(spki, bare));
 	assert_string_equal(bare->p, p);
 	/* whitespace anywhere inside */
