@@ -4,7 +4,8 @@
  * lookups, at most 10 exchanges for an mx); +all, ?all, ptr, include loops
  * and macros that need a message; and with `senders:`, each address
  * evaluated by libspf2, fed from cutover's own lookups, with the RFC's
- * permerror where the tree is over a limit whatever libspf2 says.
+ * permerror where the tree is over a limit whatever libspf2 says (a tree
+ * with a syntax error is permerror and never handed to libspf2).
  *
  * The walk is check_host() of RFC 7208 4 run over answers already fetched:
  * each judge() round runs it again from the start, asks every lookup it
@@ -80,6 +81,7 @@ struct walk {
 	int stopped;	/* evaluation ended (a limit, temperror): the rest is listed, not evaluated */
 	int unknown;	/* reached a term cutover cannot evaluate */
 	int top_parsed; /* the domain's own record was found and parsed */
+	const char *syntax_error; /* why the first record reached with a syntax error is not valid */
 	const char *path[DEPTH_MAX];
 	int depth;
 	struct strbuf listing; /* every term: "domain: term (cost)" */
@@ -460,6 +462,10 @@ static int fetch_record(struct walk *w, const char *domain, enum role role, cons
 		issue(w, CODE_SPF_SYNTAX, shown, NULL, rec->bad_term,
 		      "the SPF record of %s is not valid at '%s': %s (permerror)", shown, rec->bad_term,
 		      rec->error);
+		if (!w->syntax_error)
+			w->syntax_error = arena_printf(ctx_arena(w->ctx),
+						       "the SPF record of %s is not valid at '%s': %s", shown,
+						       rec->bad_term, rec->error);
 		spf_record_release(rec);
 		w->stopped = 1;
 		*r = V_PERMERROR;
@@ -854,13 +860,15 @@ static void report(struct check_ctx *ctx, struct walk *w)
 /* What each sender gets. */
 struct sender_verdict {
 	enum verdict mine, lib, final;
+	int lib_asked; /* libspf2 evaluated it (else why is cutover's own finding) */
 	enum limit limit;
 	const char *why;
 };
 
-/* Each sender's verdict: libspf2's, but permerror where cutover's walk for
- * that address runs over an RFC 7208 4.6.4 limit before anything it cannot
- * evaluate. Returns -1 when a lookup was missing (asked now). */
+/* Each sender's verdict: cutover's walk's where it evaluates everything,
+ * libspf2's where it meets ptr or a sender macro; libspf2 is not asked at all
+ * about a tree the walk found a syntax error in. Returns -1 when a lookup
+ * was missing (asked now). */
 static int judge_senders(struct check_ctx *ctx, struct spf_questions *q, struct sender_verdict *out)
 {
 	int missing = 0;
@@ -873,14 +881,19 @@ static int judge_senders(struct check_ctx *ctx, struct spf_questions *q, struct 
 		if (w.unknown)
 			out[i].mine = V_UNKNOWN;
 		missing += w.missing;
+		/* A record the walk found a syntax error in is permerror, and is
+		 * not handed to libspf2 (whose macro expansion has had CVEs): its
+		 * reason is cutover's own finding. */
+		out[i].lib_asked = out[i].mine == V_UNKNOWN || !w.syntax_error;
+		out[i].lib = V_UNKNOWN;
+		out[i].why = w.syntax_error;
 		walk_release(&w);
-		if (libspf2_verdict(ctx, q, q->senders[i], &out[i].lib, &out[i].why) < 0)
+		if (out[i].lib_asked && libspf2_verdict(ctx, q, q->senders[i], &out[i].lib, &out[i].why) < 0)
 			missing++;
 		/* The walk is check_host() over the same answers; where it could
 		 * evaluate everything its verdict is the RFC's, and it differs
 		 * from libspf2's exactly where libspf2 strays from RFC 7208:
-		 * limits (4.6.4), syntax errors (libspf2 says temperror),
-		 * redirect= beside all (libspf2 follows it). */
+		 * limits (4.6.4), redirect= beside all (libspf2 follows it). */
 		out[i].final = out[i].mine != V_UNKNOWN ? out[i].mine : out[i].lib;
 	}
 	return missing ? -1 : 0;
@@ -894,10 +907,10 @@ static void sender_findings(struct check_ctx *ctx, struct spf_questions *q, cons
 	const char *from = arena_printf(ctx_arena(ctx), "postmaster@%s", name_display(ctx, q->domain));
 	for (size_t i = 0; i < q->n_senders; i++) {
 		const char *note = "";
-		if (v[i].limit != LIMIT_NONE && v[i].lib != V_PERMERROR)
+		if (v[i].lib_asked && v[i].limit != LIMIT_NONE && v[i].lib != V_PERMERROR)
 			note = arena_printf(ctx_arena(ctx), " (RFC 7208 4.6.4: %s; libspf2 alone says %s)",
 					    limit_text[v[i].limit], verdict_names[v[i].lib]);
-		else if (v[i].mine != V_UNKNOWN && v[i].mine != v[i].lib)
+		else if (v[i].lib_asked && v[i].mine != V_UNKNOWN && v[i].mine != v[i].lib)
 			note = arena_printf(ctx_arena(ctx), " (RFC 7208; libspf2 alone says %s)",
 					    verdict_names[v[i].lib]);
 		if (v[i].final == V_PASS)
@@ -905,9 +918,9 @@ static void sender_findings(struct check_ctx *ctx, struct spf_questions *q, cons
 				    "%s may send mail from %s: SPF pass%s", q->senders[i], from, note);
 		else
 			ctx_finding(ctx, CODE_SPF_SENDER_NOT_AUTHORIZED, q->senders[i], NULL, "pass",
-				    verdict_names[v[i].final],
-				    "%s sending mail from %s gets SPF %s%s; libspf2: %s", q->senders[i], from,
-				    verdict_names[v[i].final], note, v[i].why);
+				    verdict_names[v[i].final], "%s sending mail from %s gets SPF %s%s%s%s",
+				    q->senders[i], from, verdict_names[v[i].final], note,
+				    v[i].lib_asked ? "; libspf2: " : ": ", v[i].why);
 	}
 }
 

@@ -130,8 +130,18 @@ sees spf.syntax fail cidr.spf.test
 is "$(field spf.syntax cidr.spf.test .actual)" a:mail.spf.test/33 "cidr: names the term with /33"
 sees spf.syntax fail nul.spf.test
 like "$(field spf.syntax nul.spf.test .message)" 'a NUL byte' "nul: a NUL byte is a syntax error, not a crash"
-# libspf2 calls a record that does not compile temperror; the RFC says permerror.
-is "$(verdict syntax.spf.test 198.51.100.25)" permerror "syntax: permerror, not libspf2's temperror"
+# A record with a syntax error is permerror (RFC 7208 4.6), and is not handed
+# to libspf2 (whose macro expansion has had CVEs): the reason given is
+# cutover's own finding.
+is "$(verdict syntax.spf.test 198.51.100.25)" permerror "syntax: permerror"
+m=$(field spf.sender-not-authorized syntax.spf.test .message)
+like "$m" "permerror: the SPF record of syntax\\.spf\\.test is not valid at 'ip4:192\\.0\\.2\\.300'" \
+	"syntax: the sender's reason is cutover's syntax finding"
+! printf '%s\n' "$m" | grep -q libspf2
+ok $? "syntax: libspf2 is not asked about a record with a syntax error"
+! printf '%s\n' "$OUT" | jq -r '.findings[] | select(.domain == "nul.spf.test" and .code == "spf.sender-not-authorized") | .message' |
+	grep -q libspf2
+ok $? "nul: libspf2 is not asked either"
 sees spf.macro info macro.spf.test
 is "$(verdict macro.spf.test 198.51.100.25)" pass "macro: exists:%{i}... evaluated by libspf2 for the sender"
 
