@@ -292,6 +292,8 @@ for s in new1 new2; do
 		"$s: tree11.spf.test has its SPF record"
 	dig_at "$s" mx11.spf.test MX
 	is "$(dig_rdata MX | wc -l)" 11 "$s: mx11.spf.test has 11 exchanges"
+	dig_at "$s" mx10.spf.test MX
+	is "$(dig_rdata MX | wc -l)" 10 "$s: mx10.spf.test has 10 exchanges"
 	dig_at "$s" space.spf.test TXT
 	is "$(dig_rdata TXT)" '" v=spf1 ip4:198.51.100.25 -all"' "$s: space.spf.test's record begins with a space"
 	dig_at "$s" nx1.spf.test A

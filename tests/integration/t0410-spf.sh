@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NAMES="ok tree10 tree11 void2 void3 mx11 redirect redirall allredir loop incmissing ptr plusall qall
-bareall space none two syntax cidr nul macro badinc longinc badredir badmech void6"
+bareall space none two syntax cidr nul macro badinc longinc badredir badmech void6 mx10"
 DOMAINS=
 for n in $NAMES; do DOMAINS="$DOMAINS $n.spf.test"; done
 SENDERS="198.51.100.25 198.51.100.20 192.0.2.99 2001:db8::25"
@@ -91,7 +91,12 @@ like "$(field spf.ok ok.spf.test .actual)" '^4 lookups, 0 void for IPv4, 1 for I
 is "$(field spf.void-lookups void3.spf.test .message | grep -c 'for IPv4 and IPv6 senders')" 1 \
 	"void3: NXDOMAIN is void for both families: one finding names both"
 
-# --- mx with 11 exchanges ---------------------------------------------------
+# --- mx with 10 exchanges is fine, 11 are not -------------------------------
+sees spf.ok ok mx10.spf.test
+sees_no spf.mx-too-many mx10.spf.test
+is "$(field spf.ok mx10.spf.test .actual)" "1 lookups, 0 void" "mx10: one lookup, no void lookup"
+is "$(verdict mx10.spf.test 198.51.100.20)" pass "mx10: the 10th exchange's address passes"
+is "$(verdict mx10.spf.test 192.0.2.99)" fail "mx10: others fail, not permerror"
 sees spf.mx-too-many fail mx11.spf.test
 is "$(field spf.mx-too-many mx11.spf.test .actual)" 11 "mx11: 11 exchanges"
 
