@@ -216,6 +216,16 @@ static void judge_record(struct check_ctx *ctx, const struct dkim_state *st, con
 			    key->bits, st->min_bits);
 		problems++;
 	}
+	if (key->bare_rsa) {
+		ctx_finding(
+			ctx, CODE_DKIM_KEY_FORMAT, subject, NULL, "a SubjectPublicKeyInfo",
+			"a bare RSAPublicKey",
+			"p= at %s is a bare PKCS#1 RSAPublicKey: OpenDKIM and most verifiers decode only a "
+			"SubjectPublicKeyInfo and reject it; publish the key as openssl rsa -pubout "
+			"writes it",
+			subject);
+		problems++;
+	}
 	if (pk && !dkimkey_same(pk, key)) {
 		ctx_finding(
 			ctx, CODE_DKIM_KEY_MISMATCH, subject, NULL, pk->p, key->p,

@@ -4,7 +4,8 @@
  * lookups, at most 10 exchanges for an mx); +all, ?all, ptr, include loops
  * and macros that need a message; and with `senders:`, each address
  * evaluated by libspf2, fed from cutover's own lookups, with the RFC's
- * permerror where the tree is over a limit whatever libspf2 says.
+ * permerror where the tree is over a limit whatever libspf2 says (a tree
+ * with a syntax error is permerror and never handed to libspf2).
  *
  * The walk is check_host() of RFC 7208 4 run over answers already fetched:
  * each judge() round runs it again from the start, asks every lookup it
@@ -60,7 +61,6 @@ struct spf_questions {
 	const char **senders;
 	size_t n_senders;
 	const char *helo;
-	int want_aaaa; /* an IPv6 sender: fetch AAAA for a and mx too */
 };
 
 /* One evaluation of check_host() over the fetched answers. */
@@ -71,15 +71,21 @@ struct walk {
 	unsigned char ip[16];
 	int report;  /* collect the listing and findings */
 	int missing; /* lookups asked in this pass */
-	int lookups, voids;
+	int lookups;
+	/* Void lookups by the evaluations for IPv4 ([0]) and IPv6 ([1])
+	 * senders: RFC 7208 4.6.4 counts them per evaluation, and an a or mx
+	 * costs an IPv6 sender AAAA lookups. The report's walk follows both
+	 * (it asks A and AAAA), a sender's walk its own family's. */
+	int voids[2];
 	enum limit limit;
 	int stopped;	/* evaluation ended (a limit, temperror): the rest is listed, not evaluated */
 	int unknown;	/* reached a term cutover cannot evaluate */
 	int top_parsed; /* the domain's own record was found and parsed */
+	const char *syntax_error; /* why the first record reached with a syntax error is not valid */
 	const char *path[DEPTH_MAX];
 	int depth;
 	struct strbuf listing; /* every term: "domain: term (cost)" */
-	struct strbuf voids_by;
+	struct strbuf voids_by[2];
 	struct issue *issues;
 	size_t n_issues, alloc_issues;
 };
@@ -133,63 +139,124 @@ static void list_term(struct walk *w, const char *domain, const char *text, cons
 			name_display(w->ctx, domain), text, note);
 }
 
-/* A void lookup by the term; permerror past the limit. */
-static void void_lookup(struct walk *w, const char *domain, const char *text, const char *name,
-			const char *what)
+/* The families of senders a void lookup counts for (FAMILY_BIT(4), FAMILY_BIT(6)). */
+#define FAMILY_BIT(family) ((family) == 4 ? 1u : 2u)
+#define FAMILIES_ALL (FAMILY_BIT(4) | FAMILY_BIT(6))
+
+/* The families whose evaluation the walk follows. */
+static unsigned walk_families(const struct walk *w)
 {
-	w->voids++;
-	if (w->report)
-		sb_addf(&w->voids_by, "%s%s in %s (%s %s)", w->voids_by.len ? "; " : "", text,
-			name_display(w->ctx, domain), name_display(w->ctx, name), what);
-	if (w->voids > VOID_LIMIT && !w->stopped) {
+	return w->family ? FAMILY_BIT(w->family) : FAMILIES_ALL;
+}
+
+/* A void lookup by the term, for the senders of the families given;
+ * permerror past the limit, which stops the walk once every family it
+ * follows is past it. A family's count stops where its evaluation does. */
+static void void_lookup(struct walk *w, unsigned families, const char *domain, const char *text,
+			const char *name, const char *what)
+{
+	families &= walk_families(w);
+	int over = 1;
+	for (int f = 0; f < 2; f++) {
+		if ((families & (1u << f)) && w->voids[f] <= VOID_LIMIT) {
+			w->voids[f]++;
+			if (w->report)
+				sb_addf(&w->voids_by[f], "%s%s in %s (%s %s)", w->voids_by[f].len ? "; " : "",
+					text, name_display(w->ctx, domain), name_display(w->ctx, name), what);
+		}
+		if ((walk_families(w) & (1u << f)) && w->voids[f] <= VOID_LIMIT)
+			over = 0;
+	}
+	if (over && !w->stopped) {
 		w->stopped = 1;
 		w->limit = LIMIT_VOID;
 	}
 }
 
 /* Whether the addresses of name match the sender (cidr applied); -1 pending;
- * counts a void lookup against term. */
+ * counts void lookups against term. The report's walk asks A and AAAA (it
+ * follows IPv4 and IPv6 senders alike), a sender's walk its family's. */
 static int addresses_match(struct walk *w, const char *domain, const struct spf_term *t, const char *name)
 {
-	ldns_rr_type type = w->family == 6 ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A;
-	ldns_rr_list *rrs;
-	const char *why;
-	if (w->family == 0 && w->q->want_aaaa)
-		(void)look(w, name, LDNS_RR_TYPE_AAAA, NULL, NULL); /* for the senders' walks */
-	int o = look(w, name, type, &rrs, &why);
-	if (o < 0)
-		return -1;
-	if (o == LOOKUP_FAILED) {
-		issue(w, CODE_CHECK_NO_DATA, subject_of(w->ctx, name, type), NULL, why,
-		      "%s (%s in %s) could not be looked up: %s; receivers would say temperror",
-		      subject_of(w->ctx, name, type), t->text, name_display(w->ctx, domain), why);
-		w->stopped = 1;
-		return -2;
+	static const ldns_rr_type types[2] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	ldns_rr_list *rrs[2] = {NULL, NULL};
+	const char *why[2] = {NULL, NULL};
+	int o[2] = {LOOKUP_NODATA, LOOKUP_NODATA}, pending = 0, match = 0;
+	for (int f = 0; f < 2; f++)
+		if (walk_families(w) & (1u << f)) {
+			o[f] = look(w, name, types[f], &rrs[f], &why[f]);
+			pending |= o[f] < 0;
+		}
+	if (pending)
+		goto out;
+	for (int f = 0; f < 2; f++)
+		if ((walk_families(w) & (1u << f)) && o[f] == LOOKUP_FAILED) {
+			const char *subject = subject_of(w->ctx, name, types[f]);
+			issue(w, CODE_CHECK_NO_DATA, subject, NULL, why[f],
+			      "%s (%s in %s) could not be looked up: %s; receivers would say temperror",
+			      subject, t->text, name_display(w->ctx, domain), why[f]);
+			w->stopped = 1;
+			match = -2;
+			goto out;
+		}
+	for (int f = 0; f < 2; f++) {
+		if (!(walk_families(w) & (1u << f)))
+			continue;
+		if (o[f] != LOOKUP_DATA) {
+			void_lookup(w, 1u << f, domain, t->text, name,
+				    o[f] == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no address");
+			continue;
+		}
+		int prefix = f ? t->cidr6 : t->cidr4;
+		for (size_t i = 0; w->family && i < ldns_rr_list_rr_count(rrs[f]) && !match; i++) {
+			const ldns_rdf *a = ldns_rr_rdf(ldns_rr_list_rr(rrs[f], i), 0);
+			if (a && ldns_rdf_size(a) == (f ? 16u : 4u))
+				match = spf_addr_in(w->ip, ldns_rdf_data(a), prefix, w->family);
+		}
 	}
-	if (o != LOOKUP_DATA) {
-		void_lookup(w, domain, t->text, name, o == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no address");
-		return 0;
-	}
-	int match = 0;
-	int prefix = w->family == 6 ? t->cidr6 : t->cidr4;
-	for (size_t i = 0; w->family && i < ldns_rr_list_rr_count(rrs) && !match; i++) {
-		const ldns_rdf *f = ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0);
-		if (f && ldns_rdf_size(f) == (w->family == 6 ? 16u : 4u))
-			match = spf_addr_in(w->ip, ldns_rdf_data(f), prefix, w->family);
-	}
-	ldns_rr_list_free(rrs);
-	return match;
+out:
+	ldns_rr_list_free(rrs[0]);
+	ldns_rr_list_free(rrs[1]);
+	return pending ? -1 : match;
 }
 
-/* Expand a term's target; NULL when it needs the message. */
-static const char *target_of(struct walk *w, const char *domain, const struct spf_term *t)
+/* What a term's target expands to. */
+enum target {
+	TARGET_NAME,	/* a valid name */
+	TARGET_MACRO,	/* it uses a macro only a message gives */
+	TARGET_INVALID, /* it expands to no valid name (an empty label, a label over 63 bytes) */
+};
+
+/* Expand a term's target into *name (absolute, lower case) when it is a
+ * valid name; *expanded is the expansion as text (NULL for TARGET_MACRO). */
+static enum target target_of(struct walk *w, const char *domain, const struct spf_term *t, const char **name,
+			     const char **expanded)
 {
-	if (!t->domain)
-		return domain;
+	*name = NULL;
+	*expanded = NULL;
+	if (!t->domain) {
+		*name = *expanded = domain;
+		return TARGET_NAME;
+	}
+	if (t->macros & ~SPF_MACROS_KNOWN)
+		return TARGET_MACRO;
 	char *e = spf_expand(t->domain, domain, w->q->domain);
-	const char *name = e && *e ? ctx_name(w->ctx, e) : NULL;
+	*expanded = arena_strdup(ctx_arena(w->ctx), e ? e : t->domain);
+	*name = e && *e ? ctx_name(w->ctx, e) : NULL;
 	free(e);
-	return name;
+	return *name ? TARGET_NAME : TARGET_INVALID;
+}
+
+/* An include or redirect whose target is no valid name: RFC 7208 4.3, 4.8
+ * make check_host() of a malformed domain "none", and 5.2, 6.1 make an
+ * include or redirect of "none" permerror. */
+static void target_invalid(struct walk *w, const char *domain, const struct spf_term *t, const char *expanded)
+{
+	const char *shown = name_display(w->ctx, domain);
+	issue(w, CODE_SPF_INCLUDE_MISSING, expanded, "a valid domain name", t->text,
+	      "%s in %s: '%s' is not a valid domain name (an empty label, or a label longer than 63 "
+	      "bytes), so it has no SPF record: RFC 7208 %s makes that permerror",
+	      t->text, shown, expanded, t->kind == SPF_INCLUDE ? "4.3 and 5.2" : "4.3 and 6.1");
 }
 
 static enum verdict check_host(struct walk *w, const char *domain, enum role role, const char *via);
@@ -199,10 +266,21 @@ static enum verdict check_host(struct walk *w, const char *domain, enum role rol
 static int mechanism_matches(struct walk *w, const char *domain, const struct spf_term *t,
 			     enum verdict *result)
 {
-	const char *target = NULL;
+	const char *target = NULL, *expanded = NULL;
 	if (t->kind != SPF_ALL && t->kind != SPF_IP4 && t->kind != SPF_IP6 && t->kind != SPF_PTR) {
-		target = target_of(w, domain, t);
-		if (!target) {
+		enum target k = target_of(w, domain, t, &target, &expanded);
+		if (k == TARGET_INVALID && t->kind == SPF_INCLUDE) {
+			target_invalid(w, domain, t, expanded);
+			*result = V_PERMERROR;
+			return 0;
+		}
+		/* a, mx, exists of no valid name look nothing up and match
+		 * nothing: RFC 7208 4.3/1 and 5/10/3 by analogy, one of the two
+		 * results the RFC 7208 test suite allows (invalid-domain-empty-label,
+		 * invalid-domain-long: permerror or fail). */
+		if (k == TARGET_INVALID)
+			return 0;
+		if (k == TARGET_MACRO) {
 			issue(w, CODE_SPF_MACRO, name_display(w->ctx, domain), NULL, t->text,
 			      "%s in %s uses a macro that only a message gives (sender, client address, "
 			      "HELO): "
@@ -240,7 +318,7 @@ static int mechanism_matches(struct walk *w, const char *domain, const struct sp
 		if (o == LOOKUP_DATA)
 			return 1;
 		if (o != LOOKUP_FAILED)
-			void_lookup(w, domain, t->text, target,
+			void_lookup(w, FAMILIES_ALL, domain, t->text, target,
 				    o == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no address");
 		else
 			w->stopped = 1, *result = V_TEMPERROR;
@@ -257,7 +335,8 @@ static int mechanism_matches(struct walk *w, const char *domain, const struct sp
 			return 0;
 		}
 		if (o != LOOKUP_DATA) {
-			void_lookup(w, domain, t->text, target, o == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no MX");
+			void_lookup(w, FAMILIES_ALL, domain, t->text, target,
+				    o == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no MX");
 			return 0;
 		}
 		size_t n = ldns_rr_list_rr_count(rrs);
@@ -383,6 +462,10 @@ static int fetch_record(struct walk *w, const char *domain, enum role role, cons
 		issue(w, CODE_SPF_SYNTAX, shown, NULL, rec->bad_term,
 		      "the SPF record of %s is not valid at '%s': %s (permerror)", shown, rec->bad_term,
 		      rec->error);
+		if (!w->syntax_error)
+			w->syntax_error = arena_printf(ctx_arena(w->ctx),
+						       "the SPF record of %s is not valid at '%s': %s", shown,
+						       rec->bad_term, rec->error);
 		spf_record_release(rec);
 		w->stopped = 1;
 		*r = V_PERMERROR;
@@ -476,11 +559,16 @@ static enum verdict check_host(struct walk *w, const char *domain, enum role rol
 			w->lookups++;
 			list_term(w, domain, t->text,
 				  arena_printf(ctx_arena(w->ctx), "1 lookup, %d in all", w->lookups));
-			const char *target = target_of(w, domain, t);
+			const char *target, *expanded;
+			enum target k = target_of(w, domain, t, &target, &expanded);
 			if (w->lookups > LOOKUP_LIMIT) {
 				w->stopped = 1;
 				w->limit = LIMIT_LOOKUPS;
-			} else if (!target) {
+			} else if (k == TARGET_INVALID) {
+				target_invalid(w, domain, t, expanded);
+				result = V_PERMERROR;
+				decided = 1;
+			} else if (k == TARGET_MACRO) {
 				issue(w, CODE_SPF_MACRO, shown, NULL, t->text,
 				      "%s in %s uses a macro that only a message gives: where it leads "
 				      "cannot be "
@@ -670,8 +758,6 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 				    q->senders[i]);
 			return -1;
 		}
-		if (family == 6)
-			q->want_aaaa = 1;
 	}
 	const char *helo = ctx_param_str(ctx, "helo");
 	q->helo = helo ? helo : name_display(ctx, q->domain);
@@ -686,14 +772,22 @@ static void walk_init(struct walk *w, struct check_ctx *ctx, struct spf_question
 	w->ctx = ctx;
 	w->q = q;
 	w->listing = (struct strbuf)STRBUF_INIT;
-	w->voids_by = (struct strbuf)STRBUF_INIT;
+	w->voids_by[0] = (struct strbuf)STRBUF_INIT;
+	w->voids_by[1] = (struct strbuf)STRBUF_INIT;
 }
 
 static void walk_release(struct walk *w)
 {
 	sb_release(&w->listing);
-	sb_release(&w->voids_by);
+	sb_release(&w->voids_by[0]);
+	sb_release(&w->voids_by[1]);
 	free(w->issues);
+}
+
+/* The void lookups of a family, "" when none. */
+static const char *void_list(const struct strbuf *sb)
+{
+	return sb->buf ? sb->buf : "";
 }
 
 /* The findings of the report's walk. */
@@ -729,32 +823,52 @@ static void report(struct check_ctx *ctx, struct walk *w)
 					 : "",
 			    terms);
 	}
-	if (w->voids > VOID_LIMIT) {
-		ctx_finding(
-			ctx, CODE_SPF_VOID_LOOKUPS, shown, NULL, "<= 2",
-			arena_printf(ctx_arena(ctx), "%d", w->voids),
-			"%s: %d void lookups (NXDOMAIN or no data), more than the 2 RFC 7208 4.6.4 allows: "
-			"evaluation stops with permerror at the 3rd. Void lookups: %s",
-			shown, w->voids, w->voids_by.buf);
+	/* One finding when both families' evaluations stop at the same void
+	 * lookups, else one per family over the limit. */
+	static const char *const family_names[] = {"IPv4", "IPv6"};
+	int over[2] = {w->voids[0] > VOID_LIMIT, w->voids[1] > VOID_LIMIT};
+	int same = w->voids[0] == w->voids[1] &&
+		   strcmp(void_list(&w->voids_by[0]), void_list(&w->voids_by[1])) == 0;
+	for (int f = 0; f < 2; f++) {
+		if (!over[f] || (f == 1 && same))
+			continue;
+		ctx_finding(ctx, CODE_SPF_VOID_LOOKUPS, shown, NULL, "<= 2",
+			    arena_printf(ctx_arena(ctx), "%d", w->voids[f]),
+			    "%s: %d void lookups (NXDOMAIN or no data) for %s senders, more than the 2 RFC "
+			    "7208 4.6.4 allows: their evaluation stops with permerror at the 3rd. Void "
+			    "lookups: %s",
+			    shown, w->voids[f], same ? "IPv4 and IPv6" : family_names[f],
+			    void_list(&w->voids_by[f]));
 		problems++;
 	}
-	if (problems == 0)
+	if (problems == 0 && w->voids[0] == w->voids[1])
 		ctx_finding(ctx, CODE_SPF_OK, shown, NULL, NULL,
-			    arena_printf(ctx_arena(ctx), "%d lookups, %d void", w->lookups, w->voids),
+			    arena_printf(ctx_arena(ctx), "%d lookups, %d void", w->lookups, w->voids[0]),
 			    "%s has one valid SPF record: %d DNS-querying terms, %d void lookups%s%s", shown,
-			    w->lookups, w->voids, w->voids ? ": " : "", w->voids ? w->voids_by.buf : "");
+			    w->lookups, w->voids[0], w->voids[0] ? ": " : "", void_list(&w->voids_by[0]));
+	else if (problems == 0)
+		ctx_finding(ctx, CODE_SPF_OK, shown, NULL, NULL,
+			    arena_printf(ctx_arena(ctx), "%d lookups, %d void for IPv4, %d for IPv6",
+					 w->lookups, w->voids[0], w->voids[1]),
+			    "%s has one valid SPF record: %d DNS-querying terms; %d void lookups for IPv4 "
+			    "senders%s%s; %d for IPv6 senders%s%s",
+			    shown, w->lookups, w->voids[0], w->voids[0] ? ": " : "",
+			    void_list(&w->voids_by[0]), w->voids[1], w->voids[1] ? ": " : "",
+			    void_list(&w->voids_by[1]));
 }
 
 /* What each sender gets. */
 struct sender_verdict {
 	enum verdict mine, lib, final;
+	int lib_asked; /* libspf2 evaluated it (else why is cutover's own finding) */
 	enum limit limit;
 	const char *why;
 };
 
-/* Each sender's verdict: libspf2's, but permerror where cutover's walk for
- * that address runs over an RFC 7208 4.6.4 limit before anything it cannot
- * evaluate. Returns -1 when a lookup was missing (asked now). */
+/* Each sender's verdict: cutover's walk's where it evaluates everything,
+ * libspf2's where it meets ptr or a sender macro; libspf2 is not asked at all
+ * about a tree the walk found a syntax error in. Returns -1 when a lookup
+ * was missing (asked now). */
 static int judge_senders(struct check_ctx *ctx, struct spf_questions *q, struct sender_verdict *out)
 {
 	int missing = 0;
@@ -767,14 +881,19 @@ static int judge_senders(struct check_ctx *ctx, struct spf_questions *q, struct 
 		if (w.unknown)
 			out[i].mine = V_UNKNOWN;
 		missing += w.missing;
+		/* A record the walk found a syntax error in is permerror, and is
+		 * not handed to libspf2 (whose macro expansion has had CVEs): its
+		 * reason is cutover's own finding. */
+		out[i].lib_asked = out[i].mine == V_UNKNOWN || !w.syntax_error;
+		out[i].lib = V_UNKNOWN;
+		out[i].why = w.syntax_error;
 		walk_release(&w);
-		if (libspf2_verdict(ctx, q, q->senders[i], &out[i].lib, &out[i].why) < 0)
+		if (out[i].lib_asked && libspf2_verdict(ctx, q, q->senders[i], &out[i].lib, &out[i].why) < 0)
 			missing++;
 		/* The walk is check_host() over the same answers; where it could
 		 * evaluate everything its verdict is the RFC's, and it differs
 		 * from libspf2's exactly where libspf2 strays from RFC 7208:
-		 * limits (4.6.4), syntax errors (libspf2 says temperror),
-		 * redirect= beside all (libspf2 follows it). */
+		 * limits (4.6.4), redirect= beside all (libspf2 follows it). */
 		out[i].final = out[i].mine != V_UNKNOWN ? out[i].mine : out[i].lib;
 	}
 	return missing ? -1 : 0;
@@ -788,10 +907,10 @@ static void sender_findings(struct check_ctx *ctx, struct spf_questions *q, cons
 	const char *from = arena_printf(ctx_arena(ctx), "postmaster@%s", name_display(ctx, q->domain));
 	for (size_t i = 0; i < q->n_senders; i++) {
 		const char *note = "";
-		if (v[i].limit != LIMIT_NONE && v[i].lib != V_PERMERROR)
+		if (v[i].lib_asked && v[i].limit != LIMIT_NONE && v[i].lib != V_PERMERROR)
 			note = arena_printf(ctx_arena(ctx), " (RFC 7208 4.6.4: %s; libspf2 alone says %s)",
 					    limit_text[v[i].limit], verdict_names[v[i].lib]);
-		else if (v[i].mine != V_UNKNOWN && v[i].mine != v[i].lib)
+		else if (v[i].lib_asked && v[i].mine != V_UNKNOWN && v[i].mine != v[i].lib)
 			note = arena_printf(ctx_arena(ctx), " (RFC 7208; libspf2 alone says %s)",
 					    verdict_names[v[i].lib]);
 		if (v[i].final == V_PASS)
@@ -799,9 +918,9 @@ static void sender_findings(struct check_ctx *ctx, struct spf_questions *q, cons
 				    "%s may send mail from %s: SPF pass%s", q->senders[i], from, note);
 		else
 			ctx_finding(ctx, CODE_SPF_SENDER_NOT_AUTHORIZED, q->senders[i], NULL, "pass",
-				    verdict_names[v[i].final],
-				    "%s sending mail from %s gets SPF %s%s; libspf2: %s", q->senders[i], from,
-				    verdict_names[v[i].final], note, v[i].why);
+				    verdict_names[v[i].final], "%s sending mail from %s gets SPF %s%s%s%s",
+				    q->senders[i], from, verdict_names[v[i].final], note,
+				    v[i].lib_asked ? "; libspf2: " : ": ", v[i].why);
 	}
 }
 

@@ -124,6 +124,8 @@
 	  "the private key file cannot be read or parsed, so the match could not be checked")                \
 	X(DKIM_WILDCARD, "dkim.wildcard", STATUS_WARN,                                                       \
 	  "a wildcard under _domainkey answers any selector with a key record")                              \
+	X(DKIM_KEY_FORMAT, "dkim.key-format", STATUS_WARN,                                                   \
+	  "a bare RSAPublicKey: OpenDKIM and others reject it; publish a SubjectPublicKeyInfo")              \
 	/* --- dmarc ------------------------------------------------------ */                               \
 	X(DMARC_OK, "dmarc.ok", STATUS_OK,                                                                   \
 	  "one DMARC record applies, valid, strong enough, and both discovery methods agree")                \

@@ -144,7 +144,7 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 {
 	unsigned char *der = NULL;
 	EVP_PKEY *pkey = NULL;
-	int ret = -1;
+	int ret = -1, bare = 0;
 	*out = NULL;
 	long n = base64_decode(p, len, &der);
 	if (n < 0) {
@@ -178,8 +178,11 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 			/* RFC 6376 3.6.1 calls p= for k=rsa "an RSAPublicKey", the
 			 * PKCS#1 structure, while verifiers (and 3.6.1's own
 			 * example) use a SubjectPublicKeyInfo. Accept the bare form
-			 * as well: the text literally allows it. */
+			 * as well, the text literally allows it, but say so: OpenDKIM
+			 * decodes p= with d2i_PUBKEY_bio() only (libopendkim/dkim.c)
+			 * and rejects it, as most verifiers do. */
 			at = der;
+			bare = 1;
 			pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &at, n);
 			if (!pkey || at != der + n) {
 				set_err(err, errlen,
@@ -191,6 +194,8 @@ int dkimkey_parse_p(const char *p, size_t len, enum dkimkey_type type, struct dk
 	}
 	ret = key_from_pkey(pkey, 0, out, err, errlen);
 	pkey = NULL;
+	if (ret == 0)
+		(*out)->bare_rsa = bare;
 out:
 	EVP_PKEY_free(pkey);
 	free(der);
@@ -211,8 +216,25 @@ int dkimkey_record_like(const char *txt, size_t len)
 	size_t i = 0;
 	while (i < len && is_fws((unsigned char)txt[i]))
 		i++;
-	if (len - i >= 2 && txt[i] == 'v' && (txt[i + 1] == '=' || is_fws((unsigned char)txt[i + 1])))
-		return 1;
+	if (i < len && txt[i] == 'v') {
+		/* a v= first: a key record only when it says DKIM1, RFC 6376
+		 * 3.6.1 ("records beginning with a v= tag with any other value
+		 * MUST be discarded"): v=spf1 under a wildcard is no key */
+		size_t j = i + 1;
+		while (j < len && is_fws((unsigned char)txt[j]))
+			j++;
+		if (j < len && txt[j] == '=') {
+			size_t start = j + 1, end = start;
+			while (end < len && txt[end] != ';')
+				end++;
+			while (start < end && is_fws((unsigned char)txt[start]))
+				start++;
+			while (end > start && is_fws((unsigned char)txt[end - 1]))
+				end--;
+			if (end - start == 5 && memcmp(txt + start, "DKIM1", 5) == 0)
+				return 1;
+		}
+	}
 	/* a p= or k= tag at the start or after a ';' */
 	int at_start = 1;
 	for (; i < len; i++) {

@@ -25,6 +25,7 @@ struct dkimkey {
 	char *selector;		  /* loaded from a zone line SELECTOR._domainkey...: the selector,
 				     else NULL */
 	char *record;		  /* loaded from a key record: its text (strings joined), else NULL */
+	int bare_rsa;		  /* p= held a bare PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo */
 };
 
 /* The k= word of type: "rsa" or "ed25519". */
@@ -43,7 +44,8 @@ int dkimkey_load_file(const char *path, struct dkimkey **out, char *err, size_t 
 /* Parse a published p= value (base64, whitespace allowed anywhere inside, as
  * RFC 6376 3.6.1 allows) as a key of type. For RSA the data is a DER
  * SubjectPublicKeyInfo, or else a bare PKCS#1 RSAPublicKey (RFC 6376 names
- * that structure in its text and some signers publish it); for Ed25519
+ * that structure in its text and some signers publish it; (*out)->bare_rsa
+ * says so, as verifiers such as OpenDKIM reject it); for Ed25519
  * exactly 32 bytes. Returns 0 with a new key in *out, or -1 with *out NULL and
  * the reason in err ("not valid base64", "not an RSA public key", "an
  * Ed25519 key has 32 bytes, not 31"). An empty value (a revoked key) is an
@@ -70,9 +72,10 @@ struct dkimkey_record {
 	int strict;  /* t= has the flag s */
 };
 
-/* Whether the TXT data looks meant as a DKIM key record (it starts with v=,
- * or has a p= or k= tag), so that a broken one is judged as a broken key
- * rather than as no key at all. */
+/* Whether the TXT data looks meant as a DKIM key record (it starts with
+ * v=DKIM1, or has a p= or k= tag), so that a broken one is judged as a
+ * broken key rather than as no key at all. A v= with another value (v=spf1
+ * under a wildcard) is not one unless a p= or k= tag follows. */
 int dkimkey_record_like(const char *txt, size_t len);
 
 /* Take a key record apart and check it as RFC 6376 3.6.1 says a verifier

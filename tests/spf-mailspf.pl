@@ -36,6 +36,13 @@ while (my $line = <STDIN>) {
 		ip_address    => $ip,
 		helo_identity => $domain,
 	);
-	my $result = $server->process($request);
+	# Mail::SPF 2.009 does not catch Net::DNS dying on a name it cannot
+	# put in a query (an empty label): say "dies", and why on stderr.
+	my $result = eval { $server->process($request) };
+	if (!$result) {
+		print STDERR "$domain $ip: Mail::SPF died: $@";
+		print "$domain $ip dies\n";
+		next;
+	}
 	print "$domain $ip ", $result->code, "\n";
 }

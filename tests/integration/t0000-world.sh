@@ -104,6 +104,7 @@ dkim.test           | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dkimwild.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimprobe.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dkimnone.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dkimspf.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 spf.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dmarc.test          | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 mx-good.test        | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
@@ -280,6 +281,8 @@ for s in new1 new2; do
 	is "$(dig_rdata TXT)" '"o=~"' "$s: dkimnone.test has a TXT at _domainkey, no key under it"
 	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimwild.test" TXT
 	is "$DIG_STATUS" NXDOMAIN "$s: dkimwild.test has no wildcard until t0420 adds one"
+	dig_at "$s" "$RANDOM_LABEL._domainkey.dkimspf.test" TXT
+	is "$(dig_rdata TXT)" '"v=spf1 -all"' "$s: dkimspf.test's wildcard SPF record answers under _domainkey"
 done
 
 # --- spf fixtures (mail) ------------------------------------------------------
@@ -290,6 +293,8 @@ for s in new1 new2; do
 		"$s: tree11.spf.test has its SPF record"
 	dig_at "$s" mx11.spf.test MX
 	is "$(dig_rdata MX | wc -l)" 11 "$s: mx11.spf.test has 11 exchanges"
+	dig_at "$s" mx10.spf.test MX
+	is "$(dig_rdata MX | wc -l)" 10 "$s: mx10.spf.test has 10 exchanges"
 	dig_at "$s" space.spf.test TXT
 	is "$(dig_rdata TXT)" '" v=spf1 ip4:198.51.100.25 -all"' "$s: space.spf.test's record begins with a space"
 	dig_at "$s" nx1.spf.test A

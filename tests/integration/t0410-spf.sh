@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NAMES="ok tree10 tree11 void2 void3 mx11 redirect redirall allredir loop incmissing ptr plusall qall
-bareall space none two syntax cidr nul macro"
+bareall space none two syntax cidr nul macro badinc longinc badredir badmech void6 mx10"
 DOMAINS=
 for n in $NAMES; do DOMAINS="$DOMAINS $n.spf.test"; done
 SENDERS="198.51.100.25 198.51.100.20 192.0.2.99 2001:db8::25"
@@ -73,7 +73,30 @@ is "$(verdict void3.spf.test 198.51.100.25)" permerror "void3: 198.51.100.25 per
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.domain == "void3.spf.test" and .subject == "198.51.100.25") | .message')" \
 	'more than 2 void lookups; libspf2 alone says pass' "void3: libspf2 alone says pass, and the report says so"
 
-# --- mx with 11 exchanges ---------------------------------------------------
+# void lookups are counted per evaluation: a: on names without AAAA costs
+# IPv6 senders void lookups, IPv4 senders none
+sees spf.void-lookups fail void6.spf.test
+sees_no spf.ok void6.spf.test
+is "$(field spf.void-lookups void6.spf.test .actual)" 3 "void6: 3 void lookups"
+m=$(field spf.void-lookups void6.spf.test .message)
+like "$m" 'for IPv6 senders' "void6: names the family whose evaluation fails"
+like "$m" 'a:only4a\.spf\.test in void6\.spf\.test \(only4a\.spf\.test no address\); a:only4b' \
+	"void6: names each void lookup"
+is "$(printf '%s\n' "$OUT" | jq '[.findings[] | select(.domain == "void6.spf.test" and .code == "spf.void-lookups")] | length')" 1 \
+	"void6: no void-lookup finding for IPv4 senders"
+is "$(verdict void6.spf.test 2001:db8::25)" permerror "void6: 2001:db8::25 permerror, although ip6: lists it"
+is "$(verdict void6.spf.test 198.51.100.25)" fail "void6: an IPv4 sender is judged by the whole record (fail)"
+like "$(field spf.ok ok.spf.test .actual)" '^4 lookups, 0 void for IPv4, 1 for IPv6$' \
+	"ok: the a on a name without AAAA is one void lookup for IPv6 senders only"
+is "$(field spf.void-lookups void3.spf.test .message | grep -c 'for IPv4 and IPv6 senders')" 1 \
+	"void3: NXDOMAIN is void for both families: one finding names both"
+
+# --- mx with 10 exchanges is fine, 11 are not -------------------------------
+sees spf.ok ok mx10.spf.test
+sees_no spf.mx-too-many mx10.spf.test
+is "$(field spf.ok mx10.spf.test .actual)" "1 lookups, 0 void" "mx10: one lookup, no void lookup"
+is "$(verdict mx10.spf.test 198.51.100.20)" pass "mx10: the 10th exchange's address passes"
+is "$(verdict mx10.spf.test 192.0.2.99)" fail "mx10: others fail, not permerror"
 sees spf.mx-too-many fail mx11.spf.test
 is "$(field spf.mx-too-many mx11.spf.test .actual)" 11 "mx11: 11 exchanges"
 
@@ -112,10 +135,40 @@ sees spf.syntax fail cidr.spf.test
 is "$(field spf.syntax cidr.spf.test .actual)" a:mail.spf.test/33 "cidr: names the term with /33"
 sees spf.syntax fail nul.spf.test
 like "$(field spf.syntax nul.spf.test .message)" 'a NUL byte' "nul: a NUL byte is a syntax error, not a crash"
-# libspf2 calls a record that does not compile temperror; the RFC says permerror.
-is "$(verdict syntax.spf.test 198.51.100.25)" permerror "syntax: permerror, not libspf2's temperror"
+# A record with a syntax error is permerror (RFC 7208 4.6), and is not handed
+# to libspf2 (whose macro expansion has had CVEs): the reason given is
+# cutover's own finding.
+is "$(verdict syntax.spf.test 198.51.100.25)" permerror "syntax: permerror"
+m=$(field spf.sender-not-authorized syntax.spf.test .message)
+like "$m" "permerror: the SPF record of syntax\\.spf\\.test is not valid at 'ip4:192\\.0\\.2\\.300'" \
+	"syntax: the sender's reason is cutover's syntax finding"
+! printf '%s\n' "$m" | grep -q libspf2
+ok $? "syntax: libspf2 is not asked about a record with a syntax error"
+! printf '%s\n' "$OUT" | jq -r '.findings[] | select(.domain == "nul.spf.test" and .code == "spf.sender-not-authorized") | .message' |
+	grep -q libspf2
+ok $? "nul: libspf2 is not asked either"
 sees spf.macro info macro.spf.test
 is "$(verdict macro.spf.test 198.51.100.25)" pass "macro: exists:%{i}... evaluated by libspf2 for the sender"
+
+# --- targets that are no valid name (RFC 7208 4.3, 4.8: none) -------------
+# an include or redirect= of one is permerror (5.2, 6.1), not a macro
+for d in badinc longinc badredir; do
+	sees spf.include-missing fail $d.spf.test
+	sees_no spf.macro $d.spf.test
+	sees_no spf.ok $d.spf.test
+	for s in $SENDERS; do
+		is "$(verdict $d.spf.test $s)" permerror "$d: $s permerror"
+	done
+done
+is "$(field spf.include-missing badinc.spf.test .actual)" include:a..b.spf.test "badinc: names the term"
+like "$(field spf.include-missing badinc.spf.test .message)" "'a\\.\\.b\\.spf\\.test' is not a valid domain name" \
+	"badinc: says the target is no valid name"
+is "$(field spf.include-missing badredir.spf.test .actual)" redirect=a..b.spf.test "badredir: names the term"
+# a, mx, exists of one match nothing
+sees spf.ok ok badmech.spf.test
+sees_no spf.macro badmech.spf.test
+is "$(verdict badmech.spf.test 198.51.100.25)" pass "badmech: the ip4 after them still passes"
+is "$(verdict badmech.spf.test 192.0.2.99)" fail "badmech: others fail"
 
 # --- every verdict against Mail::SPF ---------------------------------------
 for d in $DOMAINS; do
@@ -126,12 +179,26 @@ is "$?/$(wc -l <"$TMP/mailspf" | tr -d ' ')" "0/$(wc -l <"$TMP/pairs" | tr -d ' 
 	diag "$(cat "$TMP/mailspf.err")"
 while read -r d s want; do
 	got=$(verdict "$d" "$s")
-	case $d/$s in
-	mx11.spf.test/*.*.*.*)
+	case $d/$s/$want in
+	mx11.spf.test/*.*.*.*/*)
 		# Mail::SPF 2.009 still follows RFC 4408 here: it looks up the
 		# first 10 exchanges and ignores the rest; RFC 7208 4.6.4 makes
 		# an mx with more than 10 exchanges permerror.
 		is "$want/$got" fail/permerror "$d $s: Mail::SPF (RFC 4408) fail, cutover (RFC 7208) permerror"
+		;;
+	# Mail::SPF 2.009 dies in Net::DNS on a name with an empty label (it
+	# cannot put it in a query). An include or redirect of one is
+	# permerror (RFC 7208 4.3, 5.2, 6.1); an a, mx or exists of one
+	# matches nothing, one of the two results the RFC 7208 test suite
+	# allows (invalid-domain-empty-label: permerror or fail).
+	badinc.spf.test/*/dies | badredir.spf.test/*/dies)
+		is "$got" permerror "$d $s: permerror (Mail::SPF dies on the empty label)"
+		;;
+	badmech.spf.test/198.51.100.25/dies)
+		is "$got" pass "$d $s: pass on the ip4 (Mail::SPF dies on the empty label)"
+		;;
+	badmech.spf.test/*/dies)
+		is "$got" fail "$d $s: fail, the empty-label terms match nothing (Mail::SPF dies on them)"
 		;;
 	*) is "$got" "$want" "$d $s: $want, as Mail::SPF says" ;;
 	esac

@@ -157,7 +157,11 @@ sees_at dkim.key-mismatch fail ed._domainkey.dkim.test/TXT
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.subject == "ed._domainkey.dkim.test/TXT" and .code == "dkim.ok") | .actual')" \
 	"k=ed25519, 256 bits" "Ed25519 ok says k=ed25519, 256 bits"
 sees_at dkim.ok ok edspaced._domainkey.dkim.test/TXT
-is "$(codes_at bare._domainkey.dkim.test/TXT)" dkim.ok "a bare RSAPublicKey is read, and matches the private key"
+# a bare RSAPublicKey is read (it matches its private key: no key-mismatch),
+# but OpenDKIM (d2i_PUBKEY_bio only) and most verifiers reject it
+sees dkim.key-format warn dkim.test
+is "$(codes_at bare._domainkey.dkim.test/TXT)" dkim.key-format \
+	"a bare RSAPublicKey is read and matches the private key, but is dkim.key-format, not dkim.ok"
 sees dkim.key-mismatch fail dkim.test
 is "$(codes_at mismatch._domainkey.dkim.test/TXT)" dkim.key-mismatch "another RSA key: key-mismatch only"
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.key-mismatch" and .subject == "mismatch._domainkey.dkim.test/TXT") | .expected + " " + .actual')" \
@@ -273,6 +277,20 @@ like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.domain == "dkimwild.
 sees dkim.not-found info dkimnone.test
 is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.domain == "dkimnone.test") | .code] | join(" ")')" \
 	dkim.not-found "dkimnone.test: nothing found, said once"
+
+# a wildcard "v=spf1 -all" answers at every selector: not a key record (RFC
+# 6376 3.6.1 discards a v= other than DKIM1), so no wildcard key, nothing found
+audit -r "$TMP/probe.yml" dkimspf.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.domain == "dkimspf.test") | .code] | join(" ")')" \
+	dkim.not-found "dkimspf.test: a wildcard v=spf1 record is no wildcard key: nothing found"
+{
+	echo "name: dkimspf"
+	echo "checks:"
+	rule s2026
+} >"$TMP/dkimspf.yml"
+audit -r "$TMP/dkimspf.yml" dkimspf.test
+is "$(codes_at s2026._domainkey.dkimspf.test/TXT)" dkim.missing \
+	"dkimspf.test: a named selector answered only by the v=spf1 wildcard is missing, not an invalid key"
 
 # not finding one is information (a selector can be any name), not a failure
 audit -r "$TMP/probe.yml" dkimnone.test

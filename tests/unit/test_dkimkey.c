@@ -257,8 +257,10 @@ static void test_parse_p(void **state)
 	assert_int_equal(spki->bits, 1024);
 	assert_false(spki->is_private);
 	assert_string_equal(spki->p, p);
-	/* a bare RSAPublicKey: the same key, published as SPKI */
+	assert_false(spki->bare_rsa);
+	/* a bare RSAPublicKey: the same key, published as SPKI, and said to be bare */
 	assert_int_equal(dkimkey_parse_p(pb, strlen(pb), DKIMKEY_RSA, &bare, err, sizeof(err)), 0);
+	assert_true(bare->bare_rsa);
 	assert_true(dkimkey_same(spki, bare));
 	assert_string_equal(bare->p, p);
 	/* whitespace anywhere inside */
@@ -381,8 +383,19 @@ static void test_record_parse(void **state)
 static void test_record_like(void **state)
 {
 	(void)state;
-	const char *yes[] = {"v=DKIM1; p=", " v=DKIM2", "k=rsa; p=AB", "p=AAAA", "n=x; p = AB", "v = DKIM1"};
-	const char *no[] = {"", "hello world", "google-site-verification=abc", "v", "spf; x=p=1", "np=1"};
+	const char *yes[] = {"v=DKIM1; p=", "k=rsa; p=AB",     "p=AAAA",	"n=x; p = AB",
+			     "v = DKIM1",   " v=DKIM1 ;k=rsa", "v=DKIM2; p=AB", "v=spf1; k=rsa"};
+	/* RFC 6376 3.6.1: a record whose v= is not DKIM1 is discarded */
+	const char *no[] = {"",
+			    "hello world",
+			    "google-site-verification=abc",
+			    "v",
+			    "spf; x=p=1",
+			    "np=1",
+			    "v=spf1 -all",
+			    " v=DKIM2",
+			    "v=DKIM1x",
+			    "v=dkim1"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
 		assert_true(dkimkey_record_like(yes[i], strlen(yes[i])));
 	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
