@@ -84,6 +84,8 @@ struct dkim_state {
 	size_t n;
 	int probing;
 	const char *random_name; /* probing: a selector nobody uses */
+	const char *base;	 /* probing: _domainkey.DOMAIN, asked first */
+	const char **keys;	 /* private_key: one per selector, or NULL */
 	unsigned long min_bits;
 };
 
@@ -109,6 +111,8 @@ static const char *key_name(struct check_ctx *ctx, const char *selector, const c
 	return ctx_name(ctx, arena_printf(ctx_arena(ctx), "%s._domainkey.%s", selector, domain));
 }
 
+static int ask_selectors(struct check_ctx *ctx, struct dkim_state *st);
+
 static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
@@ -128,6 +132,30 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 		return -1;
 	}
 	st->probing = n_sel == 0;
+	st->keys = n_keys ? keys : NULL;
+	if (st->probing) {
+		/* Ask _domainkey.DOMAIN first: when it does not exist
+		 * (NXDOMAIN), no selector below it can (RFC 8020), and the 33
+		 * probes are not sent. Most domains without DKIM are such. */
+		st->base = ctx_name(ctx, arena_printf(a, "_domainkey.%s", domain));
+		if (st->base) {
+			ctx_lookup(ctx, st->base, LDNS_RR_TYPE_TXT);
+			*ctx_state(ctx) = st;
+			return 0;
+		}
+	}
+	return ask_selectors(ctx, st);
+}
+
+/* Ask the selectors' key records (probing: the common selectors and a random
+ * one). Returns 0, or -1 after a finding. */
+static int ask_selectors(struct check_ctx *ctx, struct dkim_state *st)
+{
+	struct arena *a = ctx_arena(ctx);
+	const char *domain = ctx_name(ctx, ctx_domain(ctx));
+	const char **selectors = NULL, **keys = st->keys;
+	size_t n_sel = ctx_param_list(ctx, "selector", &selectors);
+	size_t n_keys = keys ? n_sel : 0;
 	if (st->probing) {
 		selectors = (const char **)common_selectors;
 		n_sel = ARRAY_SIZE(common_selectors);
@@ -397,7 +425,21 @@ static void judge_probes(struct check_ctx *ctx, const struct dkim_state *st)
 
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
-	const struct dkim_state *st = *ctx_state(ctx);
+	struct dkim_state *st = *ctx_state(ctx);
+	if (st->base && !st->sel) {
+		/* Probing, _domainkey.DOMAIN answered. A failed lookup probes
+		 * all the same (each probe then says what it met). */
+		if (lookup_records(ctx, st->base, LDNS_RR_TYPE_TXT, NULL, NULL, NULL) == LOOKUP_NXDOMAIN) {
+			ctx_finding(
+				ctx, CODE_DKIM_NOT_FOUND, subject_of(ctx, st->base, LDNS_RR_TYPE_TXT), NULL,
+				"a key record at a common selector", "(none)",
+				"%s does not exist (NXDOMAIN), so no selector below it can (RFC 8020): %s "
+				"publishes no DKIM key; if it signs, give the selector (selector:)",
+				name_display(ctx, st->base), ctx_domain(ctx));
+			return 0;
+		}
+		return ask_selectors(ctx, st) < 0 ? 0 : CHECK_AGAIN;
+	}
 	if (st->probing)
 		judge_probes(ctx, st);
 	else

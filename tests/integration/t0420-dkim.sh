@@ -295,5 +295,20 @@ is "$(codes_at s2026._domainkey.dkimspf.test/TXT)" dkim.missing \
 # not finding one is information (a selector can be any name), not a failure
 audit -r "$TMP/probe.yml" dkimnone.test
 is "$RC" 0 "not finding a common selector is no failure"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-found") | .message')" \
+	'^none of 32 common selectors' "dkimnone.test: _domainkey exists (a TXT there), so the selectors were probed"
+
+# _domainkey.DOMAIN does not exist (NXDOMAIN): no selector below it can (RFC
+# 8020), so it is said at once and the 33 probes are never sent
+audit -r "$TMP/probe.yml" --stats nowild.test
+sees dkim.not-found info nowild.test
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-found") | .subject')" \
+	_domainkey.nowild.test/TXT "nowild.test: the finding is about _domainkey.nowild.test"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-found") | .message')" \
+	'_domainkey\.nowild\.test does not exist \(NXDOMAIN\)' "nowild.test: says why nothing was probed"
+# (lookups counts delegation discovery's too: a handful; the probes would
+# add 33)
+n=$(printf '%s\n' "$ERR" | sed -n 's/.* lookups=\([0-9]*\) .*/\1/p')
+ok $([ -n "$n" ] && [ "$n" -lt 10 ] && echo 0 || echo 1) "nowild.test: no probes sent ($n lookups in all)"
 
 done_testing
