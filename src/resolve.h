@@ -66,7 +66,8 @@ struct resolver_stats {
 	unsigned long lookups; /* sent to libunbound */
 	unsigned long hits;    /* answered from the cache or merged with one in flight */
 	unsigned long failed, timeouts, evicted;
-	size_t cached; /* answers in the cache now */
+	unsigned long inflight_max; /* most lookups handed to libunbound at once */
+	size_t cached;		    /* answers in the cache now */
 };
 void resolver_stats(const struct resolver *r, struct resolver_stats *out);
 

@@ -65,6 +65,8 @@ static void serve(void *arg, int fd, unsigned what)
 				 LDNS_STATUS_OK);
 		ldns_pkt_set_rcode(a, LDNS_RCODE_NXDOMAIN);
 		ldns_pkt_push_rr(a, LDNS_SECTION_AUTHORITY, soa);
+	} else if (strncmp(qname, "refused", 7) == 0) {
+		ldns_pkt_set_rcode(a, LDNS_RCODE_REFUSED);
 	} else if (ldns_rr_get_type(question) == LDNS_RR_TYPE_A) {
 		char *owner = ldns_rdf2str(ldns_rr_owner(question));
 		char line[512];
@@ -300,6 +302,65 @@ static void test_bound(void **state)
 	assert_string_equal(g.addr, "192.0.2.1");
 }
 
+/* A lookup that fails among lookups that succeed is a failure: libunbound's
+ * event API hands over, with a failure's rcode, whatever its buffer last held
+ * (another question's reply), which must never be taken for the answer. */
+static void test_failure_among_answers(void **state)
+{
+	struct world *w = *state;
+	struct got ok[20], bad;
+
+	w->srv.ttl = 3600;
+	memset(&bad, 0, sizeof(bad));
+	bad.loop = w->loop;
+	bad.want = 1000;
+	for (unsigned i = 0; i < 20; i++) {
+		char name[64];
+		memset(&ok[i], 0, sizeof(ok[i]));
+		ok[i].loop = w->loop;
+		ok[i].want = 1000;
+		snprintf(name, sizeof(name), "a%u.example.", i);
+		assert_int_equal(resolver_lookup(w->resolver, name, LDNS_RR_TYPE_A, on_result, &ok[i]), 0);
+	}
+	assert_int_equal(resolver_lookup(w->resolver, "refused.example.", LDNS_RR_TYPE_A, on_result, &bad),
+			 0);
+	sleep_on_loop(w, 3000000);
+	assert_int_equal(bad.calls, 1);
+	assert_non_null(bad.err);
+	assert_string_equal(bad.addr, "");
+	for (unsigned i = 0; i < 20; i++) {
+		assert_int_equal(ok[i].calls, 1);
+		assert_string_equal(ok[i].addr, "192.0.2.1");
+	}
+}
+
+/* A thousand lookups at once: libunbound gets a few hundred at a time, the
+ * rest wait their turn, and every one is answered. */
+static void test_queue(void **state)
+{
+	struct world *w = *state;
+	struct got g;
+	struct resolver_stats st;
+
+	w->srv.ttl = 3600;
+	memset(&g, 0, sizeof(g));
+	g.loop = w->loop;
+	g.want = 1000;
+	for (unsigned i = 0; i < 1000; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "q%u.example.", i);
+		assert_int_equal(resolver_lookup(w->resolver, name, LDNS_RR_TYPE_A, on_result, &g), 0);
+	}
+	assert_int_equal(loop_run(w->loop), 0);
+	assert_int_equal(g.calls, 1000);
+	assert_null(g.err);
+	assert_string_equal(g.addr, "192.0.2.1");
+	resolver_stats(w->resolver, &st);
+	assert_int_equal(st.lookups, 1000);
+	assert_true(st.inflight_max >= 100);
+	assert_true(st.inflight_max <= 256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +368,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_negative_behind_cname, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_among_answers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
