@@ -860,7 +860,7 @@ int cmd_records(int argc, char **argv)
 	struct records_opts r;
 	struct wants w;
 	struct session *session = NULL;
-	FILE *out = NULL;
+	struct output out = {NULL, NULL, NULL};
 	char err[1024];
 	int rc = EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
@@ -899,10 +899,8 @@ int cmd_records(int argc, char **argv)
 		fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
 		prc = -1;
 	}
-	if (prc == 0 && o.output && !(out = fopen(o.output, "w"))) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output, strerror(errno));
+	if (prc == 0 && output_open(&out, o.output) != 0)
 		prc = -1;
-	}
 	if (prc != 0) {
 		free(dom);
 		goto out;
@@ -915,22 +913,15 @@ int cmd_records(int argc, char **argv)
 	rc = counts[REC_MISSING] ? 2 : counts[REC_UNKNOWN] ? 3 : counts[REC_DIFFERENT] ? 1 : 0;
 	static const char *const overall[] = {"present", "different", "missing", "unknown"};
 	const char *status = overall[rc == 0 ? 0 : rc == 1 ? 1 : rc == 2 ? 2 : 3];
-	FILE *f = out ? out : stdout;
+	int wrc = 0;
 	if (o.format == FORMAT_JSON)
-		write_json(f, dom, profile, &w, status);
+		wrc = write_json(out.f, dom, profile, &w, status);
 	else
-		write_text(f, dom, profile, &w, counts);
-	if (fflush(f) != 0 || ferror(f)) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output ? o.output : "standard output",
-			strerror(errno));
+		write_text(out.f, dom, profile, &w, counts);
+	if (output_close(&out, wrc == 0) != 0)
 		rc = EXIT_USAGE;
-	}
 	free(dom);
 out:
-	if (out && fclose(out) != 0 && rc != EXIT_USAGE) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", o.output, strerror(errno));
-		rc = EXIT_USAGE;
-	}
 	session_close(session);
 	wants_release(&w);
 	arena_release(&r.arena);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -240,4 +242,59 @@ int parse_duration(const char *s, unsigned long *seconds)
 		return -1;
 	*seconds = v * mult;
 	return 0;
+}
+
+int output_open(struct output *o, const char *path)
+{
+	struct stat st;
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "w");
+		if (!o->f) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	o->f = fopen(o->tmp, "w");
+	if (!o->f) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int output_close(struct output *o, int ok)
+{
+	int rc = 0;
+	const char *name = o->tmp ? o->tmp : o->path ? o->path : "standard output";
+	if (!o->f)
+		return -1;
+	if (!ok || fflush(o->f) != 0 || ferror(o->f) || (o->tmp && fsync(fileno(o->f)) != 0)) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		rc = -1;
+	}
+	if (o->f != stdout && fclose(o->f) != 0 && rc == 0) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		rc = -1;
+	}
+	if (o->tmp) {
+		if (rc == 0 && rename(o->tmp, o->path) != 0) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", o->path, strerror(errno));
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(o->tmp);
+		free(o->tmp);
+	}
+	o->f = NULL;
+	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -74,5 +75,21 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned lo
 /* Parse a duration such as "90", "90s", "15m", "2h", "1d" into seconds.
  * Returns 0, or -1 when malformed. */
 int parse_duration(const char *s, unsigned long *seconds);
+
+/* Where a report goes: standard output, a device or pipe written in place,
+ * or a regular file written beside its target and renamed over it at the
+ * end, so a reader (the node exporter's textfile collector, a CI step) never
+ * sees half a report. */
+struct output {
+	const char *path; /* NULL: standard output */
+	char *tmp;	  /* the file being written, renamed to path at the end */
+	FILE *f;
+};
+/* Open path (NULL: standard output) for writing. Returns 0, or -1 after
+ * saying why on standard error. */
+int output_open(struct output *o, const char *path);
+/* Finish the output: ok says whether everything was written. Returns 0, or -1
+ * after saying why. */
+int output_close(struct output *o, int ok);
 
 #endif

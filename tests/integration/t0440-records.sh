@@ -234,4 +234,13 @@ like "$OUT" '^_dmarc\.records-rt\.test\. 3600 IN TXT "v=DMARC1; p=quarantine; ru
 like "$OUT" '^records-rt\.test\._report\._dmarc\.records-rua\.test\. 3600 IN TXT "v=DMARC1" ; present$' \
 	"report record: \"v=DMARC1\" is Mailu's \"v=DMARC1;\" as data"
 
+# -o replaces the file atomically, as check's does; a failed write is exit 3
+records -f json -o "$TMP/records.json" records-partial.test
+is "$OUT" "" "-o: nothing on standard output"
+is "$(jq -r .domain "$TMP/records.json")" records-partial.test "-o: the report is in the file"
+is "$(ls "$TMP" | grep -c 'records.json.tmp')" 0 "-o: no temporary file left"
+records -o /dev/full records-partial.test
+is "$RC" 3 "-o /dev/full: exit 3"
+like "$ERR" "cannot write '/dev/full'" "-o /dev/full: said so"
+
 done_testing
