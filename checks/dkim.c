@@ -429,7 +429,11 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 	if (st->base && !st->sel) {
 		/* Probing, _domainkey.DOMAIN answered. A failed lookup probes
 		 * all the same (each probe then says what it met). */
-		if (lookup_records(ctx, st->base, LDNS_RR_TYPE_TXT, NULL, NULL, NULL) == LOOKUP_NXDOMAIN) {
+		const char *alias = NULL;
+		/* (An NXDOMAIN at the end of a CNAME is the target's: the
+		 * name itself exists then.) */
+		if (lookup_records(ctx, st->base, LDNS_RR_TYPE_TXT, NULL, NULL, &alias) == LOOKUP_NXDOMAIN &&
+		    alias && strcmp(alias, st->base) == 0) {
 			ctx_finding(
 				ctx, CODE_DKIM_NOT_FOUND, subject_of(ctx, st->base, LDNS_RR_TYPE_TXT), NULL,
 				"a key record at a common selector", "(none)",

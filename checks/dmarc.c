@@ -175,11 +175,14 @@ static int domain_exists(struct check_ctx *ctx, const char *domain)
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
 	int unknown = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		enum lookup_outcome o = lookup_records(ctx, domain, types[i], NULL, NULL, NULL);
+		const char *alias = NULL;
+		enum lookup_outcome o = lookup_records(ctx, domain, types[i], NULL, NULL, &alias);
 		if (o == LOOKUP_DATA || o == LOOKUP_NODATA)
 			return 1;
+		/* An NXDOMAIN at the end of a CNAME is the target's: the
+		 * domain itself exists, as an alias. */
 		if (o == LOOKUP_NXDOMAIN)
-			return 0;
+			return alias && strcmp(alias, ctx_name(ctx, domain)) != 0 ? 1 : 0;
 		unknown = 1;
 	}
 	return unknown ? -1 : 0;

@@ -183,9 +183,10 @@ static int cmd_check(int argc, char **argv)
 		for (size_t i = 0; i < n_rulesets; i++)
 			for (size_t k = 0; k < rulesets[i].n_skipped; k++) {
 				const struct rule *sk = &rulesets[i].skipped[k];
-				fprintf(stderr,
-					"cutover: note: %s:%d:%d: check '%s' skipped: '%s' is not set\n",
-					sk->file, sk->line, sk->col, sk->desc->name, sk->when);
+				int by_when = sk->when && !vars_get(&o.vars, sk->when);
+				fprintf(stderr, "cutover: note: %s:%d:%d: check '%s' skipped: '%s' is %s\n",
+					sk->file, sk->line, sk->col, sk->desc->name,
+					by_when ? sk->when : sk->unless, by_when ? "not set" : "set");
 			}
 	if (brc == 1) {
 		fprintf(stderr, "cutover: interrupted: %zu of %zu domains checked and reported\n",
@@ -217,6 +218,7 @@ static void help_checks(void)
 		       "info, warn or fail: the status of this check's problems (its warn and fail "
 		       "findings)");
 		printf("    %-18s %s\n", "when", "a variable name: run this check only when it is set");
+		printf("    %-18s %s\n", "unless", "a variable name: run this check only when it is not set");
 	}
 }
 

@@ -22,7 +22,9 @@
  * name, keys, severity, and every value whose variables are all defined), an
  * undefined variable in it is not an error, and it goes to ruleset.skipped
  * instead of ruleset.rules. So a shipped rule set can say "the wildcard must
- * point at {new_ip}" with `when: new_ip` and still load without --set new_ip. */
+ * point at {new_ip}" with `when: new_ip` and still load without --set new_ip.
+ * `unless: NAME` is the converse: the check is used only when NAME is not
+ * set (one rule with a variable, another without it). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +334,7 @@ static void rule_release(struct rule *r)
 	}
 	free(r->params);
 	free(r->when);
+	free(r->unless);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -572,7 +575,7 @@ static int unknown_check(struct loader *ld, const struct ytree_node *n)
 	return -1;
 }
 
-static const char *const item_keys[] = {"check", "severity", "when"};
+static const char *const item_keys[] = {"check", "severity", "when", "unless"};
 
 static int unknown_key(struct loader *ld, const struct check_desc *desc, const struct ytree_node *key)
 {
@@ -587,7 +590,7 @@ static int unknown_key(struct loader *ld, const struct check_desc *desc, const s
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(item_keys); i++)
 		*(const char **)xgrow(&names, &n, &alloc, sizeof(*names)) = item_keys[i];
-	sb_adds(&allowed, "severity, when");
+	sb_adds(&allowed, "severity, when, unless");
 	const char *near = ytree_closest(key->str, names, n);
 	if (near)
 		fail(ld, key->line, key->col, "unknown key '%s' for check '%s'; did you mean '%s'?",
@@ -608,12 +611,46 @@ static const struct check_param *find_param(const struct check_desc *desc, const
 	return NULL;
 }
 
+/* The value of a `when:` or `unless:` key: a variable name, not "domain".
+ * Returns 0 with a new string in *out, or -1 after fail(). */
+static int condition_value(struct loader *ld, const char *key, const struct ytree_node *when, char **out)
+{
+	char buf[YTREE_SHOWN_SIZE];
+	/* `when: {new_ip}` unquoted is a flow mapping to YAML: say what
+	 * to write rather than "quote it", which only leads to the
+	 * braces message below. */
+	if (ytree_is_unquoted_braces(when)) {
+		fail(ld, when->line, when->col, "'%s' takes a variable name without braces: '%s: %s'", key,
+		     key, ytree_shown(when->pairs[0].key.str, buf, sizeof(buf)));
+		return -1;
+	}
+	if (name_value(ld, key, when))
+		return -1;
+	size_t wl = strlen(when->str);
+	if (wl > 2 && when->str[0] == '{' && when->str[wl - 1] == '}' && name_len(when->str + 1) == wl - 2) {
+		fail(ld, when->line, when->col, "'%s' takes a variable name without braces: '%s: %.*s'", key,
+		     key, (int)(wl - 2), when->str + 1);
+		return -1;
+	}
+	if (!valid_name(when->str)) {
+		fail(ld, when->line, when->col, "invalid variable name '%s' for '%s'",
+		     ytree_shown(when->str, buf, sizeof(buf)), key);
+		return -1;
+	}
+	if (strcmp(when->str, "domain") == 0) {
+		fail(ld, when->line, when->col, "'%s: domain' is always %s (the domain is always set)", key,
+		     strcmp(key, "when") == 0 ? "true" : "false");
+		return -1;
+	}
+	*out = xstrdup(when->str);
+	return 0;
+}
+
 /* One item of `checks`: into rs->rules, or rs->skipped when its `when`
  * variable is unset. */
 static int load_item(struct loader *ld, const struct ytree_node *item, struct ruleset *rs)
 {
-	char buf[YTREE_SHOWN_SIZE];
-	const struct ytree_node *check = NULL, *when = NULL;
+	const struct ytree_node *check = NULL, *when = NULL, *unless = NULL;
 	struct rule r = {0};
 	int ret = -1;
 
@@ -623,6 +660,7 @@ static int load_item(struct loader *ld, const struct ytree_node *item, struct ru
 			    ytree_kind_name(item));
 	check = ytree_map_get(item, "check");
 	when = ytree_map_get(item, "when");
+	unless = ytree_map_get(item, "unless");
 	if (!check)
 		return fail(ld, item->line, item->col, "item has no 'check' key");
 	if (name_value(ld, "check", check))
@@ -634,44 +672,18 @@ static int load_item(struct loader *ld, const struct ytree_node *item, struct ru
 	r.file = rs->file;
 	r.line = item->line;
 	r.col = item->col;
-	if (when) {
-		/* `when: {new_ip}` unquoted is a flow mapping to YAML: say what
-		 * to write rather than "quote it", which only leads to the
-		 * braces message below. */
-		if (ytree_is_unquoted_braces(when)) {
-			fail(ld, when->line, when->col,
-			     "'when' takes a variable name without braces: 'when: %s'",
-			     ytree_shown(when->pairs[0].key.str, buf, sizeof(buf)));
-			goto out;
-		}
-		if (name_value(ld, "when", when))
-			goto out;
-		size_t wl = strlen(when->str);
-		if (wl > 2 && when->str[0] == '{' && when->str[wl - 1] == '}' &&
-		    name_len(when->str + 1) == wl - 2) {
-			fail(ld, when->line, when->col,
-			     "'when' takes a variable name without braces: 'when: %.*s'", (int)(wl - 2),
-			     when->str + 1);
-			goto out;
-		}
-		if (!valid_name(when->str)) {
-			fail(ld, when->line, when->col, "invalid variable name '%s' for 'when'",
-			     ytree_shown(when->str, buf, sizeof(buf)));
-			goto out;
-		}
-		if (strcmp(when->str, "domain") == 0) {
-			fail(ld, when->line, when->col,
-			     "'when: domain' is always true (the domain is always set)");
-			goto out;
-		}
-		r.when = xstrdup(when->str);
-	}
+	if (when && condition_value(ld, "when", when, &r.when))
+		goto out;
+	if (unless && condition_value(ld, "unless", unless, &r.unless))
+		goto out;
 
-	struct item_ctx ic = {NULL, !r.when || vars_get(ld->vars, r.when) != NULL};
+	struct item_ctx ic = {NULL, (!r.when || vars_get(ld->vars, r.when) != NULL) &&
+					    (!r.unless || vars_get(ld->vars, r.unless) == NULL)};
 	size_t alloc = 0;
 	for (size_t i = 0; i < item->n; i++) {
 		const struct ytree_node *key = &item->pairs[i].key, *val = &item->pairs[i].value;
-		if (strcmp(key->str, "check") == 0 || strcmp(key->str, "when") == 0)
+		if (strcmp(key->str, "check") == 0 || strcmp(key->str, "when") == 0 ||
+		    strcmp(key->str, "unless") == 0)
 			continue;
 		if (strcmp(key->str, "severity") == 0) {
 			if (severity_value(ld, &ic, val, &r.severity))

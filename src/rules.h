@@ -72,6 +72,9 @@ struct rule {
 	 * with `when: NAME` is used only when NAME is set (--set NAME=VALUE);
 	 * otherwise rules_load puts it in ruleset.skipped, not ruleset.rules. */
 	char *when;
+	/* the variable named by `unless:`, or NULL: the rule is used only
+	 * when that variable is not set */
+	char *unless;
 };
 
 struct ruleset {

@@ -278,7 +278,11 @@ int output_close(struct output *o, int ok)
 	const char *name = o->tmp ? o->tmp : o->path ? o->path : "standard output";
 	if (!o->f)
 		return -1;
-	if (!ok || fflush(o->f) != 0 || ferror(o->f) || (o->tmp && fsync(fileno(o->f)) != 0)) {
+	if (!ok) {
+		/* the writer failed: errno need not say why */
+		fprintf(stderr, "cutover: cannot write '%s'\n", name);
+		rc = -1;
+	} else if (fflush(o->f) != 0 || ferror(o->f) || (o->tmp && fsync(fileno(o->f)) != 0)) {
 		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
 		rc = -1;
 	}

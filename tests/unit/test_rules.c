@@ -331,14 +331,17 @@ static void test_shipped_rules(void **state)
 	assert_string_equal(rs.name, "mail");
 	assert_int_equal(rs.n, 6);
 	assert_int_equal(rs.n_skipped, 1); /* the private key match, without dkim_key */
+	assert_null(rule_param(&rs.rules[4], "private_key"));
 	assert_list(&rs.rules[1], "senders", "198.51.100.25", NULL);
 	assert_scalar(&rs.rules[2], "name", "mail.example.org");
 	assert_scalar(&rs.rules[5], "policy_min", "quarantine");
 	ruleset_release(&rs);
 	vars_set(&vars, "dkim_key", "/etc/dkim/example.org.private");
 	load_file_ok("rules/mail.yml", &vars, &rs);
-	assert_int_equal(rs.n, 7);
-	assert_list(&rs.rules[5], "private_key", "/etc/dkim/example.org.private", NULL);
+	assert_int_equal(rs.n, 6); /* the check without the key gives way (unless: dkim_key) */
+	assert_int_equal(rs.n_skipped, 1);
+	assert_string_equal(rs.rules[4].desc->name, "dkim");
+	assert_list(&rs.rules[4], "private_key", "/etc/dkim/example.org.private", NULL);
 	ruleset_release(&rs);
 	vars_release(&vars);
 	vars = (struct vars)VARS_INIT;
@@ -562,6 +565,42 @@ static void test_string_errors(void **state)
 		sb_release(&want);
 	}
 	vars_release(&vars);
+}
+
+/* unless: the converse of when, for "this rule without the variable, that
+ * one with it". */
+static void test_unless(void **state)
+{
+	struct vars vars = VARS_INIT;
+	struct ruleset rs;
+	const char *t = "checks:\n"
+			"  - check: dkim\n"
+			"    selector: s1\n"
+			"    unless: key\n"
+			"  - check: dkim\n"
+			"    selector: s1\n"
+			"    private_key: \"{key}\"\n"
+			"    when: key\n";
+
+	load_ok(t, NULL, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_null(rule_param(&rs.rules[0], "private_key"));
+	assert_string_equal(rs.skipped[0].when, "key");
+	ruleset_release(&rs);
+
+	vars_set(&vars, "key", "s1.private");
+	load_ok(t, &vars, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_list(&rs.rules[0], "private_key", "s1.private", NULL);
+	assert_int_equal(rs.n_skipped, 1);
+	assert_string_equal(rs.skipped[0].unless, "key");
+	ruleset_release(&rs);
+	vars_release(&vars);
+
+	expect_error("checks:\n  - check: dkim\n    unless: domain\n", NULL,
+		     "3:13: 'unless: domain' is always false (the domain is always set)");
+	expect_error("checks:\n  - check: dkim\n    unless: \"{key}\"\n", NULL,
+		     "3:13: 'unless' takes a variable name without braces: 'unless: key'");
 }
 
 static void test_when(void **state)
@@ -886,8 +925,9 @@ int main(void)
 		cmocka_unit_test(test_good_flow),      cmocka_unit_test(test_good_vars),
 		cmocka_unit_test(test_shipped_rules),  cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
-		cmocka_unit_test(test_expand),	       cmocka_unit_test(test_vars),
-		cmocka_unit_test(test_check_scalar),   cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_unless),	       cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_vars),	       cmocka_unit_test(test_check_scalar),
+		cmocka_unit_test(test_parse_percent),
 	};
 	char **bad;
 	n_bad = bad_fixtures(&bad);
