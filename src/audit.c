@@ -552,6 +552,33 @@ static void report_invalid(void *arg)
 	job_finish(job);
 }
 
+/* Every rule reads through the resolver only (the mail rule set): the
+ * zone's servers are not needed, so delegation is not discovered. Its RD=0
+ * queries to the parent's and the zone's servers would fail on a network
+ * that lets only the resolver through, and fail the run with them. */
+static void start_without_discovery(void *arg)
+{
+	struct audit *job = arg;
+	const char *name = name_canonical(&job->arena, job->domain);
+	if (!name) {
+		report_invalid(job);
+		return;
+	}
+	struct delegation *d = arena_alloc(&job->arena, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	d->name = d->zone = name;
+	d->status = DELEG_OK;
+	on_discovered(job, d);
+}
+
+static int all_resolver_only(const struct audit *job)
+{
+	for (size_t i = 0; i < job->n_inst; i++)
+		if (!resolver_only(job->inst[i].rule))
+			return 0;
+	return job->n_inst > 0;
+}
+
 /* A target as reported is its first target_len() bytes, lower case: no
  * trailing dots ("." stays). domain_key() makes that string; the batch's
  * duplicate check hashes and compares it in place (target_hash,
@@ -593,7 +620,9 @@ int audit_start(struct session *s, const struct audit_rules *rules, const char *
 			job->inst[job->n_inst++].rule = &rules->rulesets[i].rules[j];
 	if (out)
 		*out = job;
-	if (resolver_discover(s->resolver, &job->arena, job->domain, on_discovered, job) != 0)
+	if (all_resolver_only(job))
+		loop_defer(s->loop, start_without_discovery, job);
+	else if (resolver_discover(s->resolver, &job->arena, job->domain, on_discovered, job) != 0)
 		loop_defer(s->loop, report_invalid, job);
 	return 0;
 }

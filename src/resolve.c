@@ -39,7 +39,11 @@
  * on one thread, so past a few hundred more in flight only cost memory: with
  * the mail checks' ~40 lookups a domain, -j 64 held 2,500 at once and 74 MB
  * for no gain in speed (perf: the time is libunbound's and the kernel's
- * sockets). */
+ * sockets). A lookup given up on (past its budget) frees its place at once
+ * although libunbound may still work on it: the bound is on lookups waited
+ * for, so that a dead server never holds the queue for longer than the
+ * budget; libunbound's own retry limits and dead-server marking bound the
+ * rest. */
 #define INFLIGHT_MAX 256
 #define MEMO_BUCKETS 8192
 /* How long a failure (SERVFAIL, a timeout) is remembered, so that a thousand

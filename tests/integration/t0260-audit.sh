@@ -43,6 +43,24 @@ audit -r tests/fixtures/rulesets/resolver.yml -s resolver="$RESOLVER" child.dead
 sees ns.discovery-failed error child.deadparent.test
 is "$(finding_count record.ok)" 2 "child.deadparent.test: resolver checks ran"
 
+# rules that all read through the resolver (the mail rule set) need no
+# delegation: none is discovered, so no query goes to the parent's or the
+# zone's servers (a network that lets only the resolver through passes), and
+# a discovery failure is not reported for them
+cat >"$TMP/mailonly.yml" <<'YML'
+name: mailonly
+checks:
+  - check: mx
+  - check: spf
+  - check: dmarc
+YML
+run_cutover check --resolver "$RESOLVER" --stats -f json -r "$TMP/mailonly.yml" good.test child.deadparent.test
+like "$ERR" ' queries=0 ' "resolver-only rules: no direct query at all" || diag_run
+sees spf.ok ok good.test
+sees mx.ok ok good.test
+sees_no ns.discovery-failed child.deadparent.test
+sees check.no-data error child.deadparent.test
+
 # a resolver that does not answer is a finding of its own
 audit -r tests/fixtures/rulesets/resolvers-down.yml -s resolver="$RESOLVER" good.test
 sees check.no-data error good.test
