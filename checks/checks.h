@@ -52,6 +52,10 @@ struct check_desc {
 };
 #define CHECK_AGAIN 1
 
+/* A resolver_only for the checks that always read through the resolver (the
+ * mail checks: what receiving MTAs see). */
+int check_resolver_only(const struct rule *rule);
+
 /* The check named name, or NULL. */
 const struct check_desc *check_find(const char *name);
 /* Every check, and how many. */
@@ -179,6 +183,15 @@ struct txt {
 };
 /* The TXT records of rrs as joined strings; returns how many (*out, arena). */
 size_t txt_values(struct check_ctx *ctx, const ldns_rr_list *rrs, struct txt **out);
+
+/* The target of the CNAME at name in the answer, when it has no record of
+ * type there (absolute, lower case); NULL otherwise. */
+const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
+				ldns_rr_type type);
+/* Where the CNAME chain from name ends inside the answer (name itself when
+ * there is none; at most 16 links, so a loop ends too). */
+const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
+			     ldns_rr_type type);
 
 /* "www.example.org/A" */
 const char *subject_of(struct check_ctx *ctx, const char *name, ldns_rr_type type);

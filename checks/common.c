@@ -158,20 +158,17 @@ const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const ch
 	return out;
 }
 
-/* The target of the CNAME at name in pkt's answer section, when there is no
- * record of type at name; NULL otherwise. */
-static const char *alias_target(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name,
+const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
 				ldns_rr_type type)
 {
-	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
 	if (type == LDNS_RR_TYPE_CNAME)
 		return NULL;
-	ldns_rr_list *own = answer_rrset(&a, name, type);
+	ldns_rr_list *own = answer_rrset(a, name, type);
 	if (own) {
 		ldns_rr_list_free(own);
 		return NULL;
 	}
-	ldns_rr_list *cname = answer_rrset(&a, name, LDNS_RR_TYPE_CNAME);
+	ldns_rr_list *cname = answer_rrset(a, name, LDNS_RR_TYPE_CNAME);
 	if (!cname)
 		return NULL;
 	char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
@@ -182,7 +179,20 @@ static const char *alias_target(struct check_ctx *ctx, const ldns_pkt *pkt, cons
 }
 
 /* Links of a CNAME chain followed inside one answer at most. */
-#define ALIAS_MAX 16
+#define CHAIN_MAX 16
+
+const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
+			     ldns_rr_type type)
+{
+	const char *at = name;
+	for (int hops = 0; hops < CHAIN_MAX; hops++) {
+		const char *next = answer_cname_target(ctx, a, at, type);
+		if (!next)
+			break;
+		at = next;
+	}
+	return at;
+}
 
 enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
 				   ldns_rr_list **rrs, const char **why, const char **alias)
@@ -211,15 +221,10 @@ enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns
 		}
 		return LOOKUP_FAILED;
 	}
-	for (int hops = 0; hops < ALIAS_MAX; hops++) {
-		const char *next = alias_target(ctx, res->pkt, at, type);
-		if (!next)
-			break;
-		at = next;
-	}
+	struct answer a = {0, (ldns_pkt *)res->pkt, 0, 0};
+	at = answer_chain_end(ctx, &a, at, type);
 	if (alias)
 		*alias = at;
-	struct answer a = {0, (ldns_pkt *)res->pkt, 0, 0};
 	ldns_rr_list *found = answer_rrset(&a, at, type);
 	if (found) {
 		if (rrs)

@@ -30,10 +30,10 @@ static const struct check_param params[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-/* Links of a CNAME chain followed at most: the audit's limit on rounds of
- * questions (16) stops a chain followed on the servers first, with a
- * finding; this bounds the names remembered per server and the walk along a
- * chain inside one resolver answer. */
+/* Links of a CNAME chain followed on the servers at most: the audit's limit
+ * on rounds of questions (16) stops such a chain first, with a finding; this
+ * bounds the names remembered per server. (A chain inside one resolver
+ * answer is walked by answer_chain_end().) */
 #define CHAIN_MAX 32
 
 /* Where one server stands on the chain. */
@@ -133,28 +133,6 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	return 0;
 }
 
-/* The target of the CNAME at name in the answer, when the answer has no
- * record of type there; NULL otherwise. */
-static const char *cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
-				ldns_rr_type type)
-{
-	if (type == LDNS_RR_TYPE_CNAME)
-		return NULL;
-	ldns_rr_list *own = answer_rrset(a, name, type);
-	if (own) {
-		ldns_rr_list_free(own);
-		return NULL;
-	}
-	ldns_rr_list *cname = answer_rrset(a, name, LDNS_RR_TYPE_CNAME);
-	if (!cname)
-		return NULL;
-	char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
-	ldns_rr_list_free(cname);
-	const char *out = t ? ctx_name(ctx, t) : NULL;
-	free(t);
-	return out;
-}
-
 /* Follow each server's chain one link further. Returns 1 when a question was
  * asked (judge again), 0 when every chain has ended. */
 static int chase_step(struct check_ctx *ctx, struct record_questions *p)
@@ -165,7 +143,7 @@ static int chase_step(struct check_ctx *ctx, struct record_questions *p)
 		const struct answer *a = answer_at(ctx, p, i, c->name);
 		if (c->problem || answer_problem(ctx, a))
 			continue;
-		const char *next = cname_target(ctx, a, c->name, p->type);
+		const char *next = answer_cname_target(ctx, a, c->name, p->type);
 		if (!next)
 			continue;
 		int loop = strcmp(next, p->name) == 0;
@@ -195,14 +173,7 @@ static const char *resolved_rdata(struct check_ctx *ctx, const ldns_pkt *pkt, co
 				  ldns_rr_type type)
 {
 	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
-	const char *at = name;
-	for (int hops = 0; hops < CHAIN_MAX; hops++) {
-		const char *next = cname_target(ctx, &a, at, type);
-		if (!next)
-			break;
-		at = next;
-	}
-	return answer_rdata(ctx, &a, at, type);
+	return answer_rdata(ctx, &a, answer_chain_end(ctx, &a, name, type), type);
 }
 
 static int judge_resolver(struct check_ctx *ctx, struct record_questions *p, const char *subject,
