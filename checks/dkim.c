@@ -89,11 +89,6 @@ struct dkim_state {
 	unsigned long min_bits;
 };
 
-static int resolver_only(const struct rule *rule)
-{
-	return 1;
-}
-
 /* txt as a finding can show it: printable ASCII (anything else as '?'), at
  * most SHOWN_MAX bytes. */
 static const char *shown(struct check_ctx *ctx, const struct txt *t)
@@ -458,5 +453,5 @@ const struct check_desc check_dkim = {
 	.params = params,
 	.ask = ask,
 	.judge = judge,
-	.resolver_only = resolver_only,
+	.resolver_only = check_resolver_only,
 };

@@ -76,12 +76,6 @@ struct dmarc_state {
 	int problems; /* warn or fail findings added */
 };
 
-static int resolver_only(const struct rule *rule)
-{
-	(void)rule;
-	return 1;
-}
-
 static const char *disp(struct check_ctx *ctx, const char *name)
 {
 	return name_display(ctx, name);
@@ -696,5 +690,5 @@ const struct check_desc check_dmarc = {
 	.params = params,
 	.ask = ask,
 	.judge = judge,
-	.resolver_only = resolver_only,
+	.resolver_only = check_resolver_only,
 };

@@ -35,11 +35,6 @@ static int exchange_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int resolver_only(const struct rule *rule)
-{
-	return 1;
-}
-
 static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct mx_state *p = arena_alloc(ctx_arena(ctx), sizeof(*p));
@@ -302,5 +297,5 @@ const struct check_desc check_mx = {
 	.params = params,
 	.ask = ask,
 	.judge = judge,
-	.resolver_only = resolver_only,
+	.resolver_only = check_resolver_only,
 };

@@ -52,11 +52,6 @@ struct rdns_state {
 	size_t n_addrs, alloc_addrs;
 };
 
-static int resolver_only(const struct rule *rule)
-{
-	return 1;
-}
-
 /* Add an address (binary, of family) unless it is there already; ask for its
  * PTR. */
 static void add_addr(struct check_ctx *ctx, struct rdns_state *p, int family, const void *bin,
@@ -372,5 +367,5 @@ const struct check_desc check_rdns = {
 	.params = params,
 	.ask = ask,
 	.judge = judge,
-	.resolver_only = resolver_only,
+	.resolver_only = check_resolver_only,
 };

@@ -724,11 +724,6 @@ out:
 
 /* --- the check ------------------------------------------------------------ */
 
-static int resolver_only(const struct rule *rule)
-{
-	return 1;
-}
-
 static int parse_sender(const char *s, unsigned char *ip, int *family)
 {
 	if (inet_pton(AF_INET, s, ip) == 1)
@@ -950,5 +945,5 @@ const struct check_desc check_spf = {
 	.params = params,
 	.ask = ask,
 	.judge = judge,
-	.resolver_only = resolver_only,
+	.resolver_only = check_resolver_only,
 };
