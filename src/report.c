@@ -1092,6 +1092,27 @@ out:
 /* <testsuites> carries the totals, so each domain's <testsuite> is spooled.
  * libxml2 writes it inside a stand-in <testsuites>, which gives it the
  * indentation it has in the document and is cut off again. */
+/* The findings that are JUnit failures (errors are counted apart). */
+static size_t junit_failures(const size_t counts[STATUS_COUNT], enum status fail_on)
+{
+	size_t failures = 0;
+	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
+		if (s != STATUS_ERROR && fails_test((enum status)s, fail_on))
+			failures += counts[s];
+	return failures;
+}
+
+/* The document's start, as both the per-domain writer and the last one
+ * write it (the first must match JUNIT_STAND_IN byte for byte). */
+static int junit_begin(xmlTextWriterPtr w)
+{
+	if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+	    xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0)
+		return -1;
+	return 0;
+}
+
 static int junit_domain(struct reporter *rp, const struct batch *b)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
@@ -1103,14 +1124,9 @@ static int junit_domain(struct reporter *rp, const struct batch *b)
 	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
 		goto out;
 	format_utc(rp->started, 0, stamp);
-	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
-		if (s != STATUS_ERROR && fails_test((enum status)s, rp->opts.fail_on))
-			failures += b->counts[s];
+	failures = junit_failures(b->counts, rp->opts.fail_on);
 
-	XW(xmlTextWriterSetIndent(w, 1));
-	XW(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-	XW(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
-	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuites"));
+	XW(junit_begin(w));
 	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
 	XW(xml_attr(w, "name", b->domain, &rp->tmp));
 	XW(xml_attr_size(w, "tests", b->n));
@@ -1149,14 +1165,9 @@ static int junit_finish(struct reporter *rp, double elapsed, int interrupted)
 
 	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
 		goto out;
-	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
-		if (s != STATUS_ERROR && fails_test((enum status)s, rp->opts.fail_on))
-			failures += rp->counts[s];
+	failures = junit_failures(rp->counts, rp->opts.fail_on);
 
-	XW(xmlTextWriterSetIndent(w, 1));
-	XW(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-	XW(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
-	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuites"));
+	XW(junit_begin(w));
 	XW(xml_attr(w, "name", "cutover", &rp->tmp));
 	XW(xml_attr_size(w, "tests", rp->n_findings));
 	XW(xml_attr_size(w, "failures", failures));
