@@ -7,7 +7,7 @@
  *
  * Every lookup goes through the session's resolver (what receivers see). Round
  * 0 asks every name of the walk at once (at most eight, RFC 9989 4.10), the
- * PSL organizational domain and the domain's A, AAAA and MX (whether it
+ * PSL organizational domain and the domain's MX (whether it
  * exists for np=, see domain_exists); round 1 asks the report authorisations. */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -107,9 +107,7 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 		ask_level(ctx, &s->walk[i], targets[i]);
 	s->org7 = name_org_domain_psl(a, s->domain);
 	ask_level(ctx, &s->psl, s->org7);
-	ctx_lookup(ctx, s->domain, LDNS_RR_TYPE_A);
-	ctx_lookup(ctx, s->domain, LDNS_RR_TYPE_AAAA);
-	ctx_lookup(ctx, s->domain, LDNS_RR_TYPE_MX);
+	ctx_lookup(ctx, s->domain, LDNS_RR_TYPE_MX); /* does the domain exist (np=) */
 	*ctx_state(ctx) = s;
 	return 0;
 }
@@ -161,25 +159,23 @@ static void read_level(struct check_ctx *ctx, struct level *l)
  * of RFC 8020: a name is non-existent when it answers NXDOMAIN, and then so
  * is everything below it. (RFC 9091 2.7, the experimental PSD DMARC that
  * introduced np=, said "no A, AAAA or MX" instead; the two differ for a
- * name with other records only, which exists here.) The A, AAAA and MX
- * lookups are all there (one NXDOMAIN is enough; a failed one leaves it
- * unknown only when no other tells). Returns 1, 0, or -1 when unknown. */
+ * name with other records only, which exists here.) NXDOMAIN does not
+ * depend on the type asked, so the domain's MX lookup, which the mx and rdns
+ * checks ask too, is enough. Returns 1, 0, or -1 when unknown. */
 static int domain_exists(struct check_ctx *ctx, const char *domain)
 {
-	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
-	int unknown = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		const char *alias = NULL;
-		enum lookup_outcome o = lookup_records(ctx, domain, types[i], NULL, NULL, &alias);
-		if (o == LOOKUP_DATA || o == LOOKUP_NODATA)
-			return 1;
+	const char *alias = NULL;
+	switch (lookup_records(ctx, domain, LDNS_RR_TYPE_MX, NULL, NULL, &alias)) {
+	case LOOKUP_DATA:
+	case LOOKUP_NODATA:
+		return 1;
+	case LOOKUP_NXDOMAIN:
 		/* An NXDOMAIN at the end of a CNAME is the target's: the
 		 * domain itself exists, as an alias. */
-		if (o == LOOKUP_NXDOMAIN)
-			return alias && strcmp(alias, ctx_name(ctx, domain)) != 0 ? 1 : 0;
-		unknown = 1;
+		return alias && strcmp(alias, ctx_name(ctx, domain)) != 0 ? 1 : 0;
+	default:
+		return -1;
 	}
-	return unknown ? -1 : 0;
 }
 
 /* The name with labels labels of name's last labels ("a.b.c.", 2 -> "b.c."). */
