@@ -332,9 +332,11 @@ const struct answer *ctx_answer_recursive(struct check_ctx *ctx, const struct ns
 void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 {
 	struct audit *job = ctx->job;
-	const char *canon = name_canonical(&job->arena, name);
+	const char *canon = lookup_name(ctx, name);
 	if (!canon || question_find(job, Q_LOOKUP, NULL, canon, type))
 		return;
+	if (canon == name) /* the question outlives the caller's string */
+		canon = arena_strdup(&job->arena, name);
 	struct question *q = question_new(job, Q_LOOKUP, NULL, canon, type);
 	job->pending++;
 	resolver_lookup(job->s->resolver, canon, type, on_lookup, q);
