@@ -19,6 +19,7 @@
 #include "names.h"
 #include "records.h"
 #include "session.h"
+#include "spf_parse.h"
 #include "util.h"
 
 #define EXIT_USAGE 3
@@ -505,7 +506,7 @@ static int txt_of_kind(const char *s, size_t len, enum txt_kind kind)
 {
 	switch (kind) {
 	case KIND_SPF:
-		return len >= 6 && strncasecmp(s, "v=spf1", 6) == 0 && (len == 6 || s[6] == ' ');
+		return spf_is_record(s, len);
 	case KIND_DMARC:
 		/* as the dmarc check tells (RFC 9989 4.8): "v = DMARC1" is one,
 		 * "v=DMARC10" is not */
