@@ -240,33 +240,23 @@ size_t txt_values(struct check_ctx *ctx, const ldns_rr_list *rrs, struct txt **o
 {
 	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
 	struct txt *v = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(*v));
+	struct strbuf sb = STRBUF_INIT;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
 			continue;
-		size_t len = 0;
-		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
-			const ldns_rdf *f = ldns_rr_rdf(rr, j);
-			if (ldns_rdf_size(f) > 0)
-				len += ldns_rdf_size(f) - 1;
-		}
-		char *s = arena_alloc(ctx_arena(ctx), len + 1);
-		size_t at = 0;
-		/* Each rdf of a TXT record is one <character-string>: a length
-		 * octet and that many bytes (ldns has checked the length). */
-		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
-			const ldns_rdf *f = ldns_rr_rdf(rr, j);
-			if (ldns_rdf_size(f) < 1)
-				continue;
-			memcpy(s + at, ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
-			at += ldns_rdf_size(f) - 1;
-		}
-		s[at] = '\0';
+		sb_reset(&sb);
+		dns_txt_join(rr, &sb);
+		char *s = arena_alloc(ctx_arena(ctx), sb.len + 1);
+		if (sb.len)
+			memcpy(s, sb.buf, sb.len);
+		s[sb.len] = '\0';
 		v[k].s = s;
-		v[k].len = at;
+		v[k].len = sb.len;
 		k++;
 	}
+	sb_release(&sb);
 	*out = v;
 	return k;
 }

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "dkimkey.h"
+#include "dns.h"
 #include "util.h"
 
 /* Key files are small: a 16384-bit RSA private key in PEM is about 13 KB. */
@@ -519,12 +520,7 @@ static int load_record(const char *data, size_t len, const char *path, struct dk
 		if (st != LDNS_STATUS_OK)
 			break;
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT) {
-			for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-				const ldns_rdf *rd = ldns_rr_rdf(rr, i);
-				if (ldns_rdf_size(rd) > 0)
-					sb_add(&txt, (const char *)ldns_rdf_data(rd) + 1,
-					       ldns_rdf_size(rd) - 1);
-			}
+			dns_txt_join(rr, &txt);
 			found = 1;
 			selector = owner_selector(ldns_rr_owner(rr));
 		}

@@ -1393,6 +1393,17 @@ out:
 	return rc;
 }
 
+void dns_txt_join(const ldns_rr *rr, struct strbuf *sb)
+{
+	/* Each rdf of a TXT record is one <character-string>: a length octet
+	 * and that many bytes (ldns has checked the length). */
+	for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, j);
+		if (ldns_rdf_size(f) > 1)
+			sb_add(sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
+	}
+}
+
 char *dns_rr_rdata_text(const ldns_rr *rr)
 {
 	ldns_rr *c = ldns_rr_clone(rr);

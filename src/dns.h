@@ -117,5 +117,9 @@ int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *ou
 /* The rdata of rr in canonical presentation form ("10 mail.example.org.":
  * names lower case), a new string the caller frees. */
 char *dns_rr_rdata_text(const ldns_rr *rr);
+/* Append a TXT record's character-strings, joined (RFC 7208 3.3, RFC 6376
+ * 3.6.2.2), to sb: any bytes, NUL too (sb keeps the length). */
+struct strbuf;
+void dns_txt_join(const ldns_rr *rr, struct strbuf *sb);
 
 #endif

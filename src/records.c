@@ -456,17 +456,6 @@ static void lookup_done(void *arg, const struct resolver_result *res)
 		loop_break(l->loop);
 }
 
-/* One TXT record's strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2), into sb:
- * the data may hold any byte, NUL too, so it is kept with its length. */
-static void txt_joined(const ldns_rr *rr, struct strbuf *sb)
-{
-	for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
-		const ldns_rdf *f = ldns_rr_rdf(rr, j);
-		if (ldns_rdf_size(f) > 1)
-			sb_add(sb, (const char *)ldns_rdf_data(f) + 1, ldns_rdf_size(f) - 1);
-	}
-}
-
 /* TXT data (len bytes, any bytes) escaped as zone-file text: '"' and '\\'
  * with a backslash, bytes outside printable ASCII as \DDD (RFC 1035 5.1), so
  * what a record holds can never end a line or a quoted string early. */
@@ -677,7 +666,7 @@ static void judge_group(struct wants *w, const struct lookup *l)
 			sb_reset(&norm);
 			if (x->type == LDNS_RR_TYPE_TXT) {
 				sb_reset(&data);
-				txt_joined(rr, &data);
+				dns_txt_join(rr, &data);
 				if (!txt_of_kind(data.buf, data.len, x->kind))
 					continue;
 				txt_normal(data.buf, data.len, x->kind, &norm);
