@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dmarc.h"
+#include "names.h"
 
 static int is_wsp(char c)
 {
@@ -30,18 +31,6 @@ static int is_digit(char c)
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Whether s[0..n) is word, ignoring case (ABNF strings are case-insensitive). */
-static int word_is(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	if (n != w)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lower(s[i]) != word[i])
-			return 0;
-	return 1;
 }
 
 /* s[0..n) made printable into out (size outsz): bytes outside printable
@@ -145,11 +134,11 @@ const char *dmarc_policy_name(enum dmarc_policy p)
 
 static enum dmarc_policy parse_policy(struct dmarc_record *rec, const char *tag, const char *v, size_t n)
 {
-	if (word_is(v, n, "none"))
+	if (str_is_word(v, n, "none"))
 		return DMARC_POLICY_NONE;
-	if (word_is(v, n, "quarantine"))
+	if (str_is_word(v, n, "quarantine"))
 		return DMARC_POLICY_QUARANTINE;
-	if (word_is(v, n, "reject"))
+	if (str_is_word(v, n, "reject"))
 		return DMARC_POLICY_REJECT;
 	add_note(rec, DMARC_NOTE_SYNTAX, tag, strlen(tag), "%s=%s is not none, quarantine or reject", tag,
 		 show(v, n).s);
@@ -202,7 +191,7 @@ static int rf_piece(void *arg, const char *p, size_t n)
 	for (size_t i = 1; i < n; i++)
 		if (!is_alpha(p[i]) && !is_digit(p[i]) && p[i] != '-')
 			return 1;
-	if (!word_is(p, n, "afrf"))
+	if (!str_is_word(p, n, "afrf"))
 		*unknown = 1;
 	return 0;
 }
@@ -297,7 +286,7 @@ static int uri_piece(void *arg, const char *p, size_t n)
 			return 0;
 		}
 	struct dmarc_uri one = {(size_t)(p - u->base), uri_len, 0, ""};
-	if (word_is(p, i, "mailto")) {
+	if (str_is_word(p, i, "mailto")) {
 		/* mailto:local@domain[?headers]: the domain after the last '@'
 		 * before any '?' (RFC 6068). */
 		const char *addr = p + i + 1;
@@ -346,7 +335,7 @@ static const char *const known_tags[] = {"v",  "p",   "sp",  "np",  "psd", "t",	
 static int tag_index(const char *name, size_t n)
 {
 	for (int i = 0; known_tags[i]; i++)
-		if (word_is(name, n, known_tags[i]))
+		if (str_is_word(name, n, known_tags[i]))
 			return i;
 	return -1;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "spf_parse.h"
 
 static const char *const kind_names[] = {"all", "include", "a",	     "mx",	 "ptr",
@@ -25,20 +26,9 @@ static int ascii_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* s (n bytes) equals word (lower case), ignoring case. */
-static int word_is(const char *s, size_t n, const char *word)
-{
-	if (strlen(word) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (ascii_lower((unsigned char)s[i]) != word[i])
-			return 0;
-	return 1;
-}
-
 int spf_is_record(const char *text, size_t len)
 {
-	return len >= 6 && word_is(text, 6, "v=spf1") && (len == 6 || text[6] == ' ');
+	return len >= 6 && str_is_word(text, 6, "v=spf1") && (len == 6 || text[6] == ' ');
 }
 
 /* A prefix length: "0" or a number without a leading zero, at most max. */
@@ -214,8 +204,8 @@ static const char *parse_term(char *s, struct spf_term *t)
 	if (n > 0 && s[n] == '=') {
 		char *value = s + n + 1;
 		int ends_in_macro;
-		if (word_is(s, n, "redirect") || word_is(s, n, "exp")) {
-			t->kind = word_is(s, n, "exp") ? SPF_EXP : SPF_REDIRECT;
+		if (str_is_word(s, n, "redirect") || str_is_word(s, n, "exp")) {
+			t->kind = str_is_word(s, n, "exp") ? SPF_EXP : SPF_REDIRECT;
 			t->domain = value;
 			return check_domain_spec(value, &t->macros);
 		}
@@ -235,7 +225,7 @@ static const char *parse_term(char *s, struct spf_term *t)
 						   SPF_PTR, SPF_IP4,	 SPF_IP6, SPF_EXISTS};
 	size_t k;
 	for (k = 0; k < sizeof(mechanisms) / sizeof(mechanisms[0]); k++)
-		if (word_is(s, n, kind_names[mechanisms[k]]))
+		if (str_is_word(s, n, kind_names[mechanisms[k]]))
 			break;
 	if (k == sizeof(mechanisms) / sizeof(mechanisms[0]))
 		return n == 0 ? "no mechanism" : "an unknown mechanism";

@@ -107,3 +107,15 @@ int str_in(const char *const *v, size_t n, const char *name)
 			return 1;
 	return 0;
 }
+
+int str_is_word(const char *s, size_t n, const char *word)
+{
+	if (strlen(word) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != (unsigned char)word[i])
+			return 0;
+	}
+	return 1;
+}

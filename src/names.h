@@ -36,5 +36,9 @@ const char *name_org_domain_psl(struct arena *arena, const char *name);
 int str_cmp(const void *a, const void *b);
 /* Whether name is one of v[0..n) (exact comparison). */
 int str_in(const char *const *v, size_t n, const char *name);
+/* Whether s (n bytes, not NUL-terminated) is word (lower case), ignoring
+ * ASCII case: the keywords of record syntaxes (ABNF strings are
+ * case-insensitive). */
+int str_is_word(const char *s, size_t n, const char *word);
 
 #endif
