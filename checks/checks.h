@@ -193,6 +193,10 @@ const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, c
 const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
 			     ldns_rr_type type);
 
+/* Sort v (n strings, in place), drop duplicates and join them with ", "
+ * (arena memory; "" when n is 0). */
+const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n);
+
 /* "www.example.org/A" */
 const char *subject_of(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 /* A name without its trailing dot, for messages. */

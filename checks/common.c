@@ -59,8 +59,7 @@ const char *rr_rdata(struct check_ctx *ctx, const ldns_rr *rr)
 	return out;
 }
 
-/* Sort v (n strings), drop duplicates and join with ", " (arena memory). */
-static const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n)
+const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n)
 {
 	qsort(v, n, sizeof(char *), str_cmp);
 	struct strbuf sb = STRBUF_INIT;

@@ -204,14 +204,7 @@ static const char *exchange_set(struct check_ctx *ctx, const struct mx_state *p)
 	const char **v = arena_alloc(ctx_arena(ctx), (p->n_ex + 1) * sizeof(char *));
 	for (size_t i = 0; i < p->n_ex; i++)
 		v[i] = name_display(ctx, p->ex[i].name);
-	qsort(v, p->n_ex, sizeof(char *), str_cmp);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < p->n_ex; i++)
-		if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
-			sb_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]);
-	const char *out = arena_strdup(ctx_arena(ctx), sb.len ? sb.buf : "");
-	sb_release(&sb);
-	return out;
+	return join_sorted(ctx, v, p->n_ex);
 }
 
 /* With expect: the exchanges must be exactly those named, compared as a set
@@ -222,7 +215,7 @@ static int judge_expect(struct check_ctx *ctx, const struct mx_state *p, const c
 	size_t n_want = ctx_param_list(ctx, "expect", &want);
 	if (n_want == 0)
 		return 0;
-	struct strbuf missing = STRBUF_INIT, extra = STRBUF_INIT, wanted = STRBUF_INIT;
+	struct strbuf missing = STRBUF_INIT, extra = STRBUF_INIT;
 	const char **names = arena_alloc(ctx_arena(ctx), (n_want + 1) * sizeof(char *));
 	int problems = 0;
 	for (size_t i = 0; i < n_want; i++) {
@@ -246,11 +239,11 @@ static int judge_expect(struct check_ctx *ctx, const struct mx_state *p, const c
 			sb_addf(&extra, "%s%s", extra.len ? ", " : "", name_display(ctx, p->ex[k].name));
 	}
 	if (missing.len || extra.len) {
-		qsort(names, n_want, sizeof(char *), str_cmp);
+		const char **shown = arena_alloc(ctx_arena(ctx), (n_want + 1) * sizeof(char *));
 		for (size_t i = 0; i < n_want; i++)
-			if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
-				sb_addf(&wanted, "%s%s", wanted.len ? ", " : "", name_display(ctx, names[i]));
-		ctx_finding(ctx, CODE_MX_MISMATCH, subject, NULL, wanted.buf, exchange_set(ctx, p),
+			shown[i] = name_display(ctx, names[i]);
+		ctx_finding(ctx, CODE_MX_MISMATCH, subject, NULL, join_sorted(ctx, shown, n_want),
+			    exchange_set(ctx, p),
 			    "the exchanges of %s are not the expected ones: missing %s; not expected %s",
 			    name_display(ctx, p->domain), missing.len ? missing.buf : "none",
 			    extra.len ? extra.buf : "none");
@@ -258,7 +251,6 @@ static int judge_expect(struct check_ctx *ctx, const struct mx_state *p, const c
 	}
 	sb_release(&missing);
 	sb_release(&extra);
-	sb_release(&wanted);
 	return problems;
 }
 
