@@ -193,6 +193,10 @@ const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, c
 const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
 			     ldns_rr_type type);
 
+/* The name in rdata field i of rr (an MX exchange, a PTR, a CNAME target),
+ * absolute and lower case in the arena; NULL when there is none. */
+const char *rr_name(struct check_ctx *ctx, const ldns_rr *rr, size_t i);
+
 /* Sort v (n strings, in place), drop duplicates and join them with ", "
  * (arena memory; "" when n is 0). */
 const char *join_sorted(struct check_ctx *ctx, const char **v, size_t n);

@@ -157,6 +157,15 @@ const char *answer_rdata(struct check_ctx *ctx, const struct answer *a, const ch
 	return out;
 }
 
+const char *rr_name(struct check_ctx *ctx, const ldns_rr *rr, size_t i)
+{
+	const ldns_rdf *f = i < ldns_rr_rd_count(rr) ? ldns_rr_rdf(rr, i) : NULL;
+	char *t = f ? ldns_rdf2str(f) : NULL;
+	const char *out = t ? ctx_name(ctx, t) : NULL;
+	free(t);
+	return out;
+}
+
 const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
 				ldns_rr_type type)
 {
@@ -170,10 +179,8 @@ const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, c
 	ldns_rr_list *cname = answer_rrset(a, name, LDNS_RR_TYPE_CNAME);
 	if (!cname)
 		return NULL;
-	char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
+	const char *out = rr_name(ctx, ldns_rr_list_rr(cname, 0), 0);
 	ldns_rr_list_free(cname);
-	const char *out = t ? ctx_name(ctx, t) : NULL;
-	free(t);
 	return out;
 }
 

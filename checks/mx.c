@@ -106,9 +106,7 @@ static int read_mx(struct check_ctx *ctx, struct mx_state *p, const char *subjec
 	p->ex = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(*p->ex));
 	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-		char *t = ldns_rdf2str(ldns_rr_rdf(rr, 1));
-		const char *name = t ? ctx_name(ctx, t) : NULL;
-		free(t);
+		const char *name = rr_name(ctx, rr, 1);
 		if (!name)
 			continue;
 		unsigned pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));

@@ -157,9 +157,7 @@ static void mx_exchanges(struct check_ctx *ctx, struct rdns_state *p)
 	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0;
 	p->exchanges = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 1));
-		const char *ex = t ? ctx_name(ctx, t) : NULL;
-		free(t);
+		const char *ex = rr_name(ctx, ldns_rr_list_rr(rrs, i), 1);
 		if (!ex || strcmp(ex, ".") == 0 || str_in(p->exchanges, p->n_exchanges, ex))
 			continue;
 		p->exchanges[p->n_exchanges++] = ex;
@@ -246,9 +244,7 @@ static void judge_ptr(struct check_ctx *ctx, struct rdns_state *p, struct rdns_a
 	size_t n = ldns_rr_list_rr_count(rrs);
 	ad->ptrs = arena_alloc(ctx_arena(ctx), (n + 1) * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0));
-		const char *name = t ? ctx_name(ctx, t) : NULL;
-		free(t);
+		const char *name = rr_name(ctx, ldns_rr_list_rr(rrs, i), 0);
 		if (name && !str_in(ad->ptrs, ad->n_ptrs, name)) {
 			ad->ptrs[ad->n_ptrs++] = name;
 			ctx_lookup(ctx, name, forward_type(ad->family));

@@ -354,9 +354,7 @@ static int mechanism_matches(struct walk *w, const char *domain, const struct sp
 		}
 		int match = 0, pending = 0;
 		for (size_t i = 0; i < n && !match && !w->stopped; i++) {
-			char *x = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 1));
-			const char *exchange = x ? ctx_name(w->ctx, x) : NULL;
-			free(x);
+			const char *exchange = rr_name(w->ctx, ldns_rr_list_rr(rrs, i), 1);
 			if (!exchange)
 				continue;
 			int m = addresses_match(w, domain, t, exchange);
