@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "names.h"
 #include "session.h"
 #include "util.h"
 
@@ -235,9 +236,15 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 				       : common_option(o, c, optarg) != 0)
 			goto out;
 	}
-	for (int i = optind; i < argc; i++)
-		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) =
-			arena_strdup(&o->names, argv[i]);
+	for (int i = optind; i < argc; i++) {
+		char err[1024];
+		const char *name = name_domain_arg(&o->names, argv[i], err, sizeof(err));
+		if (!name) {
+			fprintf(stderr, "cutover: %s\n", err);
+			goto out;
+		}
+		*(const char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) = name;
+	}
 	if (o->resolver.forwarder && (o->resolver.root_hints || o->resolver.trust_anchor)) {
 		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",
 			o->resolver.root_hints ? "--root-hints" : "--trust-anchor");
