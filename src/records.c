@@ -810,8 +810,8 @@ static int write_json(FILE *out, const char *domain, const char *profile, const 
 {
 	json_t *root = json_object(), *list = json_array();
 	char *d = xasprintf("%.*s", (int)strlen(domain) - 1, domain);
-	/* jansson fails only when out of memory here; a record it could not
-	 * add must not vanish from the output, so every failure counts */
+	/* a record jansson could not add (text that is not UTF-8) must not
+	 * vanish from the output: every failure counts */
 	int bad = !root || !list;
 	bad |= json_object_set_new(root, "version", json_integer(1)) != 0;
 	bad |= json_object_set_new(root, "domain", json_string(d)) != 0;
@@ -844,7 +844,7 @@ static int write_json(FILE *out, const char *domain, const char *profile, const 
 	bad |= json_object_set_new(root, "records", list) != 0;
 	int rc = -1;
 	if (bad)
-		errno = ENOMEM;
+		errno = 0; /* jansson does not say why */
 	else if (json_dumpf(root, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF)
 		rc = 0;
 	json_decref(root);

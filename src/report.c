@@ -778,7 +778,7 @@ static int json_add_string(struct strbuf *sb, const char *s, struct strbuf *tmp)
 
 	json_decref(j);
 	if (!text) {
-		errno = ENOMEM; /* jansson fails only for memory here: clean() made it UTF-8 */
+		errno = ENOMEM; /* clean() made it UTF-8: only memory can be short */
 		return -1;
 	}
 	sb_adds(sb, text);
