@@ -18,9 +18,48 @@ static void oom(void)
 	exit(3);
 }
 
+#ifdef CUTOVER_ALLOC_TORTURE
+/* `make check-alloc` builds with this: the allocations cutover makes
+ * through these wrappers (jansson's too: main() gives it xmalloc) are
+ * counted, and the one numbered $CUTOVER_ALLOC_FAIL fails. At exit, "COUNT FAILED" goes to the file
+ * $CUTOVER_ALLOC_COUNT: how many were made, and whether the one to fail was reached (tests/alloc-torture.sh).
+ */
+static unsigned long alloc_count, alloc_fail_at;
+static int alloc_failed;
+
+static void alloc_report(void)
+{
+	const char *path = getenv("CUTOVER_ALLOC_COUNT");
+	FILE *f = path && *path ? fopen(path, "w") : NULL;
+	if (f) {
+		fprintf(f, "%lu %d\n", alloc_count, alloc_failed);
+		fclose(f);
+	}
+}
+
+/* Whether this allocation is the one to fail. */
+static int alloc_fails(void)
+{
+	if (alloc_count == 0) {
+		const char *at = getenv("CUTOVER_ALLOC_FAIL");
+		if (at)
+			alloc_fail_at = strtoul(at, NULL, 10);
+		atexit(alloc_report);
+	}
+	if (++alloc_count != alloc_fail_at)
+		return 0;
+	alloc_failed = 1;
+	errno = ENOMEM;
+	return 1;
+}
+
+#else
+#define alloc_fails() 0
+#endif
+
 void *xmalloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = alloc_fails() ? NULL : malloc(size ? size : 1);
 	if (!p)
 		oom();
 	return p;
@@ -28,7 +67,7 @@ void *xmalloc(size_t size)
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = alloc_fails() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		oom();
 	return p;
@@ -36,7 +75,7 @@ void *xcalloc(size_t n, size_t size)
 
 void *xrealloc(void *p, size_t size)
 {
-	void *q = realloc(p, size ? size : 1);
+	void *q = alloc_fails() ? NULL : realloc(p, size ? size : 1);
 	if (!q)
 		oom();
 	return q;
