@@ -99,10 +99,10 @@ integration: $(BIN)
 	CUTOVER=$(CURDIR)/$(BIN) DNSBENCH=$(CURDIR)/$(DNSBENCH) sh tests/run-integration.sh
 
 # Fail each of cutover's allocations in turn on a small audit of the test
-# world (tests/alloc-torture.sh says what is failed and what is judged).
+# world (tests/integration/alloc-torture.sh says what is failed and what is judged).
 check-alloc: deps
 	$(MAKE) ALLOC=1 build-alloc/cutover
-	CUTOVER=$(CURDIR)/build-alloc/cutover sh tests/alloc-torture.sh
+	CUTOVER=$(CURDIR)/build-alloc/cutover sh tests/run-integration.sh tests/integration/alloc-torture.sh
 
 demo: deps
 	$(MAKE) all

@@ -21,9 +21,9 @@ static void oom(void)
 #ifdef CUTOVER_ALLOC_TORTURE
 /* `make check-alloc` builds with this: the allocations cutover makes
  * through these wrappers (jansson's too: main() gives it xmalloc) are
- * counted, and the one numbered $CUTOVER_ALLOC_FAIL fails. At exit, "COUNT FAILED" goes to the file
- * $CUTOVER_ALLOC_COUNT: how many were made, and whether the one to fail was reached (tests/alloc-torture.sh).
- */
+ * counted, and the one numbered $CUTOVER_ALLOC_FAIL fails. At exit,
+ * "COUNT FAILED" goes to the file $CUTOVER_ALLOC_COUNT: how many were made,
+ * and whether the one to fail was reached (tests/integration/alloc-torture.sh). */
 static unsigned long alloc_count, alloc_fail_at;
 static int alloc_failed;
 

@@ -4,59 +4,44 @@
 # to count its allocations, then once per allocation N with the Nth made to
 # fail, and judge every run.
 #
-# usage: CUTOVER=build-alloc/cutover sh tests/alloc-torture.sh
+# usage: CUTOVER=build-alloc/cutover sh tests/run-integration.sh tests/integration/alloc-torture.sh
+# (what `make check-alloc` runs; by hand it starts a world of its own, like
+# every integration test, through lib.sh). TAP: one test per run.
 #
 # CUTOVER must be built with `make ALLOC=1` (AddressSanitizer, LeakSanitizer
 # and UBSan, and the counter in src/util.c): what fails is every allocation
 # cutover makes through xmalloc/xcalloc/xrealloc (xstrdup, xasprintf, the
 # arenas, the strbufs), and every allocation jansson makes for it (main()
-# gives jansson xmalloc: json_set_alloc_funcs). Needs root (the world's servers use port 53); run
-# it in a network namespace of its own to keep clear of other worlds:
+# gives jansson xmalloc: json_set_alloc_funcs). Needs root (the world's
+# servers use port 53); run it in a network namespace of its own to keep
+# clear of other worlds:
 #   unshare -n sh -c 'ip link set lo up && make check-alloc'
 #
-# Every run where the failure was reached must exit 3 with a message ("out
-# of memory"), with no
-# sanitizer report (a crash, a leak, undefined behaviour) and never exit 0;
-# the old report in the -o file must be left as it was and no temporary file
-# left beside it. A run that made fewer allocations than N (the count varies
-# a little with the order answers come in) must pass as the first did.
+# Every run where the failure was reached must exit 3 with "cutover: out of
+# memory", with no sanitizer report (a crash, a leak, undefined behaviour),
+# never exit 0; the old report in the -o file must be left as it was and no
+# temporary file left beside it. A run that made fewer allocations than N
+# (the count can vary with the order answers come in) must pass as the
+# first did.
 #
 # ALLOC_TORTURE_MAX (default 20000): when the audit makes more allocations
 # than that, every N up to it is failed and the rest at a stride that keeps
 # the total near it. ALLOC_TORTURE_JOBS (default 2): runs at once.
-set -u
 
-TOP=$(cd "$(dirname "$0")/.." && pwd -P) || exit 2
-cd "$TOP" || exit 2
-case ${CUTOVER:-} in
-'') echo "alloc-torture: CUTOVER is not set (build-alloc/cutover)" >&2; exit 2 ;;
-/*) ;;
-*) CUTOVER=$(pwd -P)/$CUTOVER ;;
-esac
+. "$(dirname "$0")/lib.sh"
+
 MAX=${ALLOC_TORTURE_MAX:-20000}
 JOBS=${ALLOC_TORTURE_JOBS:-2}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cutover-alloc.XXXXXX") || exit 2
-cleanup() {
-	sh "$TOP/tests/world/stop.sh" "$tmp/world"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-sh tests/world/start.sh "$tmp/world" >/dev/null || exit 2
-. "$tmp/world/env"
 
 # LeakSanitizer checks at exit, exit() on out of memory included; a report
 # aborts (exit 134), which no run may do.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# run.sh N: the audit with allocation N failed (0: none), in $tmp/run.N;
+# run.sh N: the audit with allocation N failed (0: none), in $TMP/run.N;
 # prints one line: "ok N reached MESSAGE", "ok N unreached COUNT" or
 # "bad N WHY"
-cat >"$tmp/run.sh" <<'EOF'
+cat >"$TMP/run.sh" <<'EOF'
 n=$1 tmp=$TORTURE_TMP
 d=$tmp/run.$n
 mkdir "$d" "$d/out"
@@ -89,46 +74,42 @@ else
 fi
 rm -rf "$d"
 EOF
-TORTURE_TMP=$tmp
+TORTURE_TMP=$TMP
 export CUTOVER ROOT_HINTS TORTURE_TMP
 
 t0=$(date +%s)
-line=$(sh "$tmp/run.sh" 0)
+line=$(sh "$TMP/run.sh" 0)
 case $line in
 "ok 0 unreached "*) total=${line#ok 0 unreached } ;;
-*)
-	echo "alloc-torture: the audit without failures does not pass: $line" >&2
-	exit 1
-	;;
+*) bail_out "the audit without failures does not pass: $line" ;;
 esac
 t1=$(date +%s)
 if [ "$total" -le "$MAX" ]; then
-	seq 1 "$total" >"$tmp/ns"
-	plan="every N from 1 to $total"
+	seq 1 "$total" >"$TMP/ns"
+	how="every N from 1 to $total"
 else
 	half=$((MAX / 2))
 	stride=$(((total - half + half - 1) / half))
 	{
 		seq 1 "$half"
 		seq $((half + 1)) "$stride" "$total"
-	} >"$tmp/ns"
-	plan="every N from 1 to $half, then every ${stride}th to $total"
+	} >"$TMP/ns"
+	how="every N from 1 to $half, then every ${stride}th to $total"
 fi
-echo "alloc-torture: the audit of good.test (rules dns.yml, -f json, -o FILE) makes $total counted allocations ($((t1 - t0)) s a run); failing $plan, $JOBS at a time"
+note "the audit of good.test (rules dns.yml, -f json, -o FILE) makes $total counted allocations ($((t1 - t0)) s a run); failing $how, $JOBS at a time"
 
-xargs -P "$JOBS" -n 1 sh "$tmp/run.sh" <"$tmp/ns" >"$tmp/results"
+xargs -P "$JOBS" -n 1 sh "$TMP/run.sh" <"$TMP/ns" >"$TMP/results"
 t2=$(date +%s)
-runs=$(wc -l <"$tmp/ns")
-reached=$(grep -c '^ok [0-9]* reached' "$tmp/results")
-unreached=$(grep -c '^ok [0-9]* unreached' "$tmp/results")
-bad=$(grep -c '^bad ' "$tmp/results")
-missing=$((runs - reached - unreached - bad))
-echo "alloc-torture: the messages of the failed runs:"
-grep '^ok [0-9]* reached' "$tmp/results" | cut -d' ' -f4 | sort | uniq -c | sed 's/_/ /g; s/^/  /'
-if [ "$bad" -gt 0 ]; then
-	echo "alloc-torture: runs that did not end cleanly:"
-	grep '^bad ' "$tmp/results" | sort -n -k2 | head -50 | sed 's/^/  /'
-fi
-echo "alloc-torture: $runs runs in $((t2 - t1)) s: $reached failed cleanly (exit 3 with a message, no leak, old report kept), $unreached made fewer allocations and passed, $bad did not end cleanly, $missing gave no verdict"
-echo "$((reached + unreached)) passed, $((bad + missing)) failed"
-[ "$bad" -eq 0 ] && [ "$missing" -eq 0 ]
+sort -n -k2 "$TMP/results" >"$TMP/sorted"
+while read -r verdict n what; do
+	case $verdict in
+	ok) pass "allocation $n failed: $(printf '%s' "$what" | sed 's/_/ /g')" ;;
+	*) fail "allocation $n failed: $what" ;;
+	esac
+done <"$TMP/sorted"
+runs=$(wc -l <"$TMP/ns")
+is "$(wc -l <"$TMP/sorted")" "$runs" "a verdict for each of the $runs runs"
+reached=$(grep -c '^ok [0-9]* reached' "$TMP/results")
+note "$runs runs in $((t2 - t1)) s: $reached failed cleanly (exit 3, out of memory, no sanitizer report, the old report kept), $((runs - reached)) made fewer allocations or did not end cleanly"
+
+done_testing
