@@ -10,7 +10,7 @@ DATADIR   = $(PREFIX)/share/cutover
 MANDIR    = $(PREFIX)/share/man/man1
 
 CC       ?= cc
-PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto
+PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libspf2 ships no pkg-config file.
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
@@ -20,7 +20,7 @@ PKG_OK     := $(shell pkg-config --exists $(PKGS) && echo yes)
 # check, demo and bench install what is missing first, then build in a
 # sub-make; any other build needs the libraries already.
 ifneq ($(PKG_OK),yes)
-ifneq ($(filter-out deps check demo bench clean,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out deps check check-alloc demo bench clean,$(or $(MAKECMDGOALS),all)),)
 $(error missing libraries ($(PKGS)): run 'make deps' first (as root, or it prints the apt-get command))
 endif
 endif
@@ -30,7 +30,14 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CPPFLAGS += -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' -DCUTOVER_DATADIR='"$(DATADIR)"' -Isrc -Ichecks
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 
-ifeq ($(SANITIZE),1)
+ifeq ($(ALLOC),1)
+# `make check-alloc`: AddressSanitizer (LeakSanitizer) and UBSan, and the
+# allocation counter of src/util.c that fails the Nth allocation.
+BUILD     = build-alloc
+CPPFLAGS += -DCUTOVER_ALLOC_TORTURE
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 BUILD     = build-san
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -48,7 +55,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       = $(BUILD)/cutover
 DNSBENCH  = $(BUILD)/dnsbench
 
-.PHONY: FORCE all deps check unit integration demo bench install uninstall clean format
+.PHONY: FORCE all deps check check-alloc unit integration demo bench install uninstall clean format
 
 all: $(BIN) $(DNSBENCH) cutover
 
@@ -91,6 +98,12 @@ unit: $(UNIT_BIN)
 integration: $(BIN)
 	CUTOVER=$(CURDIR)/$(BIN) DNSBENCH=$(CURDIR)/$(DNSBENCH) sh tests/run-integration.sh
 
+# Fail each of cutover's allocations in turn on a small audit of the test
+# world (tests/integration/alloc-torture.sh says what is failed and what is judged).
+check-alloc: deps
+	$(MAKE) ALLOC=1 build-alloc/cutover
+	CUTOVER=$(CURDIR)/build-alloc/cutover sh tests/run-integration.sh tests/integration/alloc-torture.sh
+
 demo: deps
 	$(MAKE) all
 	CUTOVER=$(CURDIR)/$(BIN) sh tests/demo.sh
@@ -114,6 +127,6 @@ format:
 	clang-format -i src/*.c src/*.h checks/*.c checks/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-san cutover
+	rm -rf build build-san build-alloc cutover
 
 FORCE:

@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "checks.h"
+#include "names.h"
 #include "dkimkey.h"
 #include "rules.h"
 #include "util.h"
@@ -165,6 +166,14 @@ static int ask_selectors(struct check_ctx *ctx, struct dkim_state *st)
 			label[i] = (char)('a' + r[i] % 26);
 		label[RANDOM_LABEL_LEN] = '\0';
 		st->random_name = key_name(ctx, label, domain);
+		if (!st->random_name) {
+			/* a domain of over 226 octets leaves no room for selectors */
+			const char *name = arena_printf(a, "%s._domainkey.%s", label, ctx_domain(ctx));
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, NULL, NULL, NULL, NULL,
+				    "selectors cannot be probed under %s: '%s' is not a domain name: %s",
+				    ctx_domain(ctx), name, name_fault(a, name));
+			return -1;
+		}
 		ctx_lookup(ctx, st->random_name, LDNS_RR_TYPE_TXT);
 	}
 	st->sel = arena_alloc(a, (n_sel + 1) * sizeof(*st->sel));
@@ -174,9 +183,10 @@ static int ask_selectors(struct check_ctx *ctx, struct dkim_state *st)
 		s->name = key_name(ctx, selectors[i], domain);
 		s->private_key = n_keys ? keys[i] : NULL;
 		if (!s->name) {
+			const char *name = arena_printf(a, "%s._domainkey.%s", selectors[i], ctx_domain(ctx));
+			const char *why = name_fault(a, name);
 			ctx_finding(ctx, CODE_CHECK_NO_DATA, selectors[i], NULL, NULL, selectors[i],
-				    "'%s._domainkey.%s' is not a valid name: check the selector",
-				    selectors[i], ctx_domain(ctx));
+				    "'%s' is not a valid name: %s", name, why ? why : "check the selector");
 			continue;
 		}
 		ctx_lookup(ctx, s->name, LDNS_RR_TYPE_TXT);

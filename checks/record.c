@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "names.h"
 #include "dns.h"
 #include "rules.h"
 #include "util.h"
@@ -89,8 +90,10 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	memset(p, 0, sizeof(*p));
 	p->name = ctx_name(ctx, ctx_param_str(ctx, "name"));
 	if (!p->name) {
-		ctx_finding(ctx, CODE_CHECK_NO_DATA, ctx_param_str(ctx, "name"), NULL, NULL, NULL,
-			    "'%s' is not a valid name", ctx_param_str(ctx, "name"));
+		const char *given = ctx_param_str(ctx, "name");
+		const char *why = given ? name_fault(a, given) : NULL;
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, given, NULL, NULL, NULL, "'%s' is not a valid name%s%s",
+			    given, why ? ": " : "", why ? why : "");
 		return -1;
 	}
 	p->type = ldns_get_rr_type_by_name(ctx_param_str(ctx, "type"));

@@ -107,15 +107,13 @@ static void issue(struct walk *w, enum code code, const char *subject, const cha
 	struct issue *is = xgrow(&w->issues, &w->n_issues, &w->alloc_issues, sizeof(*is));
 	va_list ap;
 	va_start(ap, fmt);
-	char *m = NULL;
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
+	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	is->code = code;
 	is->subject = subject ? arena_strdup(a, subject) : NULL;
 	is->expected = expected ? arena_strdup(a, expected) : NULL;
 	is->actual = actual ? arena_strdup(a, actual) : NULL;
-	is->message = arena_strdup(a, m ? m : "");
+	is->message = arena_strdup(a, m);
 	free(m);
 }
 

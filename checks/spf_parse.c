@@ -12,6 +12,7 @@
 
 #include "names.h"
 #include "spf_parse.h"
+#include "util.h"
 
 static const char *const kind_names[] = {"all", "include", "a",	     "mx",	 "ptr",
 					 "ip4", "ip6",	   "exists", "redirect", "exp"};
@@ -284,14 +285,9 @@ int spf_parse(const char *text, size_t len, struct spf_record *rec)
 	}
 	/* two copies: terms' text points into the first, which keeps each term
 	 * as written; the second is cut up while parsing */
-	rec->buf = malloc(2 * (len + 1));
+	rec->buf = xmalloc(2 * (len + 1));
 	/* at most one term per two bytes after "v=spf1" */
-	rec->terms = calloc(len / 2 + 1, sizeof(*rec->terms));
-	if (!rec->buf || !rec->terms) {
-		rec->error = "out of memory";
-		rec->bad_term = "";
-		return -2;
-	}
+	rec->terms = xcalloc(len / 2 + 1, sizeof(*rec->terms));
 	memcpy(rec->buf, text, len);
 	rec->buf[len] = '\0';
 	char *work = rec->buf + len + 1;
@@ -405,9 +401,7 @@ static size_t transform(char *out, size_t at, size_t cap, const char *value, uns
 char *spf_expand(const char *spec, const char *domain, const char *sender_domain)
 {
 	size_t cap = 4096, at = 0;
-	char *out = malloc(cap + 1);
-	if (!out)
-		return NULL;
+	char *out = xmalloc(cap + 1);
 	for (size_t i = 0; spec[i] && at <= cap;) {
 		if (spec[i] != '%') {
 			at = put(out, at, cap, spec + i, 1);
@@ -443,9 +437,7 @@ char *spf_expand(const char *spec, const char *domain, const char *sender_domain
 			goto fail;
 		const char *value = letter == 'd' ? domain : sender_domain;
 		size_t vl = strlen(value);
-		char *v = strndup(value, vl && value[vl - 1] == '.' ? vl - 1 : vl);
-		if (!v)
-			goto fail;
+		char *v = xstrndup(value, vl && value[vl - 1] == '.' ? vl - 1 : vl);
 		at = transform(out, at, cap, v, count, reverse, nd ? delims : ".");
 		free(v);
 		i = j + 1;

@@ -54,8 +54,8 @@ int spf_is_record(const char *text, size_t len);
 
 /* Parse an SPF record (RFC 7208 12). Returns 0 when valid; -1 when not, with
  * rec->error and rec->bad_term saying why (the terms before the bad one are
- * kept in rec->terms); -2 when out of memory. rec is always initialised and
- * must be released with spf_record_release(). */
+ * kept in rec->terms). rec is always initialised and must be released with
+ * spf_record_release(). Out of memory exits (util.h). */
 int spf_parse(const char *text, size_t len, struct spf_record *rec);
 void spf_record_release(struct spf_record *rec);
 
@@ -71,7 +71,7 @@ const char *spf_kind_name(enum spf_kind kind);
  * and o (sender_domain), with their transformers (RFC 7208 7.3), and %%, %_,
  * %-. Returns a new string the caller frees, without a trailing dot, cut to
  * 253 characters by dropping labels from the left; NULL when spec uses any
- * other macro (or out of memory). */
+ * other macro. */
 char *spf_expand(const char *spec, const char *domain, const char *sender_domain);
 
 /* Whether addr (4 or 16 bytes, by family 4 or 6) lies within the network

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "checks.h"
+#include "names.h"
 #include "util.h"
 
 #define DEFAULT_MAX 3600
@@ -42,8 +43,10 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	for (size_t i = 0; i < n; i++) {
 		const char *canon = ctx_name(ctx, names[i]);
 		if (!canon) {
+			const char *why = name_fault(a, names[i]);
 			ctx_finding(ctx, CODE_CHECK_NO_DATA, names[i], NULL, NULL, NULL,
-				    "'%s' is not a valid name", names[i]);
+				    "'%s' is not a valid name%s%s", names[i], why ? ": " : "",
+				    why ? why : "");
 			continue;
 		}
 		p->names[p->n_names++] = canon;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "names.h"
 #include "rules.h"
 #include "util.h"
 
@@ -31,8 +32,17 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
 	const char *given = ctx_param_str(ctx, "name");
-	const char *name = ctx_name(ctx, given ? given : ctx_expand(ctx, "*.{domain}"));
-	if (!name || strncmp(name, "*.", 2) != 0) {
+	const char *want = given ? given : ctx_expand(ctx, "*.{domain}");
+	const char *name = ctx_name(ctx, want);
+	if (!name) {
+		/* "*.{domain}" of a domain of 252 or 253 octets is too long */
+		const char *why = name_fault(a, want);
+		ctx_finding(ctx, CODE_CHECK_NO_DATA, want, NULL, NULL, NULL,
+			    "wildcard name '%s' is not a domain name%s%s", want, why ? ": " : "",
+			    why ? why : "");
+		return -1;
+	}
+	if (strncmp(name, "*.", 2) != 0) {
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, given, NULL, "*.NAME", given,
 			    "wildcard name '%s' must start with '*.'", given ? given : "");
 		return -1;

@@ -260,7 +260,7 @@ static void ask(struct check_ctx *ctx, enum question_kind kind, const struct ns_
 		const char *name, ldns_rr_type type)
 {
 	struct audit *job = ctx->job;
-	const char *canon = name_canonical(&job->arena, name);
+	const char *canon = name ? name_canonical(&job->arena, name) : NULL;
 	if (!canon || question_find(job, kind, server, canon, type))
 		return;
 	struct question *q = question_new(job, kind, server, canon, type);
@@ -304,6 +304,8 @@ void ctx_ask_servers(struct check_ctx *ctx, const char *name, ldns_rr_type type)
  * they come from ctx_name()), so reading answers copies nothing. */
 static const char *lookup_name(struct check_ctx *ctx, const char *name)
 {
+	if (!name)
+		return NULL; /* a name a check could not make (too long): nothing to ask or read */
 	return name_is_canonical(name) ? name : name_canonical(&ctx->job->arena, name);
 }
 

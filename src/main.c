@@ -2,6 +2,7 @@
  * is in records.c). */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -118,7 +119,7 @@ static int cmd_check(int argc, char **argv)
 	struct audit_batch_counts counts = {0, 0};
 	struct session *session = NULL;
 	struct reporter *rp = NULL;
-	struct output out = {NULL, NULL, NULL};
+	struct output out = {NULL, NULL, NULL, NULL};
 	char err[1024];
 	int rc = EXIT_USAGE, prc;
 
@@ -151,7 +152,7 @@ static int cmd_check(int argc, char **argv)
 	}
 	if (reporter_open(o.format, &repopts, time(NULL), out.f, &rp) != 0) {
 		fprintf(stderr, "cutover: cannot start the report: %s\n", strerror(errno));
-		output_close(&out, 0);
+		output_close(&out, -1);
 		goto out;
 	}
 	uint64_t t0 = loop_now_us();
@@ -159,8 +160,9 @@ static int cmd_check(int argc, char **argv)
 	struct audit_batch_opts bopts = {o.jobs};
 	int brc = audit_batch(session, &rules, &bopts, o.args, o.n_args, rp, &counts);
 	double elapsed = (double)(loop_now_us() - t0) / 1e6;
-	int ok = brc >= 0 && reporter_close(rp, elapsed, brc == 1) == 0;
-	if (output_close(&out, ok) != 0 || brc < 0) {
+	/* the errno of a failed write, for output_close() to tell */
+	int werr = brc < 0 ? -1 : reporter_close(rp, elapsed, brc == 1) == 0 ? 0 : errno ? errno : -1;
+	if (output_close(&out, werr) != 0 || brc < 0) {
 		if (brc < 0)
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
 		goto out;
@@ -253,22 +255,48 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* rc, or 3 when what was printed to standard output did not all get there
+ * (closed, a reader gone: help | head) and nothing said so yet. */
+static int stdout_close(int rc)
+{
+	if (rc == EXIT_USAGE)
+		return rc; /* the failure, whatever it was, is told */
+	errno = 0;
+	int flushed = fflush(stdout) == 0;
+	if (flushed && !ferror(stdout))
+		return rc;
+	if (!flushed && errno)
+		fprintf(stderr, "cutover: cannot write standard output: %s\n", strerror(errno));
+	else
+		fprintf(stderr, "cutover: cannot write standard output\n");
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
+	std_fds_check();
+	/* jansson's allocations exit on failure like cutover's own: json_dumps()
+	 * ignores a failure to write an object's key and returns the text
+	 * without it (found by make check-alloc), a report that would read as
+	 * valid. */
+	json_set_alloc_funcs(xmalloc, free);
+	/* A reader that goes away (cutover ... | head) is a write error that
+	 * ends the run with a message and exit 3, not a silent SIGPIPE death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage_main(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("%s\n", TOOL);
-		return 0;
+		return stdout_close(0);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage_main(stdout);
-		return 0;
+		return stdout_close(0);
 	}
 	const struct command *cmd = command_find(argv[1]);
 	if (!cmd)
 		die_usage("'%s' is not a cutover command; see 'cutover --help'", argv[1]);
-	return cmd->fn(argc - 1, argv + 1);
+	return stdout_close(cmd->fn(argc - 1, argv + 1));
 }

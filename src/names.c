@@ -1,8 +1,11 @@
 /* Domain names: canonical and display forms (ldns does the parsing), and the
  * string-set helpers the checks and discovery share. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <idn2.h>
 #include <ldns/ldns.h>
 #include <libpsl.h>
 
@@ -39,6 +42,8 @@ int name_is_canonical(const char *name)
 
 const char *name_canonical(struct arena *arena, const char *name)
 {
+	if (!name)
+		return NULL; /* a name a caller could not make: not a name either */
 	size_t n = strlen(name);
 	if (n == 0 || n > 254)
 		return NULL;
@@ -93,6 +98,108 @@ const char *name_org_domain_psl(struct arena *arena, const char *name)
 	if (!org)
 		return name;
 	return arena_printf(arena, "%s.", org);
+}
+
+/* arg as a message shows it: bytes that could drive a terminal become '?',
+ * and with ascii != 0 (arg is not UTF-8) every byte over 0x7f too. */
+static const char *shown(struct arena *arena, const char *arg, int ascii)
+{
+	char *s = arena_strdup(arena, arg);
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || (ascii && (unsigned char)*p > 0x7f))
+			*p = '?';
+	return s;
+}
+
+const char *name_fault(struct arena *arena, const char *name)
+{
+	size_t len = strlen(name), label = 0;
+
+	if (len == 0)
+		return "it is empty";
+	if (strcmp(name, ".") == 0)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] != '.') {
+			if (++label == 64)
+				return "it has a label longer than 63 octets";
+		} else if (label == 0) {
+			return "it has an empty label ('..', or a leading dot)";
+		} else {
+			label = 0;
+		}
+	}
+	if (name[len - 1] == '.')
+		len--;
+	if (len > 253)
+		return arena_printf(arena, "it is %zu octets long (at most 253)", len);
+	return NULL;
+}
+
+/* Why name (ASCII) is not a domain to check, or NULL when it is one. */
+static const char *domain_fault(struct arena *arena, const char *name)
+{
+	unsigned char v6[16];
+
+	if (inet_pton(AF_INET, name, v6) == 1 || inet_pton(AF_INET6, name, v6) == 1)
+		return "it is an IP address (give the domain whose servers to check)";
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == ' ' || c == '\t')
+			return "it contains a space";
+		if (c < 0x20 || c >= 0x7f)
+			return "it contains a control character";
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return arena_printf(arena,
+					    "it contains '%c' (a name has letters, digits, '-' and '_')", c);
+	}
+	return name_fault(arena, name);
+}
+
+const char *name_domain_arg(struct arena *arena, const char *arg, char *err, size_t errlen)
+{
+	const char *name = arg;
+	int ascii = 1;
+
+	for (const char *p = arg; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = 0;
+	if (!ascii) {
+		/* IDNA 2008 with the UTS #46 mapping browsers use (case
+		 * folded, NFC): "Bücher.test" -> "xn--bcher-kva.test" */
+		char *a_label = NULL;
+		int rc = idn2_to_ascii_8z(arg, &a_label, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+		if (rc != IDN2_OK) {
+			snprintf(err, errlen, "'%s' is not a valid internationalised domain name: %s",
+				 shown(arena, arg, rc == IDN2_ENCODING_ERROR), idn2_strerror(rc));
+			return NULL;
+		}
+		name = arena_strdup(arena, a_label);
+		idn2_free(a_label);
+	}
+	const char *fault = domain_fault(arena, name);
+	if (fault) {
+		if (ascii)
+			snprintf(err, errlen, "'%s' is not a domain name: %s", shown(arena, arg, 0), fault);
+		else
+			snprintf(err, errlen, "'%s' (%s) is not a domain name: %s", shown(arena, arg, 0),
+				 shown(arena, name, 0), fault);
+		return NULL;
+	}
+	return name == arg ? arena_strdup(arena, arg) : name;
+}
+
+char *name_unicode(const char *name)
+{
+	char *u = NULL;
+	if (!strcasestr(name, "xn--"))
+		return NULL;
+	if (idn2_to_unicode_8z8z(name, &u, 0) != IDN2_OK)
+		return NULL;
+	char *out = strcmp(u, name) != 0 ? xstrdup(u) : NULL;
+	idn2_free(u);
+	return out;
 }
 
 int str_cmp(const void *a, const void *b)

@@ -8,7 +8,7 @@
 #include "util.h"
 
 /* Lower-case, absolute form of a domain name ("Example.ORG" -> "example.org.")
- * from arena, or NULL when it is not a valid name. */
+ * from arena, or NULL when it is not a valid name (or is NULL). */
 const char *name_canonical(struct arena *arena, const char *name);
 /* Whether name is already in the form name_canonical() gives, and plainly:
  * absolute, lower case, labels of 1 to 63 letters, digits, '-', '_' or '*'
@@ -31,6 +31,26 @@ int name_is_under(const char *name, const char *zone);
  * arena. A name that is itself a public suffix ("co.uk.") is returned as it
  * is. */
 const char *name_org_domain_psl(struct arena *arena, const char *name);
+
+/* Why name (presentation form, no escapes) cannot be a domain name, for a
+ * message ("it is 255 octets long (at most 253)", "it has a label longer
+ * than 63 octets", "it has an empty label ..."), from arena or static; NULL
+ * when its labels and length are fine. */
+const char *name_fault(struct arena *arena, const char *name);
+/* A domain as a person gives it (an operand, a line of a -d file), made
+ * ready to check: Unicode converted to A-labels (libidn2: IDNA 2008 with the
+ * UTS #46 mapping, "Bücher.test" -> "xn--bcher-kva.test"), and refused when
+ * it is not a domain name: empty, an IP address, a character other than
+ * letters, digits, '-', '_' and '.' (a space, '#', '/' ...), an empty label,
+ * a label over 63 octets, over 253 octets in all. "." is accepted. Returns
+ * the name (from arena; case and a trailing dot as given), or NULL with
+ * the reason in err, for a "cutover: " or "FILE:LINE: " prefix ("'a b.test'
+ * is not a domain name: it contains a space"). */
+const char *name_domain_arg(struct arena *arena, const char *arg, char *err, size_t errlen);
+/* The Unicode form of name when it has A-labels that decode
+ * ("xn--bcher-kva.test" -> "bücher.test"): a new string the caller frees;
+ * NULL when name has none or they do not decode. */
+char *name_unicode(const char *name);
 
 /* qsort() comparator for an array of C strings. */
 int str_cmp(const void *a, const void *b);

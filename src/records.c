@@ -810,36 +810,43 @@ static int write_json(FILE *out, const char *domain, const char *profile, const 
 {
 	json_t *root = json_object(), *list = json_array();
 	char *d = xasprintf("%.*s", (int)strlen(domain) - 1, domain);
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "domain", json_string(d));
-	json_object_set_new(root, "profile", json_string(profile));
-	json_object_set_new(root, "status", json_string(overall));
+	/* a record jansson could not add (text that is not UTF-8) must not
+	 * vanish from the output: every failure counts */
+	int bad = !root || !list;
+	bad |= json_object_set_new(root, "version", json_integer(1)) != 0;
+	bad |= json_object_set_new(root, "domain", json_string(d)) != 0;
+	bad |= json_object_set_new(root, "profile", json_string(profile)) != 0;
+	bad |= json_object_set_new(root, "status", json_string(overall)) != 0;
 	free(d);
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->n && !bad; i++) {
 		const struct want *x = &w->v[i];
 		json_t *o = json_object(), *live = json_array();
 		char *type = ldns_rr_type2str(x->type);
 		char *rdata = want_rdata(x);
-		json_object_set_new(o, "name", json_string(x->name));
-		json_object_set_new(o, "type", json_string(type));
-		json_object_set_new(o, "ttl", json_integer(x->ttl));
-		json_object_set_new(o, "value", json_string(rdata));
+		bad |= json_object_set_new(o, "name", json_string(x->name)) != 0;
+		bad |= json_object_set_new(o, "type", json_string(type)) != 0;
+		bad |= json_object_set_new(o, "ttl", json_integer(x->ttl)) != 0;
+		bad |= json_object_set_new(o, "value", json_string(rdata)) != 0;
 		if (x->type == LDNS_RR_TYPE_TXT)
-			json_object_set_new(o, "text", json_string(x->value));
-		json_object_set_new(o, "status", json_string(rec_status_names[x->status]));
+			bad |= json_object_set_new(o, "text", json_string(x->value)) != 0;
+		bad |= json_object_set_new(o, "status", json_string(rec_status_names[x->status])) != 0;
 		/* TXT values escaped (txt_escape()): printable ASCII, so
 		 * data that is not UTF-8 or holds NUL bytes is still shown */
 		for (size_t k = 0; k < x->n_live; k++)
-			json_array_append_new(live, json_stringn(x->live[k], strlen(x->live[k])));
-		json_object_set_new(o, "live", live);
+			bad |= json_array_append_new(live, json_stringn(x->live[k], strlen(x->live[k]))) != 0;
+		bad |= json_object_set_new(o, "live", live) != 0;
 		if (x->why)
-			json_object_set_new(o, "error", json_string(x->why));
-		json_array_append_new(list, o);
+			bad |= json_object_set_new(o, "error", json_string(x->why)) != 0;
+		bad |= json_array_append_new(list, o) != 0;
 		free(type);
 		free(rdata);
 	}
-	json_object_set_new(root, "records", list);
-	int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
+	bad |= json_object_set_new(root, "records", list) != 0;
+	int rc = -1;
+	if (bad)
+		errno = 0; /* jansson does not say why */
+	else if (json_dumpf(root, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF)
+		rc = 0;
 	json_decref(root);
 	return rc;
 }
@@ -850,7 +857,7 @@ int cmd_records(int argc, char **argv)
 	struct records_opts r;
 	struct wants w;
 	struct session *session = NULL;
-	struct output out = {NULL, NULL, NULL};
+	struct output out = {NULL, NULL, NULL, NULL};
 	char err[1024];
 	int rc = EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
@@ -908,7 +915,7 @@ int cmd_records(int argc, char **argv)
 		wrc = write_json(out.f, dom, profile, &w, status);
 	else
 		write_text(out.f, dom, profile, &w, counts);
-	if (output_close(&out, wrc == 0) != 0)
+	if (output_close(&out, wrc == 0 ? 0 : errno ? errno : -1) != 0)
 		rc = EXIT_USAGE;
 	free(dom);
 out:

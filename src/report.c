@@ -107,6 +107,7 @@
 #include <jansson.h>
 #include <libxml/xmlwriter.h>
 
+#include "names.h"
 #include "report.h"
 #include "util.h"
 
@@ -403,6 +404,7 @@ struct reporter {
 	time_t started;
 	FILE *out;
 	int stopped;		     /* a write failed or the report was closed: later calls fail */
+	int write_errno;	     /* errno of the write that failed, or 0 */
 	int interrupted;	     /* reporter_close() was told the run was cut short */
 	size_t counts[STATUS_COUNT]; /* findings so far, by status */
 	size_t n_findings;
@@ -618,6 +620,14 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 
 	sb_addf(sb, "H%d\t", (int)b->worst);
 	sb_add_clean(sb, *b->domain ? b->domain : "(no domain)", CLEAN_LINE);
+	char *unicode = name_unicode(b->domain);
+	if (unicode) {
+		/* an internationalised name: both forms, "xn--bcher-kva.test (bücher.test)" */
+		sb_adds(sb, " (");
+		sb_add_clean(sb, unicode, CLEAN_LINE);
+		sb_adds(sb, ")");
+		free(unicode);
+	}
 	sb_adds(sb, "\t");
 	text_counts(sb, b->counts);
 	sb_adds(sb, "\n");
@@ -767,8 +777,10 @@ static int json_add_string(struct strbuf *sb, const char *s, struct strbuf *tmp)
 	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
 	json_decref(j);
-	if (!text)
+	if (!text) {
+		errno = ENOMEM; /* clean() made it UTF-8: only memory can be short */
 		return -1;
+	}
 	sb_adds(sb, text);
 	free(text);
 	return 0;
@@ -797,14 +809,20 @@ static int json_begin(struct reporter *rp)
 static json_t *json_finding(const struct finding *f, struct strbuf *tmp)
 {
 	json_t *jf = json_object();
-	if (!jf || json_set_str(jf, "domain", f->domain, tmp) < 0 ||
-	    json_set_str(jf, "check", f->check, tmp) < 0 || json_set_str(jf, "code", f->code, tmp) < 0 ||
-	    json_set_str(jf, "status", status_name(status_clamp(f->status)), tmp) < 0 ||
-	    json_set_opt(jf, "subject", f->subject, tmp) < 0 ||
-	    json_set_opt(jf, "server", f->server, tmp) < 0 ||
-	    json_set_str(jf, "message", finding_message(f), tmp) < 0 ||
-	    json_set_opt(jf, "expected", f->expected, tmp) < 0 ||
-	    json_set_opt(jf, "actual", f->actual, tmp) < 0) {
+	/* an internationalised domain's Unicode form beside its A-labels */
+	char *unicode = f->domain ? name_unicode(f->domain) : NULL;
+	int bad = !jf || json_set_str(jf, "domain", f->domain, tmp) < 0 ||
+		  json_set_opt(jf, "unicode", unicode, tmp) < 0 ||
+		  json_set_str(jf, "check", f->check, tmp) < 0 ||
+		  json_set_str(jf, "code", f->code, tmp) < 0 ||
+		  json_set_str(jf, "status", status_name(status_clamp(f->status)), tmp) < 0 ||
+		  json_set_opt(jf, "subject", f->subject, tmp) < 0 ||
+		  json_set_opt(jf, "server", f->server, tmp) < 0 ||
+		  json_set_str(jf, "message", finding_message(f), tmp) < 0 ||
+		  json_set_opt(jf, "expected", f->expected, tmp) < 0 ||
+		  json_set_opt(jf, "actual", f->actual, tmp) < 0;
+	free(unicode);
+	if (bad) {
 		json_decref(jf);
 		return NULL;
 	}
@@ -824,8 +842,10 @@ static int json_domain(struct reporter *rp, const struct batch *b)
 		char *text = jf ? json_dumps(jf, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
 
 		json_decref(jf);
-		if (!text)
+		if (!text) {
+			errno = ENOMEM;
 			return -1;
+		}
 		sb_adds(sb, rp->n_findings + i > 0 ? ",\n    " : "\n    ");
 		/* Indent it as an element of "findings"; a newline in jansson's
 		 * output is never inside a string (those escape it). */
@@ -1468,7 +1488,7 @@ int reporter_domain(struct reporter *rp, const char *domain, const struct findin
 	struct batch b = {domain ? domain : "", f, n, {0}, STATUS_OK};
 
 	if (rp->stopped) {
-		errno = EINVAL;
+		errno = rp->write_errno ? rp->write_errno : EINVAL;
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1485,8 +1505,10 @@ int reporter_domain(struct reporter *rp, const char *domain, const struct findin
 	if (rc == 0 && wrote && fflush(rp->out) != 0)
 		rc = -1;
 	if (rc < 0) {
+		rp->write_errno = errno;
 		sb_reset(&rp->sb);
 		rp->stopped = 1;
+		errno = rp->write_errno;
 		return -1;
 	}
 	for (size_t s = 0; s < STATUS_COUNT; s++)
@@ -1501,7 +1523,8 @@ int reporter_close(struct reporter *rp, double elapsed, int interrupted)
 	int rc = -1;
 
 	if (rp->stopped) {
-		errno = EINVAL;
+		/* a write failed before: say why again */
+		errno = rp->write_errno ? rp->write_errno : EINVAL;
 		return -1;
 	}
 	rp->stopped = 1; /* closed: nothing more can be added */
@@ -1512,7 +1535,10 @@ int reporter_close(struct reporter *rp, double elapsed, int interrupted)
 		goto out;
 	rc = 0;
 out:
+	if (rc < 0)
+		rp->write_errno = errno;
 	sb_reset(&rp->sb);
+	errno = rp->write_errno;
 	return rc;
 }
 

@@ -1,5 +1,7 @@
 /* Allocation wrappers, growable strings, arenas and number parsing. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,53 @@
 
 static void oom(void)
 {
+	output_abandon();
 	fputs("cutover: out of memory\n", stderr);
 	exit(3);
 }
 
+#ifdef CUTOVER_ALLOC_TORTURE
+/* `make check-alloc` builds with this: the allocations cutover makes
+ * through these wrappers (jansson's too: main() gives it xmalloc) are
+ * counted, and the one numbered $CUTOVER_ALLOC_FAIL fails. At exit,
+ * "COUNT FAILED" goes to the file $CUTOVER_ALLOC_COUNT: how many were made,
+ * and whether the one to fail was reached (tests/integration/alloc-torture.sh). */
+static unsigned long alloc_count, alloc_fail_at;
+static int alloc_failed;
+
+static void alloc_report(void)
+{
+	const char *path = getenv("CUTOVER_ALLOC_COUNT");
+	FILE *f = path && *path ? fopen(path, "w") : NULL;
+	if (f) {
+		fprintf(f, "%lu %d\n", alloc_count, alloc_failed);
+		fclose(f);
+	}
+}
+
+/* Whether this allocation is the one to fail. */
+static int alloc_fails(void)
+{
+	if (alloc_count == 0) {
+		const char *at = getenv("CUTOVER_ALLOC_FAIL");
+		if (at)
+			alloc_fail_at = strtoul(at, NULL, 10);
+		atexit(alloc_report);
+	}
+	if (++alloc_count != alloc_fail_at)
+		return 0;
+	alloc_failed = 1;
+	errno = ENOMEM;
+	return 1;
+}
+
+#else
+#define alloc_fails() 0
+#endif
+
 void *xmalloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = alloc_fails() ? NULL : malloc(size ? size : 1);
 	if (!p)
 		oom();
 	return p;
@@ -25,7 +67,7 @@ void *xmalloc(size_t size)
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = alloc_fails() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		oom();
 	return p;
@@ -33,7 +75,7 @@ void *xcalloc(size_t n, size_t size)
 
 void *xrealloc(void *p, size_t size)
 {
-	void *q = realloc(p, size ? size : 1);
+	void *q = alloc_fails() ? NULL : realloc(p, size ? size : 1);
 	if (!q)
 		oom();
 	return q;
@@ -244,61 +286,170 @@ int parse_duration(const char *s, unsigned long *seconds)
 	return 0;
 }
 
+/* The temporary file being written: removed by output_abandon() when the
+ * process exits before output_close() (out of memory). */
+static const char *output_pending;
+/* Whether standard output was closed when the process started. */
+static int stdout_was_closed;
+
+void output_abandon(void)
+{
+	if (output_pending)
+		unlink(output_pending);
+	output_pending = NULL;
+}
+
+void std_fds_check(void)
+{
+	/* A descriptor 0, 1 or 2 left closed by the caller would be handed to
+	 * the next open(): a socket or the -o file would then receive what is
+	 * printed to stdout or stderr. Fill each with /dev/null; standard
+	 * output read-only, so that writing to it still fails (EBADF). */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == STDOUT_FILENO)
+			stdout_was_closed = 1;
+		int nfd = open("/dev/null", fd == STDOUT_FILENO ? O_RDONLY : O_RDWR);
+		if (nfd >= 0 && nfd != fd)
+			close(nfd); /* a lower one was closed too and took it: filled in its turn */
+	}
+}
+
+/* The file a write to path lands in: path itself, or where the symlink path
+ * points (resolved link by link, relative to the link's directory: the target
+ * need not exist yet). A new string; NULL and errno ELOOP after 40 links. */
+static char *output_target(const char *path)
+{
+	char *cur = xstrdup(path);
+	for (int hops = 0; hops < 40; hops++) {
+		struct stat st;
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		char link[PATH_MAX];
+		ssize_t n = readlink(cur, link, sizeof(link) - 1);
+		if (n < 0)
+			return cur;
+		link[n] = '\0';
+		char *next;
+		const char *slash = strrchr(cur, '/');
+		if (link[0] == '/' || !slash)
+			next = xstrdup(link);
+		else
+			next = xasprintf("%.*s/%s", (int)(slash - cur), cur, link);
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	errno = ELOOP;
+	return NULL;
+}
+
 int output_open(struct output *o, const char *path)
 {
 	struct stat st;
+	int fd = -1, existed;
+
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (!path) {
+		if (stdout_was_closed) {
+			fputs("cutover: standard output is closed: give -o FILE for the report\n", stderr);
+			return -1;
+		}
 		o->f = stdout;
 		return 0;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		o->f = fopen(path, "w");
+	o->target = output_target(path);
+	if (!o->target) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	existed = stat(o->target, &st) == 0;
+	if (existed && !S_ISREG(st.st_mode)) {
+		/* a device, a pipe: written in place */
+		o->f = fopen(o->target, "w");
 		if (!o->f) {
 			fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
-			return -1;
+			goto fail;
 		}
 		return 0;
 	}
-	o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	o->f = fopen(o->tmp, "w");
-	if (!o->f) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", o->tmp, strerror(errno));
+	/* Beside the target, under a name no one can guess or plant a link at
+	 * (mkstemp: O_CREAT|O_EXCL, mode 0600), renamed over it at the end. */
+	o->tmp = xasprintf("%s.tmp.XXXXXX", o->target);
+	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
 		free(o->tmp);
 		o->tmp = NULL;
-		return -1;
+		goto fail;
+	}
+	output_pending = o->tmp;
+	if (existed) {
+		/* The old file's owner and mode, as far as this process may give
+		 * them (ownership first: chown clears set-id bits). */
+		if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+			/* not permitted: the file stays ours */
+		}
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
+		close(fd);
+		output_abandon();
+		free(o->tmp);
+		o->tmp = NULL;
+		goto fail;
 	}
 	return 0;
+fail:
+	free(o->target);
+	o->target = NULL;
+	return -1;
 }
 
-int output_close(struct output *o, int ok)
+int output_close(struct output *o, int err)
 {
 	int rc = 0;
-	const char *name = o->tmp ? o->tmp : o->path ? o->path : "standard output";
+	const char *name = o->path ? o->path : "standard output";
+	const char *quote = o->path ? "'" : "";
 	if (!o->f)
 		return -1;
-	if (!ok) {
-		/* the writer failed: errno need not say why */
-		fprintf(stderr, "cutover: cannot write '%s'\n", name);
+	if (err) {
+		/* the writer failed; err > 0 is its errno */
+		if (err > 0)
+			fprintf(stderr, "cutover: cannot write %s%s%s: %s\n", quote, name, quote,
+				strerror(err));
+		else
+			fprintf(stderr, "cutover: cannot write %s%s%s\n", quote, name, quote);
 		rc = -1;
 	} else if (fflush(o->f) != 0 || ferror(o->f) || (o->tmp && fsync(fileno(o->f)) != 0)) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		fprintf(stderr, "cutover: cannot write %s%s%s: %s\n", quote, name, quote, strerror(errno));
 		rc = -1;
 	}
 	if (o->f != stdout && fclose(o->f) != 0 && rc == 0) {
-		fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
+		fprintf(stderr, "cutover: cannot write %s%s%s: %s\n", quote, name, quote, strerror(errno));
 		rc = -1;
 	}
 	if (o->tmp) {
-		if (rc == 0 && rename(o->tmp, o->path) != 0) {
-			fprintf(stderr, "cutover: cannot write '%s': %s\n", o->path, strerror(errno));
+		if (rc == 0 && rename(o->tmp, o->target) != 0) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
 			rc = -1;
 		}
 		if (rc != 0)
 			unlink(o->tmp);
+		output_pending = NULL;
 		free(o->tmp);
+		o->tmp = NULL;
 	}
+	free(o->target);
+	o->target = NULL;
 	o->f = NULL;
 	return rc;
 }

@@ -79,17 +79,32 @@ int parse_duration(const char *s, unsigned long *seconds);
 /* Where a report goes: standard output, a device or pipe written in place,
  * or a regular file written beside its target and renamed over it at the
  * end, so a reader (the node exporter's textfile collector, a CI step) never
- * sees half a report. */
+ * sees half a report. When the path is a symbolic link, the file it points
+ * to is the one replaced (the link stays); the temporary file is made by
+ * mkstemp() in that file's directory, and gets the old file's owner and
+ * mode where this process may give them (a new file: 0666 less the umask). */
 struct output {
 	const char *path; /* NULL: standard output */
-	char *tmp;	  /* the file being written, renamed to path at the end */
+	char *target;	  /* path with its symbolic links followed */
+	char *tmp;	  /* the file being written, renamed to target at the end */
 	FILE *f;
 };
 /* Open path (NULL: standard output) for writing. Returns 0, or -1 after
- * saying why on standard error. */
+ * saying why on standard error (standard output closed at start included). */
 int output_open(struct output *o, const char *path);
-/* Finish the output: ok says whether everything was written. Returns 0, or -1
- * after saying why. */
-int output_close(struct output *o, int ok);
+/* Finish the output: err is 0 when the writer wrote everything, else the
+ * errno of its failure (or -1: no errno says why). The temporary file is
+ * renamed over the target only when everything was written and flushed to
+ * disk, else removed. Returns 0, or -1 after saying why. */
+int output_close(struct output *o, int err);
+/* Remove the temporary file of an output not yet closed: called on the way
+ * out of a process that cannot finish it (out of memory). */
+void output_abandon(void);
+
+/* At start: fill descriptors 0, 1 and 2 with /dev/null where the caller left
+ * them closed, so that no file or socket opened later takes their place
+ * (standard output read-only: writing to it fails, and output_open() of
+ * standard output says it is closed). */
+void std_fds_check(void);
 
 #endif

@@ -76,10 +76,12 @@ audit GOOD.Test.
 is "$(json_field '.domains[0]')" good.test "GOOD.Test. is reported as good.test"
 sees ns.ok ok good.test
 
-# A name that is not a domain name is an error finding, not a crash.
-audit "bad..name" "$(printf 'x%.0s' $(seq 1 70)).test"
-is "$(finding_count ns.discovery-failed error)" 2 "invalid names: ns.discovery-failed for each"
-is "$RC" 3 "invalid names: exit 3"
+# A name that is not a domain name is a usage error, before anything is asked
+# (t0280 has the rest: addresses, spaces, '#', IDN, lengths).
+usage_error "empty label" "^cutover: 'bad..name' is not a domain name: it has an empty label" \
+	--root-hints "$ROOT_HINTS" "bad..name"
+usage_error "label of 70 octets" "^cutover: 'x{70}\.test' is not a domain name: it has a label longer than 63 octets" \
+	--root-hints "$ROOT_HINTS" "$(printf 'x%.0s' $(seq 1 70)).test"
 
 # -o writes the report atomically and nothing to stdout.
 run_cutover check --root-hints "$ROOT_HINTS" -f json -o "$TMP/report.json" good.test
