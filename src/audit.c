@@ -56,6 +56,8 @@ struct instance {
 	int round;
 	int done;
 	void *state;
+	const char **said; /* ctx_first_time() keys (arena strings) */
+	size_t n_said, alloc_said;
 };
 
 struct audit {
@@ -168,6 +170,16 @@ int ctx_round(const struct check_ctx *ctx)
 void **ctx_state(struct check_ctx *ctx)
 {
 	return &ctx->inst->state;
+}
+
+int ctx_first_time(struct check_ctx *ctx, const char *key)
+{
+	struct instance *in = ctx->inst;
+	if (str_in(in->said, in->n_said, key))
+		return 0;
+	*(const char **)xgrow(&in->said, &in->n_said, &in->alloc_said, sizeof(char *)) =
+		arena_strdup(&ctx->job->arena, key);
+	return 1;
 }
 
 const struct rule_value *ctx_param(struct check_ctx *ctx, const char *key)
@@ -399,6 +411,8 @@ static void job_free(struct audit *job)
 	}
 	free(job->qs);
 	free(job->extra);
+	for (size_t i = 0; i < job->n_inst; i++)
+		free(job->inst[i].said);
 	free(job->inst);
 	arena_release(&job->arena);
 	finding_list_release(&job->part);
