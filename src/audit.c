@@ -509,6 +509,23 @@ static void report_discovery_failure(struct audit *job, const struct delegation 
 		job_finding(job, "ns", CODE_NS_NO_SERVERS, STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
 		free(msg);
 		sb_release(&sb);
+		/* A server inside the zone, without glue, can only be found by
+		 * asking it (NS records that point at the zone itself): not
+		 * "could not determine" but a broken delegation. */
+		for (size_t i = 0; i < d->n_unresolved; i++) {
+			const char *ns = d->unresolved[i];
+			if (!name_is_under(ns, d->zone) || delegation_has_glue(d, ns))
+				continue;
+			const char *text = name_text(&job->arena, ns);
+			char *why =
+				xasprintf("name server %s is inside the zone it serves, and the parent gives "
+					  "no glue for it: its address can only be asked of itself, so no "
+					  "resolver can reach %s",
+					  text, name_text(&job->arena, d->zone));
+			job_finding(job, "ns", CODE_NS_UNRESOLVABLE, STATUS_FAIL, text, NULL, "an address",
+				    "(none)", why);
+			free(why);
+		}
 		break;
 	}
 	case DELEG_ERROR:

@@ -25,6 +25,9 @@
 	  "the parent's glue for a name server inside the zone differs from the addresses the zone gives "   \
 	  "it")                                                                                              \
 	X(NS_UNRESOLVABLE, "ns.unresolvable", STATUS_FAIL, "a name server's host name has no address")       \
+	X(NS_GLUE_OUT_OF_ZONE, "ns.glue-out-of-zone", STATUS_WARN,                                           \
+	  "the parent's referral carries addresses for a name outside the parent's zone: resolvers discard " \
+	  "them (so does cutover) and look the name up")                                                     \
 	X(NS_UNREACHABLE, "ns.unreachable", STATUS_ERROR,                                                    \
 	  "a name server did not answer (timeout, refused connection)")                                      \
 	X(NS_NO_ROUTE, "ns.no-route", STATUS_INFO,                                                           \
