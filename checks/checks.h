@@ -175,7 +175,8 @@ enum lookup_outcome {
 /* Read the lookup of name/type: the records of type at the end of any CNAME
  * chain in the answer go to *rrs (a new list the caller frees with
  * ldns_rr_list_free, records not copied; NULL unless LOOKUP_DATA); *why says
- * why a lookup failed ("not asked", "SERVFAIL", "no answer within 6000 ms");
+ * why a lookup failed ("not asked", "SERVFAIL", "no answer within 6000 ms (3 x
+ * --timeout 2000 ms)");
  * *alias, when not NULL, is set to the name the chain ends at (name itself
  * when there is no CNAME). rrs, why and alias may be NULL. */
 enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
