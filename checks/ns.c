@@ -405,9 +405,15 @@ static int judge_unresolved(struct check_ctx *ctx)
 		/* A server inside the zone it serves, without glue, can only be
 		 * found by asking it: say so, it is the fix. */
 		int circular = name_is_under(ns, ctx_zone(ctx)) && !delegation_has_glue(d, ns);
+		/* A lookup cut short by discovery's budget: say so. */
+		const char *late =
+			str_in(d->unfinished, d->n_unfinished, ns)
+				? arena_printf(ctx_arena(ctx), " %s (its lookup did not finish)", d->late)
+				: "";
 		ctx_finding(
 			ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, ns), NULL, "an address", "(none)",
-			"name server %s has no address: resolvers cannot use it%s", name_display(ctx, ns),
+			"name server %s has no address%s: resolvers cannot use it%s", name_display(ctx, ns),
+			late,
 			circular ? " (it is inside the zone it serves, and the parent gives no glue for it: "
 				   "its address can only be asked of itself)"
 				 : "");

@@ -404,7 +404,10 @@ static void budget_expired(void *arg)
 	memo_done(m);
 }
 
-int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+/* resolver_lookup(); an urgent lookup that must wait for a place goes to
+ * the head of the queue. */
+static int lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg,
+		  int urgent)
 {
 	unsigned long h = memo_hash(name, type);
 	uint64_t now = loop_now_us();
@@ -451,16 +454,27 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 	r->stats.lookups++;
 	m->budget = loop_timer_new(r->loop, budget_expired, m);
 	if (r->inflight >= INFLIGHT_MAX || r->queue_head) {
-		if (r->queue_tail)
-			r->queue_tail->queue_next = m;
-		else
+		if (urgent) {
+			m->queue_next = r->queue_head;
 			r->queue_head = m;
-		r->queue_tail = m;
+			if (!r->queue_tail)
+				r->queue_tail = m;
+		} else if (r->queue_tail) {
+			r->queue_tail->queue_next = m;
+			r->queue_tail = m;
+		} else {
+			r->queue_head = r->queue_tail = m;
+		}
 	} else {
 		memo_send(r, m);
 	}
 	cache_trim(r);
 	return 0;
+}
+
+int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+{
+	return lookup(r, name, type, cb, arg, 0);
 }
 
 /* Hand queued lookups to libunbound while there is room. */
@@ -672,6 +686,7 @@ struct nsname {
 	struct addr *addrs;
 	size_t n_addrs, alloc_addrs;
 	int glued;
+	int looking; /* address lookups not yet answered */
 };
 
 struct glue {
@@ -776,11 +791,13 @@ static int disc_late(struct disc *ds)
 }
 
 /* resolver_lookup() and dns_query() for discovery: each callback due is
- * counted in outstanding. */
+ * counted in outstanding. Discovery's lookups go before the checks' in the
+ * resolver's queue: its budget runs from its start, and every check of the
+ * domain waits for it. */
 static void disc_lookup(struct disc *ds, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
 {
 	ds->outstanding++;
-	resolver_lookup(ds->r, name, type, cb, arg);
+	lookup(ds->r, name, type, cb, arg, 1);
 }
 
 static int disc_query(struct disc *ds, const struct addr *ad, ldns_rr_type type, dns_callback cb, void *arg)
@@ -919,6 +936,7 @@ static void on_addr(void *arg, const struct resolver_result *res)
 	if (disc_late(req->ds))
 		return;
 	struct nsname *nn = &req->set->v[req->idx];
+	nn->looking--;
 	if (res->pkt) {
 		ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
@@ -945,6 +963,7 @@ static void lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
 			req->set = set;
 			req->idx = i;
 			ds->pending++;
+			set->v[i].looking++;
 			disc_lookup(ds, set->v[i].name, types[t], on_addr, req);
 		}
 	}
@@ -969,6 +988,8 @@ static void stage_finish(struct disc *ds)
 		total += ds->zone_servers.v[i].n_addrs;
 	d->servers = arena_alloc(ds->a, (total + 1) * sizeof(*d->servers));
 	d->unresolved = arena_alloc(ds->a, (ds->zone_servers.n + 1) * sizeof(char *));
+	d->unfinished = arena_alloc(ds->a, (ds->zone_servers.n + 1) * sizeof(char *));
+	d->late = ds->late;
 	/* Servers in name order, so reports are stable. */
 	const char **names = xmalloc((ds->zone_servers.n + 1) * sizeof(char *));
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
@@ -986,6 +1007,8 @@ static void stage_finish(struct disc *ds)
 			roles |= SERVER_CHILD;
 		if (nn->n_addrs == 0)
 			d->unresolved[d->n_unresolved++] = nn->name;
+		if (nn->n_addrs == 0 && nn->looking > 0)
+			d->unfinished[d->n_unfinished++] = nn->name;
 		for (size_t j = 0; j < nn->n_addrs; j++) {
 			struct ns_server *s = &d->servers[d->n_servers++];
 			memset(s, 0, sizeof(*s));
@@ -1441,6 +1464,9 @@ static void disc_budget_expired(void *arg)
 		return;
 	} else if (!d->parent) {
 		msg = arena_printf(ds->a, "cannot find the parent zone of %s %s", zone, ds->late);
+	} else if (ds->parent_servers.n == 0) {
+		msg = arena_printf(ds->a, "cannot find the name servers of %s %s",
+				   name_text(ds->a, d->parent), ds->late);
 	} else if (ds->parent_next == 0) {
 		msg = arena_printf(ds->a, "cannot find the addresses of the servers of %s %s",
 				   name_text(ds->a, d->parent), ds->late);

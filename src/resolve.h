@@ -121,6 +121,12 @@ struct delegation {
 	size_t n_servers;
 	const char **unresolved; /* NS names without any address */
 	size_t n_unresolved;
+	/* Those of them still being looked up when discovery ran out of its
+	 * budget, and what the budget was ("within 10000 ms (5 x --timeout
+	 * 2000 ms)"; NULL when it did not run out). */
+	const char **unfinished;
+	size_t n_unfinished;
+	const char *late;
 	/* The glue of the parent's referral, each name and address once. */
 	struct delegation_glue {
 		const char *name;    /* an NS name of the referral */
