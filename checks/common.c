@@ -11,7 +11,11 @@
 static int question_loops(struct check_ctx *ctx, const struct answer *a)
 {
 	const ldns_rr_list *q = ldns_pkt_question(a->pkt);
-	if (ldns_rr_list_rr_count(q) != 1)
+	const ldns_rr_list *ans = ldns_pkt_answer(a->pkt);
+	int cnames = 0; /* most answers have none: nothing to follow */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && !cnames; i++)
+		cnames = ldns_rr_get_type(ldns_rr_list_rr(ans, i)) == LDNS_RR_TYPE_CNAME;
+	if (!cnames || ldns_rr_list_rr_count(q) != 1)
 		return 0;
 	const ldns_rr *rr = ldns_rr_list_rr(q, 0);
 	char *text = ldns_rdf2str(ldns_rr_owner(rr));
