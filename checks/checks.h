@@ -83,6 +83,9 @@ struct arena *ctx_arena(struct check_ctx *ctx);
 int ctx_round(const struct check_ctx *ctx);
 /* A pointer the check may set in ask() and read in judge(). */
 void **ctx_state(struct check_ctx *ctx);
+/* 1 the first time this check (rule) of this domain passes key, 0 after:
+ * for findings said once however often what they are about is read. */
+int ctx_first_time(struct check_ctx *ctx, const char *key);
 
 /* Parameters of the rule, with {domain} expanded. ctx_param_list() returns a
  * scalar as a one-item list; the count is 0 when the key is absent.
@@ -136,9 +139,12 @@ void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, con
 /* --- answer helpers (checks/common.c) ----------------------------------- */
 
 /* Why an answer cannot be used as an authoritative one ("timed out",
- * "REFUSED", "not authoritative"), or NULL when it can (AA set, NOERROR or
- * NXDOMAIN). */
+ * "REFUSED", "a CNAME loop", "not authoritative"), or NULL when it can (AA
+ * set, NOERROR or NXDOMAIN, and the question's name does not lead into a
+ * CNAME loop, which is reported: see answer_chain_end()). */
 const char *answer_problem(struct check_ctx *ctx, const struct answer *a);
+/* The problem answer_problem() and lookup_records() give a CNAME loop. */
+#define ANSWER_CNAME_LOOP "a CNAME loop"
 /* The records of type owned by name in the answer section (a new list the
  * caller frees with ldns_rr_list_free, records not copied); NULL when none. */
 ldns_rr_list *answer_rrset(const struct answer *a, const char *name, ldns_rr_type type);
@@ -169,11 +175,14 @@ enum lookup_outcome {
 /* Read the lookup of name/type: the records of type at the end of any CNAME
  * chain in the answer go to *rrs (a new list the caller frees with
  * ldns_rr_list_free, records not copied; NULL unless LOOKUP_DATA); *why says
- * why a lookup failed ("not asked", "SERVFAIL", "no answer within 6000 ms");
+ * why a lookup failed ("not asked", "SERVFAIL", "no answer within 6000 ms (3 x
+ * --timeout 2000 ms)");
  * *alias, when not NULL, is set to the name the chain ends at (name itself
  * when there is no CNAME). rrs, why and alias may be NULL. */
 enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
 				   ldns_rr_list **rrs, const char **why, const char **alias);
+/* (A CNAME loop in the answer is LOOKUP_FAILED, *why "a CNAME loop", and
+ * reported as answer_chain_end() reports it.) */
 
 /* One TXT record's character-strings joined (RFC 7208 3.3, RFC 6376 3.6.2.2),
  * with its length: the data may hold NUL bytes, which s keeps. */
@@ -189,9 +198,14 @@ size_t txt_values(struct check_ctx *ctx, const ldns_rr_list *rrs, struct txt **o
 const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, const char *name,
 				ldns_rr_type type);
 /* Where the CNAME chain from name ends inside the answer (name itself when
- * there is none; at most 16 links, so a loop ends too). */
+ * there is none; at most 16 links); NULL when the chain loops, which is
+ * reported (check.cname-loop, once per name and check): a name that cannot
+ * resolve is a problem wherever a check reads it. */
 const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
 			     ldns_rr_type type);
+/* Report (once per name and check) that name is an alias whose chain loops;
+ * chain is the path shown ("a.example. -> b.example. -> a.example."). */
+void cname_loop_finding(struct check_ctx *ctx, const char *name, const char *chain);
 
 /* The name in rdata field i of rr (an MX exchange, a PTR, a CNAME target),
  * absolute and lower case in the arena; NULL when there is none. */

@@ -7,6 +7,23 @@
 #include "names.h"
 #include "util.h"
 
+/* Whether the CNAME chain from the answer's question loops (reported). */
+static int question_loops(struct check_ctx *ctx, const struct answer *a)
+{
+	const ldns_rr_list *q = ldns_pkt_question(a->pkt);
+	const ldns_rr_list *ans = ldns_pkt_answer(a->pkt);
+	int cnames = 0; /* most answers have none: nothing to follow */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && !cnames; i++)
+		cnames = ldns_rr_get_type(ldns_rr_list_rr(ans, i)) == LDNS_RR_TYPE_CNAME;
+	if (!cnames || ldns_rr_list_rr_count(q) != 1)
+		return 0;
+	const ldns_rr *rr = ldns_rr_list_rr(q, 0);
+	char *text = ldns_rdf2str(ldns_rr_owner(rr));
+	const char *name = text ? ctx_name(ctx, text) : NULL;
+	free(text);
+	return name && !answer_chain_end(ctx, a, name, ldns_rr_get_type(rr));
+}
+
 const char *answer_problem(struct check_ctx *ctx, const struct answer *a)
 {
 	if (!a)
@@ -20,6 +37,8 @@ const char *answer_problem(struct check_ctx *ctx, const struct answer *a)
 		free(text);
 		return out;
 	}
+	if (question_loops(ctx, a))
+		return ANSWER_CNAME_LOOP;
 	if (!ldns_pkt_aa(a->pkt))
 		return "not authoritative (AA=0)";
 	return NULL;
@@ -187,17 +206,37 @@ const char *answer_cname_target(struct check_ctx *ctx, const struct answer *a, c
 /* Links of a CNAME chain followed inside one answer at most. */
 #define CHAIN_MAX 16
 
+void cname_loop_finding(struct check_ctx *ctx, const char *name, const char *chain)
+{
+	if (!ctx_first_time(ctx, arena_printf(ctx_arena(ctx), "cname-loop %s", name)))
+		return;
+	ctx_finding(ctx, CODE_CHECK_CNAME_LOOP, name_display(ctx, name), NULL, "a name that resolves", chain,
+		    "%s is an alias whose CNAME chain loops (%s): it cannot resolve", name_display(ctx, name),
+		    chain);
+}
+
 const char *answer_chain_end(struct check_ctx *ctx, const struct answer *a, const char *name,
 			     ldns_rr_type type)
 {
-	const char *at = name;
+	const char *seen[CHAIN_MAX + 1];
+	size_t n = 0;
+	seen[n++] = name;
 	for (int hops = 0; hops < CHAIN_MAX; hops++) {
-		const char *next = answer_cname_target(ctx, a, at, type);
+		const char *next = answer_cname_target(ctx, a, seen[n - 1], type);
 		if (!next)
 			break;
-		at = next;
+		int again = str_in(seen, n, next);
+		seen[n++] = next;
+		if (again) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < n; i++)
+				sb_addf(&sb, "%s%s", i ? " -> " : "", name_display(ctx, seen[i]));
+			cname_loop_finding(ctx, name, sb.buf);
+			sb_release(&sb);
+			return NULL;
+		}
 	}
-	return at;
+	return seen[n - 1];
 }
 
 enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns_rr_type type,
@@ -228,7 +267,13 @@ enum lookup_outcome lookup_records(struct check_ctx *ctx, const char *name, ldns
 		return LOOKUP_FAILED;
 	}
 	struct answer a = {0, (ldns_pkt *)res->pkt, 0, 0};
-	at = answer_chain_end(ctx, &a, at, type);
+	const char *end = answer_chain_end(ctx, &a, at, type);
+	if (!end) {
+		if (why)
+			*why = ANSWER_CNAME_LOOP;
+		return LOOKUP_FAILED;
+	}
+	at = end;
 	if (alias)
 		*alias = at;
 	ldns_rr_list *found = answer_rrset(&a, at, type);

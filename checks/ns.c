@@ -317,7 +317,10 @@ static int judge_glue(struct check_ctx *ctx)
 			if (!zone_has)
 				continue; /* nobody answered: lame or unreachable says so */
 			const char *parent_has = glue_addresses(ctx, ns, types[t]);
-			if (parent_has && strcmp(parent_has, zone_has) != 0) {
+			/* No glue of the type is missing glue, not wrong glue: a
+			 * parent's server that serves the child too answers as the
+			 * child, and with minimal responses gives no addresses. */
+			if (parent_has && *parent_has && strcmp(parent_has, zone_has) != 0) {
 				const char *tn = type_name(ctx, types[t]);
 				add_difference(&want, tn, zone_has);
 				add_difference(&got, tn, parent_has);
@@ -337,14 +340,84 @@ static int judge_glue(struct check_ctx *ctx)
 	return problems;
 }
 
+/* Whether the name server ns resolved to addr (one of the zone's servers). */
+static int resolves_to(struct check_ctx *ctx, const char *ns, const char *addr)
+{
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	for (size_t i = 0; i < n; i++)
+		if (servers[i].name && strcmp(servers[i].name, ns) == 0 &&
+		    strcmp(servers[i].addr_text, addr) == 0)
+			return 1;
+	return 0;
+}
+
+/* The glue the parent's referral gave for names outside its own zone, which
+ * discovery discarded (as resolvers do) and looked up instead: a finding for
+ * each name with glue that is not what the name resolves to. Returns how
+ * many. */
+static int judge_foreign_glue(struct check_ctx *ctx)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	size_t n;
+	const struct ns_server *servers = ctx_servers(ctx, &n);
+	const char **given = arena_alloc(ctx_arena(ctx), (d->n_foreign_glue + n + 1) * sizeof(char *));
+	const char **resolved = given + d->n_foreign_glue;
+	int problems = 0;
+	for (size_t g = 0; g < d->n_foreign_glue; g++) {
+		const char *ns = d->foreign_glue[g].name;
+		int said = 0, differ = 0;
+		for (size_t k = 0; k < g && !said; k++)
+			said = strcmp(d->foreign_glue[k].name, ns) == 0;
+		if (said)
+			continue; /* with the first glue of the name */
+		size_t n_given = 0, n_resolved = 0;
+		for (size_t k = g; k < d->n_foreign_glue; k++) {
+			if (strcmp(d->foreign_glue[k].name, ns) != 0)
+				continue;
+			given[n_given++] = d->foreign_glue[k].address;
+			differ |= !resolves_to(ctx, ns, d->foreign_glue[k].address);
+		}
+		if (!differ)
+			continue; /* what the name resolves to anyway: harmless */
+		for (size_t i = 0; i < n; i++)
+			if (servers[i].name && strcmp(servers[i].name, ns) == 0)
+				resolved[n_resolved++] = servers[i].addr_text;
+		const char *glue = join_sorted(ctx, given, n_given);
+		const char *real = n_resolved ? join_sorted(ctx, resolved, n_resolved) : "(none)";
+		ctx_finding(
+			ctx, CODE_NS_GLUE_OUT_OF_ZONE, name_display(ctx, ns), NULL, real, glue,
+			"the servers of %s give %s the address %s in their referral, but %s is outside %s: "
+			"resolvers discard that glue (and so did cutover) and look the name up: %s",
+			name_display(ctx, d->parent), name_display(ctx, ns), glue, name_display(ctx, ns),
+			name_display(ctx, d->parent), real);
+		problems++;
+	}
+	return problems;
+}
+
 /* A finding for each name server with no address. Returns how many. */
 static int judge_unresolved(struct check_ctx *ctx)
 {
 	const struct delegation *d = ctx_delegation(ctx);
-	for (size_t i = 0; i < d->n_unresolved; i++)
-		ctx_finding(ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, d->unresolved[i]), NULL,
-			    "an address", "(none)", "name server %s has no address: resolvers cannot use it",
-			    name_display(ctx, d->unresolved[i]));
+	for (size_t i = 0; i < d->n_unresolved; i++) {
+		const char *ns = d->unresolved[i];
+		/* A server inside the zone it serves, without glue, can only be
+		 * found by asking it: say so, it is the fix. */
+		int circular = name_is_under(ns, ctx_zone(ctx)) && !delegation_has_glue(d, ns);
+		/* A lookup cut short by discovery's budget: say so. */
+		const char *late =
+			str_in(d->unfinished, d->n_unfinished, ns)
+				? arena_printf(ctx_arena(ctx), " %s (its lookup did not finish)", d->late)
+				: "";
+		ctx_finding(
+			ctx, CODE_NS_UNRESOLVABLE, name_display(ctx, ns), NULL, "an address", "(none)",
+			"name server %s has no address%s: resolvers cannot use it%s", name_display(ctx, ns),
+			late,
+			circular ? " (it is inside the zone it serves, and the parent gives no glue for it: "
+				   "its address can only be asked of itself)"
+				 : "");
+	}
 	return (int)d->n_unresolved;
 }
 
@@ -361,6 +434,33 @@ static const char *lame_reason(struct check_ctx *ctx, const struct answer *a)
 	if (soa)
 		ldns_rr_list_free(soa);
 	return why;
+}
+
+/* What a lame server's answer refers the zone to, when it is a referral
+ * ("; it refers the zone to ns2.example.net"), saying when that is one of the
+ * zone's own servers: servers that refer the zone to each other are a
+ * referral loop no resolver gets out of. "" when it is no referral. */
+static const char *referral_note(struct check_ctx *ctx, const struct answer *a)
+{
+	if (!a || a->err || !a->pkt || ldns_pkt_aa(a->pkt))
+		return "";
+	const struct delegation *d = ctx_delegation(ctx);
+	ldns_rr_list *auth = ldns_pkt_authority(a->pkt);
+	const char **to = arena_alloc(ctx_arena(ctx), (ldns_rr_list_rr_count(auth) + 1) * sizeof(char *));
+	size_t n = 0;
+	int own = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		const char *ns = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS ? rr_name(ctx, rr, 0) : NULL;
+		if (!ns)
+			continue;
+		to[n++] = name_display(ctx, ns);
+		own |= str_in(d->parent_ns, d->n_parent_ns, ns) || str_in(d->child_ns, d->n_child_ns, ns);
+	}
+	if (n == 0)
+		return "";
+	return arena_printf(ctx_arena(ctx), "; it refers the zone to %s%s", join_sorted(ctx, to, n),
+			    own ? ", which the zone is delegated to: a referral loop" : "");
 }
 
 enum server_verdict {
@@ -394,8 +494,8 @@ static enum server_verdict judge_server(struct check_ctx *ctx, const struct ns_s
 	const char *why = lame_reason(ctx, a);
 	if (why) {
 		ctx_finding(ctx, CODE_NS_LAME, server_subject(ctx, s), s, "an authoritative answer (AA, SOA)",
-			    why, "%s is listed for %s but is not authoritative for it: %s", s->label,
-			    ctx_domain(ctx), why);
+			    why, "%s is listed for %s but is not authoritative for it: %s%s", s->label,
+			    ctx_domain(ctx), why, referral_note(ctx, a));
 		return VERDICT_BROKEN;
 	}
 	return VERDICT_AUTHORITATIVE;
@@ -516,6 +616,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 	problems += judge_servers(ctx, &good);
 	problems += judge_ns_sets(ctx, parent);
 	problems += judge_glue(ctx);
+	problems += judge_foreign_glue(ctx);
 	problems += judge_previous(ctx, st, &serving);
 	if (problems == 0)
 		ctx_finding(ctx, CODE_NS_OK, ctx_domain(ctx), NULL, NULL, parent,

@@ -43,6 +43,7 @@ struct chase {
 	int hops;
 	const char *seen[CHAIN_MAX]; /* the names asked, to tell a loop */
 	const char *problem;	     /* why the chain could not be followed, or NULL */
+	int loop;		     /* it loops: reported as check.cname-loop */
 };
 
 struct record_questions {
@@ -130,6 +131,7 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 		p->chase[i].name = p->name;
 		p->chase[i].hops = 0;
 		p->chase[i].problem = NULL;
+		p->chase[i].loop = 0;
 		ask_at(ctx, p, i, p->name);
 	}
 	*ctx_state(ctx) = p;
@@ -153,8 +155,15 @@ static int chase_step(struct check_ctx *ctx, struct record_questions *p)
 		for (int k = 0; k < c->hops && !loop; k++)
 			loop = strcmp(next, c->seen[k]) == 0;
 		if (loop) {
-			c->problem = arena_printf(ctx_arena(ctx), "a CNAME loop (%s again)",
-						  name_display(ctx, next));
+			struct strbuf sb = STRBUF_INIT;
+			sb_addf(&sb, "%s", name_display(ctx, p->name));
+			for (int k = 0; k < c->hops; k++)
+				sb_addf(&sb, " -> %s", name_display(ctx, c->seen[k]));
+			sb_addf(&sb, " -> %s", name_display(ctx, next));
+			cname_loop_finding(ctx, p->name, sb.buf);
+			sb_release(&sb);
+			c->problem = ANSWER_CNAME_LOOP;
+			c->loop = 1;
 			continue;
 		}
 		if (c->hops == CHAIN_MAX) {
@@ -171,12 +180,14 @@ static int chase_step(struct check_ctx *ctx, struct record_questions *p)
 }
 
 /* The resolver's answer as one server's: its records, with the CNAME chain
- * the resolver followed, as a value at name. */
+ * the resolver followed, as a value at name; NULL when the chain loops (a
+ * finding says so). */
 static const char *resolved_rdata(struct check_ctx *ctx, const ldns_pkt *pkt, const char *name,
 				  ldns_rr_type type)
 {
 	struct answer a = {0, (ldns_pkt *)pkt, 0, 0};
-	return answer_rdata(ctx, &a, answer_chain_end(ctx, &a, name, type), type);
+	const char *end = answer_chain_end(ctx, &a, name, type);
+	return end ? answer_rdata(ctx, &a, end, type) : NULL;
 }
 
 static int judge_resolver(struct check_ctx *ctx, struct record_questions *p, const char *subject,
@@ -191,6 +202,8 @@ static int judge_resolver(struct check_ctx *ctx, struct record_questions *p, con
 	}
 	const char *got =
 		res->rcode == LDNS_RCODE_NXDOMAIN ? "" : resolved_rdata(ctx, res->pkt, p->name, p->type);
+	if (!got)
+		return 0; /* a CNAME loop, reported */
 	if (expected && strcmp(expected, got) != 0)
 		ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, NULL, expected, *got ? got : "(none)",
 			    "the resolver has %s for %s, expected %s", *got ? got : "no such record", subject,
@@ -249,6 +262,8 @@ static int judge_target(struct check_ctx *ctx, struct record_questions *p, size_
 	const struct answer *a = answer_at(ctx, p, i, p->chase[i].name);
 	const char *problem = target_problem(ctx, p, a);
 	*got = NULL;
+	if (problem && strcmp(problem, ANSWER_CNAME_LOOP) == 0)
+		return 1; /* a finding of its own (check.cname-loop) */
 	if (problem && p->chase[i].hops > 0) {
 		p->chase[i].problem = arena_printf(ctx_arena(ctx), "%s answered %s for %s", server->label,
 						   problem, name_display(ctx, p->chase[i].name));
@@ -261,6 +276,8 @@ static int judge_target(struct check_ctx *ctx, struct record_questions *p, size_
 	} else if (problem) {
 		return 0;
 	}
+	if (p->chase[i].loop)
+		return 1;
 	if (p->chase[i].problem) {
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, server, NULL, NULL,
 			    "%s was not followed to its end on this server: %s", subject,
@@ -269,6 +286,8 @@ static int judge_target(struct check_ctx *ctx, struct record_questions *p, size_
 	}
 	const char *holds = p->recursive ? resolved_rdata(ctx, a->pkt, p->name, p->type)
 					 : answer_rdata(ctx, a, p->chase[i].name, p->type);
+	if (!holds)
+		return 1; /* a CNAME loop, reported */
 	*got = holds;
 	if (expected && strcmp(expected, holds) != 0) {
 		ctx_finding(ctx, CODE_RECORD_MISMATCH, subject, server, expected, *holds ? holds : "(none)",

@@ -3,6 +3,7 @@
  * after a change is bounded by the largest of these. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checks.h"
 #include "names.h"
@@ -95,6 +96,7 @@ struct ttl_seen {
 	long highest, lowest;
 	size_t with_data; /* servers with records */
 	int answered;	  /* some server answered with authority */
+	int looped;	  /* some server's answer is a CNAME loop (reported) */
 };
 
 /* Read each server's TTL for name/type into seen; seen->ttls has room for
@@ -104,13 +106,17 @@ static void read_ttls(struct check_ctx *ctx, const char *name, ldns_rr_type type
 	seen->highest = seen->lowest = -1;
 	seen->with_data = 0;
 	seen->answered = 0;
+	seen->looped = 0;
 	for (size_t s = 0; s < seen->n; s++) {
 		const struct answer *a = ctx_answer(ctx, &seen->servers[s], name, type);
 		long ttl = -1;
-		if (!answer_problem(ctx, a)) {
-			seen->answered = 1;
+		const char *problem = answer_problem(ctx, a);
+		if (!problem)
 			ttl = rrset_ttl(a, name, type);
-		}
+		if (!problem)
+			seen->answered = 1;
+		else if (strcmp(problem, ANSWER_CNAME_LOOP) == 0)
+			seen->looped = 1; /* answered, and a finding of its own */
 		seen->ttls[s] = ttl;
 		if (ttl < 0)
 			continue;
@@ -166,8 +172,10 @@ static int judge_rrset(struct check_ctx *ctx, struct ttl_seen *seen, const char 
 {
 	const char *subject = subject_of(ctx, name, type);
 	read_ttls(ctx, name, type, seen);
-	if (seen->answered)
+	if (seen->answered || seen->looped)
 		*answered = 1;
+	if (seen->looped)
+		return 1; /* nothing to judge, and not "no records" */
 	if (seen->with_data == 0)
 		return 0;
 	size_t too_high = judge_too_high(ctx, subject, seen, max);

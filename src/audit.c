@@ -56,6 +56,8 @@ struct instance {
 	int round;
 	int done;
 	void *state;
+	const char **said; /* ctx_first_time() keys (arena strings) */
+	size_t n_said, alloc_said;
 };
 
 struct audit {
@@ -168,6 +170,16 @@ int ctx_round(const struct check_ctx *ctx)
 void **ctx_state(struct check_ctx *ctx)
 {
 	return &ctx->inst->state;
+}
+
+int ctx_first_time(struct check_ctx *ctx, const char *key)
+{
+	struct instance *in = ctx->inst;
+	if (str_in(in->said, in->n_said, key))
+		return 0;
+	*(const char **)xgrow(&in->said, &in->n_said, &in->alloc_said, sizeof(char *)) =
+		arena_strdup(&ctx->job->arena, key);
+	return 1;
 }
 
 const struct rule_value *ctx_param(struct check_ctx *ctx, const char *key)
@@ -401,6 +413,8 @@ static void job_free(struct audit *job)
 	}
 	free(job->qs);
 	free(job->extra);
+	for (size_t i = 0; i < job->n_inst; i++)
+		free(job->inst[i].said);
 	free(job->inst);
 	arena_release(&job->arena);
 	finding_list_release(&job->part);
@@ -497,6 +511,23 @@ static void report_discovery_failure(struct audit *job, const struct delegation 
 		job_finding(job, "ns", CODE_NS_NO_SERVERS, STATUS_ERROR, job->domain, NULL, NULL, NULL, msg);
 		free(msg);
 		sb_release(&sb);
+		/* A server inside the zone, without glue, can only be found by
+		 * asking it (NS records that point at the zone itself): not
+		 * "could not determine" but a broken delegation. */
+		for (size_t i = 0; i < d->n_unresolved; i++) {
+			const char *ns = d->unresolved[i];
+			if (!name_is_under(ns, d->zone) || delegation_has_glue(d, ns))
+				continue;
+			const char *text = name_text(&job->arena, ns);
+			char *why =
+				xasprintf("name server %s is inside the zone it serves, and the parent gives "
+					  "no glue for it: its address can only be asked of itself, so no "
+					  "resolver can reach %s",
+					  text, name_text(&job->arena, d->zone));
+			job_finding(job, "ns", CODE_NS_UNRESOLVABLE, STATUS_FAIL, text, NULL, "an address",
+				    "(none)", why);
+			free(why);
+		}
 		break;
 	}
 	case DELEG_ERROR:

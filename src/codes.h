@@ -25,6 +25,9 @@
 	  "the parent's glue for a name server inside the zone differs from the addresses the zone gives "   \
 	  "it")                                                                                              \
 	X(NS_UNRESOLVABLE, "ns.unresolvable", STATUS_FAIL, "a name server's host name has no address")       \
+	X(NS_GLUE_OUT_OF_ZONE, "ns.glue-out-of-zone", STATUS_WARN,                                           \
+	  "the parent's referral carries addresses for a name outside the parent's zone: resolvers discard " \
+	  "them (so does cutover) and look the name up")                                                     \
 	X(NS_UNREACHABLE, "ns.unreachable", STATUS_ERROR,                                                    \
 	  "a name server did not answer (timeout, refused connection)")                                      \
 	X(NS_NO_ROUTE, "ns.no-route", STATUS_INFO,                                                           \
@@ -61,7 +64,7 @@
 	X(RECORD_INCONSISTENT, "record.inconsistent", STATUS_FAIL,                                           \
 	  "servers disagree on the record's values")                                                         \
 	/* --- mx ------------------------------------------------------ */                                  \
-	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")   \
+	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")    \
 	X(MX_MISSING, "mx.missing", STATUS_FAIL, "the domain has no MX record (and no null MX)")             \
 	X(MX_NULL, "mx.null", STATUS_INFO, "a null MX (RFC 7505): the domain takes no mail")                 \
 	X(MX_NULL_MIXED, "mx.null-mixed", STATUS_FAIL,                                                       \
@@ -163,7 +166,9 @@
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \
-	  "a check still wanted more answers after the most rounds of questions an audit allows")
+	  "a check still wanted more answers after the most rounds of questions an audit allows")            \
+	X(CHECK_CNAME_LOOP, "check.cname-loop", STATUS_FAIL,                                                 \
+	  "a name a check reads is an alias whose CNAME chain loops: it cannot resolve")
 
 enum code {
 #define X(id, name, status, summary) CODE_##id,

@@ -105,8 +105,10 @@ struct resolver {
 	int deliver_scheduled;
 	struct ub_req *reqs;
 	struct disc *discs;
-	struct memo *all; /* every memo alive, cached or not */
-	unsigned timeout_ms;
+	struct memo *all;    /* every memo alive, cached or not */
+	unsigned query_ms;   /* --timeout: one query's budget */
+	unsigned timeout_ms; /* one lookup's: RESOLVER_LOOKUP_FACTOR times query_ms */
+	int forwarding;	     /* to --resolver, rather than from the root */
 	struct resolver_stats stats;
 	unsigned inflight;		      /* memos handed to libunbound, not done */
 	struct memo *queue_head, *queue_tail; /* memos waiting for a place */
@@ -396,12 +398,16 @@ static void budget_expired(void *arg)
 		m->req->m = NULL;
 		m->req = NULL;
 	}
-	m->err = xasprintf("no answer within %u ms", m->r->timeout_ms);
+	m->err = xasprintf("no answer within %u ms (%u x --timeout %u ms)", m->r->timeout_ms,
+			   RESOLVER_LOOKUP_FACTOR, m->r->query_ms);
 	m->r->stats.timeouts++;
 	memo_done(m);
 }
 
-int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+/* resolver_lookup(); an urgent lookup that must wait for a place goes to
+ * the head of the queue. */
+static int lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg,
+		  int urgent)
 {
 	unsigned long h = memo_hash(name, type);
 	uint64_t now = loop_now_us();
@@ -448,16 +454,27 @@ int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, res
 	r->stats.lookups++;
 	m->budget = loop_timer_new(r->loop, budget_expired, m);
 	if (r->inflight >= INFLIGHT_MAX || r->queue_head) {
-		if (r->queue_tail)
-			r->queue_tail->queue_next = m;
-		else
+		if (urgent) {
+			m->queue_next = r->queue_head;
 			r->queue_head = m;
-		r->queue_tail = m;
+			if (!r->queue_tail)
+				r->queue_tail = m;
+		} else if (r->queue_tail) {
+			r->queue_tail->queue_next = m;
+			r->queue_tail = m;
+		} else {
+			r->queue_head = r->queue_tail = m;
+		}
 	} else {
 		memo_send(r, m);
 	}
 	cache_trim(r);
 	return 0;
+}
+
+int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+{
+	return lookup(r, name, type, cb, arg, 0);
 }
 
 /* Hand queued lookups to libunbound while there is room. */
@@ -552,7 +569,9 @@ int resolver_new(struct loop *loop, struct dns_engine *e, const struct resolver_
 	*out = NULL;
 	r->loop = loop;
 	r->engine = e;
-	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 6000;
+	r->query_ms = opts->timeout_ms ? opts->timeout_ms : 2000;
+	r->timeout_ms = r->query_ms * RESOLVER_LOOKUP_FACTOR;
+	r->forwarding = opts->forwarder != NULL;
 	r->ub = ub_ctx_create_event(loop_event_base(loop));
 	if (!r->ub) {
 		snprintf(err, errlen, "cannot create the embedded resolver");
@@ -667,6 +686,7 @@ struct nsname {
 	struct addr *addrs;
 	size_t n_addrs, alloc_addrs;
 	int glued;
+	int looking; /* address lookups not yet answered */
 };
 
 struct glue {
@@ -699,6 +719,23 @@ struct disc {
 	size_t n_pns, alloc_pns;
 	struct glue *glue;
 	size_t n_glue, alloc_glue;
+	struct glue *foreign; /* glue for NS names outside the parent's zone */
+	size_t n_foreign, alloc_foreign;
+	int parent_upward;   /* referrals away from the zone: the server is lame */
+	const char *upward;  /* one of them, for the message */
+	size_t parent_round; /* addresses asked in the last round */
+	int referred;	     /* the referral is judged: d->parent_ns is set */
+	const char *soa_err; /* why the parent zone was not found */
+	const char *late;    /* "within N ms (...)" once the budget ran out */
+	/* The budget of the whole discovery. Past it, cb runs with what is
+	 * known; the callbacks still due (outstanding) are drained and dropped
+	 * (delivered), and the last one frees the discovery. Requests live in
+	 * work, not in the caller's arena, which may be gone by then. */
+	struct arena work;
+	struct loop_timer *budget;
+	uint64_t deadline_us;
+	int outstanding;
+	int delivered;
 	/* the child NS set, from the first server (in zone_servers order) */
 	struct child_answer {
 		const char **ns;
@@ -741,6 +778,37 @@ static void disc_step_done(struct disc *ds)
 		ds->next(ds);
 }
 
+/* A callback of ds has come in. Returns 1 when ds was already delivered:
+ * the callback then only lets go of what it got (the last one frees ds). */
+static int disc_late(struct disc *ds)
+{
+	ds->outstanding--;
+	if (!ds->delivered)
+		return 0;
+	if (ds->outstanding == 0)
+		disc_free(ds);
+	return 1;
+}
+
+/* resolver_lookup() and dns_query() for discovery: each callback due is
+ * counted in outstanding. Discovery's lookups go before the checks' in the
+ * resolver's queue: its budget runs from its start, and every check of the
+ * domain waits for it. */
+static void disc_lookup(struct disc *ds, const char *name, ldns_rr_type type, resolver_cb cb, void *arg)
+{
+	ds->outstanding++;
+	lookup(ds->r, name, type, cb, arg, 1);
+}
+
+static int disc_query(struct disc *ds, const struct addr *ad, ldns_rr_type type, dns_callback cb, void *arg)
+{
+	int rc = dns_query(ds->r->engine, (const struct sockaddr *)&ad->ss, ad->len, ds->zone_rdf, type, 0,
+			   cb, arg);
+	if (rc == 0)
+		ds->outstanding++;
+	return rc;
+}
+
 /* Free the discovery's working state (not the delegation, in the arena). */
 static void disc_free(struct disc *ds)
 {
@@ -758,6 +826,9 @@ static void disc_free(struct disc *ds)
 	free(ds->zone_servers.v);
 	free(ds->pns);
 	free(ds->glue);
+	free(ds->foreign);
+	loop_timer_free(ds->budget);
+	arena_release(&ds->work);
 	for (size_t i = 0; i < ds->n_child; i++)
 		if (ds->child[i].pkt)
 			ldns_pkt_free(ds->child[i].pkt);
@@ -773,13 +844,19 @@ static void disc_finish(struct disc *ds, enum delegation_status status, const ch
 	void (*cb)(void *, struct delegation *) = ds->cb;
 	void *arg = ds->arg;
 	struct delegation *d = ds->d;
-	disc_free(ds);
+	ds->delivered = 1;
+	loop_timer_stop(ds->budget);
+	if (ds->outstanding == 0)
+		disc_free(ds);
 	cb(arg, d);
 }
 
 static void on_parent_soa(void *arg, const struct resolver_result *res);
 
-/* Start (or start over) discovering the delegation of zone for ds->d. */
+static void disc_budget_expired(void *arg);
+
+/* Start (or start over) discovering the delegation of zone for ds->d, by the
+ * deadline in ds->deadline_us (0: the whole budget from now). */
 static void disc_start(struct disc *ds, const char *zone)
 {
 	ds->live_next = ds->r->discs;
@@ -789,9 +866,14 @@ static void disc_start(struct disc *ds, const char *zone)
 	ds->d->zone = zone;
 	ds->d->parent = NULL;
 	ldns_str2rdf_dname(&ds->zone_rdf, zone);
+	uint64_t now = loop_now_us();
+	if (!ds->deadline_us)
+		ds->deadline_us = now + (uint64_t)ds->r->query_ms * RESOLVER_DISCOVERY_FACTOR * 1000;
+	ds->budget = loop_timer_new(ds->r->loop, disc_budget_expired, ds);
+	loop_timer_start(ds->budget, ds->deadline_us > now ? ds->deadline_us - now : 0);
 	const char *dot = strchr(zone, '.');
 	const char *candidate = dot[1] ? dot + 1 : ".";
-	resolver_lookup(ds->r, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
+	disc_lookup(ds, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
 }
 
 /* Canonical text of a name rdf, from the arena. */
@@ -851,7 +933,10 @@ static size_t nsset_add(struct nsset *set, const char *name)
 static void on_addr(void *arg, const struct resolver_result *res)
 {
 	struct addr_req *req = arg;
+	if (disc_late(req->ds))
+		return;
 	struct nsname *nn = &req->set->v[req->idx];
+	nn->looking--;
 	if (res->pkt) {
 		ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
@@ -873,12 +958,13 @@ static void lookup_addrs(struct disc *ds, struct nsset *set, size_t from)
 		if (set->v[i].glued)
 			continue;
 		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
-			struct addr_req *req = arena_alloc(ds->a, sizeof(*req));
+			struct addr_req *req = arena_alloc(&ds->work, sizeof(*req));
 			req->ds = ds;
 			req->set = set;
 			req->idx = i;
 			ds->pending++;
-			resolver_lookup(ds->r, set->v[i].name, types[t], on_addr, req);
+			set->v[i].looking++;
+			disc_lookup(ds, set->v[i].name, types[t], on_addr, req);
 		}
 	}
 	disc_step_done(ds);
@@ -902,6 +988,8 @@ static void stage_finish(struct disc *ds)
 		total += ds->zone_servers.v[i].n_addrs;
 	d->servers = arena_alloc(ds->a, (total + 1) * sizeof(*d->servers));
 	d->unresolved = arena_alloc(ds->a, (ds->zone_servers.n + 1) * sizeof(char *));
+	d->unfinished = arena_alloc(ds->a, (ds->zone_servers.n + 1) * sizeof(char *));
+	d->late = ds->late;
 	/* Servers in name order, so reports are stable. */
 	const char **names = xmalloc((ds->zone_servers.n + 1) * sizeof(char *));
 	for (size_t i = 0; i < ds->zone_servers.n; i++)
@@ -919,6 +1007,8 @@ static void stage_finish(struct disc *ds)
 			roles |= SERVER_CHILD;
 		if (nn->n_addrs == 0)
 			d->unresolved[d->n_unresolved++] = nn->name;
+		if (nn->n_addrs == 0 && nn->looking > 0)
+			d->unfinished[d->n_unfinished++] = nn->name;
 		for (size_t j = 0; j < nn->n_addrs; j++) {
 			struct ns_server *s = &d->servers[d->n_servers++];
 			memset(s, 0, sizeof(*s));
@@ -941,7 +1031,10 @@ static void stage_finish(struct disc *ds)
 	}
 	free(names);
 	if (d->n_servers == 0)
-		disc_finish(ds, DELEG_NO_SERVERS, "no name server of the zone has an address");
+		disc_finish(ds, DELEG_NO_SERVERS,
+			    ds->late ? arena_printf(ds->a, "no name server of the zone had an address %s",
+						    ds->late)
+				     : "no name server of the zone has an address");
 	else
 		disc_finish(ds, DELEG_OK, NULL);
 }
@@ -950,6 +1043,11 @@ static void on_child_ns(void *arg, struct dns_answer *ans)
 {
 	struct query_req *req = arg;
 	struct disc *ds = req->ds;
+	if (disc_late(ds)) {
+		if (ans->pkt)
+			ldns_pkt_free(ans->pkt);
+		return;
+	}
 	struct child_answer *ca = &ds->child[req->idx];
 	ca->label = req->label;
 	if (ans->err == 0 && ldns_pkt_aa(ans->pkt) && ldns_pkt_get_rcode(ans->pkt) == LDNS_RCODE_NOERROR) {
@@ -1004,17 +1102,44 @@ static void stage_query_child(struct disc *ds)
 	for (size_t i = 0; i < ds->zone_servers.n; i++) {
 		struct nsname *nn = &ds->zone_servers.v[i];
 		for (size_t j = 0; j < nn->n_addrs; j++, k++) {
-			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
+			struct query_req *req = arena_alloc(&ds->work, sizeof(*req));
 			req->ds = ds;
 			req->idx = k;
-			req->label = server_label(ds->a, nn->name, nn->addrs[j].text);
+			req->label = server_label(&ds->work, nn->name, nn->addrs[j].text);
 			ds->pending++;
-			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
-				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_child_ns, req) != 0)
+			if (disc_query(ds, &nn->addrs[j], LDNS_RR_TYPE_NS, on_child_ns, req) != 0)
 				ds->pending--;
 		}
 	}
 	disc_step_done(ds);
+}
+
+/* The n glue records got from the parent's servers, each name and address
+ * once (every server gives the same), as the delegation lists them. */
+static struct delegation_glue *glue_list(struct disc *ds, const struct glue *got, size_t n, size_t *n_out)
+{
+	struct delegation_glue *out = arena_alloc(ds->a, (n + 1) * sizeof(*out));
+	*n_out = 0;
+	for (size_t g = 0; g < n; g++) {
+		int seen = 0;
+		for (size_t k = 0; k < *n_out && !seen; k++)
+			seen = strcmp(out[k].name, got[g].name) == 0 &&
+			       strcmp(out[k].address, got[g].addr.text) == 0;
+		if (seen)
+			continue;
+		out[*n_out].name = got[g].name;
+		out[*n_out].address = arena_strdup(ds->a, got[g].addr.text);
+		(*n_out)++;
+	}
+	return out;
+}
+
+int delegation_has_glue(const struct delegation *d, const char *ns)
+{
+	for (size_t g = 0; g < d->n_glue; g++)
+		if (strcmp(d->glue[g].name, ns) == 0)
+			return 1;
+	return 0;
 }
 
 static void stage_after_referral(struct disc *ds)
@@ -1038,6 +1163,7 @@ static void stage_after_referral(struct disc *ds)
 			again->cb = ds->cb;
 			again->arg = ds->arg;
 			again->d = d;
+			again->deadline_us = ds->deadline_us; /* one budget for both */
 			const char *zone = d->parent;
 			disc_free(ds);
 			disc_start(again, zone);
@@ -1045,6 +1171,14 @@ static void stage_after_referral(struct disc *ds)
 			disc_finish(ds, DELEG_NOT_ZONE,
 				    arena_printf(ds->a, "%s exists in %s but is not delegated",
 						 name_text(ds->a, d->zone), name_text(ds->a, d->parent)));
+		else if (ds->parent_upward)
+			disc_finish(
+				ds, DELEG_ERROR,
+				arena_printf(ds->a,
+					     "the servers of %s are lame for it: asked for the delegation of "
+					     "%s, %s, an upward referral, not a delegation or an answer",
+					     name_text(ds->a, d->parent), name_text(ds->a, d->zone),
+					     ds->upward));
 		else
 			disc_finish(ds, DELEG_ERROR,
 				    arena_printf(ds->a, "no server of %s gave a delegation for %s%s%s",
@@ -1053,18 +1187,9 @@ static void stage_after_referral(struct disc *ds)
 						 ds->parent_err ? ds->parent_err : ""));
 		return;
 	}
-	d->glue = arena_alloc(ds->a, (ds->n_glue + 1) * sizeof(*d->glue));
-	for (size_t g = 0; g < ds->n_glue; g++) {
-		int seen = 0;
-		for (size_t k = 0; k < d->n_glue && !seen; k++)
-			seen = strcmp(d->glue[k].name, ds->glue[g].name) == 0 &&
-			       strcmp(d->glue[k].address, ds->glue[g].addr.text) == 0;
-		if (seen)
-			continue; /* every parent server gives the same glue */
-		d->glue[d->n_glue].name = ds->glue[g].name;
-		d->glue[d->n_glue].address = arena_strdup(ds->a, ds->glue[g].addr.text);
-		d->n_glue++;
-	}
+	d->glue = glue_list(ds, ds->glue, ds->n_glue, &d->n_glue);
+	d->foreign_glue = glue_list(ds, ds->foreign, ds->n_foreign, &d->n_foreign_glue);
+	ds->referred = 1;
 	d->parent_ns = arena_alloc(ds->a, (ds->n_pns + 1) * sizeof(char *));
 	memcpy(d->parent_ns, ds->pns, ds->n_pns * sizeof(char *));
 	d->n_parent_ns = ds->n_pns;
@@ -1082,10 +1207,36 @@ static void stage_after_referral(struct disc *ds)
 	lookup_addrs(ds, &ds->zone_servers, 0);
 }
 
+/* The owner of a referral in pkt that leads away from the zone -- up to an
+ * ancestor (an upward referral, the mark of a lame server) or aside -- or
+ * NULL when pkt is no such referral (it has authority, or an SOA: an answer
+ * that the name exists without a delegation). */
+static const char *referral_away(struct disc *ds, const ldns_pkt *pkt)
+{
+	if (ldns_pkt_aa(pkt) || ldns_rr_list_rr_count(ldns_pkt_answer(pkt)) > 0)
+		return NULL;
+	ldns_rr_list *auth = ldns_pkt_authority(pkt);
+	const ldns_rr *ns = NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+			return NULL;
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && !ns &&
+		    !ldns_dname_is_subdomain(ldns_rr_owner(rr), ds->zone_rdf))
+			ns = rr;
+	}
+	return ns ? rdf_name(ds->a, ldns_rr_owner(ns)) : NULL;
+}
+
 static void on_referral(void *arg, struct dns_answer *ans)
 {
 	struct query_req *req = arg;
 	struct disc *ds = req->ds;
+	if (disc_late(ds)) {
+		if (ans->pkt)
+			ldns_pkt_free(ans->pkt);
+		return;
+	}
 	if (ans->err) {
 		ds->parent_err = arena_printf(ds->a, "%s: %s", req->label, dns_strerror(ans->err));
 		goto out;
@@ -1121,7 +1272,14 @@ static void on_referral(void *arg, struct dns_answer *ans)
 		}
 	}
 	if (!found) {
-		ds->parent_nodata++;
+		const char *away = referral_away(ds, ans->pkt);
+		if (away) {
+			ds->parent_upward++;
+			ds->upward = arena_printf(ds->a, "%s answered with a referral to %s", req->label,
+						  name_text(ds->a, away));
+		} else {
+			ds->parent_nodata++;
+		}
 		goto out;
 	}
 	ldns_rr_list *add = ldns_pkt_additional(ans->pkt);
@@ -1133,7 +1291,13 @@ static void on_referral(void *arg, struct dns_answer *ans)
 		const char *owner = rdf_name(ds->a, ldns_rr_owner(rr));
 		if (!str_in(ds->pns, ds->n_pns, owner))
 			continue;
-		struct glue *g = xgrow(&ds->glue, &ds->n_glue, &ds->alloc_glue, sizeof(*ds->glue));
+		/* Glue only from within the zone of the server asked (its
+		 * bailiwick), as unbound's scrubber keeps it: an address for a
+		 * name elsewhere is not the parent's to give, and is looked up. */
+		struct glue *g =
+			name_is_under(owner, ds->d->parent)
+				? xgrow(&ds->glue, &ds->n_glue, &ds->alloc_glue, sizeof(*g))
+				: xgrow(&ds->foreign, &ds->n_foreign, &ds->alloc_foreign, sizeof(*g));
 		g->name = owner;
 		g->addr = ad;
 	}
@@ -1144,8 +1308,9 @@ out:
 }
 
 /* The referral is the same on every server of the parent, so ask a few at a
- * time (a TLD has a dozen or more addresses), and the next few only when none
- * of these gave an answer to judge. */
+ * time (a TLD has a dozen or more addresses), and more only when none of
+ * these gave an answer to judge: twice as many each round, so that a parent
+ * with many silent addresses is still gone through within the budget. */
 #define PARENT_ASK 3
 
 static void stage_query_parent(struct disc *ds)
@@ -1153,20 +1318,20 @@ static void stage_query_parent(struct disc *ds)
 	ds->next = stage_after_referral;
 	ds->pending++;
 	size_t k = 0, sent = 0;
+	ds->parent_round = ds->parent_round ? 2 * ds->parent_round : PARENT_ASK;
 	for (size_t i = 0; i < ds->parent_servers.n; i++) {
 		struct nsname *nn = &ds->parent_servers.v[i];
 		for (size_t j = 0; j < nn->n_addrs; j++, k++) {
-			if (k < ds->parent_next || sent == PARENT_ASK)
+			if (k < ds->parent_next || sent == ds->parent_round)
 				continue;
-			struct query_req *req = arena_alloc(ds->a, sizeof(*req));
+			struct query_req *req = arena_alloc(&ds->work, sizeof(*req));
 			req->ds = ds;
 			req->idx = 0;
-			req->label = server_label(ds->a, nn->name, nn->addrs[j].text);
+			req->label = server_label(&ds->work, nn->name, nn->addrs[j].text);
 			ds->parent_next = k + 1;
 			sent++;
 			ds->pending++;
-			if (dns_query(ds->r->engine, (struct sockaddr *)&nn->addrs[j].ss, nn->addrs[j].len,
-				      ds->zone_rdf, LDNS_RR_TYPE_NS, 0, on_referral, req) != 0)
+			if (disc_query(ds, &nn->addrs[j], LDNS_RR_TYPE_NS, on_referral, req) != 0)
 				ds->pending--;
 		}
 	}
@@ -1179,6 +1344,8 @@ static void stage_query_parent(struct disc *ds)
 static void on_parent_ns(void *arg, const struct resolver_result *res)
 {
 	struct disc *ds = arg;
+	if (disc_late(ds))
+		return;
 	if (res->pkt) {
 		ldns_rdf *parent = NULL;
 		ldns_str2rdf_dname(&parent, ds->d->parent);
@@ -1202,9 +1369,50 @@ static void on_parent_ns(void *arg, const struct resolver_result *res)
 	lookup_addrs(ds, &ds->parent_servers, 0);
 }
 
+/* End ds: neither the parent zone (ds->soa_err says why) nor the root zone
+ * could be looked up, which is this machine's network or its resolver, not
+ * the domain. */
+static void no_root_finish(struct disc *ds)
+{
+	const char *zone = name_text(ds->a, ds->d->zone);
+	if (ds->r->forwarding)
+		disc_finish(
+			ds, DELEG_ERROR,
+			arena_printf(ds->a,
+				     "cannot find the parent zone of %s: the resolver given with --resolver "
+				     "did not answer for the root zone either (%s): check that it is "
+				     "reachable from this machine and resolves names",
+				     zone, ds->soa_err));
+	else
+		disc_finish(ds, DELEG_ERROR,
+			    arena_printf(ds->a,
+					 "cannot find the parent zone of %s: the root servers could not be "
+					 "reached (%s): check this machine's network connectivity, or use "
+					 "--resolver ADDR",
+					 zone, ds->soa_err));
+}
+
+/* The parent zone was not found (ds->soa_err says why): whether the root
+ * (or the --resolver) answers at all tells a network problem from the
+ * zone's. */
+static void on_root_ns(void *arg, const struct resolver_result *res)
+{
+	struct disc *ds = arg;
+	if (disc_late(ds))
+		return;
+	if (!res->err && res->pkt && res->rcode == LDNS_RCODE_NOERROR)
+		disc_finish(ds, DELEG_ERROR,
+			    arena_printf(ds->a, "cannot find the parent zone of %s: %s",
+					 name_text(ds->a, ds->d->zone), ds->soa_err));
+	else
+		no_root_finish(ds);
+}
+
 static void on_parent_soa(void *arg, const struct resolver_result *res)
 {
 	struct disc *ds = arg;
+	if (disc_late(ds))
+		return;
 	const char *parent = NULL;
 	if (res->pkt) {
 		/* The SOA in the answer (the candidate is a zone) or in the
@@ -1218,15 +1426,60 @@ static void on_parent_soa(void *arg, const struct resolver_result *res)
 					parent = rdf_name(ds->a, ldns_rr_owner(rr));
 			}
 	}
+	if (!parent && res->err) {
+		ds->soa_err = arena_strdup(ds->a, res->err);
+		disc_lookup(ds, ".", LDNS_RR_TYPE_NS, on_root_ns, ds);
+		return;
+	}
 	if (!parent) {
 		disc_finish(ds, DELEG_ERROR,
-			    arena_printf(ds->a, "cannot find the parent zone of %s: %s",
-					 name_text(ds->a, ds->d->zone),
-					 res->err ? res->err : "no SOA in the answer"));
+			    arena_printf(ds->a, "cannot find the parent zone of %s: no SOA in the answer",
+					 name_text(ds->a, ds->d->zone)));
 		return;
 	}
 	ds->d->parent = parent;
-	resolver_lookup(ds->r, parent, LDNS_RR_TYPE_NS, on_parent_ns, ds);
+	disc_lookup(ds, parent, LDNS_RR_TYPE_NS, on_parent_ns, ds);
+}
+
+/* The discovery's budget ran out: it ends with what it has. Past the
+ * parent's referral that is the delegation, with the servers whose addresses
+ * came in; before, an error that says what it was waiting for. */
+static void disc_budget_expired(void *arg)
+{
+	struct disc *ds = arg;
+	struct delegation *d = ds->d;
+	if (ds->delivered)
+		return;
+	ds->late = arena_printf(ds->a, "within the discovery budget of %u ms (%u x --timeout %u ms)",
+				ds->r->query_ms * RESOLVER_DISCOVERY_FACTOR, RESOLVER_DISCOVERY_FACTOR,
+				ds->r->query_ms);
+	if (ds->referred) {
+		stage_finish(ds);
+		return;
+	}
+	const char *zone = name_text(ds->a, d->zone);
+	const char *msg;
+	if (!d->parent && ds->soa_err) {
+		no_root_finish(ds); /* the root did not answer in time either */
+		return;
+	} else if (!d->parent) {
+		msg = arena_printf(ds->a, "cannot find the parent zone of %s %s", zone, ds->late);
+	} else if (ds->parent_servers.n == 0) {
+		msg = arena_printf(ds->a, "cannot find the name servers of %s %s",
+				   name_text(ds->a, d->parent), ds->late);
+	} else if (ds->parent_next == 0) {
+		msg = arena_printf(ds->a, "cannot find the addresses of the servers of %s %s",
+				   name_text(ds->a, d->parent), ds->late);
+	} else {
+		size_t total = 0;
+		for (size_t i = 0; i < ds->parent_servers.n; i++)
+			total += ds->parent_servers.v[i].n_addrs;
+		msg = arena_printf(
+			ds->a, "no server of %s gave a delegation for %s %s (%zu of %zu addresses asked)%s%s",
+			name_text(ds->a, d->parent), zone, ds->late, ds->parent_next, total,
+			ds->parent_err ? ": " : "", ds->parent_err ? ds->parent_err : "");
+	}
+	disc_finish(ds, DELEG_ERROR, msg);
 }
 
 int resolver_discover(struct resolver *r, struct arena *arena, const char *name,

@@ -20,8 +20,16 @@ struct resolver_opts {
 	const char
 		*trust_anchor; /* NULL: /usr/share/dns/root.key when present and the root is the system's */
 	const char *forwarder; /* "ADDR[#PORT]": forward to this resolver instead of iterating */
-	unsigned timeout_ms;   /* budget of one lookup (0: 6000) */
+	/* --timeout, the budget of one query (0: 2000). A lookup through the
+	 * resolver gets RESOLVER_LOOKUP_FACTOR times it, the discovery of one
+	 * delegation RESOLVER_DISCOVERY_FACTOR times it in all. */
+	unsigned timeout_ms;
 };
+/* A lookup takes several queries; discovery takes a few lookups in a row
+ * (parent zone, its servers, their addresses), and questions to the parent's
+ * and the zone's servers. */
+#define RESOLVER_LOOKUP_FACTOR 3
+#define RESOLVER_DISCOVERY_FACTOR 5
 
 /* Create a resolver whose lookups run on loop (libunbound's
  * ub_ctx_create_event); discovery sends its direct queries through e.
@@ -39,7 +47,8 @@ void resolver_free(struct resolver *r);
  * callback runs; a caller that wants it longer holds it with
  * resolver_result_hold() and lets go with resolver_result_release(). pkt is
  * the full answer (NULL on error); err is NULL or a short text ("no answer
- * within 6000 ms", "SERVFAIL"...). */
+ * within 6000 ms (3 x --timeout 2000 ms)",
+ * "SERVFAIL"...). */
 struct resolver_result {
 	const char *err;
 	const ldns_pkt *pkt;
@@ -58,7 +67,7 @@ void resolver_result_release(const struct resolver_result *res);
  * and an answer is reused until its TTL runs out (a negative answer for its
  * negative-caching TTL, a failure for 30 s); the cache keeps a bounded number
  * of answers. The callback runs once, from the loop, never from inside this
- * call; a lookup that takes longer than the resolver's timeout_ms fails with
+ * call; a lookup that takes longer than RESOLVER_LOOKUP_FACTOR times the query timeout fails with
  * err set. Returns 0 (failures come through the callback). */
 int resolver_lookup(struct resolver *r, const char *name, ldns_rr_type type, resolver_cb cb, void *arg);
 
@@ -112,20 +121,36 @@ struct delegation {
 	size_t n_servers;
 	const char **unresolved; /* NS names without any address */
 	size_t n_unresolved;
+	/* Those of them still being looked up when discovery ran out of its
+	 * budget, and what the budget was ("within 10000 ms (5 x --timeout
+	 * 2000 ms)"; NULL when it did not run out). */
+	const char **unfinished;
+	size_t n_unfinished;
+	const char *late;
 	/* The glue of the parent's referral, each name and address once. */
 	struct delegation_glue {
 		const char *name;    /* an NS name of the referral */
 		const char *address; /* an address the parent gave for it */
 	} * glue;
 	size_t n_glue;
+	/* Addresses the referral gave for NS names outside the parent's zone,
+	 * each once: discarded, as resolvers discard them (unbound's scrubber);
+	 * those names were looked up instead. */
+	struct delegation_glue *foreign_glue;
+	size_t n_foreign_glue;
 };
+
+/* Whether the parent's referral gave glue (of any type) for NS name ns. */
+int delegation_has_glue(const struct delegation *d, const char *ns);
 
 /* Discover the delegation of the zone of name: name itself when it is a zone
  * cut; when the parent says it exists but is not delegated, the zone that
  * encloses it (d->zone then differs from d->name). All memory comes from
  * arena (owned by the caller, who keeps it until it is done with the
- * delegation). cb runs once, later, from the loop. Returns 0, or -1 when
- * name is not a valid name (or is the root). */
+ * delegation). cb runs once, later, from the loop, within the discovery
+ * budget (RESOLVER_DISCOVERY_FACTOR times the query timeout): past it,
+ * discovery ends with what it has (DELEG_ERROR before the parent's referral
+ * is in). Returns 0, or -1 when name is not a valid name (or is the root). */
 int resolver_discover(struct resolver *r, struct arena *arena, const char *name,
 		      void (*cb)(void *arg, struct delegation *d), void *arg);
 

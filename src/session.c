@@ -344,8 +344,8 @@ int session_open(const struct common_opts *o, struct session **out, char *err, s
 		snprintf(err, errlen, "cannot start the query engine: %s", strerror(errno));
 		goto out;
 	}
-	/* A recursive lookup takes several queries: give it three query budgets. */
-	ropts.timeout_ms = o->dns.timeout_ms * 3;
+	/* The resolver derives its lookups' and discovery's budgets from it. */
+	ropts.timeout_ms = o->dns.timeout_ms;
 	if (resolver_new(s->loop, s->engine, &ropts, &s->resolver, err, errlen) != 0)
 		goto out;
 	*out = s;

@@ -407,4 +407,48 @@ dig_at resolver 10.2.18.198.in-addr.arpa PTR +rec
 like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN 18\.198\.in-addr\.arpa\. [0-9]+ IN SOA ns1\.newprov\.test\.' \
 	"resolver: no PTR for 198.18.2.10 (rdns-noptr.test), from the fixture zone"
 
+# --- the zoo of misbehaving delegations (t0236) -------------------------------
+
+dig_at tld zoo-selfns.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")/$DIG_ADDITIONAL" "qr/zoo-selfns.test./" \
+	"tld: zoo-selfns.test NS zoo-selfns.test. (itself), no glue"
+dig_at tld zoo-nscname.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/ns.zoo-nscname.test. ns1.newprov.test." \
+	"tld: zoo-nscname.test delegated to ns.zoo-nscname.test (and ns1.newprov.test)"
+printf '%s\n' "$DIG_ADDITIONAL" | grep -q '^ns\.zoo-nscname\.test\.'
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "tld: no glue for ns.zoo-nscname.test"
+for q in ns.zoo-nscname.test www.zoo-cname.test; do
+	dig_at new1 "$q" A
+	is "$DIG_FLAGS/$(dig_rdata CNAME)" "qr aa/$q." "new1: $q is a CNAME to itself"
+done
+dig_at new1 a.zoo-cname.test A
+is "$(dig_rdata CNAME | tr '\n' ' ')" "a.zoo-cname.test. b.zoo-cname.test. " "new1: a.zoo-cname.test -> b -> a"
+
+dig_at sloppy oobglue.zoo-sloppy.test NS
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")/$DIG_ADDITIONAL" \
+	"NOERROR/qr/ns.evil.org./ns.evil.org. 300 IN A 127.77.0.5" \
+	"sloppy: refers oobglue.zoo-sloppy.test to ns.evil.org with glue outside its zone"
+dig_at resolver ns.evil.org A +rec
+is "$(dig_rdata A)" 127.53.2.1 "resolver: ns.evil.org really is 127.53.2.1"
+dig_at new1 oobglue.zoo-sloppy.test SOA
+is "$DIG_STATUS/$DIG_FLAGS" "NOERROR/qr aa" "new1 serves oobglue.zoo-sloppy.test"
+dig_at sloppy shared.zoo-sloppy.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_ANSWER")/$DIG_ADDITIONAL" "qr aa/ns1.shared.zoo-sloppy.test./" \
+	"sloppy: answers for shared.zoo-sloppy.test as its own server, without addresses"
+
+dig_at old1 sub.zoo-refloop.test SOA
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/ns2.oldprov.test." "old1: refers sub.zoo-refloop.test to ns2"
+dig_at old2 sub.zoo-refloop.test SOA
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/ns1.oldprov.test." "old2: refers sub.zoo-refloop.test back to ns1"
+
+dig_at new1 zoo-upward.test NS
+is "$(dig_rdata NS)" a.root-servers.test. "new1: zoo-upward.test names the root's server"
+dig_at root www.zoo-upward.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/a.nic.test." "root: refers www.zoo-upward.test up to test."
+
+dig_at new1 zoo-slowparent.test NS
+is "$(dig_rdata NS | wc -l)" 61 "new1: zoo-slowparent.test names 61 servers"
+dig_at new1 d61.zoo-droppers.test A
+is "$(dig_rdata A)" 127.53.8.61 "new1: d61.zoo-droppers.test A 127.53.8.61"
+
 done_testing

@@ -73,8 +73,12 @@ audit -r tests/fixtures/rulesets/chain.yml chain.test
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "record.ok") | .subject')" www.chain.test/A \
 	"chain.test: a two-link chain is followed to its A record"
 sees check.too-many-rounds error chain.test
-is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "check.no-data" and (.message | test("CNAME loop")))] | length')" 2 \
-	"chain.test: a CNAME loop is named as one, on each server"
+sees check.cname-loop fail chain.test
+sees_at check.cname-loop fail loop1.chain.test
+is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "check.cname-loop")] | length')" 1 \
+	"chain.test: a CNAME loop is named as one, once"
+is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.cname-loop") | .actual')" \
+	"loop1.chain.test -> loop2.chain.test -> loop1.chain.test" "chain.test: the loop is shown"
 is "$(finding_count check.too-many-rounds)" 1 "chain.test: only the long chain runs out of rounds, not the loop"
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.too-many-rounds") | .message')" \
 	"after 16 rounds" "chain.test: the limit is named"

@@ -199,6 +199,22 @@ for kind in blackhole garbage; do
 	done || exit 1
 done
 
+# sloppy: serves the zone files named in field 5 (zone:FILE,zone:FILE...)
+servers sloppy | while read -r name address _; do
+	files=
+	for f in $(server_field "$name" 5 | tr ',' ' '); do
+		f=${f#zone:}
+		[ -r "$FIXTURES/zones/$f" ] || fail "server '$name': no zone file '$f' (tests/world/servers)"
+		files="$files $FIXTURES/zones/$f"
+	done
+	[ -n "$files" ] || fail "server '$name': no zone:FILE in field 5 of tests/world/servers"
+	mkdir -p "$DIR/$name" || fail "cannot create '$DIR/$name'"
+	rm -f "$DIR/$name/pid"
+	perl "$WORLD_SRC/sloppy.pl" "$address" 53 "$DIR/$name/pid" $files \
+		</dev/null >"$DIR/$name/log" 2>&1 &
+	wait_pidfile "$name" "$DIR/$name/log" $!
+done || exit 1
+
 for name in $(servers nsd | awk '{ print $1 }'); do
 	nsd -c "$DIR/$name/nsd.conf" </dev/null >>"$DIR/$name/log" 2>&1 ||
 		fail "nsd for server '$name' did not start" "$DIR/$name/log"
