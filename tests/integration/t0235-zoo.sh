@@ -1,0 +1,107 @@
+#!/bin/sh
+# The zoo of misbehaving servers (tests/world/zoo.pl; tests/fixtures/README.md
+# says which zone uses which). Each is a finding, within the per-query budget,
+# never a crash or a hang: decoys (another ID, question, source address or
+# port) are ignored and the real answer taken; a 65,535-byte answer is read and
+# judged. Under `make check SANITIZE=1` this runs under ASan and UBSan.
+
+. "$(dirname "$0")/lib.sh"
+
+RULES=tests/fixtures/rulesets/dns.yml
+TIMEOUT_MS=1000
+
+# finding DOMAIN CODE STATUS SUBJECT SERVER ACTUAL: one test, that the report
+# in OUT has exactly that finding (SERVER and ACTUAL "-" for none; ACTUAL is an
+# extended regular expression)
+finding() {
+	if printf '%s\n' "$OUT" | jq -e --arg d "$1" --arg c "$2" --arg s "$3" --arg j "$4" --arg v "$5" \
+		--arg a "$6" 'any(.findings[]?; .domain == $d and .code == $c and .status == $s and
+			.subject == $j and (.server // "-") == $v and ((.actual // "-") | test("^(" + $a + ")$")))' \
+		>/dev/null; then
+		pass "$1: $2 ($3) at $4 @$5"
+	else
+		fail "$1: $2 ($3) at $4 @$5, actual $6"
+		diag "findings of $1: $(printf '%s\n' "$OUT" | jq -c --arg d "$1" \
+			'[.findings[]? | select(.domain == $d) | [.code, .status, .subject, .server, .actual]]')"
+	fi
+}
+
+# problems DOMAIN: the codes of DOMAIN's findings that are not ok, sorted
+problems() {
+	printf '%s\n' "$OUT" | jq -r --arg d "$1" \
+		'[.findings[] | select(.domain == $d and .status != "ok") | .code] | sort | join(" ")'
+}
+
+# timed_audit ARG...: audit as `audit` does, but for at most 60 s (a hang is
+# a failed test, not a stuck suite; before the fix of defect 1 the TCP zones
+# hung forever); the wall time in ELAPSED_MS
+timed_audit() {
+	_start=$(date +%s%N)
+	timeout -k 5 60 "$CUTOVER" check --root-hints "$ROOT_HINTS" -f json "$@" \
+		>"$TMP/cutover.out" 2>"$TMP/cutover.err"
+	RC=$?
+	ELAPSED_MS=$((($(date +%s%N) - _start) / 1000000))
+	OUT=$(cat "$TMP/cutover.out")
+	ERR=$(cat "$TMP/cutover.err")
+}
+
+# measure DOMAIN: audit DOMAIN under /usr/bin/time; the wall time in ms and
+# the peak resident set in KB in MS and KB. The budget is generous (10 s), so
+# that answers slow on a loaded machine are not timeouts.
+measure() {
+	: >"$TMP/time"
+	/usr/bin/time -f '%e %M' -o "$TMP/time" timeout -k 5 120 "$CUTOVER" check --root-hints "$ROOT_HINTS" \
+		-f json -r "$RULES" --timeout 10000 "$1" >"$TMP/cutover.out" 2>"$TMP/cutover.err"
+	RC=$?
+	OUT=$(cat "$TMP/cutover.out")
+	ERR=$(cat "$TMP/cutover.err")
+	# the last line: /usr/bin/time writes "Command exited with non-zero status" first
+	read -r MS KB <<EOF
+$(tail -n 1 "$TMP/time" | awk 'NF == 2 { printf "%d %d", $1 * 1000, $2 }')
+EOF
+	[ -n "$KB" ] || diag "no measurement: $(cat "$TMP/time")"
+}
+# The normal figures every bound below is a multiple of (or adds to: what
+# starting cutover costs, much more under ASan, is in them).
+measure good.test
+is "$RC" 0 "good.test: exit status 0"
+good_ms=$MS good_kb=$KB
+
+# --- decoys: ignored, the real answer taken ----------------------------------
+
+timed_audit -r "$RULES" --timeout 2000 zoo-wrongid.test zoo-wrongq.test zoo-wrongsrc.test zoo-wrongport.test
+is "$RC" 0 "decoys: exit status 0, every audit passes" || diag_run
+for z in wrongid wrongq wrongsrc wrongport; do
+	d=zoo-$z.test
+	is "$(problems "$d")" "" "$d: no problem: the decoys were ignored"
+	finding "$d" ns.ok ok "$d" - "ns1\.newprov\.test zoo-$z\.hosts\.test"
+	like "$(printf '%s\n' "$OUT" | jq -r --arg d "$d" '.findings[] | select(.domain == $d and .code == "soa.ok") | .message')" \
+		"on 2 servers" "$d: soa.ok on both servers, the zoo server's answer taken"
+done
+ok "$([ "$ELAPSED_MS" -lt $((good_ms + 2000)) ] && echo 0 || echo 1)" \
+	"decoys: answered at once, no query waited out its 2000 ms budget (${ELAPSED_MS} ms)"
+
+# The engine alone sees the decoys it reads (another ID, another question) as
+# mismatched, and takes the real answer to every query.
+printf 'www.zoo-wrongid.test A\nzoo-wrongid.test SOA\nzoo-wrongid.test NS\n' >"$TMP/q"
+for s in zoo-wrongid:30 zoo-wrongq:60; do
+	"$DNSBENCH" -s "$(addr "${s%%:*}")" -d "$TMP/q" -n 30 -c 5 -t 2000 >"$TMP/bench.out" 2>&1
+	like "$(cat "$TMP/bench.out")" "^engine: sent=30 received=30 retransmits=0 mismatched=${s#*:} " \
+		"dnsbench against ${s%%:*}: 30 answers, ${s#*:} decoys ignored"
+done
+
+# --- a 65,535-byte answer over TCP: read and judged --------------------------
+
+cat >"$TMP/txt.yml" <<'EOF'
+name: txt
+checks:
+  - check: ttl
+    types: [TXT]
+    max: 3600
+EOF
+timed_audit -r "$TMP/txt.yml" --stats zoo-big.test
+is "$RC" 2 "zoo-big.test: exit status 2" || diag_run
+finding zoo-big.test ttl.too-high fail zoo-big.test/TXT zoo-big.hosts.test/127.53.5.21 7200
+like "$ERR" "stats: .* tcp=1 " "zoo-big.test: the TXT answer came over TCP"
+
+done_testing
