@@ -73,6 +73,12 @@
 #define FD_RESERVE 64
 /* start_query() result meaning "out of file descriptors, try again later". */
 #define START_LATER 1
+/* Messages read from one socket in one event at most. A server that sends
+ * faster than they are read (an endless stream of zero bytes or of answers
+ * to other questions) would otherwise keep the read loop from ever seeing
+ * EAGAIN, and the deadline timer from ever running: the loop gets its turn
+ * back after this many, and the deadline is checked on every one. */
+#define READ_BURST_MAX 64
 /* UDP sockets are reused, within limits that keep the source port a moving
  * target (the reasoning is at the top of this file). A socket carries at most
  * SOCKET_MAX_USES queries: a port an attacker has found then serves at most
@@ -853,23 +859,26 @@ static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *b
 	if (st != LDNS_STATUS_OK) {
 		if (!raw_question_matches(q, buf, len))
 			goto mismatch;
-		q->srv->answered = 1;
-		q->srv->dead_until = 0;
 		/* A truncated answer that ldns cannot read whole (some
 		 * servers cut mid-record) still says "ask over TCP". */
 		if (!tcp && LDNS_TC_WIRE(buf))
 			goto retry_tcp;
+		q->srv->answered = 1;
+		q->srv->dead_until = 0;
 		finish(e, q, DNS_EMALFORMED);
 		return 1;
 	}
 	if (!question_matches(q, pkt))
 		goto mismatch;
-	q->srv->answered = 1;
-	q->srv->dead_until = 0;
+	/* A truncated answer is no answer yet: a server that truncates every
+	 * answer and never completes one over TCP falls under the dead-server
+	 * rule like one that is silent. */
 	if (!tcp && ldns_pkt_tc(pkt)) {
 		ldns_pkt_free(pkt);
 		goto retry_tcp;
 	}
+	q->srv->answered = 1;
+	q->srv->dead_until = 0;
 	e->stats.received++;
 	q->ans.pkt = pkt;
 	q->ans.size = len;
@@ -890,14 +899,29 @@ mismatch:
 	return 0;
 }
 
-/* Read the socket until its query is settled or nothing is left. Datagrams
+/* Whether the query's budget is spent; it then fails with DNS_ETIMEOUT. The
+ * read loops ask before every message, so that a server sending without end
+ * cannot keep a query alive past its deadline. */
+static int past_deadline(struct dns_engine *e, struct query *q)
+{
+	e->now = loop_now_us();
+	if (e->now < q->deadline)
+		return 0;
+	finish(e, q, DNS_ETIMEOUT);
+	return 1;
+}
+
+/* Read the socket until its query is settled or nothing is left, at most
+ * READ_BURST_MAX datagrams (the loop calls again while more wait). Datagrams
  * on an idle socket (late answers to its last query) are counted as
  * mismatched; so are those the next query finds queued, which the ID and the
  * question, or the source address after a re-connect(), tell apart. */
 static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 {
-	for (;;) {
+	for (unsigned burst = 0; burst < READ_BURST_MAX; burst++) {
 		struct query *q = s->q;
+		if (q && past_deadline(e, q))
+			return;
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t n = recvfrom(s->fd, e->rbuf, RECV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
@@ -962,10 +986,15 @@ static void tcp_connected(struct dns_engine *e, struct query *q)
 }
 
 /* Read length-prefixed messages until one matches; a mismatched one is
- * skipped and the next read. */
+ * skipped and the next read. At most READ_BURST_MAX reads a call (the loop
+ * calls again while more wait), and none past the deadline: a server that
+ * sends zero bytes or answers to other questions without end gets the
+ * query's budget and no more. */
 static void tcp_read(struct dns_engine *e, struct query *q)
 {
-	for (;;) {
+	for (unsigned burst = 0; burst < READ_BURST_MAX; burst++) {
+		if (past_deadline(e, q))
+			return;
 		uint8_t *dst;
 		size_t want;
 		if (q->tcp_have < 2) {

@@ -50,7 +50,8 @@ enum dns_error {
  * answers costs one timeout for everything on the wire to it. Beyond that
  * the engine keeps a table keyed by server address and port: once a query to
  * a server has timed out and that server has never sent an answer that
- * matched (a malformed one included), new queries to it fail at once with
+ * matched (a malformed one included; a truncated one does not count, as it
+ * answers nothing until TCP brings the rest), new queries to it fail at once with
  * DNS_EDEAD (through their callback, as always), and queries already waiting
  * in the queue fail so when they reach its head. Queries already on the wire
  * keep their own deadline. A single valid answer from the server clears the
@@ -62,7 +63,12 @@ enum dns_error {
  * set; anything else is counted in dns_stats.mismatched and ignored. The one
  * exception is FORMERR or NOTIMP with an empty question section, which a
  * server that could not parse the query may send; it is accepted on ID and
- * address. */
+ * address.
+ *
+ * Budget: timeout_ms holds however the server sends. Reading stops at the
+ * deadline even while bytes keep coming (a TCP stream of zeros, of answers
+ * to other questions, a flood of datagrams), and the loop gets its turn back
+ * after a bounded number of messages. */
 /* A short lower-case text for an error ("timed out", "connection refused", ...). */
 const char *dns_strerror(int err);
 

@@ -2,7 +2,9 @@
 # The zoo of misbehaving servers (tests/world/zoo.pl; tests/fixtures/README.md
 # says which zone uses which). Each is a finding, within the per-query budget,
 # never a crash or a hang: decoys (another ID, question, source address or
-# port) are ignored and the real answer taken; a 65,535-byte answer is read and
+# port) are ignored and the real answer taken; a TCP server that stalls, or
+# sends zero bytes or answers to other questions without end, costs one budget,
+# also as the parent asked for the referral; a 65,535-byte answer is read and
 # judged. Under `make check SANITIZE=1` this runs under ASan and UBSan.
 
 . "$(dirname "$0")/lib.sh"
@@ -89,6 +91,42 @@ for s in zoo-wrongid:30 zoo-wrongq:60; do
 	like "$(cat "$TMP/bench.out")" "^engine: sent=30 received=30 retransmits=0 mismatched=${s#*:} " \
 		"dnsbench against ${s%%:*}: 30 answers, ${s#*:} decoys ignored"
 done
+
+# --- TCP after TC=1: each a finding within the budget ------------------------
+
+# All in one run, at once: the run takes about one budget (discovery asks each
+# server for the NS set over TCP; the servers that never answer are then
+# skipped), not one per question, and never hangs (it did: defect 1).
+timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpstall.test zoo-tcpzeros.test zoo-tcpwrongid.test
+is "$RC" 3 "tcp: exit status 3 (the unreachable servers are errors)" || diag_run
+ok "$([ "$ELAPSED_MS" -lt $((good_ms + 2 * TIMEOUT_MS)) ] && echo 0 || echo 1)" \
+	"tcp: the run ends within good.test's time and two budgets of ${TIMEOUT_MS} ms (${ELAPSED_MS} ms)"
+while read -r z why; do
+	d=zoo-$z.test
+	h=zoo-$z.hosts.test/$(addr "zoo-$z")
+	is "$(problems "$d")" "${why%% *}" "$d: one problem, ${why%% *}"
+	case $why in
+	ns.lame*) finding "$d" ns.lame fail "zoo-$z.hosts.test" "$h" "${why#* }" ;;
+	*) finding "$d" ns.unreachable error "zoo-$z.hosts.test" "$h" "${why#* }" ;;
+	esac
+	sees_no ns.no-route "$d"
+	is "$(domain_status "$d")" "$([ "${why%% *}" = ns.lame ] && echo fail || echo error)" \
+		"$d: the domain does not end ok"
+done <<'EOF'
+tcpstall ns.unreachable timed out|server not responding
+tcpzeros ns.unreachable timed out|server not responding
+tcpwrongid ns.unreachable timed out|server not responding
+EOF
+# The parent's referral query (discovery) to servers that send without end
+# over TCP: the other parent server's referral is used, the child is checked.
+# The embedded resolver may meet those servers too when it looks up the
+# parent's SOA and NS (its lookups have a budget of three timeouts).
+timed_audit -r "$RULES" --timeout $TIMEOUT_MS child.zoo-tcpparent.test
+is "$RC" 0 "child.zoo-tcpparent.test: exit status 0" || diag_run
+ok "$([ "$ELAPSED_MS" -lt $((good_ms + 4 * TIMEOUT_MS)) ] && echo 0 || echo 1)" \
+	"child.zoo-tcpparent.test: within good.test's time and four budgets (${ELAPSED_MS} ms)"
+is "$(problems child.zoo-tcpparent.test)" "" "child.zoo-tcpparent.test: no problem"
+finding child.zoo-tcpparent.test ns.ok ok child.zoo-tcpparent.test - "ns1\.newprov\.test"
 
 # --- a 65,535-byte answer over TCP: read and judged --------------------------
 
