@@ -380,8 +380,7 @@ static enum server_verdict judge_server(struct check_ctx *ctx, const struct ns_s
 	 * nothing about the server: say it was not checked. */
 	if (a->err == DNS_ENETWORK) {
 		ctx_finding(ctx, CODE_NS_NO_ROUTE, server_subject(ctx, s), s, NULL, dns_strerror(a->err),
-			    "%s was not checked: this machine cannot reach %s (%s)", s->label, s->addr_text,
-			    dns_strerror(a->err));
+			    "%s was not checked: this machine has no route to %s", s->label, s->addr_text);
 		return VERDICT_UNCHECKED;
 	}
 	/* A server that answers with something unparsable did answer:

@@ -26,7 +26,7 @@
 	  "it")                                                                                              \
 	X(NS_UNRESOLVABLE, "ns.unresolvable", STATUS_FAIL, "a name server's host name has no address")       \
 	X(NS_UNREACHABLE, "ns.unreachable", STATUS_ERROR,                                                    \
-	  "a name server did not answer (timeout, refused connection)")                                      \
+	  "a name server did not answer (timeout, refused, reset or closed connection, network error)")      \
 	X(NS_NO_ROUTE, "ns.no-route", STATUS_INFO,                                                           \
 	  "this machine has no route to a server's address (IPv6 on an IPv4-only host): not checked from "   \
 	  "here")                                                                                            \

@@ -2,10 +2,12 @@
 # The zoo of misbehaving servers (tests/world/zoo.pl; tests/fixtures/README.md
 # says which zone uses which). Each is a finding, within the per-query budget,
 # never a crash or a hang: decoys (another ID, question, source address or
-# port) are ignored and the real answer taken; a TCP server that stalls, or
-# sends zero bytes or answers to other questions without end, costs one budget,
-# also as the parent asked for the referral; a 65,535-byte answer is read and
-# judged. Under `make check SANITIZE=1` this runs under ASan and UBSan.
+# port) are ignored and the real answer taken; a TCP server that closes,
+# resets, cuts an answer short, sends garbage, stalls, or sends zero bytes or
+# answers to other questions without end costs one budget, also as the parent
+# asked for the referral, and is a failing finding, never "no route from this
+# machine"; a 65,535-byte answer is read and judged. Under `make check
+# SANITIZE=1` this runs under ASan and UBSan.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -97,8 +99,9 @@ done
 # All in one run, at once: the run takes about one budget (discovery asks each
 # server for the NS set over TCP; the servers that never answer are then
 # skipped), not one per question, and never hangs (it did: defect 1).
-timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpstall.test zoo-tcpzeros.test zoo-tcpwrongid.test
-is "$RC" 3 "tcp: exit status 3 (the unreachable servers are errors)" || diag_run
+timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpclose.test zoo-tcpreset.test zoo-tcpshort.test \
+	zoo-tcpgarbage.test zoo-tcpstall.test zoo-tcpzeros.test zoo-tcpwrongid.test
+is "$RC" 2 "tcp: exit status 2 (zoo-tcpgarbage's malformed answer fails)" || diag_run
 ok "$([ "$ELAPSED_MS" -lt $((good_ms + 2 * TIMEOUT_MS)) ] && echo 0 || echo 1)" \
 	"tcp: the run ends within good.test's time and two budgets of ${TIMEOUT_MS} ms (${ELAPSED_MS} ms)"
 while read -r z why; do
@@ -113,6 +116,10 @@ while read -r z why; do
 	is "$(domain_status "$d")" "$([ "${why%% *}" = ns.lame ] && echo fail || echo error)" \
 		"$d: the domain does not end ok"
 done <<'EOF'
+tcpclose ns.unreachable connection closed without an answer
+tcpreset ns.unreachable connection reset
+tcpshort ns.unreachable connection closed without an answer
+tcpgarbage ns.lame malformed answer
 tcpstall ns.unreachable timed out|server not responding
 tcpzeros ns.unreachable timed out|server not responding
 tcpwrongid ns.unreachable timed out|server not responding
@@ -127,6 +134,12 @@ ok "$([ "$ELAPSED_MS" -lt $((good_ms + 4 * TIMEOUT_MS)) ] && echo 0 || echo 1)" 
 	"child.zoo-tcpparent.test: within good.test's time and four budgets (${ELAPSED_MS} ms)"
 is "$(problems child.zoo-tcpparent.test)" "" "child.zoo-tcpparent.test: no problem"
 finding child.zoo-tcpparent.test ns.ok ok child.zoo-tcpparent.test - "ns1\.newprov\.test"
+
+# A closed connection alone (defect 4): a failing run, not "OK" with the server
+# skipped as one this machine has no route to.
+timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpclose.test
+is "$RC" 3 "zoo-tcpclose.test alone: exit status 3 (error), not 0"
+sees ns.unreachable error zoo-tcpclose.test
 
 # --- a 65,535-byte answer over TCP: read and judged --------------------------
 

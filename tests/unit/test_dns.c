@@ -1,6 +1,7 @@
 /* The query engine (src/dns.c) against a fake server in the same process, on
- * 127.0.0.1: a TCP server that sends zero bytes without end. The misbehaving
- * servers of the test world (tests/world/zoo.pl) cover the rest end to end. */
+ * 127.0.0.1: what it does when no descriptor is free, and a TCP server that
+ * sends zero bytes without end. The misbehaving servers of the test world
+ * (tests/world/zoo.pl) cover the rest end to end. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -203,6 +204,71 @@ static void setup(struct loop **l, struct dns_engine **e, unsigned timeout_ms)
 
 /* --- the tests ----------------------------------------------------------------- */
 
+struct held {
+	int *fds;
+	size_t n;
+};
+
+static void release(void *arg)
+{
+	struct held *h = arg;
+	for (size_t i = 0; i < h->n; i++)
+		close(h->fds[i]);
+	h->n = 0;
+}
+
+/* No descriptor is free when the query is asked, and none of the engine's
+ * is on the wire to give one back: the query waits in the queue and goes
+ * out once descriptors are free again (here after 200 ms), rather than
+ * failing as a network error. */
+static void test_out_of_descriptors_waits(void **state)
+{
+	(void)state;
+	struct loop *l;
+	struct dns_engine *e;
+	setup(&l, &e, 2000);
+	struct fake f;
+	fake_start(&f, l, FAKE_A);
+	f.ttl = 300;
+
+	/* Take every descriptor left (under a soft limit of 256). */
+	struct rlimit old, rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	rl = old;
+	rl.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct held h = {calloc(256, sizeof(int)), 0};
+	assert_non_null(h.fds);
+	for (;;) {
+		int fd = dup(0);
+		if (fd < 0) {
+			assert_int_equal(errno, EMFILE);
+			break;
+		}
+		h.fds[h.n++] = fd;
+	}
+	struct outcome o = {.l = l};
+	uint64_t asked = loop_now_us();
+	ask(e, &f, &o);
+	struct loop_timer *t = loop_timer_new(l, release, &h);
+	assert_non_null(t);
+	loop_timer_start(t, 200 * 1000);
+	assert_int_equal(loop_run(l), 0);
+
+	assert_int_equal(o.called, 1);
+	assert_int_equal(o.err, DNS_OK);
+	assert_int_equal(o.ttl, 300);
+	assert_true(o.at - asked >= 200 * 1000); /* it waited for the descriptors */
+	assert_int_equal(h.n, 0);
+
+	loop_timer_free(t);
+	free(h.fds);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	fake_stop(&f);
+	dns_engine_free(e);
+	loop_free(l);
+}
+
 /* A truncated answer, then over TCP zero bytes as fast as they are read:
  * the query ends at its budget (300 ms), however the bytes keep coming. */
 static void test_tcp_zeros_bounded(void **state)
@@ -234,6 +300,7 @@ static void test_tcp_zeros_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_out_of_descriptors_waits),
 		cmocka_unit_test(test_tcp_zeros_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
