@@ -939,6 +939,20 @@ out:
 	return match;
 }
 
+/* RFC 2181 section 8: a TTL with the top bit set is to be taken as 0. Done
+ * here, where every answer is read, so no check ever sees one (libunbound
+ * does the same to what the resolver reads). */
+static void ttls_clamp(ldns_pkt *pkt)
+{
+	ldns_rr_list *sections[] = {ldns_pkt_answer(pkt), ldns_pkt_authority(pkt), ldns_pkt_additional(pkt)};
+	for (size_t s = 0; s < ARRAY_SIZE(sections); s++)
+		for (size_t i = 0; i < ldns_rr_list_rr_count(sections[s]); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(sections[s], i);
+			if (ldns_rr_ttl(rr) & 0x80000000u)
+				ldns_rr_set_ttl(rr, 0);
+		}
+}
+
 /* Judge one message from the query's server. Returns 1 when it settled the
  * query (answered, malformed, or moved to TCP), 0 when it was ignored. */
 static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *buf, size_t len, int tcp)
@@ -978,6 +992,7 @@ static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *b
 	q->srv->answered = 1;
 	q->srv->dead_until = 0;
 	e->stats.received++;
+	ttls_clamp(pkt);
 	q->ans.pkt = pkt;
 	q->ans.size = len;
 	q->ans.tcp = tcp;

@@ -72,7 +72,8 @@ enum dns_error {
  * set; anything else is counted in dns_stats.mismatched and ignored. The one
  * exception is FORMERR or NOTIMP with an empty question section, which a
  * server that could not parse the query may send; it is accepted on ID and
- * address.
+ * address. Every TTL with the top bit set in an accepted answer is made 0
+ * (RFC 2181 section 8), so no reader ever sees one.
  *
  * Budget: timeout_ms holds however the server sends. Reading stops at the
  * deadline even while bytes keep coming (a TCP stream of zeros, of answers

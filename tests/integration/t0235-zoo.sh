@@ -6,8 +6,8 @@
 # resets, cuts an answer short, sends garbage, stalls, or sends zero bytes or
 # answers to other questions without end costs one budget, also as the parent
 # asked for the referral, and is a failing finding, never "no route from this
-# machine"; a 65,535-byte answer is read and judged. Under `make check
-# SANITIZE=1` this runs under ASan and UBSan.
+# machine"; TTLs with the top bit set read as 0; a 65,535-byte answer is read
+# and judged. Under `make check SANITIZE=1` this runs under ASan and UBSan.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -140,6 +140,18 @@ finding child.zoo-tcpparent.test ns.ok ok child.zoo-tcpparent.test - "ns1\.newpr
 timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpclose.test
 is "$RC" 3 "zoo-tcpclose.test alone: exit status 3 (error), not 0"
 sees ns.unreachable error zoo-tcpclose.test
+
+# --- TTLs with the top bit set: 0 (RFC 2181 section 8) -----------------------
+
+timed_audit -r "$RULES" --timeout 2000 zoo-ttlhigh.test
+is "$RC" 0 "zoo-ttlhigh.test: exit status 0" || diag_run
+for n in zoo-ttlhigh.test/A zoo-ttlhigh.test/MX www.zoo-ttlhigh.test/A; do
+	finding zoo-ttlhigh.test ttl.ok ok "$n" - 0
+done
+sees_no ttl.too-high zoo-ttlhigh.test
+sees_no soa.negative-ttl-high zoo-ttlhigh.test
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.ok") | .message')" \
+	"negative-caching TTL 0;" "zoo-ttlhigh.test: negative-caching TTL 0 (SOA TTL 2^31 + 300 is 0)"
 
 # --- a 65,535-byte answer over TCP: read and judged --------------------------
 

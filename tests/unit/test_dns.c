@@ -1,7 +1,7 @@
 /* The query engine (src/dns.c) against a fake server in the same process, on
- * 127.0.0.1: what it does when no descriptor is free, and a TCP server that
- * sends zero bytes without end. The misbehaving servers of the test world
- * (tests/world/zoo.pl) cover the rest end to end. */
+ * 127.0.0.1: what it does when no descriptor is free, TTLs with the top bit
+ * set, and a TCP server that sends zero bytes without end. The misbehaving
+ * servers of the test world (tests/world/zoo.pl) cover the rest end to end. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -269,6 +269,30 @@ static void test_out_of_descriptors_waits(void **state)
 	loop_free(l);
 }
 
+/* RFC 2181 section 8: a TTL with the top bit set reads as 0. */
+static void test_ttl_top_bit(void **state)
+{
+	(void)state;
+	static const uint32_t sent[] = {0x80000000u + 60, 0xffffffffu, 0x7fffffffu, 300};
+	static const uint32_t read[] = {0, 0, 0x7fffffffu, 300};
+	struct loop *l;
+	struct dns_engine *e;
+	setup(&l, &e, 2000);
+	struct fake f;
+	fake_start(&f, l, FAKE_A);
+	for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++) {
+		f.ttl = sent[i];
+		struct outcome o = {.l = l};
+		ask(e, &f, &o);
+		assert_int_equal(loop_run(l), 0);
+		assert_int_equal(o.err, DNS_OK);
+		assert_int_equal(o.ttl, read[i]);
+	}
+	fake_stop(&f);
+	dns_engine_free(e);
+	loop_free(l);
+}
+
 /* A truncated answer, then over TCP zero bytes as fast as they are read:
  * the query ends at its budget (300 ms), however the bytes keep coming. */
 static void test_tcp_zeros_bounded(void **state)
@@ -301,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_out_of_descriptors_waits),
+		cmocka_unit_test(test_ttl_top_bit),
 		cmocka_unit_test(test_tcp_zeros_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
