@@ -30,6 +30,9 @@
 	X(NS_NO_ROUTE, "ns.no-route", STATUS_INFO,                                                           \
 	  "this machine has no route to a server's address (IPv6 on an IPv4-only host): not checked from "   \
 	  "here")                                                                                            \
+	X(NS_TOO_MANY, "ns.too-many", STATUS_WARN,                                                           \
+	  "more name server addresses (or NS names inside the zone) than cutover asks: only the first are "  \
+	  "checked")                                                                                         \
 	X(NS_STALE_AUTHORITY, "ns.stale-authority", STATUS_FAIL,                                             \
 	  "a previous server still answers for the zone with data that differs")                             \
 	X(NS_PREVIOUS_SERVING, "ns.previous-serving", STATUS_INFO,                                           \
@@ -61,7 +64,7 @@
 	X(RECORD_INCONSISTENT, "record.inconsistent", STATUS_FAIL,                                           \
 	  "servers disagree on the record's values")                                                         \
 	/* --- mx ------------------------------------------------------ */                                  \
-	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")   \
+	X(MX_OK, "mx.ok", STATUS_OK, "MX records exist and every exchange is a host name with addresses")    \
 	X(MX_MISSING, "mx.missing", STATUS_FAIL, "the domain has no MX record (and no null MX)")             \
 	X(MX_NULL, "mx.null", STATUS_INFO, "a null MX (RFC 7505): the domain takes no mail")                 \
 	X(MX_NULL_MIXED, "mx.null-mixed", STATUS_FAIL,                                                       \

@@ -7,7 +7,9 @@
 # answers to other questions without end costs one budget, also as the parent
 # asked for the referral, and is a failing finding, never "no route from this
 # machine"; TTLs with the top bit set read as 0; a 65,535-byte answer is read
-# and judged. Under `make check SANITIZE=1` this runs under ASan and UBSan.
+# and judged; and a delegation to 1,600 name servers is checked in bounded time
+# and memory, and says what it left out. Under `make check SANITIZE=1` this
+# runs under ASan and UBSan.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -166,5 +168,30 @@ timed_audit -r "$TMP/txt.yml" --stats zoo-big.test
 is "$RC" 2 "zoo-big.test: exit status 2" || diag_run
 finding zoo-big.test ttl.too-high fail zoo-big.test/TXT zoo-big.hosts.test/127.53.5.21 7200
 like "$ERR" "stats: .* tcp=1 " "zoo-big.test: the TXT answer came over TCP"
+
+# --- a delegation to 1,600 name servers: bounded, and said ------------------
+
+# Every server of many.zoo-manyns.test is new1, one NSD process, which builds
+# the 33 TCP answers of about 64 KB before it gets to the UDP queries queued
+# behind them: most of the time measured is the world's, not cutover's.
+
+measure many.zoo-manyns.test
+is "$RC" 0 "many.zoo-manyns.test: exit status 0 (two warnings)" || diag_run
+note "good.test: $good_ms ms, $good_kb KB; many.zoo-manyns.test: $MS ms, $KB KB"
+[ "$good_ms" -ge 100 ] || good_ms=100 # a floor, so the bound is not a few ms
+ok "$([ -n "$MS" ] && [ "$MS" -le $((100 * good_ms)) ] && echo 0 || echo 1)" \
+	"many.zoo-manyns.test: $MS ms, within 100 times good.test's $good_ms ms"
+ok "$([ -n "$KB" ] && [ "$KB" -le $((10 * good_kb)) ] && echo 0 || echo 1)" \
+	"many.zoo-manyns.test: $KB KB at most, within 10 times good.test's $good_kb KB"
+sees ns.too-many warn many.zoo-manyns.test
+finding many.zoo-manyns.test ns.too-many warn many.zoo-manyns.test - 1600
+is "$(finding_count ns.too-many warn)" 2 "many.zoo-manyns.test: ns.too-many twice (addresses asked, glue compared)"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.too-many") | .message')" \
+	"only the first 32, in name order, are asked" "the first says 32 of 1600 addresses are asked"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.too-many") | .message')" \
+	"the glue of the first 16 only" "the second says the glue of 16 names is compared"
+is "$(problems many.zoo-manyns.test)" "ns.too-many ns.too-many" "many.zoo-manyns.test: nothing else"
+like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.ok") | .message')" \
+	"on 32 servers" "many.zoo-manyns.test: soa.ok on the 32 servers asked"
 
 done_testing
