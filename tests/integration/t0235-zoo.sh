@@ -51,13 +51,16 @@ timed_audit() {
 	ERR=$(cat "$TMP/cutover.err")
 }
 
-# measure DOMAIN: audit DOMAIN under /usr/bin/time; the wall time in ms and
-# the peak resident set in KB in MS and KB. The budget is generous (10 s), so
-# that answers slow on a loaded machine are not timeouts.
+# measure TIMEOUT DOMAIN...: audit the domains with --timeout TIMEOUT under
+# /usr/bin/time; the wall time in ms and the peak resident set in KB in MS
+# and KB. The budget of the normal figures is generous (10 s), so that answers
+# slow on a loaded machine are not timeouts.
 measure() {
+	_timeout=$1
+	shift
 	: >"$TMP/time"
 	/usr/bin/time -f '%e %M' -o "$TMP/time" timeout -k 5 120 "$CUTOVER" check --root-hints "$ROOT_HINTS" \
-		-f json -r "$RULES" --timeout 10000 "$1" >"$TMP/cutover.out" 2>"$TMP/cutover.err"
+		-f json -r "$RULES" --timeout "$_timeout" "$@" >"$TMP/cutover.out" 2>"$TMP/cutover.err"
 	RC=$?
 	OUT=$(cat "$TMP/cutover.out")
 	ERR=$(cat "$TMP/cutover.err")
@@ -69,7 +72,7 @@ EOF
 }
 # The normal figures every bound below is a multiple of (or adds to: what
 # starting cutover costs, much more under ASan, is in them).
-measure good.test
+measure 10000 good.test
 is "$RC" 0 "good.test: exit status 0"
 good_ms=$MS good_kb=$KB
 
@@ -137,6 +140,12 @@ ok "$([ "$ELAPSED_MS" -lt $((good_ms + 4 * TIMEOUT_MS)) ] && echo 0 || echo 1)" 
 is "$(problems child.zoo-tcpparent.test)" "" "child.zoo-tcpparent.test: no problem"
 finding child.zoo-tcpparent.test ns.ok ok child.zoo-tcpparent.test - "ns1\.newprov\.test"
 
+# Memory stays flat however long the endless servers send.
+measure $TIMEOUT_MS zoo-tcpzeros.test zoo-tcpwrongid.test
+is "$RC" 3 "zoo-tcpzeros.test, zoo-tcpwrongid.test: exit status 3"
+ok "$([ -n "$KB" ] && [ "$KB" -le $((2 * good_kb)) ] && echo 0 || echo 1)" \
+	"the endless TCP servers: $KB KB at most, within twice good.test's $good_kb KB"
+
 # A closed connection alone (defect 4): a failing run, not "OK" with the server
 # skipped as one this machine has no route to.
 timed_audit -r "$RULES" --timeout $TIMEOUT_MS zoo-tcpclose.test
@@ -175,7 +184,7 @@ like "$ERR" "stats: .* tcp=1 " "zoo-big.test: the TXT answer came over TCP"
 # the 33 TCP answers of about 64 KB before it gets to the UDP queries queued
 # behind them: most of the time measured is the world's, not cutover's.
 
-measure many.zoo-manyns.test
+measure 10000 many.zoo-manyns.test
 is "$RC" 0 "many.zoo-manyns.test: exit status 0 (two warnings)" || diag_run
 note "good.test: $good_ms ms, $good_kb KB; many.zoo-manyns.test: $MS ms, $KB KB"
 [ "$good_ms" -ge 100 ] || good_ms=100 # a floor, so the bound is not a few ms
