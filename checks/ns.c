@@ -16,6 +16,13 @@ static const struct check_param params[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
+/* The most NS names inside the zone whose addresses are asked of every
+ * server and compared with the glue (two questions per name and server: a
+ * delegation to thousands of names would otherwise ask millions). */
+#define GLUE_NAMES_MAX 16
+/* The most NS names a finding's message lists. */
+#define NAMES_SHOWN_MAX 16
+
 /* Apex data compared between the current and the previous servers. */
 static const ldns_rr_type compared[] = {LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
 					LDNS_RR_TYPE_MX};
@@ -39,6 +46,26 @@ static void ask_previous(struct check_ctx *ctx, struct previous *pv, const struc
 		ctx_ask(ctx, s, ctx_zone(ctx), compared[t]);
 }
 
+/* The parent's NS names inside the zone whose glue is compared with the
+ * addresses the zone gives them: the first GLUE_NAMES_MAX in name order.
+ * Returns how many (*names, from the arena); *total counts them all. */
+static size_t glue_names(struct check_ctx *ctx, const char ***names, size_t *total)
+{
+	const struct delegation *d = ctx_delegation(ctx);
+	const char **v = arena_alloc(ctx_arena(ctx), (GLUE_NAMES_MAX + 1) * sizeof(char *));
+	size_t n = 0;
+	*total = 0;
+	for (size_t i = 0; i < d->n_parent_ns; i++) {
+		if (!name_is_under(d->parent_ns[i], ctx_zone(ctx)))
+			continue;
+		if (n < GLUE_NAMES_MAX)
+			v[n++] = d->parent_ns[i];
+		(*total)++;
+	}
+	*names = v;
+	return n;
+}
+
 static int ask(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct arena *a = ctx_arena(ctx);
@@ -46,12 +73,12 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_SOA);
 	ctx_ask_servers(ctx, zone, LDNS_RR_TYPE_NS);
 	/* The addresses the zone gives its own name servers, against the glue. */
-	const struct delegation *d = ctx_delegation(ctx);
-	for (size_t i = 0; i < d->n_parent_ns; i++)
-		if (name_is_under(d->parent_ns[i], zone)) {
-			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_A);
-			ctx_ask_servers(ctx, d->parent_ns[i], LDNS_RR_TYPE_AAAA);
-		}
+	const char **names;
+	size_t total, n = glue_names(ctx, &names, &total);
+	for (size_t i = 0; i < n; i++) {
+		ctx_ask_servers(ctx, names[i], LDNS_RR_TYPE_A);
+		ctx_ask_servers(ctx, names[i], LDNS_RR_TYPE_AAAA);
+	}
 
 	struct ns_state *st = arena_alloc(a, sizeof(*st));
 	const char **given;
@@ -121,11 +148,15 @@ static int ask_previous_by_name(struct check_ctx *ctx, struct ns_state *st)
 	return asked;
 }
 
+/* names for a message, space-separated: the first NAMES_SHOWN_MAX, then how
+ * many more. */
 static const char *join(struct check_ctx *ctx, const char *const *names, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < NAMES_SHOWN_MAX; i++)
 		sb_addf(&sb, "%s%s", i ? " " : "", name_display(ctx, names[i]));
+	if (n > NAMES_SHOWN_MAX)
+		sb_addf(&sb, " and %zu more", n - NAMES_SHOWN_MAX);
 	char *s = sb_detach(&sb);
 	const char *out = arena_strdup(ctx_arena(ctx), s);
 	free(s);
@@ -300,17 +331,26 @@ static const char *glue_addresses(struct check_ctx *ctx, const char *ns, ldns_rr
 }
 
 /* The glue the parent gives for each name server inside the zone against
- * the addresses the zone itself serves for it. Returns the number of
- * problems. */
+ * the addresses the zone itself serves for it (the first GLUE_NAMES_MAX, and
+ * a finding says so when there are more). Returns the number of problems. */
 static int judge_glue(struct check_ctx *ctx)
 {
-	const struct delegation *d = ctx_delegation(ctx);
 	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
 	int problems = 0;
-	for (size_t i = 0; i < d->n_parent_ns; i++) {
-		const char *ns = d->parent_ns[i];
-		if (!name_is_under(ns, ctx_zone(ctx)))
-			continue;
+	const char **names;
+	size_t total, n = glue_names(ctx, &names, &total);
+	if (total > n) {
+		char expected[24], actual[24];
+		snprintf(expected, sizeof(expected), "<= %d", GLUE_NAMES_MAX);
+		snprintf(actual, sizeof(actual), "%zu", total);
+		ctx_finding(ctx, CODE_NS_TOO_MANY, ctx_domain(ctx), NULL, expected, actual,
+			    "%zu name servers of %s are inside the zone: the glue of the first %d only, in "
+			    "name order, was compared with the addresses the zone gives them",
+			    total, ctx_domain(ctx), GLUE_NAMES_MAX);
+		problems++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *ns = names[i];
 		struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
 		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
 			const char *zone_has = zone_addresses(ctx, ns, types[t]);
@@ -480,8 +520,7 @@ static enum server_verdict judge_server(struct check_ctx *ctx, const struct ns_s
 	 * nothing about the server: say it was not checked. */
 	if (a->err == DNS_ENETWORK) {
 		ctx_finding(ctx, CODE_NS_NO_ROUTE, server_subject(ctx, s), s, NULL, dns_strerror(a->err),
-			    "%s was not checked: this machine cannot reach %s (%s)", s->label, s->addr_text,
-			    dns_strerror(a->err));
+			    "%s was not checked: this machine has no route to %s", s->label, s->addr_text);
 		return VERDICT_UNCHECKED;
 	}
 	/* A server that answers with something unparsable did answer:
@@ -520,8 +559,9 @@ static int judge_servers(struct check_ctx *ctx, size_t *good)
 }
 
 /* The NS set an answer publishes at the apex, as absolute names without
- * duplicates: *names (arena memory) and *n. Returns 0, or -1 when the answer
- * is unusable or has no NS set (a broken server, reported as lame). */
+ * duplicates, sorted (str_cmp): *names (arena memory) and *n. Returns 0, or
+ * -1 when the answer is unusable or has no NS set (a broken server, reported
+ * as lame). */
 static int published_ns(struct check_ctx *ctx, const struct answer *a, const char ***names, size_t *n)
 {
 	*names = NULL;
@@ -533,24 +573,38 @@ static int published_ns(struct check_ctx *ctx, const struct answer *a, const cha
 		return -1;
 	size_t m = ldns_rr_list_rr_count(rrs);
 	const char **child = arena_alloc(ctx_arena(ctx), (m + 1) * sizeof(char *));
-	for (size_t k = 0; k < m; k++)
-		child[k] = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
+	size_t valid = 0;
+	for (size_t k = 0; k < m; k++) {
+		const char *name = ctx_name(ctx, rr_rdata(ctx, ldns_rr_list_rr(rrs, k)));
+		if (name)
+			child[valid++] = name;
+	}
 	ldns_rr_list_free(rrs);
+	/* Sorted, so that duplicates are neighbours and the sets compare in
+	 * one pass however many names there are. */
+	qsort(child, valid, sizeof(char *), str_cmp);
 	size_t uniq = 0;
-	for (size_t k = 0; k < m; k++)
-		if (child[k] && !str_in(child, uniq, child[k]))
+	for (size_t k = 0; k < valid; k++)
+		if (uniq == 0 || strcmp(child[uniq - 1], child[k]) != 0)
 			child[uniq++] = child[k];
 	*names = child;
 	*n = uniq;
 	return 0;
 }
 
-/* Whether the child's NS set is the parent's. */
+/* Whether name is in v (sorted by str_cmp, n names). */
+static int sorted_has(const char *const *v, size_t n, const char *name)
+{
+	return n && bsearch(&name, v, n, sizeof(char *), str_cmp) != NULL;
+}
+
+/* Whether the child's NS set (sorted, no duplicates) is the parent's (so
+ * too). */
 static int same_ns_set(const struct delegation *d, const char *const *child, size_t n_child)
 {
 	int same = n_child == d->n_parent_ns;
 	for (size_t k = 0; same && k < n_child; k++)
-		same = str_in(d->parent_ns, d->n_parent_ns, child[k]);
+		same = strcmp(child[k], d->parent_ns[k]) == 0;
 	return same;
 }
 
@@ -561,11 +615,11 @@ static const char *ns_set_difference(struct check_ctx *ctx, const char *const *c
 	const struct delegation *d = ctx_delegation(ctx);
 	struct strbuf diff = STRBUF_INIT;
 	for (size_t k = 0; k < d->n_parent_ns; k++)
-		if (!str_in(child, n_child, d->parent_ns[k]))
+		if (!sorted_has(child, n_child, d->parent_ns[k]))
 			sb_addf(&diff, "%sonly at the parent: %s", diff.len ? "; " : "",
 				name_display(ctx, d->parent_ns[k]));
 	for (size_t k = 0; k < n_child; k++)
-		if (!str_in(d->parent_ns, d->n_parent_ns, child[k]))
+		if (!sorted_has(d->parent_ns, d->n_parent_ns, child[k]))
 			sb_addf(&diff, "%sonly in the zone: %s", diff.len ? "; " : "",
 				name_display(ctx, child[k]));
 	const char *out = arena_strdup(ctx_arena(ctx), diff.buf ? diff.buf : "");
@@ -589,7 +643,6 @@ static int judge_ns_sets(struct check_ctx *ctx, const char *parent)
 		size_t n_child;
 		if (published_ns(ctx, a, &child, &n_child) < 0 || same_ns_set(d, child, n_child))
 			continue;
-		qsort(child, n_child, sizeof(char *), str_cmp); /* a stable message */
 		const char *published = join(ctx, child, n_child);
 		if (reported && strcmp(reported, published) == 0)
 			continue; /* same difference, already said */

@@ -49,6 +49,7 @@ struct question {
 	struct answer ans;
 	const struct resolver_result *lookup; /* held until the job ends */
 	struct audit *job;
+	struct question *hnext; /* the job's question index */
 };
 
 struct instance {
@@ -69,6 +70,11 @@ struct audit {
 	int zone_ok; /* discovery succeeded: the zone's servers are known */
 	struct question **qs;
 	size_t n_qs, alloc_qs;
+	/* Every question, hashed on what makes it one (kind, server, name,
+	 * type): a check asks thousands when a zone has many servers, and each
+	 * ask and answer lookup would otherwise scan them all. */
+	struct question **qindex;
+	size_t n_qindex; /* a power of two, 0 before the first question */
 	struct ns_server **extra;
 	size_t n_extra, alloc_extra;
 	struct instance *inst;
@@ -89,15 +95,48 @@ static void job_judge(struct audit *job);
 
 /* --- questions ------------------------------------------------------------ */
 
+static size_t question_slot(const struct audit *job, enum question_kind kind, const struct ns_server *server,
+			    const char *name, ldns_rr_type type)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ type) * 1099511628211ULL;
+	h = (h ^ (uint64_t)kind) * 1099511628211ULL;
+	h = (h ^ (uint64_t)(uintptr_t)server) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29)) & (job->n_qindex - 1);
+}
+
 static struct question *question_find(struct audit *job, enum question_kind kind,
 				      const struct ns_server *server, const char *name, ldns_rr_type type)
 {
-	for (size_t i = 0; i < job->n_qs; i++) {
-		struct question *q = job->qs[i];
+	if (!job->n_qindex)
+		return NULL;
+	struct question *q = job->qindex[question_slot(job, kind, server, name, type)];
+	for (; q; q = q->hnext)
 		if (q->kind == kind && q->server == server && q->type == type && strcmp(q->name, name) == 0)
 			return q;
-	}
 	return NULL;
+}
+
+/* Add q to the index, doubling it when it holds as many as it has slots. */
+static void question_index(struct audit *job, struct question *q)
+{
+	if (job->n_qs > job->n_qindex) {
+		free(job->qindex);
+		job->n_qindex = job->n_qindex ? job->n_qindex * 2 : 64;
+		job->qindex = xcalloc(job->n_qindex, sizeof(*job->qindex));
+		for (size_t i = 0; i < job->n_qs; i++) {
+			struct question *o = job->qs[i];
+			size_t slot = question_slot(job, o->kind, o->server, o->name, o->type);
+			o->hnext = job->qindex[slot];
+			job->qindex[slot] = o;
+		}
+		return; /* q is in qs already, so indexed by the rebuild */
+	}
+	size_t slot = question_slot(job, q->kind, q->server, q->name, q->type);
+	q->hnext = job->qindex[slot];
+	job->qindex[slot] = q;
 }
 
 static struct question *question_new(struct audit *job, enum question_kind kind,
@@ -111,6 +150,7 @@ static struct question *question_new(struct audit *job, enum question_kind kind,
 	q->type = type;
 	q->job = job;
 	*(struct question **)xgrow(&job->qs, &job->n_qs, &job->alloc_qs, sizeof(q)) = q;
+	question_index(job, q);
 	return q;
 }
 
@@ -240,7 +280,8 @@ const char *ctx_name(struct check_ctx *ctx, const char *name)
 
 const struct ns_server *ctx_servers(struct check_ctx *ctx, size_t *n)
 {
-	*n = ctx->job->zone_ok ? ctx->job->d->n_servers : 0;
+	size_t all = ctx->job->zone_ok ? ctx->job->d->n_servers : 0;
+	*n = all < DELEG_SERVERS_MAX ? all : DELEG_SERVERS_MAX; /* on_discovered says so */
 	return ctx->job->d->servers;
 }
 
@@ -412,6 +453,7 @@ static void job_free(struct audit *job)
 		resolver_result_release(job->qs[i]->lookup);
 	}
 	free(job->qs);
+	free(job->qindex);
 	free(job->extra);
 	for (size_t i = 0; i < job->n_inst; i++)
 		free(job->inst[i].said);
@@ -554,6 +596,15 @@ static void on_discovered(void *arg, struct delegation *d)
 		q->ans.pkt = s->ns_pkt;
 		s->ns_pkt = NULL;
 	}
+	if (job->zone_ok && d->n_servers > DELEG_SERVERS_MAX)
+		job_finding(
+			job, "ns", CODE_NS_TOO_MANY, STATUS_WARN, job->domain, NULL,
+			arena_printf(&job->arena, "<= %d", DELEG_SERVERS_MAX),
+			arena_printf(&job->arena, "%zu", d->n_servers),
+			arena_printf(&job->arena,
+				     "%s has %zu name server addresses: only the first %d, in name order, "
+				     "are asked by every check; the others are not checked",
+				     job->domain, d->n_servers, DELEG_SERVERS_MAX));
 	if (!job->zone_ok) {
 		report_discovery_failure(job, d);
 	} else if (strcmp(d->zone, d->name) != 0) {

@@ -29,10 +29,13 @@
 	  "the parent's referral carries addresses for a name outside the parent's zone: resolvers discard " \
 	  "them (so does cutover) and look the name up")                                                     \
 	X(NS_UNREACHABLE, "ns.unreachable", STATUS_ERROR,                                                    \
-	  "a name server did not answer (timeout, refused connection)")                                      \
+	  "a name server did not answer (timeout, refused, reset or closed connection, network error)")      \
 	X(NS_NO_ROUTE, "ns.no-route", STATUS_INFO,                                                           \
 	  "this machine has no route to a server's address (IPv6 on an IPv4-only host): not checked from "   \
 	  "here")                                                                                            \
+	X(NS_TOO_MANY, "ns.too-many", STATUS_WARN,                                                           \
+	  "more name server addresses (or NS names inside the zone) than cutover asks: only the first are "  \
+	  "checked")                                                                                         \
 	X(NS_STALE_AUTHORITY, "ns.stale-authority", STATUS_FAIL,                                             \
 	  "a previous server still answers for the zone with data that differs")                             \
 	X(NS_PREVIOUS_SERVING, "ns.previous-serving", STATUS_INFO,                                           \

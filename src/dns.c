@@ -73,6 +73,18 @@
 #define FD_RESERVE 64
 /* start_query() result meaning "out of file descriptors, try again later". */
 #define START_LATER 1
+/* Out of descriptors with nothing of the engine's on the wire (they are held
+ * elsewhere: libunbound, the report), the queue is looked at again this
+ * often; a query fails with DNS_ENOFD only once none has come free for
+ * FD_WAIT_MAX_US, rather than the run hanging for good. */
+#define FD_RETRY_US (20ULL * 1000)
+#define FD_WAIT_MAX_US (30ULL * 1000 * 1000)
+/* Messages read from one socket in one event at most. A server that sends
+ * faster than they are read (an endless stream of zero bytes or of answers
+ * to other questions) would otherwise keep the read loop from ever seeing
+ * EAGAIN, and the deadline timer from ever running: the loop gets its turn
+ * back after this many, and the deadline is checked on every one. */
+#define READ_BURST_MAX 64
 /* UDP sockets are reused, within limits that keep the source port a moving
  * target (the reasoning is at the top of this file). A socket carries at most
  * SOCKET_MAX_USES queries: a port an attacker has found then serves at most
@@ -143,6 +155,9 @@ struct query {
 	struct server *srv;
 	uint64_t timer_at; /* next retransmission or the deadline, µs */
 	uint64_t deadline; /* end of the whole budget, µs */
+	uint64_t budget;   /* what is left of timeout_ms when it next goes on the wire, µs: all of it
+			      at first, the rest after it went back to the queue for want of a TCP
+			      socket (the budget counts time on the wire only) */
 	uint64_t sent_at;  /* first send, µs */
 	uint64_t interval; /* current retransmission interval, µs */
 	unsigned retries_left;
@@ -180,6 +195,10 @@ struct dns_engine {
 	int flush_scheduled;
 	struct query *free_list;
 	size_t inflight;
+	/* Out of descriptors with nothing on the wire: the timer that looks at
+	 * the queue again, and since when (µs, 0 when not waiting). */
+	struct loop_timer *fd_retry;
+	uint64_t fd_wait_since;
 	/* Idle UDP sockets, most recently used first, [0] IPv4 and [1] IPv6. */
 	struct udp_socket *pool[2], *pool_tail[2];
 	size_t pool_n;
@@ -214,7 +233,7 @@ const char *dns_strerror(int err)
 	case DNS_EREFUSED:
 		return "connection refused";
 	case DNS_ENETWORK:
-		return "network error";
+		return "no route from this machine";
 	case DNS_EMALFORMED:
 		return "malformed answer";
 	case DNS_EDEAD:
@@ -223,6 +242,14 @@ const char *dns_strerror(int err)
 		return "out of memory";
 	case DNS_EINVAL:
 		return "invalid query";
+	case DNS_ECLOSED:
+		return "connection closed without an answer";
+	case DNS_ERESET:
+		return "connection reset";
+	case DNS_EUNREACH:
+		return "network error";
+	case DNS_ENOFD:
+		return "out of file descriptors";
 	}
 	return "unknown error";
 }
@@ -346,9 +373,26 @@ static struct server *server_get(struct dns_engine *e, const struct sockaddr *ad
 	return s;
 }
 
-static int errno_to_dns(int err)
+/* The error for an errno. `local` when the call that failed was this
+ * machine's refusal to send (socket(), connect() of a UDP socket or the
+ * first step of a TCP one, send() of a datagram): no route, an address family
+ * the host lacks. Anything else came back from the server or the network on
+ * the way to it (recv(), SO_ERROR of a TCP connect, send() on a TCP
+ * connection), and is the server's failure, never "no route from here". */
+static int errno_to_dns(int err, int local)
 {
-	return err == ECONNREFUSED ? DNS_EREFUSED : DNS_ENETWORK;
+	switch (err) {
+	case ECONNREFUSED:
+		return DNS_EREFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return DNS_ERESET;
+	case ENOMEM:
+	case ENOBUFS:
+		return DNS_ENOMEM;
+	default:
+		return local ? DNS_ENETWORK : DNS_EUNREACH;
+	}
 }
 
 /* ---- UDP sockets ------------------------------------------------------- */
@@ -503,7 +547,7 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 		if (connect(s->fd, sa, q->srv->addrlen) != 0) {
 			int err = errno;
 			udp_close(s);
-			return errno_to_dns(err);
+			return errno_to_dns(err, 1);
 		}
 		s->peer = q->srv;
 	}
@@ -517,6 +561,9 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 
 static void query_timer_fired(void *arg);
 static void flush_done(void *arg);
+static void queue_push(struct dns_engine *e, struct query *q, int front);
+static void wait_for_fd(struct dns_engine *e);
+static void pump_queue(struct dns_engine *e);
 
 static void wire_add(struct dns_engine *e, struct query *q)
 {
@@ -553,6 +600,7 @@ static struct query *query_alloc(struct dns_engine *e)
 	memset(q, 0, offsetof(struct query, qname_buf));
 	q->e = e;
 	q->fd = -1;
+	q->budget = (uint64_t)e->opts.timeout_ms * 1000;
 	q->timer = timer ? timer : loop_timer_new(e->loop, query_timer_fired, q);
 	if (!q->timer) {
 		fprintf(stderr, "cutover: out of memory\n");
@@ -670,7 +718,7 @@ static int tcp_open(struct dns_engine *e, struct query *q)
 	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
 		int err = errno;
 		close(fd);
-		return errno_to_dns(err);
+		return errno_to_dns(err, 1);
 	}
 	q->io = loop_io_new(e->loop, fd, LOOP_WRITE, tcp_event, q);
 	if (!q->io) {
@@ -692,22 +740,32 @@ static int udp_send(struct query *q)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
-		return errno_to_dns(errno);
+		return errno_to_dns(errno, 1);
 	}
 }
 
 /* Switch the query to TCP after a truncated answer: same server, same
  * budget, no retransmissions. The UDP socket goes back to the pool: its
- * query got an answer. */
+ * query got an answer. With no descriptor free for the TCP socket, the
+ * query leaves the wire for the head of the queue, with what is left of its
+ * budget, and goes over TCP when it gets one. Returns 0 or a negative enum
+ * dns_error. */
 static int tcp_start(struct dns_engine *e, struct query *q)
 {
 	if (q->udp) {
 		udp_release(e, q->udp, 1);
 		q->udp = NULL;
 	}
+	q->flags |= DNS_TCP;
 	int rc = tcp_open(e, q);
-	if (rc == START_LATER)
-		rc = DNS_ENETWORK;
+	if (rc == START_LATER) {
+		loop_timer_stop(q->timer);
+		q->budget = q->deadline > e->now ? q->deadline - e->now : 1;
+		wire_remove(e, q);
+		e->inflight--;
+		queue_push(e, q, 1);
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	q->state = Q_TCP_CONNECT;
@@ -729,13 +787,17 @@ static int start_query(struct dns_engine *e, struct query *q)
 		finish(e, q, DNS_EDEAD);
 		return 0;
 	}
-	rc = build_query(e, q);
-	if (rc < 0) {
-		finish(e, q, rc);
-		return 0;
+	/* A query back from the wire for want of a TCP socket keeps its ID
+	 * and its first send time. */
+	if (!q->sent_at) {
+		rc = build_query(e, q);
+		if (rc < 0) {
+			finish(e, q, rc);
+			return 0;
+		}
+		q->sent_at = e->now;
 	}
-	q->sent_at = e->now;
-	q->deadline = e->now + (uint64_t)e->opts.timeout_ms * 1000;
+	q->deadline = e->now + q->budget;
 	if (q->flags & DNS_TCP) {
 		rc = tcp_open(e, q);
 		if (rc == START_LATER)
@@ -747,6 +809,7 @@ static int start_query(struct dns_engine *e, struct query *q)
 			return 0;
 		}
 		q->state = Q_TCP_CONNECT;
+		q->tcp_sent = q->tcp_have = 0;
 		arm_timer(e, q, q->deadline);
 		return 0;
 	}
@@ -769,7 +832,57 @@ static int start_query(struct dns_engine *e, struct query *q)
 	return 0;
 }
 
-/* Start queued queries while there is room. */
+/* Put the query in the queue: at its tail, or at its head (`front`) for one
+ * that was already on the wire. */
+static void queue_push(struct dns_engine *e, struct query *q, int front)
+{
+	q->state = Q_QUEUED;
+	q->next = NULL;
+	if (!e->queue_head) {
+		e->queue_head = e->queue_tail = q;
+	} else if (front) {
+		q->next = e->queue_head;
+		e->queue_head = q;
+	} else {
+		e->queue_tail->next = q;
+		e->queue_tail = q;
+	}
+	e->queued++;
+	/* Out of descriptors with nothing on the wire: no answer will come to
+	 * pump the queue, so look at it again later. */
+	if (e->inflight == 0)
+		wait_for_fd(e);
+}
+
+static void fd_retry_fired(void *arg)
+{
+	struct dns_engine *e = arg;
+	e->now = loop_now_us();
+	pump_queue(e);
+}
+
+/* Look at the queue again in FD_RETRY_US (descriptors are freed by others,
+ * unseen). Once none has come free for FD_WAIT_MAX_US, the query at the
+ * head fails with DNS_ENOFD: a descriptor limit too low for even one query
+ * ends the run with errors rather than never. */
+static void wait_for_fd(struct dns_engine *e)
+{
+	if (!e->fd_wait_since)
+		e->fd_wait_since = e->now;
+	if (e->now - e->fd_wait_since >= FD_WAIT_MAX_US && e->queue_head) {
+		struct query *q = e->queue_head;
+		e->queue_head = q->next;
+		if (!e->queue_head)
+			e->queue_tail = NULL;
+		e->queued--;
+		finish(e, q, DNS_ENOFD);
+	}
+	loop_timer_start(e->fd_retry, FD_RETRY_US);
+}
+
+/* Start queued queries while there is room. A query that finds no
+ * descriptor stays at the head of the queue: it goes out when a query on
+ * the wire gives one back, or when the retry timer finds one. */
 static void pump_queue(struct dns_engine *e)
 {
 	while (e->queue_head && e->inflight < e->opts.max_inflight) {
@@ -780,19 +893,10 @@ static void pump_queue(struct dns_engine *e)
 		e->queued--;
 		q->next = NULL;
 		if (start_query(e, q) == START_LATER) {
-			/* Out of descriptors: wait for a query to give one
-			 * back, unless none can. */
-			if (e->inflight == 0) {
-				finish(e, q, DNS_ENETWORK);
-				continue;
-			}
-			q->next = e->queue_head;
-			e->queue_head = q;
-			if (!e->queue_tail)
-				e->queue_tail = q;
-			e->queued++;
+			queue_push(e, q, 1);
 			return;
 		}
+		e->fd_wait_since = 0;
 	}
 }
 
@@ -835,6 +939,20 @@ out:
 	return match;
 }
 
+/* RFC 2181 section 8: a TTL with the top bit set is to be taken as 0. Done
+ * here, where every answer is read, so no check ever sees one (libunbound
+ * does the same to what the resolver reads). */
+static void ttls_clamp(ldns_pkt *pkt)
+{
+	ldns_rr_list *sections[] = {ldns_pkt_answer(pkt), ldns_pkt_authority(pkt), ldns_pkt_additional(pkt)};
+	for (size_t s = 0; s < ARRAY_SIZE(sections); s++)
+		for (size_t i = 0; i < ldns_rr_list_rr_count(sections[s]); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(sections[s], i);
+			if (ldns_rr_ttl(rr) & 0x80000000u)
+				ldns_rr_set_ttl(rr, 0);
+		}
+}
+
 /* Judge one message from the query's server. Returns 1 when it settled the
  * query (answered, malformed, or moved to TCP), 0 when it was ignored. */
 static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *buf, size_t len, int tcp)
@@ -853,24 +971,28 @@ static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *b
 	if (st != LDNS_STATUS_OK) {
 		if (!raw_question_matches(q, buf, len))
 			goto mismatch;
-		q->srv->answered = 1;
-		q->srv->dead_until = 0;
 		/* A truncated answer that ldns cannot read whole (some
 		 * servers cut mid-record) still says "ask over TCP". */
 		if (!tcp && LDNS_TC_WIRE(buf))
 			goto retry_tcp;
+		q->srv->answered = 1;
+		q->srv->dead_until = 0;
 		finish(e, q, DNS_EMALFORMED);
 		return 1;
 	}
 	if (!question_matches(q, pkt))
 		goto mismatch;
-	q->srv->answered = 1;
-	q->srv->dead_until = 0;
+	/* A truncated answer is no answer yet: a server that truncates every
+	 * answer and never completes one over TCP falls under the dead-server
+	 * rule like one that is silent. */
 	if (!tcp && ldns_pkt_tc(pkt)) {
 		ldns_pkt_free(pkt);
 		goto retry_tcp;
 	}
+	q->srv->answered = 1;
+	q->srv->dead_until = 0;
 	e->stats.received++;
+	ttls_clamp(pkt);
 	q->ans.pkt = pkt;
 	q->ans.size = len;
 	q->ans.tcp = tcp;
@@ -890,14 +1012,29 @@ mismatch:
 	return 0;
 }
 
-/* Read the socket until its query is settled or nothing is left. Datagrams
+/* Whether the query's budget is spent; it then fails with DNS_ETIMEOUT. The
+ * read loops ask before every message, so that a server sending without end
+ * cannot keep a query alive past its deadline. */
+static int past_deadline(struct dns_engine *e, struct query *q)
+{
+	e->now = loop_now_us();
+	if (e->now < q->deadline)
+		return 0;
+	finish(e, q, DNS_ETIMEOUT);
+	return 1;
+}
+
+/* Read the socket until its query is settled or nothing is left, at most
+ * READ_BURST_MAX datagrams (the loop calls again while more wait). Datagrams
  * on an idle socket (late answers to its last query) are counted as
  * mismatched; so are those the next query finds queued, which the ID and the
  * question, or the source address after a re-connect(), tell apart. */
 static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 {
-	for (;;) {
+	for (unsigned burst = 0; burst < READ_BURST_MAX; burst++) {
 		struct query *q = s->q;
+		if (q && past_deadline(e, q))
+			return;
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t n = recvfrom(s->fd, e->rbuf, RECV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
@@ -909,7 +1046,7 @@ static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 			/* ECONNREFUSED: ICMP port unreachable, reported on
 			 * the connected socket (reading it clears it). */
 			if (q)
-				finish(e, q, errno_to_dns(errno));
+				finish(e, q, errno_to_dns(errno, 0));
 			return;
 		}
 		/* The connected socket already filters on the source; this
@@ -934,14 +1071,14 @@ static void tcp_write(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return; /* still registered for EPOLLOUT */
-			finish(e, q, errno_to_dns(errno));
+			finish(e, q, errno_to_dns(errno, 0));
 			return;
 		}
 		q->tcp_sent += (size_t)n;
 	}
 	e->stats.sent++;
 	if (loop_io_set(q->io, LOOP_READ) != 0) {
-		finish(e, q, DNS_ENETWORK);
+		finish(e, q, DNS_ENOMEM);
 		return;
 	}
 	q->state = Q_TCP_READ;
@@ -954,7 +1091,7 @@ static void tcp_connected(struct dns_engine *e, struct query *q)
 	if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err) {
-		finish(e, q, errno_to_dns(err));
+		finish(e, q, errno_to_dns(err, 0));
 		return;
 	}
 	q->state = Q_TCP_WRITE;
@@ -962,10 +1099,15 @@ static void tcp_connected(struct dns_engine *e, struct query *q)
 }
 
 /* Read length-prefixed messages until one matches; a mismatched one is
- * skipped and the next read. */
+ * skipped and the next read. At most READ_BURST_MAX reads a call (the loop
+ * calls again while more wait), and none past the deadline: a server that
+ * sends zero bytes or answers to other questions without end gets the
+ * query's budget and no more. */
 static void tcp_read(struct dns_engine *e, struct query *q)
 {
-	for (;;) {
+	for (unsigned burst = 0; burst < READ_BURST_MAX; burst++) {
+		if (past_deadline(e, q))
+			return;
 		uint8_t *dst;
 		size_t want;
 		if (q->tcp_have < 2) {
@@ -981,12 +1123,12 @@ static void tcp_read(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			finish(e, q, errno_to_dns(errno));
+			finish(e, q, errno_to_dns(errno, 0));
 			return;
 		}
 		if (n == 0) {
 			/* Closed before a matching answer. */
-			finish(e, q, DNS_ENETWORK);
+			finish(e, q, DNS_ECLOSED);
 			return;
 		}
 		q->tcp_have += (size_t)n;
@@ -1166,6 +1308,9 @@ int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_en
 		goto out;
 	}
 	e->rbuf = xmalloc(RECV_BUF_SIZE);
+	e->fd_retry = loop_timer_new(loop, fd_retry_fired, e);
+	if (!e->fd_retry)
+		goto out;
 	e->rand_used = sizeof(e->rand_pool);
 	servers_grow(e);
 	*out = e;
@@ -1225,6 +1370,7 @@ void dns_engine_free(struct dns_engine *e)
 		}
 	}
 	free(e->buckets);
+	loop_timer_free(e->fd_retry);
 	template_release(&e->tmpl[0]);
 	template_release(&e->tmpl[1]);
 	ldns_buffer_free(e->wbuf);
@@ -1265,21 +1411,7 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 	 * for the loop; its callback still only runs from the loop. */
 	if (!e->queue_head && e->inflight < e->opts.max_inflight && start_query(e, q) != START_LATER)
 		return 0;
-	q->state = Q_QUEUED;
-	q->next = NULL;
-	if (e->queue_tail)
-		e->queue_tail->next = q;
-	else
-		e->queue_head = q;
-	e->queue_tail = q;
-	e->queued++;
-	/* Out of descriptors with nothing on the wire: no answer will come to
-	 * pump the queue, so look at it again from the loop (pump_queue fails
-	 * the query there if a descriptor is still not free). */
-	if (e->inflight == 0 && !e->flush_scheduled) {
-		e->flush_scheduled = 1;
-		loop_defer(e->loop, flush_done, e);
-	}
+	queue_push(e, q, 0);
 	return 0;
 }
 

@@ -34,23 +34,33 @@ struct dns_opts {
 /* Errors an answer can carry (negative), 0 when a packet arrived. */
 enum dns_error {
 	DNS_OK = 0,
-	DNS_ETIMEOUT = -1,   /* no matching answer within timeout_ms */
-	DNS_EREFUSED = -2,   /* the host refused the connection (ICMP port unreachable, TCP RST) */
-	DNS_ENETWORK = -3,   /* other socket error (no route, address family unsupported) */
+	DNS_ETIMEOUT = -1, /* no matching answer within timeout_ms */
+	DNS_EREFUSED = -2, /* the host refused the connection (ICMP port unreachable, TCP RST) */
+	/* This machine would not send: socket(), connect() or send() failed at
+	 * once (no route, an address family the host lacks). Says nothing about
+	 * the server; every failure the server or the network causes is one of
+	 * the other errors. */
+	DNS_ENETWORK = -3,
 	DNS_EMALFORMED = -4, /* an answer arrived, matched, but ldns could not parse it */
 	DNS_EDEAD = -5,	     /* not sent: the server timed out earlier and has never answered */
 	DNS_ENOMEM = -6,
 	/* a qname that is not a domain name, an address that is neither IPv4
 	 * nor IPv6 (returned by dns_query()), or a query ldns cannot build
 	 * (through the callback) */
-	DNS_EINVAL = -7
+	DNS_EINVAL = -7,
+	DNS_ECLOSED = -8,   /* the server closed the TCP connection before a whole matching answer */
+	DNS_ERESET = -9,    /* the server reset the connection (TCP RST after it was set up) */
+	DNS_EUNREACH = -10, /* a network error reported after sending (ICMP host or network
+			       unreachable, a TCP connect that failed) */
+	DNS_ENOFD = -11	    /* no file descriptor came free for a long time (see dns.c) */
 };
 
 /* The dead-server rule. Queries run concurrently, so a server that never
  * answers costs one timeout for everything on the wire to it. Beyond that
  * the engine keeps a table keyed by server address and port: once a query to
  * a server has timed out and that server has never sent an answer that
- * matched (a malformed one included), new queries to it fail at once with
+ * matched (a malformed one included; a truncated one does not count, as it
+ * answers nothing until TCP brings the rest), new queries to it fail at once with
  * DNS_EDEAD (through their callback, as always), and queries already waiting
  * in the queue fail so when they reach its head. Queries already on the wire
  * keep their own deadline. A single valid answer from the server clears the
@@ -62,7 +72,18 @@ enum dns_error {
  * set; anything else is counted in dns_stats.mismatched and ignored. The one
  * exception is FORMERR or NOTIMP with an empty question section, which a
  * server that could not parse the query may send; it is accepted on ID and
- * address. */
+ * address. Every TTL with the top bit set in an accepted answer is made 0
+ * (RFC 2181 section 8), so no reader ever sees one.
+ *
+ * Budget: timeout_ms holds however the server sends. Reading stops at the
+ * deadline even while bytes keep coming (a TCP stream of zeros, of answers
+ * to other questions, a flood of datagrams), and the loop gets its turn back
+ * after a bounded number of messages.
+ *
+ * Descriptors: a query that finds none free waits in the queue (a truncated
+ * one, for its TCP socket, at the head, with what is left of its budget)
+ * until one is; it is never failed for want of one, unless none comes free
+ * for 30 seconds (DNS_ENOFD). */
 /* A short lower-case text for an error ("timed out", "connection refused", ...). */
 const char *dns_strerror(int err);
 

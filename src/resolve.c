@@ -1102,6 +1102,8 @@ static void stage_query_child(struct disc *ds)
 	for (size_t i = 0; i < ds->zone_servers.n; i++) {
 		struct nsname *nn = &ds->zone_servers.v[i];
 		for (size_t j = 0; j < nn->n_addrs; j++, k++) {
+			if (k >= DELEG_SERVERS_MAX)
+				continue; /* not asked by the checks either */
 			struct query_req *req = arena_alloc(&ds->work, sizeof(*req));
 			req->ds = ds;
 			req->idx = k;

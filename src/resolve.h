@@ -80,6 +80,13 @@ struct resolver_stats {
 };
 void resolver_stats(const struct resolver *r, struct resolver_stats *out);
 
+/* The most addresses of a zone's name servers that are asked anything: the
+ * first in name order (discovery asks them for the NS set, the checks ask
+ * them their questions; audit.c reports the rest as not checked). A
+ * delegation to thousands of servers would otherwise cost as many questions
+ * and answers per check, and 64 KB NS answers from each. */
+#define DELEG_SERVERS_MAX 32
+
 /* One address of a name server. */
 #define SERVER_PARENT 0x1   /* listed in the parent's delegation */
 #define SERVER_CHILD 0x2    /* listed in the zone's own NS set */

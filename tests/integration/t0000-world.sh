@@ -122,9 +122,25 @@ records-partial.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test.
 records-rua.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-rt.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-hostile.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+zoo-wrongid.test    | ns1.newprov.test. zoo-wrongid.hosts.test.    | ns1.newprov.test. zoo-wrongid.hosts.test.
+zoo-wrongq.test     | ns1.newprov.test. zoo-wrongq.hosts.test.     | ns1.newprov.test. zoo-wrongq.hosts.test.
+zoo-wrongsrc.test   | ns1.newprov.test. zoo-wrongsrc.hosts.test.   | ns1.newprov.test. zoo-wrongsrc.hosts.test.
+zoo-wrongport.test  | ns1.newprov.test. zoo-wrongport.hosts.test.  | ns1.newprov.test. zoo-wrongport.hosts.test.
+zoo-tcpclose.test   | ns1.newprov.test. zoo-tcpclose.hosts.test.   | ns1.newprov.test. zoo-tcpclose.hosts.test.
+zoo-tcpreset.test   | ns1.newprov.test. zoo-tcpreset.hosts.test.   | ns1.newprov.test. zoo-tcpreset.hosts.test.
+zoo-tcpshort.test   | ns1.newprov.test. zoo-tcpshort.hosts.test.   | ns1.newprov.test. zoo-tcpshort.hosts.test.
+zoo-tcpgarbage.test | ns1.newprov.test. zoo-tcpgarbage.hosts.test. | ns1.newprov.test. zoo-tcpgarbage.hosts.test.
+zoo-tcpstall.test   | ns1.newprov.test. zoo-tcpstall.hosts.test.   | ns1.newprov.test. zoo-tcpstall.hosts.test.
+zoo-tcpzeros.test   | ns1.newprov.test. zoo-tcpzeros.hosts.test.   | ns1.newprov.test. zoo-tcpzeros.hosts.test.
+zoo-tcpwrongid.test | ns1.newprov.test. zoo-tcpwrongid.hosts.test. | ns1.newprov.test. zoo-tcpwrongid.hosts.test.
+zoo-ttlhigh.test    | zoo-ttlhigh.hosts.test.                      | zoo-ttlhigh.hosts.test.
+zoo-big.test        | zoo-big.hosts.test.                          | zoo-big.hosts.test.
+zoo-tcpparent.test  | ns2.newprov.test. zoo-tcpwrongid.hosts.test. zoo-tcpzeros.hosts.test. | -
+zoo-manyns.test     | ns2.newprov.test.                            | -
 EOF
 
-for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
+for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
+	$(awk '!/^#/ && $3 ~ /^zoo:/ { print $1 ":" $2 }' tests/world/servers); do
 	dig_at new1 "${h%%:*}.hosts.test" A
 	is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/${h#*:}" "${h%%:*}.hosts.test A ${h#*:}"
 done
@@ -179,6 +195,72 @@ dig_at blackhole slow.test SOA
 is "$DIG_STATUS" timeout "blackhole (127.53.4.5): UDP query times out"
 dig_at blackhole slow.test SOA +tcp
 is "$DIG_STATUS" timeout "blackhole (127.53.4.5): TCP connects, query times out"
+
+# --- the zoo of misbehaving servers (tests/world/zoo.pl) -----------------------
+
+# The decoys come first, then new1's answer: another ID; another question (name,
+# then type); another source address; another port. Seen from an unconnected
+# socket (tests/world/datagrams.pl), which takes datagrams from anywhere.
+while IFS='|' read -r server want; do
+	got=$(perl tests/world/datagrams.pl "$(addr "$server")" www.zoo-wrongid.test 1 | tr '\n' ';')
+	is "$got" "$want" "$server: decoy, then the real answer"
+done <<'EOF'
+zoo-wrongid|127.53.5.1#53 other-id REFUSED www.zoo-wrongid.test/1;127.53.5.1#53 id NOERROR www.zoo-wrongid.test/1;
+zoo-wrongq|127.53.5.2#53 id REFUSED decoy.www.zoo-wrongid.test/1;127.53.5.2#53 id REFUSED www.zoo-wrongid.test/16;127.53.5.2#53 id NOERROR www.zoo-wrongid.test/1;
+zoo-wrongsrc|127.53.5.103#53 id REFUSED www.zoo-wrongid.test/1;127.53.5.3#53 id NOERROR www.zoo-wrongid.test/1;
+EOF
+got=$(perl tests/world/datagrams.pl 127.53.5.4 www.zoo-wrongid.test 1 | tr '\n' ';')
+like "$got" '^127\.53\.5\.4#[0-9]+ id REFUSED www\.zoo-wrongid\.test/1;127\.53\.5\.4#53 id NOERROR www\.zoo-wrongid\.test/1;$' \
+	"zoo-wrongport: a decoy from another port, then the real answer"
+is "$(addr zoo-decoy)" 127.53.5.103 "zoo-decoy: the address wrong-source's decoys come from"
+dig_at zoo-wrongid www.zoo-wrongid.test A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/198.51.100.20" "zoo-wrongid: dig takes the real answer"
+
+# TC=1 over UDP, then over TCP each its own way
+for s in zoo-tcpclose zoo-tcpreset zoo-tcpshort zoo-tcpgarbage zoo-tcpstall zoo-tcpzeros zoo-tcpwrongid; do
+	is "$(perl tests/world/datagrams.pl "$(addr "$s")" "$s.test" 6)" \
+		"$(addr "$s")#53 id NOERROR $s.test/6 tc" "$s: every UDP answer is truncated, with no records"
+done
+while IFS='|' read -r server want; do
+	dig_at "$server" "$server.test" SOA +tcp
+	like "$DIG_OUT" "$want" "$server: over TCP, $want"
+done <<'EOF'
+zoo-tcpclose|communications error .*: end of file
+zoo-tcpreset|communications error .*: connection reset
+zoo-tcpshort|communications error .*: end of file
+zoo-tcpgarbage|malformed message packet
+zoo-tcpstall|communications error .*: timed out
+zoo-tcpzeros|short \(< header size\) message
+zoo-tcpwrongid|ID mismatch
+EOF
+
+dig_at zoo-ttlhigh www.zoo-ttlhigh.test A
+is "$DIG_FLAGS/$(dig_rdata A)/$(dig_ttl A)" "qr aa/198.51.100.20/2147483948" \
+	"zoo-ttlhigh: www.zoo-ttlhigh.test A, TTL 2^31 + 300"
+dig_at zoo-ttlhigh zoo-ttlhigh.test SOA
+is "$(dig_ttl SOA)/$(soa_field 7)" "2147483948/86400" "zoo-ttlhigh: SOA TTL 2^31 + 300, MINIMUM 86400"
+dig_at zoo-big zoo-big.test TXT +ignore
+like "$DIG_FLAGS" '(^| )tc( |$)' "zoo-big: TXT over UDP is truncated"
+dig_at zoo-big zoo-big.test TXT +tcp
+is "$(printf '%s\n' "$DIG_OUT" | sed -n 's/^;; MSG SIZE  rcvd: //p')/$(dig_ttl TXT)" 65535/7200 \
+	"zoo-big: TXT over TCP is 65,535 bytes, TTL 7200"
+dig_at zoo-big www.zoo-big.test A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/198.51.100.20" "zoo-big: anything else as new1 answers it"
+
+# many.zoo-manyns.test: a referral to 1,600 name servers with glue, about 64 KB
+dig_at new2 many.zoo-manyns.test NS +tcp
+ns=$(printf '%s\n' "$DIG_AUTHORITY" | grep -c ' IN NS ns[0-9]*\.many\.zoo-manyns\.test\.$')
+glue=$(printf '%s\n' "$DIG_ADDITIONAL" | grep -c ' IN A 127\.53\.2\.1$')
+is "$DIG_STATUS/$DIG_FLAGS/$ns/$glue" "NOERROR/qr/1600/1600" \
+	"new2 refers many.zoo-manyns.test to 1,600 name servers, each with glue"
+size=$(printf '%s\n' "$DIG_OUT" | sed -n 's/^;; MSG SIZE  rcvd: //p')
+[ "${size:-0}" -gt 60000 ] && [ "${size:-0}" -le 65535 ]
+ok $? "the referral is $size bytes: near the 64 KB a TCP message holds"
+dig_at new1 many.zoo-manyns.test NS +tcp
+is "$DIG_FLAGS/$(dig_rdata NS | wc -l)" "qr aa/1600" "new1: many.zoo-manyns.test publishes the same 1,600"
+dig_at new2 child.zoo-tcpparent.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/ns1.newprov.test." \
+	"new2: zoo-tcpparent.test refers child.zoo-tcpparent.test to ns1.newprov.test"
 
 # --- previous servers --------------------------------------------------------
 

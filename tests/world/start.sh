@@ -1,7 +1,8 @@
 #!/bin/sh
 # Start the loopback DNS world in DIR: NSD servers for the fake root, test. and
-# the fixture zones (tests/fixtures/zones.conf), a blackhole, and an unbound
-# resolver whose root hints point at the fake root. Needs root (port 53).
+# the fixture zones (tests/fixtures/zones.conf), the zoo of misbehaving servers
+# (tests/world/zoo.pl), and an unbound resolver whose root hints point at the
+# fake root. Needs root (port 53).
 #
 # usage: tests/world/start.sh DIR
 #
@@ -186,18 +187,29 @@ wait_pidfile() {
 	done
 }
 
-# blackhole: never answers; garbage: answers with broken packets (same script)
-for kind in blackhole garbage; do
-	servers "$kind" | while read -r name address _; do
-		mkdir -p "$DIR/$name" || fail "cannot create '$DIR/$name'"
-		rm -f "$DIR/$name/pid"
-		mode=silent
-		[ "$kind" = garbage ] && mode=garbage
-		# stdio to the log: a background child must not hold the caller's pipes open
-		perl "$WORLD_SRC/blackhole.pl" "$address" 53 "$DIR/$name/pid" "$mode" </dev/null >"$DIR/$name/log" 2>&1 &
-		wait_pidfile "$name" "$DIR/$name/log" $!
-	done || exit 1
-done
+# The zoo (tests/world/zoo.pl): blackhole (mode silent) never answers, garbage
+# answers with broken packets, and each zoo:MODE server misbehaves its own way;
+# the proxying modes pass on new1's answers, wrong-source sends its decoys from
+# the decoy address. All start at once, then each is waited for.
+upstream=$(server_field new1 2)
+decoy=$(servers decoy | awk '{ print $2; exit }')
+started=$(servers | while read -r name address kind; do
+	case $kind in
+	blackhole) mode=silent ;;
+	garbage) mode=garbage ;;
+	zoo:*) mode=${kind#zoo:} ;;
+	*) continue ;;
+	esac
+	mkdir -p "$DIR/$name" || exit 1
+	rm -f "$DIR/$name/pid"
+	# stdio to the log: a background child must not hold the caller's pipes open
+	perl "$WORLD_SRC/zoo.pl" "$address" 53 "$DIR/$name/pid" "$mode" "$upstream" "$decoy" \
+		</dev/null >"$DIR/$name/log" 2>&1 &
+	echo "$name $!"
+done) || fail "cannot create the zoo's directories in '$DIR'"
+echo "$started" | while read -r name pid; do
+	wait_pidfile "$name" "$DIR/$name/log" "$pid"
+done || exit 1
 
 # sloppy: serves the zone files named in field 5 (zone:FILE,zone:FILE...)
 servers sloppy | while read -r name address _; do
