@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,6 +19,7 @@
 #include "report.h"
 #include "rules.h"
 #include "util.h"
+#include "ytree.h"
 
 #define FIXTURES "tests/fixtures/rules"
 #define MIN_BAD_FIXTURES 40 /* fewer means the directory was not found or read */
@@ -424,6 +426,31 @@ static void test_load_string(void **state)
 	ruleset_release(&rs);
 
 	vars_release(&vars);
+}
+
+/* Rule files larger than 1 MiB are refused, and read no further (issue 7,
+ * defect 12: `-r /dev/zero` read until memory ran out). */
+static void test_too_large(void **state)
+{
+	struct ruleset rs;
+	char err[1024];
+	char path[] = "/tmp/cutover-test-rules.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("checks:\n", f);
+	for (long size = 8; size <= YTREE_MAX_FILE; size += 14)
+		fputs("  - check: ns\n", f);
+	fclose(f);
+	assert_int_equal(rules_load(path, NULL, &rs, err, sizeof(err)), -1);
+	char *want = xasprintf("'%s' is larger than 1 MiB: too large for a rule file", path);
+	assert_string_equal(err, want);
+	free(want);
+	unlink(path);
+
+	assert_int_equal(rules_load("/dev/zero", NULL, &rs, err, sizeof(err)), -1);
+	assert_string_equal(err, "'/dev/zero' is larger than 1 MiB: too large for a rule file");
 }
 
 static void test_string_errors(void **state)
@@ -927,7 +954,7 @@ int main(void)
 		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
 		cmocka_unit_test(test_unless),	       cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_vars),	       cmocka_unit_test(test_check_scalar),
-		cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_parse_percent),  cmocka_unit_test(test_too_large),
 	};
 	char **bad;
 	n_bad = bad_fixtures(&bad);
