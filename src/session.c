@@ -121,6 +121,11 @@ out:
 static int add_domain(void *arg, const char *name, char *why, size_t whylen)
 {
 	struct common_opts *o = arg;
+	if (o->n_args >= DOMAINS_MAX) {
+		snprintf(why, whylen, "more than %d domains in all: split the list into several runs",
+			 DOMAINS_MAX);
+		return -1;
+	}
 	const char *domain = name_domain_arg(&o->names, name, why, whylen);
 	if (!domain)
 		return -1;

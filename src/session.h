@@ -58,6 +58,10 @@ void opts_common_release(struct common_opts *o);
  * typical length) are refused: every name is held in memory for the run, and
  * /dev/zero would otherwise be read until memory runs out. */
 #define DOMAINS_FILE_MAX (16 * 1024 * 1024)
+/* ... and so are more names than this in all (the command line's and every
+ * -d file's): 16 MiB of one-letter names would be eight million, and take
+ * 350 MB before the first query. */
+#define DOMAINS_MAX 1000000
 
 /* Called by domains_parse() with each name (NUL-terminated, valid during the
  * call). Returns 0, or -1 with the reason in why (without a position). */

@@ -194,6 +194,16 @@ static void test_domains_file_errors(void **state)
 	assert_string_equal(o.args[1], "b.test");
 	assert_string_equal(o.args[3], "z.test");
 	opts_common_release(&o);
+
+	/* more than DOMAINS_MAX names: refused at the first one too many */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i <= DOMAINS_MAX; i++)
+		fputs("a\n", f);
+	fclose(f);
+	char *many[] = {"check", "-d", path, NULL};
+	assert_int_equal(opts_common_parse(&o, 3, many, "usage\n", NULL), -1);
+	opts_common_release(&o);
 	unlink(path);
 }
 
