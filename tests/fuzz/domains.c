@@ -1,8 +1,9 @@
 /* Harness domains: any bytes as a -d file, through domains_parse() (the
  * reader is a pure function over the buffer). Every name handed over is
- * non-empty and holds no white space, '#' or NUL; an error names the file
- * and a line that exists; names go on to the canonical form the audit makes
- * of them. */
+ * non-empty and holds no white space, '#' or NUL, and goes through
+ * name_domain_arg() as session.c's reader does (IDN to A-labels, refusals
+ * with a reason); a name it accepts has the canonical form the audit makes
+ * of it; an error names the file and a line that exists. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,14 @@ static int add(void *arg, const char *name, char *why, size_t whylen)
 	if (!*name || strpbrk(name, " \t\r\n\v\f#"))
 		abort();
 	s->names++;
-	name_canonical(&s->arena, name);
-	/* refuse one name in a few, as a validating caller would */
-	if (strlen(name) == 13) {
-		snprintf(why, whylen, "'%s' refused", name);
+	const char *domain = name_domain_arg(&s->arena, name, why, whylen);
+	if (!domain) {
+		if (!*why)
+			abort(); /* a refusal says why */
 		return -1;
 	}
+	if (!name_canonical(&s->arena, domain))
+		abort(); /* accepted, but the audit could not use it */
 	return 0;
 }
 

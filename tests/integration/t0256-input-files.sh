@@ -22,6 +22,10 @@ is "$(json_field '.domains | join(" ")')" "good.test serial.test nowild.test" "-
 sees soa.serial-mismatch fail serial.test
 sees ns.ok ok nowild.test
 
+printf 'good.test\n192.0.2.1\n' >"$TMP/ip"
+input_error "-d with an IP address" \
+	"^cutover: $TMP/ip:2: '192.0.2.1' is not a domain name: it is an IP address" -d "$TMP/ip"
+
 input_error "-d a directory" "^cutover: '$TMP' is a directory, not a file of domain names" -d "$TMP"
 printf 'good.test\nserial\000.test\n' >"$TMP/nul"
 input_error "-d with a NUL byte" "^cutover: $TMP/nul:2: a NUL byte: not a text file of domain names" \

@@ -195,8 +195,28 @@ static void test_domains_file_errors(void **state)
 	assert_string_equal(o.args[3], "z.test");
 	opts_common_release(&o);
 
-	/* more than DOMAINS_MAX names: refused at the first one too many */
+	/* a name of a -d file is checked and converted as an operand is */
 	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("b\xc3\xbc"
+	      "cher.test\n",
+	      f);
+	fclose(f);
+	char *idn[] = {"check", "-d", path, NULL};
+	assert_int_equal(opts_common_parse(&o, 3, idn, "usage\n", NULL), 0);
+	assert_int_equal(o.n_args, 1);
+	assert_string_equal(o.args[0], "xn--bcher-kva.test");
+	opts_common_release(&o);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("good.test\n192.0.2.1\n", f);
+	fclose(f);
+	char *ip[] = {"check", "-d", path, NULL};
+	assert_int_equal(opts_common_parse(&o, 3, ip, "usage\n", NULL), -1);
+	opts_common_release(&o);
+
+	/* more than DOMAINS_MAX names: refused at the first one too many */
+	f = fopen(path, "w");
 	assert_non_null(f);
 	for (int i = 0; i <= DOMAINS_MAX; i++)
 		fputs("a\n", f);
