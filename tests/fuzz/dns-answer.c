@@ -2,14 +2,16 @@
  * fed to every check's judging code, and to the engine's answer matching.
  *
  * Input: a byte of flags, a byte that picks the checks, then the message as
- * it came off the wire. The
- * message goes through dns_judge_message() (the engine's acceptance: ID,
- * QR, question, TC, malformed) over UDP and TCP, against its own question
- * and against another. Then fuzz.test is audited offline
- * (audit_run_offline) with a rule set that runs every check: each question
- * the checks ask is answered with the message, its question made the one
- * asked (as the engine delivers only such answers), by the sources the flags
- * pick; the others answer from the sane zone of fuzz.c:
+ * it came off the wire. The message goes through dns_judge_message() (the
+ * engine's acceptance: ID, QR, question, TC, malformed) over UDP and TCP,
+ * against its own question and against another; what the engine makes of
+ * it as the answer to its own question over TCP (a packet with its TTLs
+ * clamped, malformed, or ignored: a timeout) is what the checks get. Then
+ * fuzz.test is audited offline (audit_run_offline) with a rule set that runs
+ * every check: each question the checks ask is answered so, the packet's
+ * question made the one asked (as the engine delivers only such answers), by
+ * the sources the flags pick; the others answer from the sane zone of
+ * fuzz.c:
  *	bit 0: ns1.fuzz.test (IPv4), bit 1: ns2.fuzz.test (IPv6),
  *	bit 2: lookups through the resolver,
  *	bit 3: the recursive resolvers of `record resolvers:`,
@@ -17,9 +19,8 @@
  * Flags with none of bits 0-4 set mean all of them. The second byte picks
  * one rule of the rule set below (its value modulo the number of rules plus
  * one), or all of them (the last value): one check at a time runs many
- * times faster than all. A message ldns cannot parse is DNS_EMALFORMED for
- * those sources. The findings must be readable and make a JSON report that
- * parses. */
+ * times faster than all. The findings must be readable and make a JSON
+ * report that parses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,8 @@ struct input {
 	unsigned flags;
 	const uint8_t *wire;
 	size_t len;
-	ldns_pkt *pkt; /* wire parsed, or NULL */
+	ldns_pkt *pkt; /* the message as the engine delivers it, or NULL */
+	int err;       /* why not: DNS_EMALFORMED, DNS_ETIMEOUT (ignored) */
 	const struct delegation *d;
 };
 
@@ -88,7 +90,7 @@ static ldns_pkt *answer(void *arg, const struct ns_server *server, int rd, const
 	if (!(in->flags & source))
 		return fuzz_zone_answer(name, type, !server || rd);
 	if (!in->pkt) {
-		*err = DNS_EMALFORMED;
+		*err = in->err;
 		return NULL;
 	}
 	ldns_pkt *p = fuzz_answer_to(in->pkt, name, type);
@@ -98,9 +100,13 @@ static ldns_pkt *answer(void *arg, const struct ns_server *server, int rd, const
 }
 
 /* The engine's acceptance of the message, as an answer to its own question
- * (when it has one) and to another; over UDP and TCP. */
-static void judge(const uint8_t *wire, size_t len)
+ * (when it has one) and to another; over UDP and TCP. Sets in->pkt to what
+ * the engine makes of it as the answer to its own question over TCP, or
+ * in->err to why there is none. */
+static void judge(struct input *in)
 {
+	const uint8_t *wire = in->wire;
+	size_t len = in->len;
 	ldns_rdf *other = ldns_dname_new_frm_str("www." FUZZ_DOMAIN ".");
 	uint16_t id = len >= 2 ? (uint16_t)(wire[0] << 8 | wire[1]) : 0;
 	ldns_rr *q = NULL;
@@ -118,7 +124,14 @@ static void judge(const uint8_t *wire, size_t len)
 				abort();
 			if (v == DNS_V_TRUNCATED && tcp)
 				abort(); /* TCP answers are never "truncated" */
-			ldns_pkt_free(pkt);
+			if (tcp && own) {
+				in->pkt = pkt;
+				in->err = v == DNS_V_MALFORMED ? DNS_EMALFORMED
+					  : v == DNS_V_NOMEM   ? DNS_ENOMEM
+							       : DNS_ETIMEOUT;
+			} else {
+				ldns_pkt_free(pkt);
+			}
 		}
 	}
 	ldns_rr_free(q);
@@ -138,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	struct arena arena = ARENA_INIT;
-	struct input in = {data[0] & F_ALL, data + 2, size - 2, NULL, NULL};
+	struct input in = {data[0] & F_ALL, data + 2, size - 2, NULL, 0, NULL};
 	size_t pick = data[1] % (rules.n + 1);
 	struct ruleset one = rules;
 	if (pick < rules.n) {
@@ -147,9 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!in.flags)
 		in.flags = F_ALL;
-	judge(in.wire, in.len);
-	if (ldns_wire2pkt(&in.pkt, in.wire, in.len) != LDNS_STATUS_OK)
-		in.pkt = NULL;
+	judge(&in);
 	struct delegation *d = fuzz_delegation(&arena);
 	in.d = d;
 	struct audit_rules ar = {&one, 1};
