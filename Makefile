@@ -55,7 +55,21 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       = $(BUILD)/cutover
 DNSBENCH  = $(BUILD)/dnsbench
 
-.PHONY: FORCE all deps check check-alloc unit integration demo bench install uninstall clean format
+# Fuzzing (tests/fuzz/, README.md "Fuzzing"): libFuzzer harnesses built by
+# clang into build-fuzz/, the library under ASan and UBSan with libFuzzer's
+# coverage; clang's -Wshadow also flags parameters named like getopt's
+# global optarg, which gcc's does not, hence -Wno-shadow there.
+FUZZ_CC     = clang
+FUZZ_BUILD  = build-fuzz
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 $(WARN) -Wno-shadow -O1 -g $(FUZZ_SAN) $(PKG_CFLAGS)
+FUZZ_OBJ    = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/fuzz.o
+FUZZ_NAMES  = $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c))))
+FUZZ_BIN    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
+FUZZ_TIME  ?= 60
+
+.PHONY: FORCE all deps check check-alloc unit integration demo bench install uninstall clean format fuzz fuzz-smoke \
+	fuzz-merge
 
 all: $(BIN) $(DNSBENCH) cutover
 
@@ -82,6 +96,28 @@ $(DNSBENCH): bench/dnsbench.c $(LIB_OBJ)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(FUZZ_BUILD)/flags: FORCE
+	@mkdir -p $(FUZZ_BUILD)
+	@echo '$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS)' > $@
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard src/*.h checks/*.h tests/fuzz/*.h) $(FUZZ_BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/%.o $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Each harness for FUZZ_TIME seconds on its corpus; fails on a crash, a
+# leak, a timeout or running out of memory (tests/fuzz/run.sh).
+fuzz-smoke: fuzz
+	FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh smoke $(FUZZ_NAMES)
+
+# What the last fuzz-smoke found, merged into the committed corpora.
+fuzz-merge: fuzz
+	sh tests/fuzz/run.sh merge $(FUZZ_NAMES)
 
 deps:
 	@sh tools/deps.sh
@@ -127,6 +163,6 @@ format:
 	clang-format -i src/*.c src/*.h checks/*.c checks/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-san build-alloc cutover
+	rm -rf build build-san build-alloc build-fuzz cutover
 
 FORCE:

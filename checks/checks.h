@@ -18,6 +18,8 @@ enum param_type {
 	PARAM_UINT,	/* a non-negative integer: 900 */
 	PARAM_STRING,	/* a scalar */
 	PARAM_STRINGS,	/* a scalar or a list of scalars */
+	PARAM_NAME,	/* a domain name; one of a single label is relative to {domain}: www */
+	PARAM_NAMES,	/* a domain name or a list of them, likewise */
 	PARAM_RRTYPE,	/* one RR type name: A, AAAA, MX, TXT, ... */
 	PARAM_RRTYPES,	/* a list (or one) of RR type names */
 	PARAM_RRMAP,	/* a map of RR type name -> scalar or list: {A: "192.0.2.1"} */

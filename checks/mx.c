@@ -10,7 +10,7 @@
 #include "util.h"
 
 static const struct check_param params[] = {
-	{"expect", PARAM_STRINGS, 0, NULL,
+	{"expect", PARAM_NAMES, 0, NULL,
 	 "the exchange host names there must be, compared as a set (preferences aside)"},
 	{NULL, 0, 0, NULL, NULL},
 };

@@ -12,7 +12,7 @@
 #include "util.h"
 
 static const struct check_param params[] = {
-	{"previous", PARAM_STRINGS, 0, NULL, "servers (names or addresses) that must stop serving the zone"},
+	{"previous", PARAM_NAMES, 0, NULL, "servers (names or addresses) that must stop serving the zone"},
 	{NULL, 0, 0, NULL, NULL},
 };
 

@@ -16,7 +16,7 @@ static const char *const bool_choices[] = {"true", "false", NULL};
 
 static const struct check_param params[] = {
 	{"ips", PARAM_STRINGS, 0, NULL, "sending addresses (IPv4 or IPv6) whose reverse DNS is checked too"},
-	{"name", PARAM_STRING, 0, NULL, "the host name every checked address's PTR must be"},
+	{"name", PARAM_NAME, 0, NULL, "the host name every checked address's PTR must be"},
 	{"mx", PARAM_ENUM, 0, bool_choices,
 	 "false: leave out the addresses of the domain's MX exchanges (default true)"},
 	{NULL, 0, 0, NULL, NULL},

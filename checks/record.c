@@ -18,7 +18,7 @@ static const char *const via_choices[] = {"authoritative", "resolver", NULL};
 static const char *const bool_choices[] = {"true", "false", NULL};
 
 static const struct check_param params[] = {
-	{"name", PARAM_STRING, 1, NULL, "owner name"},
+	{"name", PARAM_NAME, 1, NULL, "owner name"},
 	{"type", PARAM_RRTYPE, 1, NULL, "record type"},
 	{"expect", PARAM_STRINGS, 0, NULL, "the exact set of values (default: any, but it must exist)"},
 	{"via", PARAM_ENUM, 0, via_choices,

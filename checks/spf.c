@@ -31,7 +31,7 @@
 static const struct check_param params[] = {
 	{"senders", PARAM_STRINGS, 0, NULL,
 	 "sending addresses (IPv4 or IPv6) that must evaluate to pass for mail from postmaster@DOMAIN"},
-	{"helo", PARAM_STRING, 0, NULL, "the HELO name the senders use (default: the domain)"},
+	{"helo", PARAM_NAME, 0, NULL, "the HELO name the senders use (default: the domain)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 

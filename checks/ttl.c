@@ -12,7 +12,7 @@
 #define DEFAULT_MAX 3600
 
 static const struct check_param params[] = {
-	{"names", PARAM_STRINGS, 0, NULL, "owner names (default: the apex)"},
+	{"names", PARAM_NAMES, 0, NULL, "owner names (default: the apex)"},
 	{"types", PARAM_RRTYPES, 0, NULL, "record types (default: A AAAA MX TXT)"},
 	{"max", PARAM_UINT, 0, NULL, "largest acceptable TTL, seconds (default 3600)"},
 	{NULL, 0, 0, NULL, NULL},

@@ -10,7 +10,7 @@
 #include "util.h"
 
 static const struct check_param params[] = {
-	{"name", PARAM_STRING, 0, NULL, "wildcard owner (default: *.{domain})"},
+	{"name", PARAM_NAME, 0, NULL, "wildcard owner (default: *.{domain})"},
 	{"expect", PARAM_RRMAP, 0, NULL, "expected data per type: {A: \"198.51.100.20\"}"},
 	{NULL, 0, 0, NULL, NULL},
 };

@@ -62,7 +62,11 @@ struct instance {
 };
 
 struct audit {
-	struct session *s;
+	struct session *s; /* NULL in an offline audit */
+	/* An offline audit (audit_run_offline): every question is answered
+	 * at once through this, not by the engine or the resolver. */
+	audit_answer_fn offline;
+	void *offline_arg;
 	const struct audit_rules *rules;
 	char *domain; /* as reported: lower case, no trailing dot */
 	struct arena arena;
@@ -178,6 +182,31 @@ static void on_lookup(void *arg, const struct resolver_result *res)
 	q->done = 1;
 	q->lookup = resolver_result_hold(res);
 	op_done(q->job);
+}
+
+/* Answer q at once through the offline audit's function, as the engine
+ * (a direct or recursive question) or the resolver (a lookup) would. */
+static void offline_answer(struct audit *job, struct question *q)
+{
+	int err = DNS_ETIMEOUT;
+	ldns_pkt *pkt =
+		job->offline(job->offline_arg, q->server, q->kind == Q_RECURSIVE, q->name, q->type, &err);
+	q->done = 1;
+	q->ans.err = pkt ? DNS_OK : err ? err : DNS_ETIMEOUT;
+	q->ans.pkt = pkt;
+	if (q->kind != Q_LOOKUP)
+		return;
+	/* What resolve.c makes of libunbound's outcome (ub_done): the packet
+	 * stays in q->ans.pkt, which job_free() frees. */
+	struct resolver_result *res = arena_alloc(&job->arena, sizeof(*res));
+	memset(res, 0, sizeof(*res));
+	res->pkt = pkt;
+	res->rcode = pkt ? ldns_pkt_get_rcode(pkt) : LDNS_RCODE_SERVFAIL;
+	if (!pkt)
+		res->err = dns_strerror(q->ans.err);
+	else if (res->rcode == LDNS_RCODE_SERVFAIL)
+		res->err = "SERVFAIL";
+	q->lookup = res;
 }
 
 /* --- the context checks see ------------------------------------------------ */
@@ -323,6 +352,11 @@ static void ask(struct check_ctx *ctx, enum question_kind kind, const struct ns_
 		q->ans.err = DNS_EMALFORMED;
 		return;
 	}
+	if (job->offline) {
+		ldns_rdf_deep_free(qname);
+		offline_answer(job, q);
+		return;
+	}
 	job->pending++;
 	int rc = dns_query(job->s->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname,
 			   type, kind == Q_RECURSIVE ? DNS_RD : 0, on_answer, q);
@@ -393,6 +427,10 @@ void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type)
 	if (canon == name) /* the question outlives the caller's string */
 		canon = arena_strdup(&job->arena, name);
 	struct question *q = question_new(job, Q_LOOKUP, NULL, canon, type);
+	if (job->offline) {
+		offline_answer(job, q);
+		return;
+	}
 	job->pending++;
 	resolver_lookup(job->s->resolver, canon, type, on_lookup, q);
 }
@@ -450,7 +488,8 @@ static void job_free(struct audit *job)
 	for (size_t i = 0; i < job->n_qs; i++) {
 		if (job->qs[i]->ans.pkt)
 			ldns_pkt_free(job->qs[i]->ans.pkt);
-		resolver_result_release(job->qs[i]->lookup);
+		if (!job->offline) /* else the arena's, its packet in ans.pkt */
+			resolver_result_release(job->qs[i]->lookup);
 	}
 	free(job->qs);
 	free(job->qindex);
@@ -687,8 +726,9 @@ static char *domain_key(const char *name)
 	return out;
 }
 
-int audit_start(struct session *s, const struct audit_rules *rules, const char *target, audit_done_cb done,
-		void *arg, struct audit **out)
+/* A job for target with an instance of every rule, not started. */
+static struct audit *job_new(struct session *s, const struct audit_rules *rules, const char *target,
+			     audit_done_cb done, void *arg)
 {
 	struct audit *job = xcalloc(1, sizeof(*job));
 	job->s = s;
@@ -704,6 +744,13 @@ int audit_start(struct session *s, const struct audit_rules *rules, const char *
 	for (size_t i = 0; i < rules->n_rulesets; i++)
 		for (size_t j = 0; j < rules->rulesets[i].n; j++)
 			job->inst[job->n_inst++].rule = &rules->rulesets[i].rules[j];
+	return job;
+}
+
+int audit_start(struct session *s, const struct audit_rules *rules, const char *target, audit_done_cb done,
+		void *arg, struct audit **out)
+{
+	struct audit *job = job_new(s, rules, target, done, arg);
 	if (out)
 		*out = job;
 	if (all_resolver_only(job))
@@ -711,6 +758,32 @@ int audit_start(struct session *s, const struct audit_rules *rules, const char *
 	else if (resolver_discover(s->resolver, &job->arena, job->domain, on_discovered, job) != 0)
 		loop_defer(s->loop, report_invalid, job);
 	return 0;
+}
+
+/* --- a test seam: the audit without the network ------------------------------ */
+
+static void offline_done(void *arg, struct audit_result *res)
+{
+	*(struct audit_result **)arg = res;
+}
+
+struct audit_result *audit_run_offline(const struct audit_rules *rules, const char *target,
+				       struct delegation *d, audit_answer_fn answer, void *arg)
+{
+	struct audit_result *res = NULL;
+	struct audit *job = job_new(NULL, rules, target, offline_done, &res);
+	job->offline = answer;
+	job->offline_arg = arg;
+	if (d) {
+		on_discovered(job, d);
+	} else if (!name_canonical(&job->arena, job->domain)) {
+		report_invalid(job);
+	} else {
+		start_without_discovery(job);
+	}
+	/* Nothing waits on the network: every round was judged at once,
+	 * and done has run. */
+	return res;
 }
 
 /* --- the batch driver --------------------------------------------------------- */

@@ -5,9 +5,11 @@
 #ifndef CUTOVER_AUDIT_H
 #define CUTOVER_AUDIT_H
 
+#include <ldns/ldns.h>
 #include <stddef.h>
 
 #include "report.h"
+#include "resolve.h"
 #include "rules.h"
 
 struct session;
@@ -66,5 +68,30 @@ struct audit_batch_counts {
 int audit_batch(struct session *s, const struct audit_rules *rules, const struct audit_batch_opts *opts,
 		char *const *targets, size_t n_targets, struct reporter *rp,
 		struct audit_batch_counts *counts);
+
+/* --- a test seam: an audit without the network ------------------------------
+ * The fuzz harnesses (tests/fuzz/) feed any packet to every check's judging
+ * code through it, with no session, no loop and no sockets. */
+
+/* Answers one question of an offline audit: name/type (name absolute, lower
+ * case) asked of server (rd: a recursive resolver given to the check), or
+ * through the resolver when server is NULL. Returns a new packet, which the
+ * audit owns and frees, or NULL with *err set to the enum dns_error the
+ * question failed with (DNS_ETIMEOUT when left 0). For a lookup the audit
+ * does what the resolver does with a packet: its RCODE is the outcome, and
+ * SERVFAIL a failure. */
+typedef ldns_pkt *(*audit_answer_fn)(void *arg, const struct ns_server *server, int rd, const char *name,
+				     ldns_rr_type type, int *err);
+
+/* Audit target against rules as audit_start() does, but with the delegation
+ * d made up by the caller (its servers, NS sets and glue; NULL: discovery is
+ * skipped, as for rule sets that read through the resolver only) and every
+ * question answered at once through answer(arg, ...), round after round,
+ * before this returns. d (and what it points to) is the caller's and must
+ * stay valid during the call; its servers' ns_pkt are taken over when
+ * ns_answered is set. Returns the findings (free them with
+ * audit_result_free()). */
+struct audit_result *audit_run_offline(const struct audit_rules *rules, const char *target,
+				       struct delegation *d, audit_answer_fn answer, void *arg);
 
 #endif

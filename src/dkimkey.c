@@ -562,6 +562,15 @@ out:
 	return ret;
 }
 
+int dkimkey_load_buffer(const char *data, size_t len, const char *name, struct dkimkey **out, char *err,
+			size_t errlen)
+{
+	*out = NULL;
+	if (memmem(data, len, "-----BEGIN ", 11))
+		return load_pem(data, len, name, out, err, errlen);
+	return load_record(data, len, name, out, err, errlen);
+}
+
 int dkimkey_load_file(const char *path, struct dkimkey **out, char *err, size_t errlen)
 {
 	char *data = NULL;
@@ -581,11 +590,7 @@ int dkimkey_load_file(const char *path, struct dkimkey **out, char *err, size_t 
 		set_err(err, errlen, "%s: more than %d bytes: not a key file", path, KEYFILE_MAX);
 		goto out;
 	}
-	data[len] = '\0';
-	if (strstr(data, "-----BEGIN "))
-		ret = load_pem(data, len, path, out, err, errlen);
-	else
-		ret = load_record(data, len, path, out, err, errlen);
+	ret = dkimkey_load_buffer(data, len, path, out, err, errlen);
 out:
 	fclose(f);
 	free(data);

@@ -40,6 +40,10 @@ const char *dkimkey_type_name(enum dkimkey_type type);
  * read ...: No such file or directory", "... is not a PEM key or a DKIM
  * record"). */
 int dkimkey_load_file(const char *path, struct dkimkey **out, char *err, size_t errlen);
+/* The same for the len bytes at data (a key file's text, not necessarily
+ * NUL-terminated), with name in messages instead of the path. */
+int dkimkey_load_buffer(const char *data, size_t len, const char *name, struct dkimkey **out, char *err,
+			size_t errlen);
 
 /* Parse a published p= value (base64, whitespace allowed anywhere inside, as
  * RFC 6376 3.6.1 allows) as a key of type. For RSA the data is a DER

@@ -902,10 +902,10 @@ static void pump_queue(struct dns_engine *e)
 
 /* ---- answers ----------------------------------------------------------- */
 
-/* Whether the question of pkt is the query's question. FORMERR and NOTIMP
+/* Whether the question of pkt is qname/qtype. FORMERR and NOTIMP
  * answers may carry no question (a server that could not parse the query
  * cannot echo it); they are accepted on ID and address alone. */
-static int question_matches(const struct query *q, const ldns_pkt *pkt)
+static int question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const ldns_pkt *pkt)
 {
 	const ldns_rr_list *qs = ldns_pkt_question(pkt);
 	if (ldns_rr_list_rr_count(qs) == 0) {
@@ -916,14 +916,14 @@ static int question_matches(const struct query *q, const ldns_pkt *pkt)
 		return 0;
 	const ldns_rr *rr = ldns_rr_list_rr(qs, 0);
 	const ldns_rdf *owner = ldns_rr_owner(rr);
-	return owner && ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME && ldns_rr_get_type(rr) == q->qtype &&
-	       ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN && ldns_dname_compare(owner, &q->qname) == 0;
+	return owner && ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME && ldns_rr_get_type(rr) == qtype &&
+	       ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN && ldns_dname_compare(owner, qname) == 0;
 }
 
 /* Question check for a packet ldns cannot parse whole: read the question
  * alone, so an unparseable answer to *this* query is reported as malformed
  * while anything else is ignored. */
-static int raw_question_matches(const struct query *q, const uint8_t *buf, size_t len)
+static int raw_question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf, size_t len)
 {
 	ldns_rr *rr = NULL;
 	size_t pos = LDNS_HEADER_SIZE;
@@ -932,8 +932,8 @@ static int raw_question_matches(const struct query *q, const uint8_t *buf, size_
 		return 0;
 	if (ldns_wire2rr(&rr, buf, len, &pos, LDNS_SECTION_QUESTION) != LDNS_STATUS_OK)
 		goto out;
-	match = ldns_rr_get_type(rr) == q->qtype && ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
-		ldns_dname_compare(ldns_rr_owner(rr), &q->qname) == 0;
+	match = ldns_rr_get_type(rr) == qtype && ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+		ldns_dname_compare(ldns_rr_owner(rr), qname) == 0;
 out:
 	ldns_rr_free(rr);
 	return match;
@@ -953,63 +953,77 @@ static void ttls_clamp(ldns_pkt *pkt)
 		}
 }
 
+enum dns_verdict dns_judge_message(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf,
+				   size_t len, int tcp, ldns_pkt **out)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_status st;
+
+	*out = NULL;
+	if (len < LDNS_HEADER_SIZE || LDNS_ID_WIRE(buf) != id || !LDNS_QR_WIRE(buf))
+		return DNS_V_IGNORE;
+	st = ldns_wire2pkt(&pkt, buf, len);
+	if (st == LDNS_STATUS_MEM_ERR)
+		return DNS_V_NOMEM;
+	if (st != LDNS_STATUS_OK) {
+		if (!raw_question_matches(qname, qtype, buf, len))
+			return DNS_V_IGNORE;
+		/* A truncated answer that ldns cannot read whole (some
+		 * servers cut mid-record) still says "ask over TCP". */
+		return !tcp && LDNS_TC_WIRE(buf) ? DNS_V_TRUNCATED : DNS_V_MALFORMED;
+	}
+	if (!question_matches(qname, qtype, pkt)) {
+		ldns_pkt_free(pkt);
+		return DNS_V_IGNORE;
+	}
+	if (!tcp && ldns_pkt_tc(pkt)) {
+		ldns_pkt_free(pkt);
+		return DNS_V_TRUNCATED;
+	}
+	ttls_clamp(pkt);
+	*out = pkt;
+	return DNS_V_ANSWER;
+}
+
 /* Judge one message from the query's server. Returns 1 when it settled the
  * query (answered, malformed, or moved to TCP), 0 when it was ignored. */
 static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *buf, size_t len, int tcp)
 {
 	ldns_pkt *pkt = NULL;
-	ldns_status st;
 	int rc;
 
-	if (len < LDNS_HEADER_SIZE || LDNS_ID_WIRE(buf) != q->id || !LDNS_QR_WIRE(buf))
-		goto mismatch;
-	st = ldns_wire2pkt(&pkt, buf, len);
-	if (st == LDNS_STATUS_MEM_ERR) {
+	switch (dns_judge_message(q->id, &q->qname, q->qtype, buf, len, tcp, &pkt)) {
+	case DNS_V_IGNORE:
+		e->stats.mismatched++;
+		return 0;
+	case DNS_V_NOMEM:
 		finish(e, q, DNS_ENOMEM);
 		return 1;
-	}
-	if (st != LDNS_STATUS_OK) {
-		if (!raw_question_matches(q, buf, len))
-			goto mismatch;
-		/* A truncated answer that ldns cannot read whole (some
-		 * servers cut mid-record) still says "ask over TCP". */
-		if (!tcp && LDNS_TC_WIRE(buf))
-			goto retry_tcp;
+	case DNS_V_MALFORMED:
 		q->srv->answered = 1;
 		q->srv->dead_until = 0;
 		finish(e, q, DNS_EMALFORMED);
 		return 1;
-	}
-	if (!question_matches(q, pkt))
-		goto mismatch;
-	/* A truncated answer is no answer yet: a server that truncates every
-	 * answer and never completes one over TCP falls under the dead-server
-	 * rule like one that is silent. */
-	if (!tcp && ldns_pkt_tc(pkt)) {
-		ldns_pkt_free(pkt);
-		goto retry_tcp;
+	case DNS_V_TRUNCATED:
+		/* A truncated answer is no answer yet: a server that
+		 * truncates every answer and never completes one over TCP
+		 * falls under the dead-server rule like one that is silent. */
+		e->stats.tcp_fallbacks++;
+		rc = tcp_start(e, q);
+		if (rc < 0)
+			finish(e, q, rc);
+		return 1;
+	case DNS_V_ANSWER:
+		break;
 	}
 	q->srv->answered = 1;
 	q->srv->dead_until = 0;
 	e->stats.received++;
-	ttls_clamp(pkt);
 	q->ans.pkt = pkt;
 	q->ans.size = len;
 	q->ans.tcp = tcp;
 	finish(e, q, DNS_OK);
 	return 1;
-
-retry_tcp:
-	e->stats.tcp_fallbacks++;
-	rc = tcp_start(e, q);
-	if (rc < 0)
-		finish(e, q, rc);
-	return 1;
-
-mismatch:
-	ldns_pkt_free(pkt);
-	e->stats.mismatched++;
-	return 0;
 }
 
 /* Whether the query's budget is spent; it then fails with DNS_ETIMEOUT. The

@@ -84,6 +84,23 @@ enum dns_error {
  * one, for its TCP socket, at the head, with what is left of its budget)
  * until one is; it is never failed for want of one, unless none comes free
  * for 30 seconds (DNS_ENOFD). */
+/* How the engine takes one message from a query's server (the matching
+ * above), for handle_answer() in dns.c and for the fuzz harness: */
+enum dns_verdict {
+	DNS_V_IGNORE,	 /* not an answer to this query: wrong ID, QR=0, another question */
+	DNS_V_ANSWER,	 /* the answer: *out holds it, its TTLs clamped */
+	DNS_V_MALFORMED, /* an answer to this query (its question matches) that ldns cannot parse */
+	DNS_V_TRUNCATED, /* TC=1 over UDP: ask again over TCP */
+	DNS_V_NOMEM
+};
+/* Judge the message buf (len bytes, from the query's server) as the answer
+ * to the query id for qname/qtype, received over TCP when tcp is set. *out
+ * is the parsed answer as the engine delivers it (the caller frees it with
+ * ldns_pkt_free) for DNS_V_ANSWER, else NULL. A pure function: no engine,
+ * no socket. */
+enum dns_verdict dns_judge_message(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf,
+				   size_t len, int tcp, ldns_pkt **out);
+
 /* A short lower-case text for an error ("timed out", "connection refused", ...). */
 const char *dns_strerror(int err);
 

@@ -229,6 +229,29 @@ int rules_parse_percent(const char *s, double *fraction)
 	return 0;
 }
 
+/* Whether value, a name given for a PARAM_NAME, parses as a domain name
+ * once {domain} is expanded (here to a short stand-in: the domain itself is
+ * checked when it is given). */
+static int name_syntax_ok(const char *value)
+{
+	char *name = rules_expand(value, NULL, "d.example", NULL);
+	ldns_rdf *rdf = NULL;
+	int ok = *name && ldns_str2rdf_dname(&rdf, name) == LDNS_STATUS_OK;
+	ldns_rdf_deep_free(rdf);
+	free(name);
+	return ok;
+}
+
+/* Whether a name given for a PARAM_NAME is a single label (www, mail, *),
+ * which is relative to {domain}: written in a rule set, "www" means the www
+ * of the domain under check, as it would in its zone file, never the
+ * top-level name "www.". A name with a dot is taken as written ("www." is
+ * absolute); an IPv6 address (ns previous: names or addresses) has colons. */
+static int name_is_bare(const char *value)
+{
+	return !strchr(value, '.') && !strchr(value, ':') && !strstr(value, "{domain}");
+}
+
 /* Types a check can ask about: no meta types (RFC 6895 3.1). */
 static int checkable_rrtype(ldns_rr_type t)
 {
@@ -257,6 +280,15 @@ int rules_check_scalar(const struct check_param *param, char *value, char *err, 
 	case PARAM_STRING:
 	case PARAM_STRINGS:
 		return 0;
+	case PARAM_NAME:
+	case PARAM_NAMES:
+		if (name_syntax_ok(value))
+			return 0;
+		set_err(err, errlen,
+			"invalid domain name '%s' for '%s' (labels of 1 to 63 characters, at most 253 in "
+			"all)",
+			ytree_shown(value, buf, sizeof(buf)), param->key);
+		return -1;
 	case PARAM_UINT:
 		if (parse_ulong(value, 0, 4294967295ul, &ul) == 0)
 			return 0;
@@ -422,6 +454,11 @@ static int scalar_value(struct loader *ld, const struct item_ctx *ic, enum param
 	p.type = type;
 	if (rules_check_scalar(&p, out->str, msg, sizeof(msg)))
 		return fail(ld, n->line, n->col, "%s", msg);
+	if (type == PARAM_NAME && name_is_bare(out->str)) {
+		char *relative = xasprintf("%s.{domain}", out->str);
+		free(out->str);
+		out->str = relative;
+	}
 	return 0;
 }
 
@@ -502,6 +539,8 @@ static int param_value(struct loader *ld, const struct item_ctx *ic, const struc
 	switch (type) {
 	case PARAM_STRINGS:
 		return list_value(ld, ic, PARAM_STRING, n, out);
+	case PARAM_NAMES:
+		return list_value(ld, ic, PARAM_NAME, n, out);
 	case PARAM_RRTYPES:
 		return list_value(ld, ic, PARAM_RRTYPE, n, out);
 	case PARAM_RRMAP:

@@ -42,10 +42,12 @@ char *rules_expand(const char *tmpl, const struct vars *vars, const char *domain
 
 /* A parameter value as written in the file, after --set substitution
  * ({domain} is still in it). Values are normalised to the shape of
- * their type, so a check never sees two shapes: PARAM_STRINGS and
- * PARAM_RRTYPES are always RV_LIST (a single value becomes a list of one),
+ * their type, so a check never sees two shapes: PARAM_STRINGS, PARAM_NAMES
+ * and PARAM_RRTYPES are always RV_LIST (a single value becomes a list of one),
  * PARAM_RRMAP is RV_MAP whose values are always RV_LIST, every other type is
- * RV_SCALAR; RR type names are upper case. */
+ * RV_SCALAR; RR type names are upper case; a name of a single label (a
+ * PARAM_NAME or an item of PARAM_NAMES: "www") is made relative to the domain
+ * ("www.{domain}"). */
 enum rule_vkind { RV_SCALAR, RV_LIST, RV_MAP };
 struct rule_value {
 	enum rule_vkind kind;
@@ -107,13 +109,13 @@ void ruleset_release(struct ruleset *rs);
 const struct rule_value *rule_param(const struct rule *rule, const char *key);
 
 /* check one scalar (after substitution) against param's type and
- * normalise it in place (RR type names are upper-cased). For PARAM_STRINGS it
- * checks one item; for PARAM_RRTYPES one item, for PARAM_RRMAP one key (an RR
- * type). rules_load uses it for every value. There is no plan loader yet;
- * plan files (`cutover plan`) will share the YAML tree of ytree.h and can use
- * this for checks written inline in a plan. Returns 0, or -1 with a message
- * without position in err, e.g.
- * "invalid number 'x' for 'max' (expected a whole number up to 4294967295)". */
+ * normalise it in place (RR type names are upper-cased). For PARAM_STRINGS and
+ * PARAM_NAMES it checks one item (a name must parse as one once {domain} is
+ * expanded; making a single label relative is rules_load's); for PARAM_RRTYPES one item, for PARAM_RRMAP one
+ * key (an RR type). rules_load uses it for every value. There is no plan loader yet; plan files (`cutover
+ * plan`) will share the YAML tree of ytree.h and can use this for checks written inline in a plan. Returns 0,
+ * or -1 with a message without position in err, e.g. "invalid number 'x' for 'max' (expected a whole number
+ * up to 4294967295)". */
 int rules_check_scalar(const struct check_param *param, char *value, char *err, size_t errlen);
 
 /* parse a PARAM_PERCENT value, "90%" or "0.9", into a fraction in

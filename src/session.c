@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -66,32 +67,113 @@ static char *rules_path(const char *arg)
 	return xstrdup(arg); /* rules_load reports it cannot be opened */
 }
 
-/* Append the names in path to o->args (their text in o->names). */
+int domains_parse(const char *buf, size_t len, const char *file, domains_add_fn add, void *arg, char *err,
+		  size_t errlen)
+{
+	char why[256];
+	char *name = NULL;
+	size_t line = 1, i = 0, cap = 0;
+	int ret = -1;
+
+	while (i < len) {
+		char c = buf[i];
+		if (c == '\0') {
+			snprintf(err, errlen, "%s:%zu: a NUL byte: not a text file of domain names", file,
+				 line);
+			goto out;
+		}
+		if (c == '\n') {
+			line++;
+			i++;
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+			i++;
+		} else if (c == '#') {
+			while (i < len && buf[i] != '\n' && buf[i] != '\0')
+				i++;
+		} else {
+			size_t start = i;
+			while (i < len && !strchr(" \t\r\v\f\n#", buf[i]) && buf[i] != '\0')
+				i++;
+			size_t n = i - start;
+			if (n + 1 > cap) {
+				cap = n + 1;
+				name = xrealloc(name, cap);
+			}
+			memcpy(name, buf + start, n);
+			name[n] = '\0';
+			why[0] = '\0';
+			if (add(arg, name, why, sizeof(why)) != 0) {
+				snprintf(err, errlen, "%s:%zu: %s", file, line,
+					 why[0] ? why : "invalid domain name");
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	free(name);
+	return ret;
+}
+
+/* A name of a domains file, checked and converted as the command line's are
+ * (name_domain_arg: IDN to A-labels, an IP address or a stray character
+ * refused), appended to o->args. */
+static int add_domain(void *arg, const char *name, char *why, size_t whylen)
+{
+	struct common_opts *o = arg;
+	if (o->n_args >= DOMAINS_MAX) {
+		snprintf(why, whylen, "more than %d domains in all: split the list into several runs",
+			 DOMAINS_MAX);
+		return -1;
+	}
+	const char *domain = name_domain_arg(&o->names, name, why, whylen);
+	if (!domain)
+		return -1;
+	*(const char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) = domain;
+	return 0;
+}
+
+/* Append the names in the file at path ("-": standard input) to o->args.
+ * Returns 0, or -1 after printing why. */
 static int read_domains(struct common_opts *o, const char *path)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int from_stdin = strcmp(path, "-") == 0;
+	const char *shown = from_stdin ? "standard input" : path;
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	char err[512];
+	int ret = -1, rc;
+	FILE *f = from_stdin ? stdin : fopen(path, "r");
+
 	if (!f) {
 		fprintf(stderr, "cutover: cannot open '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		char *s = line;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		char *e = s + strcspn(s, " \t\r\n#");
-		if (e == s)
-			continue;
-		*e = '\0';
-		*(char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) =
-			arena_strdup(&o->names, s);
+	/* A directory opens and reads as empty: say so rather than check nothing. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "cutover: '%s' is a directory, not a file of domain names\n", path);
+		goto out;
 	}
-	free(line);
+	rc = sb_read_file(&sb, f, DOMAINS_FILE_MAX);
+	if (rc < 0) {
+		fprintf(stderr, "cutover: cannot read '%s': %s\n", shown, strerror(errno));
+		goto out;
+	}
+	if (rc > 0) {
+		fprintf(stderr, "cutover: '%s' is larger than %d MiB: too large for a file of domain names\n",
+			shown, DOMAINS_FILE_MAX / (1024 * 1024));
+		goto out;
+	}
+	if (domains_parse(sb.buf ? sb.buf : "", sb.len, shown, add_domain, o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cutover: %s\n", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	sb_release(&sb);
 	if (f != stdin)
 		fclose(f);
-	return 0;
+	return ret;
 }
 
 enum {

@@ -54,6 +54,27 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 		      const struct opts_extra *extra);
 void opts_common_release(struct common_opts *o);
 
+/* Files of domains (-d) larger than this (16 MiB, some 700,000 names of
+ * typical length) are refused: every name is held in memory for the run, and
+ * /dev/zero would otherwise be read until memory runs out. */
+#define DOMAINS_FILE_MAX (16 * 1024 * 1024)
+/* ... and so are more names than this in all (the command line's and every
+ * -d file's): 16 MiB of one-letter names would be eight million, and take
+ * 350 MB before the first query. */
+#define DOMAINS_MAX 1000000
+
+/* Called by domains_parse() with each name (NUL-terminated, valid during the
+ * call). Returns 0, or -1 with the reason in why (without a position). */
+typedef int (*domains_add_fn)(void *arg, const char *name, char *why, size_t whylen);
+
+/* Read a file of domain names (-d) held in buf (len bytes): names separated
+ * by white space, any number on a line, '#' starting a comment that runs to
+ * the end of the line. Calls add for each name, in order. Returns 0, or -1
+ * with "FILE:LINE: message" in err (file is the name used in messages): a
+ * NUL byte in the text, or a name add refused. */
+int domains_parse(const char *buf, size_t len, const char *file, domains_add_fn add, void *arg, char *err,
+		  size_t errlen);
+
 /* Load the rule sets o names (a bare name finds a shipped rule set) into a
  * new array *out of *n. Returns 0, or -1 after printing the error (with its
  * file:line:col). The caller releases each with ruleset_release() and frees

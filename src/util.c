@@ -182,6 +182,23 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+int sb_read_file(struct strbuf *sb, FILE *f, size_t max)
+{
+	char chunk[8192];
+	size_t start = sb->len;
+	for (;;) {
+		/* One byte past max tells a file of max bytes from a longer one. */
+		size_t room = max + 1 - (sb->len - start);
+		size_t got = fread(chunk, 1, room < sizeof(chunk) ? room : sizeof(chunk), f);
+		if (got == 0)
+			break;
+		sb_add(sb, chunk, got);
+		if (sb->len - start > max)
+			return 1;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;

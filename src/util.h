@@ -53,6 +53,11 @@ void sb_reset(struct strbuf *sb);
 /* Returns the buffer ("" when empty) and leaves sb empty; the caller frees it. */
 char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
+/* Append the rest of f to sb, reading no more than max + 1 bytes, so that an
+ * endless source (/dev/zero, a pipe) ends too. Returns 0; 1 when f holds more
+ * than max bytes (sb then holds max + 1 of them); -1 on a read error (errno
+ * says why). */
+int sb_read_file(struct strbuf *sb, FILE *f, size_t max);
 
 /* An arena: many small allocations freed at once by arena_release(). */
 struct arena_block;

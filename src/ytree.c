@@ -493,9 +493,7 @@ int ytree_load_file(const char *path, const struct ytree_names *names, struct yt
 		    size_t errlen)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	size_t got;
-	int ret = -1;
+	int ret = -1, rc;
 	FILE *f;
 
 	*out = NULL;
@@ -505,11 +503,16 @@ int ytree_load_file(const char *path, const struct ytree_names *names, struct yt
 			snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_add(&sb, chunk, got);
-	if (ferror(f)) {
+	rc = sb_read_file(&sb, f, YTREE_MAX_FILE);
+	if (rc < 0) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (rc > 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "'%s' is larger than %d MiB: too large for %s", path,
+				 YTREE_MAX_FILE / (1024 * 1024), names ? names->one_file : "the file");
 		goto out;
 	}
 	ret = ytree_load_buffer(sb.buf ? sb.buf : "", sb.len, path, names, out, err, errlen);

@@ -14,6 +14,11 @@
  * with "nesting deeper than 32 levels"; it only stops a runaway. */
 #define YTREE_MAX_DEPTH 32
 
+/* Files larger than this (1 MiB) are refused by ytree_load_file() before
+ * they are parsed: a rule set is a few kilobytes, and the tree of a large
+ * file takes about seventy times its size in memory. */
+#define YTREE_MAX_FILE (1024 * 1024)
+
 /* The size of a buffer for ytree_shown(): 64 bytes of text, "..." and NUL. */
 #define YTREE_SHOWN_SIZE (64 + 4)
 
@@ -80,7 +85,9 @@ int ytree_load_buffer(const char *text, size_t len, const char *file, const stru
 /* Read the file at path and parse it as ytree_load_buffer() does, with path
  * as the name in messages. On failure returns -1 and *out is NULL; a file
  * that cannot be read gives "cannot open 'PATH': REASON" (or "cannot read"),
- * without a position. */
+ * without a position, and one larger than YTREE_MAX_FILE "'PATH' is larger
+ * than 1 MiB: too large for a rule file" (names->one_file), read no
+ * further than that. */
 int ytree_load_file(const char *path, const struct ytree_names *names, struct ytree_doc **out, char *err,
 		    size_t errlen);
 

@@ -3,7 +3,9 @@
 # nothing is missing. As root it runs apt-get; otherwise it prints the command.
 set -eu
 
-packages="gcc make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
+# clang, libclang-rt-dev (libFuzzer's runtime, which clang only recommends)
+# and llvm (llvm-symbolizer, for a crash's stack) are for make fuzz.
+packages="gcc clang libclang-rt-dev llvm make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
 libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps time
 libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix

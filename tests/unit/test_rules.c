@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,6 +19,7 @@
 #include "report.h"
 #include "rules.h"
 #include "util.h"
+#include "ytree.h"
 
 #define FIXTURES "tests/fixtures/rules"
 #define MIN_BAD_FIXTURES 40 /* fewer means the directory was not found or read */
@@ -413,9 +415,10 @@ static void test_load_string(void **state)
 	}
 	ruleset_release(&rs);
 
-	/* quoted values can be anything; null-like plain words are not values */
+	/* quoted values can be anything; null-like plain words are not values
+	 * (a quoted "~" is a name of one label, so relative to the domain) */
 	load_ok("checks:\n  - {check: record, name: \"~\", type: 'txt', expect: ['', 'null']}\n", NULL, &rs);
-	assert_scalar(&rs.rules[0], "name", "~");
+	assert_scalar(&rs.rules[0], "name", "~.{domain}");
 	assert_list(&rs.rules[0], "expect", "", "null", NULL);
 	ruleset_release(&rs);
 
@@ -424,6 +427,86 @@ static void test_load_string(void **state)
 	ruleset_release(&rs);
 
 	vars_release(&vars);
+}
+
+/* A name of one label in a rule set is relative to the domain (issue 7,
+ * defect 11: `names: [www]` was the top-level name www. and `name: mail` gave
+ * check.no-data); a name with a dot is taken as written. */
+static void test_bare_names(void **state)
+{
+	struct ruleset rs;
+	struct vars vars = VARS_INIT;
+
+	vars_set(&vars, "host", "mail");
+	load_ok("checks:\n"
+		"  - check: ttl\n"
+		"    names: [www, \"*\", \"{domain}\", \"mail.{domain}\", \"www.\", ftp.example.org]\n"
+		"  - check: record\n"
+		"    name: mail\n"
+		"    type: A\n"
+		"  - check: ns\n"
+		"    previous: [ns1, \"2001:db8::53\", 192.0.2.53]\n"
+		"  - check: mx\n"
+		"    expect: mx1\n"
+		"  - check: rdns\n"
+		"    name: \"{host}\"\n"
+		"  - check: wildcard\n"
+		"    name: \"*\"\n"
+		"  - check: spf\n"
+		"    helo: out\n"
+		"  - check: dkim\n"
+		"    selector: sel\n",
+		&vars, &rs);
+	assert_list(&rs.rules[0], "names", "www.{domain}", "*.{domain}", "{domain}", "mail.{domain}", "www.",
+		    "ftp.example.org", NULL);
+	assert_scalar(&rs.rules[1], "name", "mail.{domain}");
+	assert_list(&rs.rules[2], "previous", "ns1.{domain}", "2001:db8::53", "192.0.2.53", NULL);
+	assert_list(&rs.rules[3], "expect", "mx1.{domain}", NULL);
+	assert_scalar(&rs.rules[4], "name", "mail.{domain}"); /* a --set value too */
+	assert_scalar(&rs.rules[5], "name", "*.{domain}");
+	assert_scalar(&rs.rules[6], "helo", "out.{domain}");
+	assert_list(&rs.rules[7], "selector", "sel", NULL); /* a selector is not a domain name */
+	{
+		char *s = rules_expand(rule_param(&rs.rules[1], "name")->str, NULL, "example.org", NULL);
+		assert_string_equal(s, "mail.example.org");
+		free(s);
+	}
+	ruleset_release(&rs);
+	vars_release(&vars);
+
+	/* names that are not names are refused where they are written */
+	expect_error(
+		"checks:\n  - check: ttl\n    names: [www, \"a..b\"]\n", NULL,
+		"3:18: invalid domain name 'a..b' for 'names' (labels of 1 to 63 characters, at most 253 "
+		"in all)");
+	expect_error("checks:\n  - check: record\n    type: A\n    name: \"\"\n", NULL,
+		     "4:11: invalid domain name '' for 'name' (labels of 1 to 63 characters, at most 253 in "
+		     "all)");
+}
+
+/* Rule files larger than 1 MiB are refused, and read no further (issue 7,
+ * defect 12: `-r /dev/zero` read until memory ran out). */
+static void test_too_large(void **state)
+{
+	struct ruleset rs;
+	char err[1024];
+	char path[] = "/tmp/cutover-test-rules.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("checks:\n", f);
+	for (long size = 8; size <= YTREE_MAX_FILE; size += 14)
+		fputs("  - check: ns\n", f);
+	fclose(f);
+	assert_int_equal(rules_load(path, NULL, &rs, err, sizeof(err)), -1);
+	char *want = xasprintf("'%s' is larger than 1 MiB: too large for a rule file", path);
+	assert_string_equal(err, want);
+	free(want);
+	unlink(path);
+
+	assert_int_equal(rules_load("/dev/zero", NULL, &rs, err, sizeof(err)), -1);
+	assert_string_equal(err, "'/dev/zero' is larger than 1 MiB: too large for a rule file");
 }
 
 static void test_string_errors(void **state)
@@ -927,7 +1010,8 @@ int main(void)
 		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
 		cmocka_unit_test(test_unless),	       cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_vars),	       cmocka_unit_test(test_check_scalar),
-		cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_parse_percent),  cmocka_unit_test(test_bare_names),
+		cmocka_unit_test(test_too_large),
 	};
 	char **bad;
 	n_bad = bad_fixtures(&bad);

@@ -1,0 +1,116 @@
+#!/bin/sh
+# Write the first seeds of the fuzz corpora, tests/fuzz/corpus/NAME/seed-*,
+# from the repository's own rule sets and fixture zones, DNS messages made
+# with Net::DNS (libnet-dns-perl, which make deps installs) and keys made
+# with openssl. Run once, from the top of the tree; the fuzzers' finds are
+# added to the corpora with `make fuzz-merge` (README.md, "Fuzzing").
+set -eu
+cd "$(dirname "$0")/../.."
+C=tests/fuzz/corpus
+mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk
+
+# rules: the shipped rule sets and every fixture, good and bad
+for f in rules/*.yml tests/fixtures/rules/*.yml; do
+	cp "$f" "$C/rules/seed-$(basename "$f" .yml)"
+done
+
+# TXT records of the fixture zones, unescaped (\DDD, \"), one file each
+txt() { # PREFIX DIR
+	perl -e '
+		my ($prefix, $dir) = @ARGV; my $n = 0; my %seen;
+		for my $f (glob "tests/fixtures/zones/*.zone") {
+			open my $in, "<", $f or die; local $/; my $z = <$in>;
+			while ($z =~ /"((?:\\.|[^"\\])*)"/g) {
+				my $s = $1; next unless $s =~ /^\Q$prefix\E/i; next if $seen{$s}++;
+				$s =~ s/\\(\d{3})/chr($1)/ge; $s =~ s/\\(.)/$1/g;
+				open my $out, ">", sprintf("%s/seed-%02d", $dir, $n++) or die;
+				print $out $s;
+			}
+		}' "$1" "$2"
+}
+txt "v=spf1" $C/spf
+txt "v=DMARC1" $C/dmarc
+txt "v=DKIM1" $C/dkim
+printf 'v=spf1 a:%%{d}.x exists:%%{ir}.%%{l1r-}.%%{d2}._spf.%%{o} include:%%{h} ip6:::1/0 mx/24//64 ~all exp=e.%%{d}' >$C/spf/seed-macros
+printf 'v=DMARC1; p=quarantine; sp=none; np=reject; psd=n; t=y; pct=50; rua=mailto:a@x.example!10m,mailto:b@y.example; ruf=mailto:f@fuzz.test; fo=1:d:s; adkim=s; aspf=r; rf=afrf; ri=3600' >$C/dmarc/seed-all-tags
+
+# dkim: key files as `--dkim-key` and `private_key:` read them
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+openssl genpkey -algorithm ed25519 -out "$tmp/ed.pem" 2>/dev/null
+openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 -out "$tmp/rsa.pem" 2>/dev/null
+cp "$tmp/ed.pem" $C/dkim/seed-ed25519-private.pem
+cp "$tmp/rsa.pem" $C/dkim/seed-rsa-private.pem
+openssl pkey -in "$tmp/rsa.pem" -pubout >$C/dkim/seed-rsa-public.pem 2>/dev/null
+openssl rsa -in "$tmp/rsa.pem" -RSAPublicKey_out >$C/dkim/seed-rsa-pkcs1.pem 2>/dev/null
+p=$(openssl pkey -in "$tmp/rsa.pem" -pubout -outform DER 2>/dev/null | base64 -w 0)
+printf 'sel._domainkey\tIN\tTXT\t( "v=DKIM1; h=sha256; k=rsa; "\n\t  "p=%s" )  ; ----- DKIM key sel for fuzz.test\n' \
+	"$p" >$C/dkim/seed-rsa-zone.txt
+printf 'v=DKIM1; k=rsa; t=y:s; s=email; h=sha256:sha1; n=note; p=%s' "$p" >$C/dkim/seed-rsa-record
+
+# domains
+printf '# domains\nfuzz.test example.org\twww.example.net # comment\r\n\n  a.b.c.\n' >$C/domains/seed-lines
+printf 'x.test\n' >$C/domains/seed-one
+
+# set-vars: assignments, a NUL, a template
+printf 'new_ip=192.0.2.20\nmail_host=mail\nhost={domain}\n\000{new_ip} www.{domain} {mail_host}.{host} {undefined} { x} {}' \
+	>$C/set-vars/seed-template
+printf 'new_ip=192.0.2.20\000checks:\n  - check: wildcard\n    expect: {A: "{new_ip}"}\n    when: new_ip\n' \
+	>$C/set-vars/seed-rules
+
+# spf-walk: records answered to the walk, NAME TYPE DATA a line
+printf '@ TXT v=spf1 include:_a mx a:mail redirect=_r\n_a TXT v=spf1 ip4:192.0.2.0/24 include:_b -all\n_b TXT v=spf1 exists:%%{i}._x ptr ~all\n_r TXT v=spf1 -all\n@ MX 10 mail.fuzz.test.\nmail A 192.0.2.25\nmail AAAA 2001:db8::25\n' \
+	>$C/spf-walk/seed-tree
+printf '@ TXT v=spf1 include:loop -all\nloop TXT v=spf1 include:@ include:fuzz.test. -all\n' >$C/spf-walk/seed-loop
+printf '@ TXT v=spf1 a:n1 a:n2 a:n3 mx:n4 include:sf include:to -all\nsf SERVFAIL\nto TIMEOUT\n@ TXT v=spf1 +all\nn1 CNAME n2\nn2 CNAME n1\n' \
+	>$C/spf-walk/seed-errors
+printf '@ TXT v=spf1 mx -all\n@ MX 1 m1\n@ MX 2 m2\n@ MX 3 m3\n@ MX 4 m4\n@ MX 5 m5\n@ MX 6 m6\n@ MX 7 m7\n@ MX 8 m8\n@ MX 9 m9\n@ MX 10 m10\n@ MX 11 m11\n' \
+	>$C/spf-walk/seed-mx
+
+# dns-answer: a byte of flags (0: the message from every source), a byte
+# picking the check (13: all of them; 0..12 one rule of the harness), then
+# an answer of fuzz.test's as the checks ask for it
+perl -MNet::DNS -e '
+	my $dir = shift;
+	my @answers = (
+		["fuzz.test", "A", ["fuzz.test. 300 A 192.0.2.10"]],
+		["fuzz.test", "AAAA", [], ["fuzz.test. 300 SOA ns1.fuzz.test. h.fuzz.test. 1 2 3 4 5"]],
+		["fuzz.test", "NS", ["fuzz.test. 300 NS ns1.fuzz.test.", "fuzz.test. 300 NS ns2.fuzz.test."],
+		 [], ["ns1.fuzz.test. 300 A 192.0.2.1", "ns2.fuzz.test. 300 AAAA 2001:db8::2"]],
+		["fuzz.test", "SOA", ["fuzz.test. 86400 SOA ns1.fuzz.test. h.fuzz.test. 2147483648 3600 7200 60 4294967295"]],
+		["fuzz.test", "MX", ["fuzz.test. 300 MX 10 mail.fuzz.test.", "fuzz.test. 300 MX 0 ."]],
+		["fuzz.test", "TXT", ["fuzz.test. 300 TXT \"v=spf1 a mx include:_spf.fuzz.test ~all\"",
+				       "fuzz.test. 300 TXT \"v=spf1 \" \"+all\""]],
+		["www.fuzz.test", "A", ["www.fuzz.test. 300 CNAME www.fuzz.test.", "www.fuzz.test. 300 A 192.0.2.10"]],
+		["x.fuzz.test", "A", ["x.fuzz.test. 2147483708 A 192.0.2.20"]],
+		["_dmarc.fuzz.test", "TXT", ["_dmarc.fuzz.test. 300 TXT \"v=DMARC1; p=none; rua=mailto:x\@elsewhere.example\""]],
+		["sel._domainkey.fuzz.test", "TXT", ["sel._domainkey.fuzz.test. 300 TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC\""]],
+		["25.2.0.192.in-addr.arpa", "PTR", ["25.2.0.192.in-addr.arpa. 300 PTR mail.fuzz.test.", "25.2.0.192.in-addr.arpa. 300 PTR other.example."]],
+		["mail.fuzz.test", "A", ["mail.fuzz.test. 300 A 192.0.2.25", "mail.fuzz.test. 300 A 192.0.2.26"]],
+		["nx.fuzz.test", "A", [], ["fuzz.test. 300 SOA ns1.fuzz.test. h.fuzz.test. 1 2 3 4 5"], [], "NXDOMAIN"],
+		["fuzz.test", "A", [], ["fuzz.test. 300 NS ns.elsewhere.example."], ["ns.elsewhere.example. 300 A 192.0.2.77"], "NOERROR", 1],
+		["fuzz.test", "TXT", [], [], [], "SERVFAIL"],
+	);
+	my $n = 0;
+	for my $a (@answers) {
+		my ($qname, $qtype, $an, $ns, $ad, $rcode, $noaa) = @$a;
+		my $p = Net::DNS::Packet->new($qname, $qtype);
+		$p->header->qr(1); $p->header->aa($noaa ? 0 : 1); $p->header->rcode($rcode // "NOERROR");
+		$p->push(answer => Net::DNS::RR->new($_)) for @$an;
+		$p->push(authority => Net::DNS::RR->new($_)) for @{$ns // []};
+		$p->push(additional => Net::DNS::RR->new($_)) for @{$ad // []};
+		my $wire = $p->data;
+		for my $pick (0 .. 13) {
+			open my $out, ">", sprintf("%s/seed-%02d-%02d", $dir, $n, $pick) or die;
+			binmode $out; print $out chr(0), chr($pick), $wire;
+		}
+		$n++;
+	}
+	# truncated, and cut short mid-record
+	my $p = Net::DNS::Packet->new("fuzz.test", "TXT"); $p->header->qr(1); $p->header->tc(1);
+	open my $out, ">", "$dir/seed-tc" or die; binmode $out; print $out chr(0), chr(13), $p->data;
+	$p = Net::DNS::Packet->new("fuzz.test", "MX"); $p->header->qr(1); $p->header->aa(1);
+	$p->push(answer => Net::DNS::RR->new("fuzz.test. 300 MX 10 mail.fuzz.test."));
+	my $w = $p->data;
+	open $out, ">", "$dir/seed-cut" or die; binmode $out; print $out chr(0), chr(13), substr($w, 0, length($w) - 3);
+' $C/dns-answer
