@@ -9,8 +9,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-command -v opendkim-genkey >/dev/null || bail_out "opendkim-genkey is not installed (opendkim-tools)"
-command -v openssl >/dev/null || bail_out "openssl is not installed"
+need opendkim-genkey opendkim-tools
+need openssl openssl
 
 KEYS=$TMP/keys
 mkdir -p "$KEYS/dkim.test" "$KEYS/dkimwild.test" "$KEYS/dkimprobe.test"
@@ -295,6 +295,7 @@ is "$(codes_at s2026._domainkey.dkimspf.test/TXT)" dkim.missing \
 # not finding one is information (a selector can be any name), not a failure
 audit -r "$TMP/probe.yml" dkimnone.test
 is "$RC" 0 "not finding a common selector is no failure"
+sees dkim.not-found info dkimnone.test
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-found") | .message')" \
 	'^none of 32 common selectors' "dkimnone.test: _domainkey exists (a TXT there), so the selectors were probed"
 
