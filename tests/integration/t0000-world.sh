@@ -122,9 +122,17 @@ records-partial.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test.
 records-rua.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-rt.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-hostile.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-ttl-edge.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-soa-timers.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-negttl-lowttl.test | ns1.newprov.test. ns2.newprov.test. | ns1.newprov.test. ns2.newprov.test.
+mut-negttl-lowmin.test | ns1.newprov.test. ns2.newprov.test. | ns1.newprov.test. ns2.newprov.test.
+mut-serial-wrap.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. ns2.newprov.test.
+mut-prev-child.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test.
+mut-wild-shadow.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
+mut-lame-answers.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 EOF
 
-for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6; do
+for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 shadow:127.53.8.1; do
 	dig_at new1 "${h%%:*}.hosts.test" A
 	is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/${h#*:}" "${h%%:*}.hosts.test A ${h#*:}"
 done
@@ -234,6 +242,47 @@ for s in new1 new2; do
 	dig_at "$s" timers.test SOA
 	is "$(soa_field 4) $(soa_field 5) $(soa_field 6)" "300 600 3600" "$s: timers.test refresh 300 retry 600 expire 3600"
 done
+
+# fixtures for planted bugs: values at a limit, the serial wrap, SOA TTL != MINIMUM
+for s in new1 new2; do
+	dig_at "$s" mut-ttl-edge.test A
+	is "$(dig_ttl A)" 900 "$s: mut-ttl-edge.test A TTL 900 (the limit)"
+	dig_at "$s" www.mut-ttl-edge.test A
+	is "$(dig_ttl A)" 901 "$s: www.mut-ttl-edge.test A TTL 901 (one over)"
+	dig_at "$s" mut-ttl-edge.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 900/900 "$s: mut-ttl-edge.test SOA TTL 900, MINIMUM 900"
+	dig_at "$s" mut-soa-timers.test SOA
+	is "$(soa_field 4) $(soa_field 5) $(soa_field 6) $(soa_field 7)" "604800 604800 604800 86400" \
+		"$s: mut-soa-timers.test refresh = retry = expire = 604800, minimum 86400"
+	dig_at "$s" mut-negttl-lowttl.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 300/86400 "$s: mut-negttl-lowttl.test SOA TTL 300, MINIMUM 86400"
+	dig_at "$s" mut-negttl-lowmin.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 3600/1800 "$s: mut-negttl-lowmin.test SOA TTL 3600, MINIMUM 1800"
+done
+dig_at new1 mut-serial-wrap.test SOA
+is "$(soa_field 3)" 4294967290 "new1: mut-serial-wrap.test serial 4294967290"
+dig_at new2 mut-serial-wrap.test SOA
+is "$(soa_field 3)" 10 "new2: mut-serial-wrap.test serial 10"
+dig_at old1 mut-prev-child.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "qr aa/ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test." \
+	"old1: serves mut-prev-child.test, whose NS set lists it"
+# shadow: the wildcard itself, but no synthesis from it
+dig_at shadow mut-wild-shadow.test SOA
+is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)" "NOERROR/qr aa/2026112501" "shadow: mut-wild-shadow.test SOA, authoritative"
+dig_at shadow '*.mut-wild-shadow.test' A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/198.51.100.20" "shadow: *.mut-wild-shadow.test A 198.51.100.20"
+dig_at shadow "$RANDOM_LABEL.mut-wild-shadow.test" A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/192.0.2.66" "shadow: any other name A 192.0.2.66 (no synthesis)"
+dig_at new1 "$RANDOM_LABEL.mut-wild-shadow.test" A
+is "$(dig_rdata A)" 198.51.100.20 "new1: a random name under mut-wild-shadow.test gets the wildcard"
+dig_at shadow good.test SOA
+is "$DIG_STATUS" REFUSED "shadow: REFUSED for other zones"
+# shadow: data for mut-lame-answers.test, without authority
+dig_at shadow mut-lame-answers.test SOA
+is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)/$(dig_ttl SOA)" "NOERROR/qr/2026010101/86400" \
+	"shadow: mut-lame-answers.test SOA serial 2026010101 TTL 86400, AA=0"
+dig_at shadow "www.mut-lame-answers.test" A
+is "$DIG_FLAGS/$(dig_rdata A)/$(dig_ttl A)" "qr/192.0.2.10/86400" "shadow: www.mut-lame-answers.test A 192.0.2.10, AA=0"
 
 # --- TTLs --------------------------------------------------------------------
 

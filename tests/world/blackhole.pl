@@ -2,8 +2,11 @@
 # blackhole: a "name server" that reads every query (UDP and TCP) and never
 # answers, so clients see timeouts rather than refused connections; or, in
 # mode "garbage", answers every UDP query with a broken packet (a hostile or
-# buggy server), cycling through the ways a DNS message can be malformed.
-# usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage]   (writes PIDFILE
+# buggy server), cycling through the ways a DNS message can be malformed; or,
+# in mode "shadow", answers for mut-wild-shadow.test as a server that does not
+# synthesize from its wildcard, and for mut-lame-answers.test without authority
+# (see shadow below).
+# usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage|shadow]   (writes PIDFILE
 # once both sockets are bound; exits on SIGTERM or SIGINT)
 use strict;
 use warnings;
@@ -12,8 +15,8 @@ use IO::Select;
 
 my ($addr, $port, $pidfile, $mode) = @ARGV;
 $mode //= 'silent';
-die "usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage]\n"
-	unless defined $pidfile && $mode =~ /^(silent|garbage)$/;
+die "usage: blackhole.pl ADDRESS PORT PIDFILE [silent|garbage|shadow]\n"
+	unless defined $pidfile && $mode =~ /^(silent|garbage|shadow)$/;
 
 # garbage QUERY N: the N-th broken answer to QUERY. Each keeps the ID, the QR
 # bit and the question (so a client matches it to its query) and breaks what
@@ -48,6 +51,55 @@ sub garbage {
 	return $kinds[$n % @kinds]->();
 }
 
+# shadow QUERY: the answer to QUERY of a server that answers two zones, each
+# in one wrong way only; other zones are REFUSED.
+# - mut-wild-shadow.test: authoritative, with the zone's wildcard,
+#   *.mut-wild-shadow.test A 198.51.100.20, which it answers when asked for that
+#   name, but every other name under the zone gets A 192.0.2.66, as though an
+#   explicit record shadowed the wildcard. The apex SOA and NS are the zone
+#   file's; other types have no data. Only the wildcard check's random name
+#   tells this server from a good one.
+# - mut-lame-answers.test: answers everything with data but without authority
+#   (AA=0), as a server that lost the zone but kept a stale copy would: serial
+#   2026010101, every name A 192.0.2.10, MX 10 mail, all with TTL 86400. A
+#   check that read these answers would find a stale serial, a wrong address
+#   and high TTLs; they must be lame and nothing else.
+sub shadow {
+	my ($q) = @_;
+	require Net::DNS;
+	my $query = eval { Net::DNS::Packet->new(\$q) } or return undef;
+	my ($question) = $query->question or return undef;
+	my $reply = $query->reply;
+	my $name = lc $question->qname;
+	my $type = $question->qtype;
+	my ($zone) = grep { $name eq $_ || $name =~ /\.\Q$_\E$/ } 'mut-wild-shadow.test', 'mut-lame-answers.test';
+	if (!$zone) {
+		$reply->header->rcode('REFUSED');
+		return $reply->data;
+	}
+	my $lame = $zone eq 'mut-lame-answers.test';
+	my $ttl = $lame ? 86400 : 300;
+	$reply->header->rcode('NOERROR');
+	$reply->header->aa($lame ? 0 : 1);
+	my $soa = "$zone. $ttl IN SOA ns1.newprov.test. hostmaster.newprov.test. "
+	    . ($lame ? 2026010101 : 2026112501) . " 14400 3600 1209600 300";
+	my @answer;
+	if ($name eq $zone && $type eq 'SOA') {
+		@answer = ($soa);
+	} elsif ($name eq $zone && $type eq 'NS') {
+		@answer = ("$zone. $ttl IN NS ns1.newprov.test.", "$zone. $ttl IN NS shadow.hosts.test.");
+	} elsif ($name eq $zone && $type eq 'MX') {
+		@answer = ("$zone. $ttl IN MX 10 mail.$zone.") if $lame;
+	} elsif ($type eq 'A') {
+		my $addr = $lame ? '192.0.2.10'
+		    : $name eq $zone || $name eq "*.$zone" || $name eq "www.$zone" ? '198.51.100.20' : '192.0.2.66';
+		@answer = ("$name. $ttl IN A $addr");
+	}
+	$reply->push(answer => Net::DNS::RR->new($_)) for @answer;
+	$reply->push(authority => Net::DNS::RR->new($soa)) unless @answer;
+	return $reply->data;
+}
+
 # No ReuseAddr on the UDP socket: on Linux it would let two processes share
 # the port, and a second world must fail to start instead.
 my $udp = IO::Socket::INET->new(LocalAddr => $addr, LocalPort => $port,
@@ -77,6 +129,9 @@ while (!$done) {
 			next unless defined $from;
 			if ($mode eq 'garbage') {
 				my $answer = garbage($buf, $queries);
+				send($udp, $answer, 0, $from) if defined $answer;
+			} elsif ($mode eq 'shadow') {
+				my $answer = shadow($buf);
 				send($udp, $answer, 0, $from) if defined $answer;
 			}
 			$queries++;

@@ -186,13 +186,14 @@ wait_pidfile() {
 	done
 }
 
-# blackhole: never answers; garbage: answers with broken packets (same script)
-for kind in blackhole garbage; do
+# blackhole: never answers; garbage: answers with broken packets; shadow:
+# answers without wildcard synthesis (same script)
+for kind in blackhole garbage shadow; do
 	servers "$kind" | while read -r name address _; do
 		mkdir -p "$DIR/$name" || fail "cannot create '$DIR/$name'"
 		rm -f "$DIR/$name/pid"
-		mode=silent
-		[ "$kind" = garbage ] && mode=garbage
+		mode=$kind
+		[ "$kind" = blackhole ] && mode=silent
 		# stdio to the log: a background child must not hold the caller's pipes open
 		perl "$WORLD_SRC/blackhole.pl" "$address" 53 "$DIR/$name/pid" "$mode" </dev/null >"$DIR/$name/log" 2>&1 &
 		wait_pidfile "$name" "$DIR/$name/log" $!
