@@ -48,7 +48,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       = $(BUILD)/cutover
 DNSBENCH  = $(BUILD)/dnsbench
 
-.PHONY: FORCE all deps check unit integration demo bench install uninstall clean format
+.PHONY: FORCE all deps check unit integration demo bench mutate install uninstall clean format
 
 all: $(BIN) $(DNSBENCH) cutover
 
@@ -98,6 +98,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	CUTOVER=$(CURDIR)/$(BIN) sh bench/run.sh
+
+# Mutation testing (tests/mutate.pl; README, Tests): hours, so not part of
+# check or CI. MUTATE_LIMIT, MUTATE_SEED, MUTATE_FILES... are read from the
+# environment.
+mutate: deps
+	perl tests/mutate.pl
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)
