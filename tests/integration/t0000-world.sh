@@ -232,7 +232,7 @@ done
 dig_at new1 serial.test SOA
 is "$(soa_field 3)" 2026112501 "new1: serial.test serial 2026112501"
 dig_at new2 serial.test SOA
-is "$(soa_field 3)" 2026112401 "new2: serial.test serial 2026112401"
+is "$(soa_field 3) $(soa_field 5)" "2026112401 600" "new2: serial.test serial 2026112401, retry 600"
 
 for s in new1 new2; do
 	dig_at "$s" negttl.test SOA
@@ -249,6 +249,8 @@ for s in new1 new2; do
 	is "$(dig_ttl A)" 900 "$s: mut-ttl-edge.test A TTL 900 (the limit)"
 	dig_at "$s" www.mut-ttl-edge.test A
 	is "$(dig_ttl A)" 901 "$s: www.mut-ttl-edge.test A TTL 901 (one over)"
+	dig_at "$s" zero.mut-ttl-edge.test A
+	is "$DIG_FLAGS/$(dig_ttl A)" "qr aa/0" "$s: zero.mut-ttl-edge.test A TTL 0"
 	dig_at "$s" mut-ttl-edge.test SOA
 	is "$(dig_ttl SOA)/$(soa_field 7)" 900/900 "$s: mut-ttl-edge.test SOA TTL 900, MINIMUM 900"
 	dig_at "$s" mut-soa-timers.test SOA

@@ -16,6 +16,8 @@ sees ttl.no-records info nowild.test
 is "$(domain_status nowild.test)" info "nowild.test: ok, and info for the name that does not exist"
 
 sees soa.serial-mismatch fail serial.test
+# new2's older SOA has retry 600; only the newest SOA's timers are judged
+sees_no soa.timers serial.test
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.serial-mismatch") | [.server, .expected, .actual] | join(" ")')" \
 	"ns2.newprov.test/127.53.2.2 2026112501 2026112401" "serial.test: ns2 is behind, newest serial expected"
 
@@ -87,6 +89,23 @@ is "$(findings soa.serial-mismatch mut-serial-wrap.test)" \
 	"fail | mut-serial-wrap.test/SOA | ns1.newprov.test/127.53.2.1 | 10 | 4294967290" \
 	"mut-serial-wrap.test: ns1 (4294967290) is behind ns2 (10) across the wrap"
 sees_no soa.ok mut-serial-wrap.test
+
+# A TTL of 0 is a TTL (within max: 0); without names the apex is checked.
+cat >"$TMP/ttl-edge.yml" <<'YML'
+name: ttl-edge
+checks:
+  - check: ttl
+    names: ["zero.{domain}"]
+    types: [A]
+    max: 0
+  - check: ttl
+    types: [A]
+    max: 900
+YML
+audit -r "$TMP/ttl-edge.yml" mut-ttl-edge.test
+is "$RC" 0 "mut-ttl-edge.test: TTL 0 against max 0 passes" || diag_run
+is "$(findings ttl.ok mut-ttl-edge.test status subject actual)" "ok | mut-ttl-edge.test/A | 900
+ok | zero.mut-ttl-edge.test/A | 0" "mut-ttl-edge.test: zero A TTL 0 is ok; the apex is the default name"
 
 # A timer warning alone passes the default --fail-on fail, not --fail-on warn.
 audit -r tests/fixtures/rulesets/soa-ttl.yml timers.test

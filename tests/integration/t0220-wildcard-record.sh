@@ -73,6 +73,25 @@ sees record.missing fail nowild.test
 sees record.ok ok nowild.test
 is "$RC" 2 "a missing record fails"
 
+# expected values are a set: the same value twice is once, in any order and
+# form (a name in another case, relative or absolute)
+cat >"$TMP/set.yml" <<'YML'
+name: set
+checks:
+  - check: record
+    name: "www.{domain}"
+    type: A
+    expect: ["198.51.100.20", "198.51.100.20"]
+  - check: record
+    name: "{domain}"
+    type: MX
+    expect: ["10 MAIL.{domain}", "10 mail.{domain}."]
+YML
+audit -r "$TMP/set.yml" good.test
+is "$RC" 0 "expected values twice: still the one record" || diag_run
+is "$(findings record.ok good.test status subject expected)" "ok | good.test/MX | 10 mail.good.test.
+ok | www.good.test/A | 198.51.100.20" "good.test: the expected sets, each value once"
+
 # severity: warn turns a failure into a warning
 cat >"$TMP/sev.yml" <<'YML'
 name: sev
