@@ -27,6 +27,9 @@ sees ns.parent-child-mismatch fail mismatch.test
 is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.parent-child-mismatch")][0] | .expected + " | " + .actual')" \
 	"ns1.newprov.test ns2.newprov.test | ns1.newprov.test ns3.newprov.test" \
 	"mismatch.test: expected the parent's NS set, got the zone's"
+is "$(findings ns.parent-child-mismatch mismatch.test message)" \
+	"the parent delegates to ns1.newprov.test ns2.newprov.test but the zone publishes ns1.newprov.test ns3.newprov.test (only at the parent: ns2.newprov.test; only in the zone: ns3.newprov.test)" \
+	"mismatch.test: the message says which name is only at the parent and which only in the zone"
 # ns3.newprov.test is only in the zone's own NS set, and nothing listens there
 sees ns.unreachable error mismatch.test
 
@@ -71,6 +74,23 @@ is "$(findings ns.previous-delegated mut-prev-child.test status subject server e
 	"mut-prev-child.test: ns1.oldprov.test, in the zone's NS set only, is still a name server"
 sees ns.parent-child-mismatch fail mut-prev-child.test
 is "$RC" 2 "mut-prev-child.test: exit status 2"
+
+# A previous server given by the address of a current one is still delegated;
+# one that is neither a name nor an address is said so, not dropped.
+cat >"$TMP/prev.yml" <<'YML'
+name: prev
+checks:
+  - check: ns
+    previous: ["127.53.2.2", "bad..name"]
+YML
+audit -r "$TMP/prev.yml" good.test
+is "$(findings ns.previous-delegated good.test)" \
+	"fail | 127.53.2.2 | 127.53.2.2 | not in the NS set | 127.53.2.2" \
+	"good.test: 127.53.2.2, to be retired, is the address of ns2.newprov.test"
+sees check.no-data error good.test
+is "$(findings check.no-data good.test status subject actual)" "error | bad..name | bad..name" \
+	"good.test: a previous server that is no name is reported"
+is "$RC" 2 "good.test with a current server as previous: exit status 2"
 
 # A server that answers with data but without authority (AA=0) is lame, and no
 # check reads what it says: its serial is stale, its TTLs 86400, its
