@@ -433,7 +433,7 @@ mx-none.test MX|
 mx-null.test MX|0 . 
 mx-nullmixed.test MX|0 . 10 mail.mx-nullmixed.test. 
 mail.mx-cname.test CNAME|host.mx-cname.test. 
-mx-literal.test MX|10 198.18.1.25.mx-literal.test. 15 2001:2::1:25.mx-literal.test. 20 nowhere.mx-literal.test. 
+mx-literal.test MX|10 198.18.1.25.mx-literal.test. 15 2001:2::1:25.mx-literal.test. 20 nowhere.mx-literal.test. 30 198.18.1.27. 
 mx-exfail.test MX|10 mail.child.deadparent.test. 
 records-partial.test MX|10 mail.records-partial.test. 20 mx.oldprov.test. 
 records-rt.test MX|
