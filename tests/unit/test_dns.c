@@ -44,6 +44,8 @@ enum msg {
 	TRUNCATED_BROKEN, /* TC=1 and cut short mid-record: still means TCP */
 	UPPER_CASE,	  /* the answer, its question WWW.EXAMPLE.TEST. */
 	SPOOF,		  /* a right-looking answer (A WRONG) from another port */
+	PIECES,		  /* over TCP: the answer in three writes 20 ms apart, split
+			     inside the length and before its last byte */
 };
 
 struct server {
@@ -55,6 +57,10 @@ struct server {
 	int udp_queries, tcp_queries;
 	uint8_t tcp_in[512];
 	size_t tcp_have;
+	/* PIECES: what is still to be written, and when */
+	struct loop_timer *later;
+	uint8_t pending[512];
+	size_t pending_len, pending_cut[2], n_cuts;
 };
 
 /* The message kind m in answer to query, as wire bytes (*len); NULL for END. */
@@ -65,7 +71,8 @@ static uint8_t *build(const ldns_pkt *query, enum msg m, size_t *len)
 	ldns_rr *a = NULL;
 	uint8_t *wire = NULL;
 	/* Only the right answer holds RIGHT: a wrong one taken shows. */
-	const char *rr = m == GOOD || m == UPPER_CASE ? QNAME " 300 IN A " RIGHT : QNAME " 300 IN A " WRONG;
+	const char *rr = m == GOOD || m == UPPER_CASE || m == PIECES ? QNAME " 300 IN A " RIGHT
+								     : QNAME " 300 IN A " WRONG;
 	assert_int_equal(ldns_rr_new_frm_str(&a, rr, 0, NULL, NULL), LDNS_STATUS_OK);
 	ldns_pkt_set_id(p, ldns_pkt_id(query) + (m == OTHER_ID));
 	ldns_pkt_set_qr(p, m != NO_QR);
@@ -142,6 +149,21 @@ static void on_udp(void *arg, int fd, unsigned what)
 	ldns_pkt_free(query);
 }
 
+/* Write the next piece of a PIECES answer: up to the next cut, or the rest. */
+static void write_piece(void *arg)
+{
+	struct server *s = arg;
+	size_t end = s->n_cuts ? s->pending_cut[0] : s->pending_len;
+	assert_int_equal(write(s->conn, s->pending, end), (ssize_t)end);
+	memmove(s->pending, s->pending + end, s->pending_len - end);
+	s->pending_len -= end;
+	if (s->n_cuts) {
+		s->pending_cut[0] = s->pending_cut[1] - end;
+		s->n_cuts--;
+		loop_timer_start(s->later, 20000);
+	}
+}
+
 static void on_conn(void *arg, int fd, unsigned what)
 {
 	struct server *s = arg;
@@ -162,8 +184,19 @@ static void on_conn(void *arg, int fd, unsigned what)
 		size_t len;
 		uint8_t *wire = build(query, *m, &len);
 		uint8_t prefix[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-		assert_int_equal(write(fd, prefix, 2), 2);
-		assert_int_equal(write(fd, wire, len), (ssize_t)len);
+		if (*m == PIECES) {
+			/* one byte of the length, the rest but one byte, the last */
+			memcpy(s->pending, prefix, 2);
+			memcpy(s->pending + 2, wire, len);
+			s->pending_len = len + 2;
+			s->pending_cut[0] = 1;
+			s->pending_cut[1] = len + 1;
+			s->n_cuts = 2;
+			write_piece(s);
+		} else {
+			assert_int_equal(write(fd, prefix, 2), 2);
+			assert_int_equal(write(fd, wire, len), (ssize_t)len);
+		}
 		free(wire);
 	}
 	ldns_pkt_free(query);
@@ -206,6 +239,8 @@ static void server_start(struct server *s, struct loop *l, const enum msg *udp_s
 	setsockopt(s->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	assert_int_equal(bind(s->tcp, (struct sockaddr *)&s->addr, sizeof(s->addr)), 0);
 	assert_int_equal(listen(s->tcp, 4), 0);
+	s->later = loop_timer_new(l, write_piece, s);
+	assert_non_null(s->later);
 	s->udp_io = loop_io_new(l, s->udp, LOOP_READ, on_udp, s);
 	s->tcp_io = loop_io_new(l, s->tcp, LOOP_READ, on_accept, s);
 	assert_non_null(s->udp_io);
@@ -214,6 +249,7 @@ static void server_start(struct server *s, struct loop *l, const enum msg *udp_s
 
 static void server_stop(struct server *s)
 {
+	loop_timer_free(s->later);
 	loop_io_free(s->udp_io);
 	loop_io_free(s->tcp_io);
 	if (s->conn_io)
@@ -380,6 +416,16 @@ static void test_truncated_then_tcp(void **state)
 	ldns_pkt_free(expect(udp_broken, tcp_good, DNS_OK, 1, RIGHT, 1));
 }
 
+/* Over TCP an answer may come in pieces (here split inside the length and
+ * before the last byte): it is read whole before it is judged. */
+static void test_tcp_pieces(void **state)
+{
+	(void)state;
+	static const enum msg udp[] = {TRUNCATED, END};
+	static const enum msg tcp[] = {PIECES, END};
+	ldns_pkt_free(expect(udp, tcp, DNS_OK, 1, RIGHT, 0));
+}
+
 /* An answer from another port of the same address (a spoofer that guessed
  * the ID and the question) is not the server's: the kernel drops it on the
  * engine's connected socket, and the right one comes through. */
@@ -400,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated_then_tcp),
 		cmocka_unit_test(test_other_port),
+		cmocka_unit_test(test_tcp_pieces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
