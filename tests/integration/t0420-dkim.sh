@@ -311,5 +311,11 @@ like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-fo
 # add 33)
 n=$(printf '%s\n' "$ERR" | sed -n 's/.* lookups=\([0-9]*\) .*/\1/p')
 ok $([ -n "$n" ] && [ "$n" -lt 10 ] && echo 0 || echo 1) "nowild.test: no probes sent ($n lookups in all)"
+# ...but a named selector is looked up all the same, and missing: the
+# shortcut is for probing only
+audit -r "$TMP/dkimspf.yml" nowild.test
+is "$(findings dkim.missing nowild.test status subject actual)" "fail | s2026._domainkey.nowild.test/TXT | (none)" \
+	"nowild.test: a named selector under a _domainkey that does not exist is missing"
+sees_no dkim.not-found nowild.test
 
 done_testing
