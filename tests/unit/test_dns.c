@@ -36,6 +36,7 @@ enum msg {
 	NO_QUESTION,	  /* NOERROR with an empty question section */
 	TWO_QUESTIONS,	  /* the question twice */
 	SHORT,		  /* 6 bytes, less than a header */
+	EMPTY,		  /* a datagram of no bytes */
 	FORMERR_BARE,	  /* FORMERR, no question: accepted on ID and address */
 	NOTIMP_BARE,	  /* NOTIMP, no question: accepted on ID and address */
 	BROKEN,		  /* the right question, then a count of records that are not there */
@@ -112,6 +113,8 @@ static uint8_t *build(const ldns_pkt *query, enum msg m, size_t *len)
 		*len -= 2; /* cut inside the A record's address */
 	if (m == SHORT)
 		*len = 6;
+	if (m == EMPTY)
+		*len = 0;
 	ldns_rr_free(q);
 	ldns_rr_free(a);
 	ldns_pkt_free(p);
@@ -348,7 +351,7 @@ static void test_ignored_then_right(void **state)
 {
 	(void)state;
 	static const enum msg wrong[] = {OTHER_ID,    OTHER_NAME,    OTHER_TYPE, OTHER_CLASS, NO_QR,
-					 NO_QUESTION, TWO_QUESTIONS, SHORT,	 BROKEN_OTHER};
+					 NO_QUESTION, TWO_QUESTIONS, SHORT,	 EMPTY,	      BROKEN_OTHER};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		enum msg script[] = {wrong[i], GOOD, END};
 		ldns_pkt *p = expect(script, NULL, DNS_OK, 0, RIGHT, 1);
@@ -361,9 +364,10 @@ static void test_ignored_then_right(void **state)
 static void test_only_wrong_times_out(void **state)
 {
 	(void)state;
-	static const enum msg script[] = {OTHER_ID,    NO_QR,	      OTHER_NAME, OTHER_TYPE,	OTHER_CLASS,
-					  NO_QUESTION, TWO_QUESTIONS, SHORT,	  BROKEN_OTHER, END};
-	assert_null(expect(script, NULL, DNS_ETIMEOUT, 0, "", 9));
+	static const enum msg script[] = {OTHER_ID,    NO_QR,	      OTHER_NAME, OTHER_TYPE, OTHER_CLASS,
+					  NO_QUESTION, TWO_QUESTIONS, SHORT,	  EMPTY,      BROKEN_OTHER,
+					  END};
+	assert_null(expect(script, NULL, DNS_ETIMEOUT, 0, "", 10));
 }
 
 /* The question's name is compared without regard to case. */
