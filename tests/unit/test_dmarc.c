@@ -164,6 +164,11 @@ static void test_hostile(void **state)
 		for (const char *c = r.notes[i].text; *c; c++)
 			assert_true(*c >= 0x20 && *c < 0x7f);
 	assert_non_null(strstr(r.notes[0].text, "\\x01\\x00\\xff"));
+	/* the edges of printable ASCII: 0x1f and 0x7f escaped, ' ' and '~' not */
+	const char edges[] = "v=DMARC1; p=x\037 ~\177";
+	dmarc_parse(edges, sizeof(edges) - 1, &r);
+	assert_int_equal(r.p, DMARC_POLICY_INVALID);
+	assert_non_null(strstr(r.notes[0].text, "x\\x1f ~\\x7f"));
 	/* a long record of many bad tags: notes are capped, counted */
 	size_t len = 64 * 1024;
 	char *big = malloc(len);
