@@ -243,7 +243,7 @@ sub mutants_of {
 		my $close = match_bracket($m, $open);
 		next if $close < 0;
 		my @parts = split /;/, substr($m, $open + 1, $close - $open - 1), -1;
-		next unless @parts == 3 && $parts[1] =~ /^\s*\w+\s*<\s*[\w>.-]+\s*$/;
+		next unless @parts == 3 && $parts[1] =~ /^\s*\w+\s*<\s*(?:[^&|?<>=]|->)+$/;
 		my $from = $open + 1 + length($parts[0]) + 1;
 		push @loops, [$from, $from + length $parts[1]];
 	}
