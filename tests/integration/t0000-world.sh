@@ -357,7 +357,7 @@ dig_at root www.dmarc-corp.co.uk A
 is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/a.nic.test." "root refers uk. to a.nic.test."
 dig_at tld co.uk NS
 is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "NOERROR/qr aa/a.nic.test." "tld serves co.uk (delegated by uk.)"
-for z in dmarc-corp.co.uk dmarc-orphan.co.uk; do
+for z in dmarc-corp.co.uk dmarc-orphan.co.uk mut-dmarc-broken.co.uk; do
 	dig_at tld "$z" NS
 	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/ns1.newprov.test. ns2.newprov.test." \
 		"co.uk delegates $z to ns1+ns2.newprov.test"
@@ -377,6 +377,10 @@ dig_at new1 _dmarc.twice.dmarc-corp.co.uk TXT
 is "$(dig_rdata TXT | wc -l)" 2 "twice.dmarc-corp.co.uk has two DMARC records"
 dig_at new2 _dmarc.dmarc-orphan.co.uk TXT
 is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "dmarc-orphan.co.uk has no DMARC record"
+dig_at new1 _dmarc.mut-dmarc-broken.co.uk TXT
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/dead.hosts.test." "_dmarc.mut-dmarc-broken.co.uk is delegated to dead.hosts.test"
+dig_at new2 _dmarc.c.d.e.f.mut-dmarc-broken.co.uk TXT
+is "$(dig_rdata TXT)" '"v=DMARC1; p=reject; psd=n"' "_dmarc.c.d.e.f.mut-dmarc-broken.co.uk has psd=n"
 for t in A AAAA MX; do
 	dig_at new1 txtonly.dmarc-corp.co.uk $t
 	is "$DIG_STATUS/$(dig_rdata $t)" "NOERROR/" "txtonly.dmarc-corp.co.uk has no $t (non-existent for DMARC)"
