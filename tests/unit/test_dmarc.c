@@ -150,6 +150,15 @@ static void test_removed_unknown(void **state)
 	parse("v=DMARC1; pct=99999999999999999999999", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "pct"), 1);
 	assert_int_equal(r.pct, 100);
+	/* tag names at the ends of the alphabet are names, unknown ones */
+	parse("v=DMARC1; p=none; zZ=1; Az=2", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_UNKNOWN, NULL), 2);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	/* rf keywords: letters, digits and '-', nothing else */
+	parse("v=DMARC1; p=none; rf=afrf:iodef-2", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	parse("v=DMARC1; p=none; rf=a_b", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rf"), 1);
 }
 
 static void test_hostile(void **state)
