@@ -68,7 +68,7 @@ FUZZ_NAMES  = $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BIN    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
 FUZZ_TIME  ?= 60
 
-.PHONY: FORCE all deps check check-alloc unit integration demo bench install uninstall clean format fuzz fuzz-smoke \
+.PHONY: FORCE all deps check check-alloc unit integration demo bench mutate install uninstall clean format fuzz fuzz-smoke \
 	fuzz-merge
 
 all: $(BIN) $(DNSBENCH) cutover
@@ -147,6 +147,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	CUTOVER=$(CURDIR)/$(BIN) sh bench/run.sh
+
+# Mutation testing (tests/mutate.pl; README, Tests): hours, so not part of
+# check or CI. MUTATE_LIMIT, MUTATE_SEED, MUTATE_FILES... are read from the
+# environment.
+mutate: deps
+	perl tests/mutate.pl
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)

@@ -97,8 +97,13 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 			continue;
 		}
 		pv->name = ctx_name(ctx, given[i]);
-		if (!pv->name)
+		if (!pv->name) {
+			ctx_finding(ctx, CODE_CHECK_NO_DATA, given[i], NULL, "a host name or an address",
+				    given[i],
+				    "previous server '%s' is neither a host name nor an address: not checked",
+				    given[i]);
 			continue;
+		}
 		/* Compare the current data with the previous servers' once
 		 * their addresses are known (judge, round 0). */
 		ctx_lookup(ctx, pv->name, LDNS_RR_TYPE_A);

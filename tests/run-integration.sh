@@ -6,8 +6,10 @@
 # usage: CUTOVER=path/to/cutover [DNSBENCH=path/to/dnsbench] sh tests/run-integration.sh [TEST...]
 #
 # DNSBENCH defaults to dnsbench beside CUTOVER. The tests get WORLD,
-# ROOT_HINTS, RESOLVER, CUTOVER and DNSBENCH in their environment. Exits with
-# prove's status.
+# ROOT_HINTS, RESOLVER, CUTOVER, DNSBENCH and CUTOVER_SEEN_LOG (where lib.sh
+# notes each finding code and status an assertion saw) in their environment;
+# t0990, which checks that log against src/codes.h, always runs last. Exits
+# with prove's status.
 set -u
 
 here=$(pwd -P)
@@ -37,8 +39,22 @@ sh tests/world/start.sh "$tmp/world" || exit 2
 . "$tmp/world/env"
 export WORLD ROOT_HINTS RESOLVER
 
+CUTOVER_SEEN_LOG=$tmp/seen
+: >"$CUTOVER_SEEN_LOG"
+export CUTOVER_SEEN_LOG
+
 if [ $# -eq 0 ]; then
 	set -- tests/integration/t*.sh
 fi
+# t0990 judges what the tests before it saw: move it to the end.
+last=
+for t; do
+	shift
+	case $t in
+	*t0990-*) last=$t ;;
+	*) set -- "$@" "$t" ;;
+	esac
+done
+[ -z "$last" ] || set -- "$@" "$last"
 # The tests are POSIX sh scripts: run them with sh whatever their mode bits.
 prove -v --exec sh "$@"

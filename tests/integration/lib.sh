@@ -16,8 +16,15 @@
 # DNS:  addr SERVER | reload SERVER | dig_at SERVER NAME TYPE [DIG-OPTION...] |
 #       dig_rdata TYPE | dig_ttl TYPE
 # cutover: run_cutover ARG... | has_finding CODE STATUS [DOMAIN] |
-#       sees CODE STATUS DOMAIN | sees_at CODE STATUS SUBJECT |
-#       finding_count CODE [STATUS] | json_field JQ-EXPR | diag_run
+#       sees CODE STATUS DOMAIN | sees_at CODE STATUS SUBJECT | sees_no CODE DOMAIN |
+#       findings CODE DOMAIN [FIELD...] | finding_count CODE [STATUS] |
+#       json_field JQ-EXPR | diag_run
+# tools: need COMMAND PACKAGE (bail out when a tool the test needs is missing)
+#
+# Every finding code and status that sees, sees_at or has_finding finds in a
+# report is written to $CUTOVER_SEEN_LOG ("CODE STATUS TEST" lines) when it is
+# set: tests/run-integration.sh sets it, and t0990 checks that every code of
+# src/codes.h was seen, with its status, by an assertion that ran.
 #
 # Do not use `set -e` (a helper's non-zero status is an answer, not an error)
 # and do not set an EXIT trap: add cleanup commands with at_exit CMD instead.
@@ -161,6 +168,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# need COMMAND PACKAGE: stop the test (bail out) when a tool it needs is
+# missing. `make deps` installs them all: a missing one is an error, never a
+# reason to skip what it checks.
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		bail_out "'$1' is not installed (Debian package $2): run make deps"
+}
+need jq jq
+need dig dnsutils
+
 # --- the DNS world ---------------------------------------------------------
 
 if [ -z "${WORLD:-}" ]; then
@@ -275,12 +292,32 @@ run_cutover() {
 	return 0
 }
 
+# _lib_seen CODE STATUS: note in CUTOVER_SEEN_LOG that an assertion saw it
+_lib_seen() {
+	[ -n "${CUTOVER_SEEN_LOG:-}" ] || return 0
+	printf '%s %s %s\n' "$1" "$2" "$(basename "$0" .sh)" >>"$CUTOVER_SEEN_LOG"
+}
+
 # has_finding CODE STATUS [DOMAIN]: true when the JSON report in OUT has a
 # finding with that code and status (and domain)
 has_finding() {
 	printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg d "${3:-}" \
 		'any(.findings[]?; .code == $c and .status == $s and ($d == "" or .domain == $d))' \
-		>/dev/null
+		>/dev/null || return 1
+	_lib_seen "$1" "$2"
+}
+
+# findings CODE DOMAIN [FIELD...]: each finding of that code for DOMAIN in OUT,
+# one a line, its fields (default: status subject server expected actual)
+# joined by " | ", a missing one as "-"; sorted. For asserting every finding
+# whole, not only the first one's code.
+findings() {
+	_c=$1 _d=$2
+	shift 2
+	[ $# -gt 0 ] || set -- status subject server expected actual
+	printf '%s\n' "$OUT" | jq -r --arg c "$_c" --arg d "$_d" --arg f "$*" \
+		'($f | split(" ")) as $fs | .findings[] | select(.code == $c and .domain == $d)
+		 | [.[$fs[]] | if . == null then "-" else tostring end] | join(" | ")' | sort
 }
 
 # finding_count CODE [STATUS]: how many findings in OUT have that code (and status)
@@ -310,7 +347,7 @@ audit() {
 
 # sees CODE STATUS DOMAIN: one test, that the report in OUT has that finding
 sees() {
-	if has_finding "$1" "$2" "$3"; then
+	if [ -n "$3" ] && has_finding "$1" "$2" "$3"; then
 		pass "$3: $1 ($2)"
 	else
 		fail "$3: $1 ($2)"
@@ -319,13 +356,17 @@ sees() {
 	fi
 }
 
-# sees_no CODE DOMAIN: one test, that the report in OUT has no such finding
+# sees_no CODE DOMAIN: one test, that the report in OUT (which must be a
+# report: JSON with a list of findings) has no such finding
 sees_no() {
-	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg d "$2" \
-		'any(.findings[]?; .code == $c and .domain == $d)' >/dev/null; then
-		fail "$2: no $1"
-	else
+	_r=$(printf '%s\n' "$OUT" | jq -r --arg c "$1" --arg d "$2" \
+		'if (.findings | type) != "array" then "not a report"
+		 elif any(.findings[]; .code == $c and .domain == $d) then "found" else "none" end' 2>&1)
+	if [ "$_r" = none ]; then
 		pass "$2: no $1"
+	else
+		fail "$2: no $1"
+		[ "$_r" = found ] || diag "OUT is not a JSON report ($_r): $(printf '%s' "$OUT" | head -c 300)"
 	fi
 }
 
@@ -334,6 +375,7 @@ sees_no() {
 sees_at() {
 	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg j "$3" \
 		'any(.findings[]?; .code == $c and .status == $s and .subject == $j)' >/dev/null; then
+		_lib_seen "$1" "$2"
 		pass "$3: $1 ($2)"
 	else
 		fail "$3: $1 ($2)"

@@ -137,6 +137,14 @@ zoo-ttlhigh.test    | zoo-ttlhigh.hosts.test.                      | zoo-ttlhigh
 zoo-big.test        | zoo-big.hosts.test.                          | zoo-big.hosts.test.
 zoo-tcpparent.test  | ns2.newprov.test. zoo-tcpwrongid.hosts.test. zoo-tcpzeros.hosts.test. | -
 zoo-manyns.test     | ns2.newprov.test.                            | -
+mut-ttl-edge.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-soa-timers.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-negttl-lowttl.test | ns1.newprov.test. ns2.newprov.test. | ns1.newprov.test. ns2.newprov.test.
+mut-negttl-lowmin.test | ns1.newprov.test. ns2.newprov.test. | ns1.newprov.test. ns2.newprov.test.
+mut-serial-wrap.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. ns2.newprov.test.
+mut-prev-child.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test.
+mut-wild-shadow.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
+mut-lame-answers.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -306,7 +314,7 @@ done
 dig_at new1 serial.test SOA
 is "$(soa_field 3)" 2026112501 "new1: serial.test serial 2026112501"
 dig_at new2 serial.test SOA
-is "$(soa_field 3)" 2026112401 "new2: serial.test serial 2026112401"
+is "$(soa_field 3) $(soa_field 5)" "2026112401 600" "new2: serial.test serial 2026112401, retry 600"
 
 for s in new1 new2; do
 	dig_at "$s" negttl.test SOA
@@ -316,6 +324,49 @@ for s in new1 new2; do
 	dig_at "$s" timers.test SOA
 	is "$(soa_field 4) $(soa_field 5) $(soa_field 6)" "300 600 3600" "$s: timers.test refresh 300 retry 600 expire 3600"
 done
+
+# fixtures for planted bugs: values at a limit, the serial wrap, SOA TTL != MINIMUM
+for s in new1 new2; do
+	dig_at "$s" mut-ttl-edge.test A
+	is "$(dig_ttl A)" 900 "$s: mut-ttl-edge.test A TTL 900 (the limit)"
+	dig_at "$s" www.mut-ttl-edge.test A
+	is "$(dig_ttl A)" 901 "$s: www.mut-ttl-edge.test A TTL 901 (one over)"
+	dig_at "$s" zero.mut-ttl-edge.test A
+	is "$DIG_FLAGS/$(dig_ttl A)" "qr aa/0" "$s: zero.mut-ttl-edge.test A TTL 0"
+	dig_at "$s" mut-ttl-edge.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 900/900 "$s: mut-ttl-edge.test SOA TTL 900, MINIMUM 900"
+	dig_at "$s" mut-soa-timers.test SOA
+	is "$(soa_field 4) $(soa_field 5) $(soa_field 6) $(soa_field 7)" "604800 604800 604800 86400" \
+		"$s: mut-soa-timers.test refresh = retry = expire = 604800, minimum 86400"
+	dig_at "$s" mut-negttl-lowttl.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 300/86400 "$s: mut-negttl-lowttl.test SOA TTL 300, MINIMUM 86400"
+	dig_at "$s" mut-negttl-lowmin.test SOA
+	is "$(dig_ttl SOA)/$(soa_field 7)" 3600/1800 "$s: mut-negttl-lowmin.test SOA TTL 3600, MINIMUM 1800"
+done
+dig_at new1 mut-serial-wrap.test SOA
+is "$(soa_field 3)" 4294967290 "new1: mut-serial-wrap.test serial 4294967290"
+dig_at new2 mut-serial-wrap.test SOA
+is "$(soa_field 3)" 10 "new2: mut-serial-wrap.test serial 10"
+dig_at old1 mut-prev-child.test NS
+is "$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "qr aa/ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test." \
+	"old1: serves mut-prev-child.test, whose NS set lists it"
+# shadow: the wildcard itself, but no synthesis from it
+dig_at shadow mut-wild-shadow.test SOA
+is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)" "NOERROR/qr aa/2026112501" "shadow: mut-wild-shadow.test SOA, authoritative"
+dig_at shadow '*.mut-wild-shadow.test' A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/198.51.100.20" "shadow: *.mut-wild-shadow.test A 198.51.100.20"
+dig_at shadow "$RANDOM_LABEL.mut-wild-shadow.test" A
+is "$DIG_FLAGS/$(dig_rdata A)" "qr aa/192.0.2.66" "shadow: any other name A 192.0.2.66 (no synthesis)"
+dig_at new1 "$RANDOM_LABEL.mut-wild-shadow.test" A
+is "$(dig_rdata A)" 198.51.100.20 "new1: a random name under mut-wild-shadow.test gets the wildcard"
+dig_at shadow good.test SOA
+is "$DIG_STATUS" REFUSED "shadow: REFUSED for other zones"
+# shadow: data for mut-lame-answers.test, without authority
+dig_at shadow mut-lame-answers.test SOA
+is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)/$(dig_ttl SOA)" "NOERROR/qr/2026010101/86400" \
+	"shadow: mut-lame-answers.test SOA serial 2026010101 TTL 86400, AA=0"
+dig_at shadow "www.mut-lame-answers.test" A
+is "$DIG_FLAGS/$(dig_rdata A)/$(dig_ttl A)" "qr/192.0.2.10/86400" "shadow: www.mut-lame-answers.test A 192.0.2.10, AA=0"
 
 # --- TTLs --------------------------------------------------------------------
 
@@ -388,7 +439,7 @@ dig_at root www.dmarc-corp.co.uk A
 is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/a.nic.test." "root refers uk. to a.nic.test."
 dig_at tld co.uk NS
 is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_ANSWER")" "NOERROR/qr aa/a.nic.test." "tld serves co.uk (delegated by uk.)"
-for z in dmarc-corp.co.uk dmarc-orphan.co.uk; do
+for z in dmarc-corp.co.uk dmarc-orphan.co.uk mut-dmarc-broken.co.uk; do
 	dig_at tld "$z" NS
 	is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/ns1.newprov.test. ns2.newprov.test." \
 		"co.uk delegates $z to ns1+ns2.newprov.test"
@@ -408,6 +459,10 @@ dig_at new1 _dmarc.twice.dmarc-corp.co.uk TXT
 is "$(dig_rdata TXT | wc -l)" 2 "twice.dmarc-corp.co.uk has two DMARC records"
 dig_at new2 _dmarc.dmarc-orphan.co.uk TXT
 is "$DIG_STATUS/$(dig_rdata TXT)" "NXDOMAIN/" "dmarc-orphan.co.uk has no DMARC record"
+dig_at new1 _dmarc.mut-dmarc-broken.co.uk TXT
+is "$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "qr/dead.hosts.test." "_dmarc.mut-dmarc-broken.co.uk is delegated to dead.hosts.test"
+dig_at new2 _dmarc.c.d.e.f.mut-dmarc-broken.co.uk TXT
+is "$(dig_rdata TXT)" '"v=DMARC1; p=reject; psd=n"' "_dmarc.c.d.e.f.mut-dmarc-broken.co.uk has psd=n"
 for t in A AAAA MX; do
 	dig_at new1 txtonly.dmarc-corp.co.uk $t
 	is "$DIG_STATUS/$(dig_rdata $t)" "NOERROR/" "txtonly.dmarc-corp.co.uk has no $t (non-existent for DMARC)"
@@ -464,7 +519,7 @@ mx-none.test MX|
 mx-null.test MX|0 . 
 mx-nullmixed.test MX|0 . 10 mail.mx-nullmixed.test. 
 mail.mx-cname.test CNAME|host.mx-cname.test. 
-mx-literal.test MX|10 198.18.1.25.mx-literal.test. 15 2001:2::1:25.mx-literal.test. 20 nowhere.mx-literal.test. 
+mx-literal.test MX|10 198.18.1.25.mx-literal.test. 15 2001:2::1:25.mx-literal.test. 20 nowhere.mx-literal.test. 30 198.18.1.27. 
 mx-exfail.test MX|10 mail.child.deadparent.test. 
 records-partial.test MX|10 mail.records-partial.test. 20 mx.oldprov.test. 
 records-rt.test MX|

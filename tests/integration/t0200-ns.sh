@@ -27,6 +27,9 @@ sees ns.parent-child-mismatch fail mismatch.test
 is "$(printf '%s\n' "$OUT" | jq -r '[.findings[] | select(.code == "ns.parent-child-mismatch")][0] | .expected + " | " + .actual')" \
 	"ns1.newprov.test ns2.newprov.test | ns1.newprov.test ns3.newprov.test" \
 	"mismatch.test: expected the parent's NS set, got the zone's"
+is "$(findings ns.parent-child-mismatch mismatch.test message)" \
+	"the parent delegates to ns1.newprov.test ns2.newprov.test but the zone publishes ns1.newprov.test ns3.newprov.test (only at the parent: ns2.newprov.test; only in the zone: ns3.newprov.test)" \
+	"mismatch.test: the message says which name is only at the parent and which only in the zone"
 # ns3.newprov.test is only in the zone's own NS set, and nothing listens there
 sees ns.unreachable error mismatch.test
 
@@ -57,7 +60,50 @@ sees_no ns.stale-authority same.test
 sees ns.ok ok gone.test
 sees_no ns.previous-serving gone.test
 sees ns.previous-delegated fail stilldelegated.test
+is "$(findings ns.previous-delegated stilldelegated.test status subject server expected)" \
+	"fail | ns1.oldprov.test | - | not in the NS set" \
+	"stilldelegated.test: the previous server is named as a name server of the zone"
 sees ns.no-delegation fail missing.test
+
+# A previous server that the parent no longer lists but the zone's own NS set
+# still does is still delegated.
+audit -r tests/fixtures/rulesets/moves.yml mut-prev-child.test
+sees ns.previous-delegated fail mut-prev-child.test
+is "$(findings ns.previous-delegated mut-prev-child.test status subject server expected)" \
+	"fail | ns1.oldprov.test | - | not in the NS set" \
+	"mut-prev-child.test: ns1.oldprov.test, in the zone's NS set only, is still a name server"
+sees ns.parent-child-mismatch fail mut-prev-child.test
+is "$RC" 2 "mut-prev-child.test: exit status 2"
+
+# A previous server given by the address of a current one is still delegated;
+# one that is neither a name nor an address is said so, not dropped.
+cat >"$TMP/prev.yml" <<'YML'
+name: prev
+checks:
+  - check: ns
+    previous: ["127.53.2.2", "bad..name"]
+YML
+audit -r "$TMP/prev.yml" good.test
+is "$(findings ns.previous-delegated good.test)" \
+	"fail | 127.53.2.2 | 127.53.2.2 | not in the NS set | 127.53.2.2" \
+	"good.test: 127.53.2.2, to be retired, is the address of ns2.newprov.test"
+sees check.no-data error good.test
+is "$(findings check.no-data good.test status subject actual)" "error | bad..name | bad..name" \
+	"good.test: a previous server that is no name is reported"
+is "$RC" 2 "good.test with a current server as previous: exit status 2"
+
+# A server that answers with data but without authority (AA=0) is lame, and no
+# check reads what it says: its serial is stale, its TTLs 86400, its
+# addresses 192.0.2.10; every other finding is what ns1 alone serves.
+audit -r tests/fixtures/rulesets/lame-answers.yml mut-lame-answers.test
+is "$RC" 2 "mut-lame-answers.test: exit status 2 (a lame server)" || diag_run
+sees ns.lame fail mut-lame-answers.test
+is "$(findings ns.lame mut-lame-answers.test)" \
+	"fail | shadow.hosts.test | shadow.hosts.test/127.53.8.1 | an authoritative answer (AA, SOA) | not authoritative (AA=0)" \
+	"mut-lame-answers.test: shadow is lame: it answers without authority"
+is "$(json_field '[.findings[] | select(.code != "ns.lame") | [.code, .status, .subject, .actual] | join(" ")] | sort | join(", ")')" \
+	"record.ok ok mut-lame-answers.test/MX 10 mail.mut-lame-answers.test., record.ok ok www.mut-lame-answers.test/A 198.51.100.20, soa.ok ok mut-lame-answers.test/SOA 2026112501, ttl.ok ok mut-lame-answers.test/A 300, ttl.ok ok mut-lame-answers.test/MX 300, ttl.ok ok www.mut-lame-answers.test/A 300, wildcard.ok ok *.mut-lame-answers.test A 198.51.100.20" \
+	"mut-lame-answers.test: every other check judges ns1's answers only"
 
 # the other checks of the default rule set have nothing to judge there: the
 # DNS checks get no authoritative answer, and the mail checks' lookups

@@ -16,6 +16,8 @@ sees ttl.no-records info nowild.test
 is "$(domain_status nowild.test)" info "nowild.test: ok, and info for the name that does not exist"
 
 sees soa.serial-mismatch fail serial.test
+# new2's older SOA has retry 600; only the newest SOA's timers are judged
+sees_no soa.timers serial.test
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.serial-mismatch") | [.server, .expected, .actual] | join(" ")')" \
 	"ns2.newprov.test/127.53.2.2 2026112501 2026112401" "serial.test: ns2 is behind, newest serial expected"
 
@@ -26,6 +28,9 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "soa.negative-
 sees soa.timers warn timers.test
 is "$(finding_count soa.timers)" 4 "timers.test: refresh, retry (twice) and expire are off"
 sees_no soa.timers good.test
+# good.test has refresh 14400, retry 3600 and minimum 300, negttl.test minimum
+# 86400: each exactly at its limit, and fine
+sees_no soa.timers negttl.test
 
 sees ttl.too-high fail highttl.test
 is "$(printf '%s\n' "$OUT" | jq '[.findings[] | select(.code == "ttl.too-high" and .domain == "highttl.test")] | length')" \
@@ -37,19 +42,90 @@ sees ttl.inconsistent warn ttldiff.test
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ttl.inconsistent") | .actual')" \
 	"300 on ns1.newprov.test/127.53.2.1, 3600 on ns2.newprov.test/127.53.2.2" "ttldiff.test: each server's TTL"
 
+# --- at the limits (fixtures for bugs that planted, these tests missed) ---------
+audit -r tests/fixtures/rulesets/soa-ttl.yml mut-ttl-edge.test mut-soa-timers.test \
+	mut-negttl-lowttl.test mut-negttl-lowmin.test mut-serial-wrap.test
+is "$RC" 2 "mut-*.test: exit status 2" || diag_run
+
+# A TTL of exactly max is fine, one more is not.
+sees ttl.too-high fail mut-ttl-edge.test
+is "$(findings ttl.too-high mut-ttl-edge.test)" \
+	"fail | www.mut-ttl-edge.test/A | ns1.newprov.test/127.53.2.1 | <= 900 | 901
+fail | www.mut-ttl-edge.test/A | ns2.newprov.test/127.53.2.2 | <= 900 | 901" \
+	"mut-ttl-edge.test: www A (901) is above 900 on both servers, and nothing else"
+is "$(findings ttl.ok mut-ttl-edge.test status subject actual)" \
+	"ok | mut-ttl-edge.test/A | 900
+ok | mut-ttl-edge.test/MX | 900
+ok | nothere.mut-ttl-edge.test/A | 300" "mut-ttl-edge.test: a TTL of exactly 900 is ok"
+# a negative-caching TTL of exactly negative_ttl_max is fine
+sees soa.ok ok mut-ttl-edge.test
+is "$(findings soa.ok mut-ttl-edge.test status subject actual message)" \
+	"ok | mut-ttl-edge.test/SOA | 2026112501 | serial 2026112501 on 2 servers; negative-caching TTL 900; timers sane" \
+	"mut-ttl-edge.test: negative-caching TTL 900 against 900 is ok"
+
+# retry equal to refresh is a problem; expire of exactly 604800 and equal to
+# refresh, and minimum of exactly 86400, are not.
+sees soa.timers warn mut-soa-timers.test
+is "$(findings soa.timers mut-soa-timers.test)" "warn | mut-soa-timers.test/SOA | - | < refresh | 604800" \
+	"mut-soa-timers.test: only retry = refresh is off"
+sees_no soa.negative-ttl-high mut-soa-timers.test
+
+# The negative-caching TTL is min(SOA TTL, MINIMUM), whichever is lower.
+sees soa.ok ok mut-negttl-lowttl.test
+is "$(findings soa.ok mut-negttl-lowttl.test message)" \
+	"serial 2026112501 on 2 servers; negative-caching TTL 300; timers sane" \
+	"mut-negttl-lowttl.test: SOA TTL 300 below MINIMUM 86400: negative-caching TTL 300"
+sees_no soa.negative-ttl-high mut-negttl-lowttl.test
+sees soa.negative-ttl-high fail mut-negttl-lowmin.test
+is "$(findings soa.negative-ttl-high mut-negttl-lowmin.test)" \
+	"fail | mut-negttl-lowmin.test/SOA | ns1.newprov.test/127.53.2.1 | <= 900 | 1800" \
+	"mut-negttl-lowmin.test: MINIMUM 1800 below SOA TTL 3600: 1800, on the first server that gives it"
+like "$(findings soa.negative-ttl-high mut-negttl-lowmin.test message)" "\(min of SOA TTL 3600 and MINIMUM 1800\)" \
+	"mut-negttl-lowmin.test: the message gives both"
+
+# RFC 1982: serial 10 is 16 steps after 4294967290, so newer.
+sees soa.serial-mismatch fail mut-serial-wrap.test
+is "$(findings soa.serial-mismatch mut-serial-wrap.test)" \
+	"fail | mut-serial-wrap.test/SOA | ns1.newprov.test/127.53.2.1 | 10 | 4294967290" \
+	"mut-serial-wrap.test: ns1 (4294967290) is behind ns2 (10) across the wrap"
+sees_no soa.ok mut-serial-wrap.test
+
+# A TTL of 0 is a TTL (within max: 0); without names the apex is checked.
+cat >"$TMP/ttl-edge.yml" <<'YML'
+name: ttl-edge
+checks:
+  - check: ttl
+    names: ["zero.{domain}"]
+    types: [A]
+    max: 0
+  - check: ttl
+    types: [A]
+    max: 900
+YML
+audit -r "$TMP/ttl-edge.yml" mut-ttl-edge.test
+is "$RC" 0 "mut-ttl-edge.test: TTL 0 against max 0 passes" || diag_run
+is "$(findings ttl.ok mut-ttl-edge.test status subject actual)" "ok | mut-ttl-edge.test/A | 900
+ok | zero.mut-ttl-edge.test/A | 0" "mut-ttl-edge.test: zero A TTL 0 is ok; the apex is the default name"
+
 # A timer warning alone passes the default --fail-on fail, not --fail-on warn.
 audit -r tests/fixtures/rulesets/soa-ttl.yml timers.test
 is "$RC" 0 "timers.test: warnings only, exit 0 by default"
+sees soa.timers warn timers.test
+is "$(domain_status timers.test)" warn "timers.test: warn is the worst"
 audit -r tests/fixtures/rulesets/soa-ttl.yml --fail-on warn timers.test
 is "$RC" 1 "timers.test: --fail-on warn gives exit 1"
+sees soa.timers warn timers.test
 
 # The shipped default rule set passes the control zone; pre-cutover too.
 audit good.test
 is "$RC" 0 "good.test passes rules/default.yml"
+is "$(domain_status good.test)" info "good.test: rules/default.yml finds nothing worse than info (dkim.found)"
 audit -r pre-cutover -s new_ip=198.51.100.20 good.test
 is "$RC" 0 "good.test passes rules/pre-cutover.yml with new_ip"
 sees wildcard.ok ok good.test
+is "$(domain_status good.test)" ok "good.test: every finding of rules/pre-cutover.yml is ok"
 audit -r pre-cutover highttl.test
 is "$RC" 2 "highttl.test fails pre-cutover"
+sees ttl.too-high fail highttl.test
 
 done_testing

@@ -55,6 +55,8 @@ usage_error "missing rule set" "^cutover: cannot open 'nosuch-rules.yml'" -r nos
 run_cutover check --resolver "$RESOLVER" -f json good.test highttl.test
 is "$RC" 0 "--resolver: default rules pass good.test and highttl.test (a day is allowed)" || diag_run
 sees ns.ok ok good.test
+sees ttl.ok ok highttl.test
+is "$(finding_count ttl.too-high)" 0 "--resolver: a TTL of a day is not too high for rules/default.yml"
 run_cutover check --resolver "$RESOLVER#53" -f json -r pre-cutover highttl.test
 sees ttl.too-high fail highttl.test
 
@@ -103,15 +105,11 @@ like "$ERR" "^cutover: cannot write '/nonexistent/dir/report.json" "-o into a mi
 esc=$(printf '\033')
 run_cutover check --root-hints "$ROOT_HINTS" good.test
 case $OUT in *"$esc"*) fail "no colour when stdout is not a terminal" ;; *) pass "no colour when stdout is not a terminal" ;; esac
-if command -v script >/dev/null 2>&1; then
-	script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
-	case $(cat "$TMP/tty.out") in *"$esc["*) pass "colour on a terminal" ;; *) fail "colour on a terminal" ;; esac
-	NO_COLOR=1 script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
-	case $(cat "$TMP/tty.out") in *"$esc["*) fail "NO_COLOR: no colour on a terminal" ;; *) pass "NO_COLOR: no colour on a terminal" ;; esac
-else
-	skip "script(1) is not installed"
-	skip "script(1) is not installed"
-fi
+need script bsdutils
+script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
+case $(cat "$TMP/tty.out") in *"$esc["*) pass "colour on a terminal" ;; *) fail "colour on a terminal" ;; esac
+NO_COLOR=1 script -qec "$CUTOVER check --root-hints $ROOT_HINTS highttl.test -r pre-cutover" /dev/null >"$TMP/tty.out" 2>&1
+case $(cat "$TMP/tty.out") in *"$esc["*) fail "NO_COLOR: no colour on a terminal" ;; *) pass "NO_COLOR: no colour on a terminal" ;; esac
 
 # A report that cannot be written is an error, and the run stops there
 # rather than auditing the rest for nothing.

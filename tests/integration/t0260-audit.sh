@@ -82,6 +82,40 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.cname-l
 is "$(finding_count check.too-many-rounds)" 1 "chain.test: only the long chain runs out of rounds, not the loop"
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "check.too-many-rounds") | .message')" \
 	"after 16 rounds" "chain.test: the limit is named"
+# Without follow_cname a name's CNAME is what it holds, and is shown as one.
+cat >"$TMP/nofollow.yml" <<'YML'
+name: nofollow
+checks:
+  - check: record
+    name: "www.{domain}"
+    type: A
+    expect: 198.51.100.20
+YML
+audit -r "$TMP/nofollow.yml" chain.test
+is "$(findings record.mismatch chain.test)" \
+	"fail | www.chain.test/A | ns1.newprov.test/127.53.2.1 | 198.51.100.20 | CNAME app.chain.test.
+fail | www.chain.test/A | ns2.newprov.test/127.53.2.2 | 198.51.100.20 | CNAME app.chain.test." \
+	"chain.test: without follow_cname, www holds a CNAME, not the address"
+
+# At the limit: c6 -> ... -> c20 -> end takes the 16 rounds there are, c5 one more.
+cat >"$TMP/chain-edge.yml" <<'YML'
+name: chain-edge
+checks:
+  - check: record
+    name: "c5.{domain}"
+    type: A
+    follow_cname: true
+    expect: 198.51.100.20
+  - check: record
+    name: "c6.{domain}"
+    type: A
+    follow_cname: true
+    expect: 198.51.100.20
+YML
+audit -r "$TMP/chain-edge.yml" chain.test
+is "$(json_field '[.findings[] | [.code, .status, .subject // "-"] | join(" ")] | sort | join(", ")')" \
+	"check.too-many-rounds error chain.test, record.ok ok c6.chain.test/A" \
+	"chain.test: a chain that needs 16 rounds is followed, one that needs 17 is stopped"
 
 # --- SIGINT mid-run ---------------------------------------------------------------
 # good.test is done in milliseconds; slow.test waits on a server that never

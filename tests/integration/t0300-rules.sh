@@ -75,6 +75,8 @@ ok $? "record.mismatch against the value from -s"
 run_cutover check -r "$R/undefined-var.yml" --set new_ip=192.0.2.99 --set new_ip=198.51.100.20 --resolver "$RESOLVER" \
 	-f json good.test
 is "$RC" 0 "the last --set of a name wins" || diag_run
+has_finding record.ok ok good.test
+ok $? "the last --set of a name wins: record.ok"
 
 # a value is checked after substitution
 run_cutover check -r "$R/bad-uint-after-set.yml" --set max_ttl=900 --resolver "$RESOLVER" -f json good.test

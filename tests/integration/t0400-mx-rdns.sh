@@ -28,11 +28,13 @@ sees mx.cname warn mx-cname.test
 is "$(json_field '.findings[] | select(.code == "mx.cname") | .subject + " " + .actual')" \
 	"mail.mx-cname.test CNAME host.mx-cname.test" "mx.cname names the alias and its target"
 sees mx.unresolvable fail mx-literal.test
-is "$(finding_count mx.unresolvable)" 3 "mx-literal.test: every exchange unresolvable"
+is "$(finding_count mx.unresolvable)" 4 "mx-literal.test: every exchange unresolvable"
 like "$(json_field '.findings[] | select(.code == "mx.unresolvable" and .subject == "198.18.1.25.mx-literal.test") | .message')" \
 	'looks like an address literal' "an IPv4 address written as a name is called one"
 like "$(json_field '.findings[] | select(.code == "mx.unresolvable" and .subject == "2001:2::1:25.mx-literal.test") | .message')" \
 	'looks like an address literal' "an IPv6 address written as a name is called one"
+like "$(json_field '.findings[] | select(.code == "mx.unresolvable" and .subject == "198.18.1.27") | .message')" \
+	'looks like an address literal' "an address written with a trailing dot (the whole name) is called one"
 is "$(json_field '[.findings[] | select(.code == "mx.unresolvable" and .subject == "nowhere.mx-literal.test") | .message | test("address literal")] | .[0]')" \
 	false "a name that is not an address is not called one"
 # A lookup that fails is "could not be determined" (error), never "missing"

@@ -9,8 +9,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-command -v opendkim-genkey >/dev/null || bail_out "opendkim-genkey is not installed (opendkim-tools)"
-command -v openssl >/dev/null || bail_out "openssl is not installed"
+need opendkim-genkey opendkim-tools
+need openssl openssl
 
 KEYS=$TMP/keys
 mkdir -p "$KEYS/dkim.test" "$KEYS/dkimwild.test" "$KEYS/dkimprobe.test"
@@ -295,6 +295,7 @@ is "$(codes_at s2026._domainkey.dkimspf.test/TXT)" dkim.missing \
 # not finding one is information (a selector can be any name), not a failure
 audit -r "$TMP/probe.yml" dkimnone.test
 is "$RC" 0 "not finding a common selector is no failure"
+sees dkim.not-found info dkimnone.test
 like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-found") | .message')" \
 	'^none of 32 common selectors' "dkimnone.test: _domainkey exists (a TXT there), so the selectors were probed"
 
@@ -310,5 +311,11 @@ like "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "dkim.not-fo
 # add 33)
 n=$(printf '%s\n' "$ERR" | sed -n 's/.* lookups=\([0-9]*\) .*/\1/p')
 ok $([ -n "$n" ] && [ "$n" -lt 10 ] && echo 0 || echo 1) "nowild.test: no probes sent ($n lookups in all)"
+# ...but a named selector is looked up all the same, and missing: the
+# shortcut is for probing only
+audit -r "$TMP/dkimspf.yml" nowild.test
+is "$(findings dkim.missing nowild.test status subject actual)" "fail | s2026._domainkey.nowild.test/TXT | (none)" \
+	"nowild.test: a named selector under a _domainkey that does not exist is missing"
+sees_no dkim.not-found nowild.test
 
 done_testing

@@ -3,7 +3,7 @@
 # public suffix list (RFC 7489), under a real multi-label public suffix (co.uk,
 # served by the fake root) and under .test; tags, policy strength, report
 # authorisations. Fixtures: dmarc.test, dmarc-corp.co.uk, dmarc-orphan.co.uk,
-# co.uk (psd=y) (tests/fixtures/README.md).
+# mut-dmarc-broken.co.uk, co.uk (psd=y) (tests/fixtures/README.md).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -93,6 +93,19 @@ sees dmarc.discovery-differs warn dmarc-orphan.co.uk
 is "$(field dmarc.discovery-differs dmarc-orphan.co.uk '.expected + " | " + .actual')" \
 	"_dmarc.co.uk p=quarantine | no record (no policy)" "dmarc-orphan.co.uk: co.uk's psd=y record against none"
 sees_no dmarc.missing dmarc-orphan.co.uk
+
+# What RFC 7489 receivers apply is unknown when the lookup at the
+# organizational domain fails: the tree walk's record applies, and an unknown
+# is no difference. (mut-dmarc-broken.co.uk's _dmarc is delegated to a dead
+# server; c.d.e.f's record stops the walk before it.)
+audit -r "$TMP/dmarc.yml" mut-dmarc-broken.co.uk a.b.c.d.e.f.mut-dmarc-broken.co.uk
+is "$(findings dmarc.ok a.b.c.d.e.f.mut-dmarc-broken.co.uk status subject actual)" \
+	"ok | _dmarc.c.d.e.f.mut-dmarc-broken.co.uk/TXT | reject" \
+	"a.b.c.d.e.f.mut-dmarc-broken.co.uk: c.d.e.f's record (psd=n) applies"
+sees_no dmarc.discovery-differs a.b.c.d.e.f.mut-dmarc-broken.co.uk
+is "$(findings check.no-data mut-dmarc-broken.co.uk status subject)" \
+	"error | _dmarc.mut-dmarc-broken.co.uk/TXT" "mut-dmarc-broken.co.uk: its own lookup fails: could not be determined"
+sees_no dmarc.discovery-differs mut-dmarc-broken.co.uk
 
 # --- under .test: one name a case ---------------------------------------------
 

@@ -133,14 +133,11 @@ p_ed=$(openssl pkey -in "$TMP/ed.pem" -pubout -outform DER 2>/dev/null | tail -c
 records -f json --dkim-key "$TMP/ed.pem" records-partial.test
 is "$(json_field '.records[] | select(.name == "default._domainkey.records-partial.test.") | .text')" \
 	"v=DKIM1; k=ed25519; p=$p_ed" "Ed25519: the raw 32-byte public key (RFC 8463)"
-if command -v opendkim-genkey >/dev/null; then
-	(cd "$TMP" && opendkim-genkey -b 1024 -s sel2026 -d records-partial.test)
-	records -f json --dkim-key "$TMP/sel2026.txt" records-partial.test
-	is "$(json_field '.records[] | select(.name == "sel2026._domainkey.records-partial.test.") | .text')" \
-		"$(grep -o '"[^"]*"' "$TMP/sel2026.txt" | tr -d '"\n')" "opendkim-genkey .txt: its record and selector"
-else
-	skip "opendkim-genkey is not installed"
-fi
+need opendkim-genkey opendkim-tools
+(cd "$TMP" && opendkim-genkey -b 1024 -s sel2026 -d records-partial.test)
+records -f json --dkim-key "$TMP/sel2026.txt" records-partial.test
+is "$(json_field '.records[] | select(.name == "sel2026._domainkey.records-partial.test.") | .text')" \
+	"$(grep -o '"[^"]*"' "$TMP/sel2026.txt" | tr -d '"\n')" "opendkim-genkey .txt: its record and selector"
 printf 'not a key\n' >"$TMP/junk"
 records --dkim-key "$TMP/junk" records-partial.test
 is "$RC" 3 "a file that is no key: exit 3"

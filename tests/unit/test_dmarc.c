@@ -150,6 +150,15 @@ static void test_removed_unknown(void **state)
 	parse("v=DMARC1; pct=99999999999999999999999", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "pct"), 1);
 	assert_int_equal(r.pct, 100);
+	/* tag names at the ends of the alphabet are names, unknown ones */
+	parse("v=DMARC1; p=none; zZ=1; Az=2", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_UNKNOWN, NULL), 2);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	/* rf keywords: letters, digits and '-', nothing else */
+	parse("v=DMARC1; p=none; rf=afrf:iodef-2", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	parse("v=DMARC1; p=none; rf=a_b", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rf"), 1);
 }
 
 static void test_hostile(void **state)
@@ -164,6 +173,11 @@ static void test_hostile(void **state)
 		for (const char *c = r.notes[i].text; *c; c++)
 			assert_true(*c >= 0x20 && *c < 0x7f);
 	assert_non_null(strstr(r.notes[0].text, "\\x01\\x00\\xff"));
+	/* the edges of printable ASCII: 0x1f and 0x7f escaped, ' ' and '~' not */
+	const char edges[] = "v=DMARC1; p=x\037 ~\177";
+	dmarc_parse(edges, sizeof(edges) - 1, &r);
+	assert_int_equal(r.p, DMARC_POLICY_INVALID);
+	assert_non_null(strstr(r.notes[0].text, "x\\x1f ~\\x7f"));
 	/* a long record of many bad tags: notes are capped, counted */
 	size_t len = 64 * 1024;
 	char *big = malloc(len);

@@ -68,6 +68,8 @@ static void test_valid(void **state)
 		"v=spf1 a:example.1-2",
 		"v=spf1 Include:Example.ORG MX -ALL",
 		"v=spf1 exists:%%.example.org exists:%_x.example.org exists:%-y.example.org",
+		/* the edges of visible ASCII (RFC 7208 macro-literal: %x21-24 / %x26-7E) */
+		"v=spf1 exists:!a~.example.org foo=!~ -all",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		const char *bad = bad_term(good[i]);
@@ -110,6 +112,8 @@ static void test_invalid(void **state)
 		{"v=spf1 redirect=", "redirect="},
 		{"v=spf1 =foo", "=foo"},
 		{"v=spf1 a:ex\x01mple.org", "a:ex\x01mple.org"},
+		{"v=spf1 exists:a\x7f.example.org", "exists:a\x7f.example.org"},
+		{"v=spf1 foo=a\x7f", "foo=a\x7f"},
 		{"v=spf1 a:\xc3\xa9xample.org", "a:\xc3\xa9xample.org"},
 		{" v=spf1 -all", ""},
 	};
@@ -119,6 +123,21 @@ static void test_invalid(void **state)
 			fail_msg("'%s' should be invalid", bad[i].record);
 		if (strcmp(got, bad[i].term) != 0)
 			fail_msg("'%s': bad at '%s', expected '%s'", bad[i].record, got, bad[i].term);
+	}
+}
+
+/* A byte outside visible ASCII is refused as such, before anything else is
+ * judged about the term. */
+static void test_invisible(void **state)
+{
+	(void)state;
+	const char *records[] = {"v=spf1 exists:a\x7f.example.org", "v=spf1 foo=a\x7f",
+				 "v=spf1 a:ex\x01mple.org"};
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+		struct spf_record rec;
+		assert_int_not_equal(parse(records[i], &rec), 0);
+		assert_string_equal(rec.error, "a character that is not visible ASCII");
+		spf_record_release(&rec);
 	}
 }
 
@@ -265,9 +284,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_record), cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_invalid),	  cmocka_unit_test(test_terms),
-		cmocka_unit_test(test_hostile),	  cmocka_unit_test(test_expand),
-		cmocka_unit_test(test_addr_in),
+		cmocka_unit_test(test_invalid),	  cmocka_unit_test(test_invisible),
+		cmocka_unit_test(test_terms),	  cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_expand),	  cmocka_unit_test(test_addr_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@
 #                 section 8: such a TTL means 0)
 #   big           the real answer, except TXT: truncated over UDP, and over TCP
 #                 padded with a TXT record (TTL 7200) to exactly 65,535 bytes
+#   shadow        answers mut-wild-shadow.test without wildcard synthesis and
+#                 mut-lame-answers.test without authority (see shadow below)
 #
 # usage: zoo.pl ADDRESS PORT PIDFILE MODE [UPSTREAM [DECOY]]
 # UPSTREAM is the name server whose answers the proxying modes pass on
@@ -39,7 +41,7 @@ use Errno qw(EAGAIN EWOULDBLOCK EINTR);
 my ($addr, $port, $pidfile, $mode, $upstream, $decoy_addr) = @ARGV;
 $mode //= 'silent';
 my %modes = map { $_ => 1 } qw(silent garbage wrong-id wrong-question wrong-source wrong-port
-	tcp-close tcp-reset tcp-short tcp-garbage tcp-stall tcp-zeros tcp-wrong-id ttl-high big);
+	tcp-close tcp-reset tcp-short tcp-garbage tcp-stall tcp-zeros tcp-wrong-id ttl-high big shadow);
 die "usage: zoo.pl ADDRESS PORT PIDFILE MODE [UPSTREAM [DECOY]]\n"
 	unless defined $pidfile && $modes{$mode};
 my $proxy = $mode =~ /^(wrong-|ttl-high|big)/;
@@ -201,6 +203,55 @@ print STDERR "zoo: listening on $addr:$port (udp, tcp), mode $mode, pid $$\n";
 
 my %count;	# what was done, for the log
 
+# shadow QUERY: the answer to QUERY of a server that answers two zones, each
+# in one wrong way only; other zones are REFUSED.
+# - mut-wild-shadow.test: authoritative, with the zone's wildcard,
+#   *.mut-wild-shadow.test A 198.51.100.20, which it answers when asked for that
+#   name, but every other name under the zone gets A 192.0.2.66, as though an
+#   explicit record shadowed the wildcard. The apex SOA and NS are the zone
+#   file's; other types have no data. Only the wildcard check's random name
+#   tells this server from a good one.
+# - mut-lame-answers.test: answers everything with data but without authority
+#   (AA=0), as a server that lost the zone but kept a stale copy would: serial
+#   2026010101, every name A 192.0.2.10, MX 10 mail, all with TTL 86400. A
+#   check that read these answers would find a stale serial, a wrong address
+#   and high TTLs; they must be lame and nothing else.
+sub shadow {
+	my ($q) = @_;
+	require Net::DNS;
+	my $query = eval { Net::DNS::Packet->new(\$q) } or return undef;
+	my ($question) = $query->question or return undef;
+	my $reply = $query->reply;
+	my $name = lc $question->qname;
+	my $type = $question->qtype;
+	my ($zone) = grep { $name eq $_ || $name =~ /\.\Q$_\E$/ } 'mut-wild-shadow.test', 'mut-lame-answers.test';
+	if (!$zone) {
+		$reply->header->rcode('REFUSED');
+		return $reply->data;
+	}
+	my $lame = $zone eq 'mut-lame-answers.test';
+	my $ttl = $lame ? 86400 : 300;
+	$reply->header->rcode('NOERROR');
+	$reply->header->aa($lame ? 0 : 1);
+	my $soa = "$zone. $ttl IN SOA ns1.newprov.test. hostmaster.newprov.test. "
+	    . ($lame ? 2026010101 : 2026112501) . " 14400 3600 1209600 300";
+	my @answer;
+	if ($name eq $zone && $type eq 'SOA') {
+		@answer = ($soa);
+	} elsif ($name eq $zone && $type eq 'NS') {
+		@answer = ("$zone. $ttl IN NS ns1.newprov.test.", "$zone. $ttl IN NS shadow.hosts.test.");
+	} elsif ($name eq $zone && $type eq 'MX') {
+		@answer = ("$zone. $ttl IN MX 10 mail.$zone.") if $lame;
+	} elsif ($type eq 'A') {
+		my $addr = $lame ? '192.0.2.10'
+		    : $name eq $zone || $name eq "*.$zone" || $name eq "www.$zone" ? '198.51.100.20' : '192.0.2.66';
+		@answer = ("$name. $ttl IN A $addr");
+	}
+	$reply->push(answer => Net::DNS::RR->new($_)) for @answer;
+	$reply->push(authority => Net::DNS::RR->new($soa)) unless @answer;
+	return $reply->data;
+}
+
 # --- UDP --------------------------------------------------------------------
 
 sub on_udp {
@@ -211,6 +262,11 @@ sub on_udp {
 	return if $mode eq 'silent';
 	if ($mode eq 'garbage') {
 		my $answer = garbage($buf, $count{udp} - 1);
+		send($udp, $answer, 0, $from) if defined $answer;
+		return;
+	}
+	if ($mode eq 'shadow') {
+		my $answer = shadow($buf);
 		send($udp, $answer, 0, $from) if defined $answer;
 		return;
 	}
