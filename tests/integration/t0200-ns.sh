@@ -76,21 +76,29 @@ sees ns.parent-child-mismatch fail mut-prev-child.test
 is "$RC" 2 "mut-prev-child.test: exit status 2"
 
 # A previous server given by the address of a current one is still delegated;
-# one that is neither a name nor an address is said so, not dropped.
+# one that is neither a name nor an address is refused when the rules load,
+# with the file, line and column.
 cat >"$TMP/prev.yml" <<'YML'
 name: prev
 checks:
   - check: ns
-    previous: ["127.53.2.2", "bad..name"]
+    previous: ["127.53.2.2"]
 YML
 audit -r "$TMP/prev.yml" good.test
 is "$(findings ns.previous-delegated good.test)" \
 	"fail | 127.53.2.2 | 127.53.2.2 | not in the NS set | 127.53.2.2" \
 	"good.test: 127.53.2.2, to be retired, is the address of ns2.newprov.test"
-sees check.no-data error good.test
-is "$(findings check.no-data good.test status subject actual)" "error | bad..name | bad..name" \
-	"good.test: a previous server that is no name is reported"
 is "$RC" 2 "good.test with a current server as previous: exit status 2"
+cat >"$TMP/prev-bad.yml" <<'YML'
+name: prev
+checks:
+  - check: ns
+    previous: ["127.53.2.2", "bad..name"]
+YML
+audit -r "$TMP/prev-bad.yml" good.test
+is "$RC" 3 "a previous server that is no name: exit status 3"
+like "$ERR" "prev-bad.yml:4:30: invalid domain name 'bad..name' for 'previous'" \
+	"a previous server that is no name is refused at file:line:column"
 
 # A server that answers with data but without authority (AA=0) is lame, and no
 # check reads what it says: its serial is stale, its TTLs 86400, its
