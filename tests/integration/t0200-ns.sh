@@ -107,7 +107,7 @@ audit -r tests/fixtures/rulesets/lame-answers.yml mut-lame-answers.test
 is "$RC" 2 "mut-lame-answers.test: exit status 2 (a lame server)" || diag_run
 sees ns.lame fail mut-lame-answers.test
 is "$(findings ns.lame mut-lame-answers.test)" \
-	"fail | shadow.hosts.test | shadow.hosts.test/127.53.8.1 | an authoritative answer (AA, SOA) | not authoritative (AA=0)" \
+	"fail | shadow.hosts.test | shadow.hosts.test/127.53.7.1 | an authoritative answer (AA, SOA) | not authoritative (AA=0)" \
 	"mut-lame-answers.test: shadow is lame: it answers without authority"
 is "$(json_field '[.findings[] | select(.code != "ns.lame") | [.code, .status, .subject, .actual] | join(" ")] | sort | join(", ")')" \
 	"record.ok ok mut-lame-answers.test/MX 10 mail.mut-lame-answers.test., record.ok ok www.mut-lame-answers.test/A 198.51.100.20, soa.ok ok mut-lame-answers.test/SOA 2026112501, ttl.ok ok mut-lame-answers.test/A 300, ttl.ok ok mut-lame-answers.test/MX 300, ttl.ok ok www.mut-lame-answers.test/A 300, wildcard.ok ok *.mut-lame-answers.test A 198.51.100.20" \
