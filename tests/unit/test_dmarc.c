@@ -129,6 +129,21 @@ static void test_uris(void **state)
 	/* mailto with headers: the domain stops at '?' */
 	parse("v=DMARC1; rua=mailto:a@Example.ORG?subject=x", &r);
 	assert_string_equal(r.rua[0].domain, "example.org");
+	/* a space or DEL inside a URI is no URI character; '~' is */
+	parse("v=DMARC1; p=none; rua=mailto:a b@example.org, mailto:a\177b@example.org, "
+	      "mailto:a~b@example.org",
+	      &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rua"), 2);
+	assert_int_equal(r.n_rua, 1);
+	/* a domain of 253 bytes is a host name, 254 is not */
+	char uri[400];
+	const char *l63 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	for (int extra = 0; extra < 2; extra++) {
+		snprintf(uri, sizeof(uri), "v=DMARC1; p=none; rua=mailto:x@%s.%s.%s.%.*s", l63, l63, l63,
+			 61 + extra, l63);
+		parse(uri, &r);
+		assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rua"), extra);
+	}
 }
 
 static void test_removed_unknown(void **state)
