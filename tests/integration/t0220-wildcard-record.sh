@@ -27,7 +27,7 @@ audit -r tests/fixtures/rulesets/wildcard.yml -s new_ip=198.51.100.20 mut-wild-s
 is "$RC" 2 "mut-wild-shadow.test: exit status 2" || diag_run
 sees wildcard.wrong-target fail mut-wild-shadow.test
 like "$(findings wildcard.wrong-target mut-wild-shadow.test)" \
-	'^fail \| cutover-probe-[0-9a-f]{8}\.mut-wild-shadow\.test/A \| shadow\.hosts\.test/127\.53\.8\.1 \| 198\.51\.100\.20 \| 192\.0\.2\.66$' \
+	'^fail \| cutover-probe-[0-9a-f]{8}\.mut-wild-shadow\.test/A \| shadow\.hosts\.test/127\.53\.7\.1 \| 198\.51\.100\.20 \| 192\.0\.2\.66$' \
 	"mut-wild-shadow.test: the random name on shadow gets 192.0.2.66"
 is "$(finding_count wildcard.wrong-target)" 1 "mut-wild-shadow.test: only there (ns1 synthesizes, and the wildcard itself is right)"
 
