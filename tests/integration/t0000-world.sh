@@ -130,6 +130,7 @@ mut-serial-wrap.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. 
 mut-prev-child.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test.
 mut-wild-shadow.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 mut-lame-answers.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
+mut-glue-lame.test  | ns.mut-glue-lame.test.                | -
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 shadow:127.53.8.1; do

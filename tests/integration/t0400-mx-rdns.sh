@@ -72,6 +72,19 @@ is "$(json_field '.findings[] | select(.code == "mx.mismatch") | .expected + " |
 	"mail.mx-good.test, mx.new-provider.test | backup.mx-good.test, mail.mx-good.test" "expected and actual sets"
 sees_no mx.ok mx-good.test
 
+# Exchanges of the same preference are listed by name, whatever order the
+# resolver gives them in (mx10.spf.test: ten exchanges, all preference 10).
+cat >"$TMP/mx-only.yml" <<'YML'
+name: mx-only
+checks:
+  - check: mx
+YML
+audit -r "$TMP/mx-only.yml" mx10.spf.test
+sees mx.ok ok mx10.spf.test
+like "$(findings mx.ok mx10.spf.test message)" \
+	"^mx10.spf.test: 10 x01[.]mx10[.]spf[.]test [(][^)]*[)]; 10 x02[.][^;]*; 10 x03[.][^;]*; 10 x04[.][^;]*; 10 x05[.][^;]*; 10 x06[.][^;]*; 10 x07[.][^;]*; 10 x08[.][^;]*; 10 x09[.][^;]*; 10 x10[.]mx10[.]spf[.]test [(][^)]*[)]$" \
+	"mx10.spf.test: equal preferences in name order"
+
 # --- rdns ----------------------------------------------------------------------
 
 cat >"$TMP/rdns.yml" <<'YML'
@@ -87,7 +100,7 @@ is "$(json_field '[.findings[] | select(.code == "rdns.ok" and .domain == "mx-go
 	"mx-good.test: every address of both exchanges, IPv4 and IPv6, forward-confirmed"
 sees rdns.missing fail rdns-noptr.test
 is "$(json_field '[.findings[] | select(.code == "rdns.missing") | .subject] | sort | join(" ")')" \
-	"198.18.2.10 2001:2::2:10" "rdns-noptr.test: no PTR for the IPv4 nor the IPv6 address"
+	"198.18.2.10 2001:2::2:10" "rdns-noptr.test: no PTR for the IPv4 nor the IPv6 address, each said once (the exchange is listed twice)"
 like "$(json_field '.findings[] | select(.code == "rdns.missing" and .subject == "2001:2::2:10") | .message')" \
 	'at 0\.1\.0\.0\.2\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.2\.0\.0\.0\.1\.0\.0\.2\.ip6\.arpa:' \
 	"the IPv6 reverse name is the nibble form under ip6.arpa"
