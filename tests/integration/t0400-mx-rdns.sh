@@ -92,7 +92,7 @@ name: rdns
 checks:
   - check: rdns
 YML
-audit -r "$TMP/rdns.yml" mx-good.test rdns-noptr.test rdns-nofc.test mx-none.test mx-dead.test
+audit -r "$TMP/rdns.yml" mx-good.test rdns-noptr.test rdns-nofc.test mx-none.test mx-dead.test mut-rdns-fail.test
 is "$RC" 2 "exit status 2" || diag_run
 sees rdns.ok ok mx-good.test
 is "$(json_field '[.findings[] | select(.code == "rdns.ok" and .domain == "mx-good.test") | .subject + "=" + .actual] | sort | join(" ")')" \
@@ -111,6 +111,10 @@ sees_no rdns.ok rdns-nofc.test
 sees rdns.no-addresses info mx-none.test
 sees check.no-data error mx-dead.test
 sees_no rdns.missing mx-dead.test
+# a PTR name whose address cannot be looked up: could not be determined
+is "$(findings check.no-data mut-rdns-fail.test status subject)" "error | 198.18.2.40" \
+	"mut-rdns-fail.test: whether 198.18.2.40's PTR resolves back could not be determined"
+sees_no rdns.not-forward-confirmed mut-rdns-fail.test
 
 # name: the PTR must be that name; ips: sending addresses that are not the MX
 cat >"$TMP/rdns-name.yml" <<'YML'
