@@ -171,6 +171,18 @@ static void void_lookup(struct walk *w, unsigned families, const char *domain, c
 	}
 }
 
+/* A lookup term t needs failed (SERVFAIL, timeout): receivers would say
+ * temperror. Stops the walk, with a finding when it reports. */
+static void lookup_failed(struct walk *w, const char *domain, const struct spf_term *t, const char *name,
+			  ldns_rr_type type, const char *why)
+{
+	const char *subject = subject_of(w->ctx, name, type);
+	issue(w, CODE_CHECK_NO_DATA, subject, NULL, why,
+	      "%s (%s in %s) could not be looked up: %s; receivers would say temperror", subject, t->text,
+	      name_display(w->ctx, domain), why);
+	w->stopped = 1;
+}
+
 /* Whether the addresses of name match the sender (cidr applied); -1 pending;
  * counts void lookups against term. The report's walk asks A and AAAA (it
  * follows IPv4 and IPv6 senders alike), a sender's walk its family's. */
@@ -189,11 +201,7 @@ static int addresses_match(struct walk *w, const char *domain, const struct spf_
 		goto out;
 	for (int f = 0; f < 2; f++)
 		if ((walk_families(w) & (1u << f)) && o[f] == LOOKUP_FAILED) {
-			const char *subject = subject_of(w->ctx, name, types[f]);
-			issue(w, CODE_CHECK_NO_DATA, subject, NULL, why[f],
-			      "%s (%s in %s) could not be looked up: %s; receivers would say temperror",
-			      subject, t->text, name_display(w->ctx, domain), why[f]);
-			w->stopped = 1;
+			lookup_failed(w, domain, t, name, types[f], why[f]);
 			match = -2;
 			goto out;
 		}
@@ -310,16 +318,19 @@ static int mechanism_matches(struct walk *w, const char *domain, const struct sp
 		return m == -2 ? 0 : m;
 	}
 	case SPF_EXISTS: {
-		int o = look(w, target, LDNS_RR_TYPE_A, NULL, NULL);
+		const char *why;
+		int o = look(w, target, LDNS_RR_TYPE_A, NULL, &why);
 		if (o < 0)
 			return -1;
 		if (o == LOOKUP_DATA)
 			return 1;
-		if (o != LOOKUP_FAILED)
+		if (o != LOOKUP_FAILED) {
 			void_lookup(w, FAMILIES_ALL, domain, t->text, target,
 				    o == LOOKUP_NXDOMAIN ? "NXDOMAIN" : "no address");
-		else
-			w->stopped = 1, *result = V_TEMPERROR;
+		} else {
+			lookup_failed(w, domain, t, target, LDNS_RR_TYPE_A, why);
+			*result = V_TEMPERROR;
+		}
 		return 0;
 	}
 	case SPF_MX: {
@@ -329,7 +340,8 @@ static int mechanism_matches(struct walk *w, const char *domain, const struct sp
 		if (o < 0)
 			return -1;
 		if (o == LOOKUP_FAILED) {
-			w->stopped = 1, *result = V_TEMPERROR;
+			lookup_failed(w, domain, t, target, LDNS_RR_TYPE_MX, why);
+			*result = V_TEMPERROR;
 			return 0;
 		}
 		if (o != LOOKUP_DATA) {

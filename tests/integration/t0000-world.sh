@@ -117,6 +117,7 @@ mx-exfail.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 mx-dead.test        | dead.hosts.test.                      | -
 rdns-noptr.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 rdns-nofc.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+mut-rdns-fail.test  | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 rdns-name.test      | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-partial.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 records-rua.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
@@ -145,6 +146,7 @@ mut-serial-wrap.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. 
 mut-prev-child.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns1.oldprov.test. ns2.newprov.test.
 mut-wild-shadow.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 mut-lame-answers.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
+mut-glue-lame.test  | ns.mut-glue-lame.test.                | -
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -539,6 +541,7 @@ done <<'EOF2'
 25.1.18.198.in-addr.arpa mail.mx-good.test.
 5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa mail.mx-good.test.
 20.2.18.198.in-addr.arpa host.rdns-nofc.test.
+40.2.18.198.in-addr.arpa host.child.deadparent.test.
 EOF2
 dig_at resolver 10.2.18.198.in-addr.arpa PTR +rec
 like "$DIG_STATUS $DIG_AUTHORITY" '^NXDOMAIN 18\.198\.in-addr\.arpa\. [0-9]+ IN SOA ns1\.newprov\.test\.' \

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 audit -r tests/fixtures/rulesets/moves.yml good.test lame.test refused.test mismatch.test dead.test \
-	noaddr.test glue.test referral.test moved.test same.test gone.test stilldelegated.test missing.test
+	noaddr.test glue.test referral.test moved.test same.test gone.test stilldelegated.test missing.test \
+	mut-glue-lame.test
 is "$RC" 2 "exit status 2: some domains fail" || diag_run
 
 sees ns.ok ok good.test
@@ -39,6 +40,10 @@ is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.unreachabl
 
 sees ns.unresolvable fail noaddr.test
 
+# the only name server is in the zone and lame: its glue is compared with
+# nothing (nobody answers for its address), and it is lame
+is "$(json_field '[.findings[] | select(.domain == "mut-glue-lame.test") | [.code, .status, .server, .actual] | join(" ")] | join(", ")')" \
+	"ns.lame fail ns.mut-glue-lame.test/127.53.3.1 REFUSED" "mut-glue-lame.test: its in-zone name server is lame, and that is all"
 sees ns.glue-mismatch fail glue.test
 is "$(printf '%s\n' "$OUT" | jq -r '.findings[] | select(.code == "ns.glue-mismatch") | [.subject, .expected, .actual] | join(" | ")')" \
 	"ns1.glue.test | A 127.53.2.2 | A 127.53.2.1" "glue.test: the zone's address expected, the parent's glue got"

@@ -66,11 +66,20 @@ checks:
     type: mx
     expect: ["10 mail.{domain}."]
     severity: warn
+  - check: record
+    name: "ftp.{domain}"
+    type: A
+    via: resolver
 YML
 # (nowild.test: no wildcard, so ftp.nowild.test does not exist)
 audit -r "$TMP/missing.yml" nowild.test
 sees record.missing fail nowild.test
+is "$(findings record.missing nowild.test status subject server actual)" "fail | ftp.nowild.test/A | - | (none)
+fail | ftp.nowild.test/A | ns1.newprov.test/127.53.2.1 | (none)
+fail | ftp.nowild.test/A | ns2.newprov.test/127.53.2.2 | (none)" \
+	"nowild.test: ftp is missing on each server and through the resolver"
 sees record.ok ok nowild.test
+is "$(findings record.ok nowild.test status subject)" "ok | nowild.test/MX" "nowild.test: only the MX is ok"
 is "$RC" 2 "a missing record fails"
 
 # expected values are a set: the same value twice is once, in any order and

@@ -72,6 +72,19 @@ is "$(json_field '.findings[] | select(.code == "mx.mismatch") | .expected + " |
 	"mail.mx-good.test, mx.new-provider.test | backup.mx-good.test, mail.mx-good.test" "expected and actual sets"
 sees_no mx.ok mx-good.test
 
+# Exchanges of the same preference are listed by name, whatever order the
+# resolver gives them in (mx10.spf.test: ten exchanges, all preference 10).
+cat >"$TMP/mx-only.yml" <<'YML'
+name: mx-only
+checks:
+  - check: mx
+YML
+audit -r "$TMP/mx-only.yml" mx10.spf.test
+sees mx.ok ok mx10.spf.test
+like "$(findings mx.ok mx10.spf.test message)" \
+	"^mx10.spf.test: 10 x01[.]mx10[.]spf[.]test [(][^)]*[)]; 10 x02[.][^;]*; 10 x03[.][^;]*; 10 x04[.][^;]*; 10 x05[.][^;]*; 10 x06[.][^;]*; 10 x07[.][^;]*; 10 x08[.][^;]*; 10 x09[.][^;]*; 10 x10[.]mx10[.]spf[.]test [(][^)]*[)]$" \
+	"mx10.spf.test: equal preferences in name order"
+
 # --- rdns ----------------------------------------------------------------------
 
 cat >"$TMP/rdns.yml" <<'YML'
@@ -79,7 +92,7 @@ name: rdns
 checks:
   - check: rdns
 YML
-audit -r "$TMP/rdns.yml" mx-good.test rdns-noptr.test rdns-nofc.test mx-none.test mx-dead.test
+audit -r "$TMP/rdns.yml" mx-good.test rdns-noptr.test rdns-nofc.test mx-none.test mx-dead.test mut-rdns-fail.test
 is "$RC" 2 "exit status 2" || diag_run
 sees rdns.ok ok mx-good.test
 is "$(json_field '[.findings[] | select(.code == "rdns.ok" and .domain == "mx-good.test") | .subject + "=" + .actual] | sort | join(" ")')" \
@@ -87,7 +100,7 @@ is "$(json_field '[.findings[] | select(.code == "rdns.ok" and .domain == "mx-go
 	"mx-good.test: every address of both exchanges, IPv4 and IPv6, forward-confirmed"
 sees rdns.missing fail rdns-noptr.test
 is "$(json_field '[.findings[] | select(.code == "rdns.missing") | .subject] | sort | join(" ")')" \
-	"198.18.2.10 2001:2::2:10" "rdns-noptr.test: no PTR for the IPv4 nor the IPv6 address"
+	"198.18.2.10 2001:2::2:10" "rdns-noptr.test: no PTR for the IPv4 nor the IPv6 address, each said once (the exchange is listed twice)"
 like "$(json_field '.findings[] | select(.code == "rdns.missing" and .subject == "2001:2::2:10") | .message')" \
 	'at 0\.1\.0\.0\.2\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.2\.0\.0\.0\.1\.0\.0\.2\.ip6\.arpa:' \
 	"the IPv6 reverse name is the nibble form under ip6.arpa"
@@ -98,6 +111,10 @@ sees_no rdns.ok rdns-nofc.test
 sees rdns.no-addresses info mx-none.test
 sees check.no-data error mx-dead.test
 sees_no rdns.missing mx-dead.test
+# a PTR name whose address cannot be looked up: could not be determined
+is "$(findings check.no-data mut-rdns-fail.test status subject)" "error | 198.18.2.40" \
+	"mut-rdns-fail.test: whether 198.18.2.40's PTR resolves back could not be determined"
+sees_no rdns.not-forward-confirmed mut-rdns-fail.test
 
 # name: the PTR must be that name; ips: sending addresses that are not the MX
 cat >"$TMP/rdns-name.yml" <<'YML'

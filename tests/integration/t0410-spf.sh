@@ -210,4 +210,17 @@ sees check.no-data error ok.spf.test
 like "$(field check.no-data ok.spf.test .message)" 'could not be looked up' "a dead resolver: could not be determined"
 sees_no spf.missing ok.spf.test
 
+# --- a term whose lookup fails ------------------------------------------------
+# a:, exists: and mx: of a name under child.deadparent.test, which nobody can
+# reach: could not be determined (receivers: temperror), for each kind of term,
+# and the record is not called fine.
+audit -r tests/fixtures/rulesets/spf.yml tempfail-a.spf.test tempfail-exists.spf.test tempfail-mx.spf.test
+for d in a:host.child.deadparent.test/A exists:x.child.deadparent.test/A mx:child.deadparent.test/MX; do
+	name=tempfail-${d%%:*}.spf.test
+	is "$(findings check.no-data "$name" status subject)" "error | ${d#*:}" \
+		"$name: the failed lookup of ${d#*:} could not be determined"
+	sees_no spf.ok "$name"
+	is "$(findings spf.sender-not-authorized "$name" actual | sort -u)" temperror "$name: every sender temperror"
+done
+
 done_testing

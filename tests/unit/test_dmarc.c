@@ -135,6 +135,11 @@ static void test_uris(void **state)
 	      &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rua"), 2);
 	assert_int_equal(r.n_rua, 1);
+	/* a label of 64 bytes is too long */
+	parse("v=DMARC1; p=none; "
+	      "rua=mailto:x@a123456789012345678901234567890123456789012345678901234567890123.org",
+	      &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rua"), 1);
 	/* a domain of 253 bytes is a host name, 254 is not */
 	char uri[400];
 	const char *l63 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -169,9 +174,19 @@ static void test_removed_unknown(void **state)
 	parse("v=DMARC1; p=none; zZ=1; Az=2", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_UNKNOWN, NULL), 2);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
-	/* rf keywords: letters, digits and '-', nothing else */
+	/* rf keywords: letters, digits and '-', nothing else; receivers know
+	 * only afrf */
 	parse("v=DMARC1; p=none; rf=afrf:iodef-2", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, NULL), 0);
+	assert_non_null(strstr(r.notes[0].text, "(and know only afrf)"));
+	parse("v=DMARC1; p=none; rf=afrf", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_REMOVED, "rf"), 1);
+	assert_null(strstr(r.notes[0].text, "know only"));
+	/* an empty number is none */
+	parse("v=DMARC1; p=none; pct=; ri=", &r);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "pct"), 1);
+	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "ri"), 1);
+	assert_int_equal(r.pct, 100);
 	parse("v=DMARC1; p=none; rf=a_b", &r);
 	assert_int_equal(notes(&r, DMARC_NOTE_SYNTAX, "rf"), 1);
 }
