@@ -300,9 +300,10 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 	while (extra && extra->longopts && extra->longopts[n_extra].name)
 		n_extra++;
 	longopts = xcalloc(n_common + n_extra + 1, sizeof(*longopts));
-	memcpy(longopts, common_longopts, sizeof(common_longopts));
+	/* the command's own first: getopt_long() takes the first of a name */
 	if (n_extra)
-		memcpy(longopts + n_common, extra->longopts, n_extra * sizeof(*longopts));
+		memcpy(longopts, extra->longopts, n_extra * sizeof(*longopts));
+	memcpy(longopts + n_extra, common_longopts, sizeof(common_longopts));
 	shortopts = xasprintf("%s%s", common_shortopts, extra && extra->shortopts ? extra->shortopts : "");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -321,6 +322,11 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 	}
 	for (int i = optind; i < argc; i++) {
 		char err[1024];
+		if (extra && extra->raw_operands) {
+			*(const char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) =
+				arena_strdup(&o->names, argv[i]);
+			continue;
+		}
 		const char *name = name_domain_arg(&o->names, argv[i], err, sizeof(err));
 		if (!name) {
 			fprintf(stderr, "cutover: %s\n", err);

@@ -35,7 +35,8 @@ struct common_opts {
 	struct arena names;
 };
 
-/* A command's own options, parsed beside the common ones: longopts (ending
+/* A command's own options, parsed beside the common ones (one of the same
+ * long name as a common option replaces it for that command): longopts (ending
  * in a zero entry) and shortopts in getopt's syntax; on_option(arg, c,
  * optarg) handles one and returns 0, or -1 after printing why it is wrong. */
 struct opts_extra {
@@ -43,6 +44,9 @@ struct opts_extra {
 	const char *shortopts;
 	int (*on_option)(void *arg, int c, const char *optarg);
 	void *arg;
+	/* The operands are not domain names (`propagation NAME TYPE`): keep
+	 * them as given, the command checks them. */
+	int raw_operands;
 };
 
 /* Parse argv (argv[0] is the command's name) into o: the common options,
