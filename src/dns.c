@@ -669,6 +669,11 @@ static void finish(struct dns_engine *e, struct query *q, int err)
 	}
 }
 
+static ldns_rr_class query_class(const struct query *q)
+{
+	return q->flags & DNS_CHAOS ? LDNS_RR_CLASS_CH : LDNS_RR_CLASS_IN;
+}
+
 /* Build the query with a fresh random ID into q->wire, after two bytes left
  * for the TCP length. */
 static int build_query(struct dns_engine *e, struct query *q)
@@ -679,6 +684,7 @@ static int build_query(struct dns_engine *e, struct query *q)
 	 * back before anything could free it. */
 	ldns_rr_set_owner(t->question, &q->qname);
 	ldns_rr_set_type(t->question, q->qtype);
+	ldns_rr_set_class(t->question, query_class(q));
 	ldns_pkt_set_id(t->pkt, q->id);
 	ldns_pkt_set_rd(t->pkt, (q->flags & DNS_RD) != 0);
 	ldns_buffer_clear(e->wbuf);
@@ -905,7 +911,8 @@ static void pump_queue(struct dns_engine *e)
 /* Whether the question of pkt is qname/qtype. FORMERR and NOTIMP
  * answers may carry no question (a server that could not parse the query
  * cannot echo it); they are accepted on ID and address alone. */
-static int question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const ldns_pkt *pkt)
+static int question_matches(const ldns_rdf *qname, ldns_rr_type qtype, ldns_rr_class qclass,
+			    const ldns_pkt *pkt)
 {
 	const ldns_rr_list *qs = ldns_pkt_question(pkt);
 	if (ldns_rr_list_rr_count(qs) == 0) {
@@ -917,13 +924,14 @@ static int question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const ldn
 	const ldns_rr *rr = ldns_rr_list_rr(qs, 0);
 	const ldns_rdf *owner = ldns_rr_owner(rr);
 	return owner && ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME && ldns_rr_get_type(rr) == qtype &&
-	       ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN && ldns_dname_compare(owner, qname) == 0;
+	       ldns_rr_get_class(rr) == qclass && ldns_dname_compare(owner, qname) == 0;
 }
 
 /* Question check for a packet ldns cannot parse whole: read the question
  * alone, so an unparseable answer to *this* query is reported as malformed
  * while anything else is ignored. */
-static int raw_question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf, size_t len)
+static int raw_question_matches(const ldns_rdf *qname, ldns_rr_type qtype, ldns_rr_class qclass,
+				const uint8_t *buf, size_t len)
 {
 	ldns_rr *rr = NULL;
 	size_t pos = LDNS_HEADER_SIZE;
@@ -932,7 +940,7 @@ static int raw_question_matches(const ldns_rdf *qname, ldns_rr_type qtype, const
 		return 0;
 	if (ldns_wire2rr(&rr, buf, len, &pos, LDNS_SECTION_QUESTION) != LDNS_STATUS_OK)
 		goto out;
-	match = ldns_rr_get_type(rr) == qtype && ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+	match = ldns_rr_get_type(rr) == qtype && ldns_rr_get_class(rr) == qclass &&
 		ldns_dname_compare(ldns_rr_owner(rr), qname) == 0;
 out:
 	ldns_rr_free(rr);
@@ -956,6 +964,13 @@ static void ttls_clamp(ldns_pkt *pkt)
 enum dns_verdict dns_judge_message(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf,
 				   size_t len, int tcp, ldns_pkt **out)
 {
+	return dns_judge_message_class(id, qname, qtype, LDNS_RR_CLASS_IN, buf, len, tcp, out);
+}
+
+enum dns_verdict dns_judge_message_class(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype,
+					 ldns_rr_class qclass, const uint8_t *buf, size_t len, int tcp,
+					 ldns_pkt **out)
+{
 	ldns_pkt *pkt = NULL;
 	ldns_status st;
 
@@ -966,13 +981,13 @@ enum dns_verdict dns_judge_message(uint16_t id, const ldns_rdf *qname, ldns_rr_t
 	if (st == LDNS_STATUS_MEM_ERR)
 		return DNS_V_NOMEM;
 	if (st != LDNS_STATUS_OK) {
-		if (!raw_question_matches(qname, qtype, buf, len))
+		if (!raw_question_matches(qname, qtype, qclass, buf, len))
 			return DNS_V_IGNORE;
 		/* A truncated answer that ldns cannot read whole (some
 		 * servers cut mid-record) still says "ask over TCP". */
 		return !tcp && LDNS_TC_WIRE(buf) ? DNS_V_TRUNCATED : DNS_V_MALFORMED;
 	}
-	if (!question_matches(qname, qtype, pkt)) {
+	if (!question_matches(qname, qtype, qclass, pkt)) {
 		ldns_pkt_free(pkt);
 		return DNS_V_IGNORE;
 	}
@@ -992,7 +1007,7 @@ static int handle_answer(struct dns_engine *e, struct query *q, const uint8_t *b
 	ldns_pkt *pkt = NULL;
 	int rc;
 
-	switch (dns_judge_message(q->id, &q->qname, q->qtype, buf, len, tcp, &pkt)) {
+	switch (dns_judge_message_class(q->id, &q->qname, q->qtype, query_class(q), buf, len, tcp, &pkt)) {
 	case DNS_V_IGNORE:
 		e->stats.mismatched++;
 		return 0;

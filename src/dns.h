@@ -30,6 +30,9 @@ struct dns_opts {
 #define DNS_RD 0x1	/* recursion desired: set for resolvers, never for authoritative servers */
 #define DNS_NO_EDNS 0x2 /* send without an OPT record */
 #define DNS_TCP 0x4	/* use TCP from the start */
+#define DNS_CHAOS                                                                                            \
+	0x8 /* class CH instead of IN: the server's own identity (id.server,                                 \
+	       hostname.bind: RFC 4892) */
 
 /* Errors an answer can carry (negative), 0 when a packet arrived. */
 enum dns_error {
@@ -68,7 +71,7 @@ enum dns_error {
  * long-running process tries the server again.
  *
  * Matching: an answer is accepted only when its source address and port,
- * ID and question (name case-insensitively, type, class IN) match and QR is
+ * ID and question (name case-insensitively, type, class IN, or CH with DNS_CHAOS) match and QR is
  * set; anything else is counted in dns_stats.mismatched and ignored. The one
  * exception is FORMERR or NOTIMP with an empty question section, which a
  * server that could not parse the query may send; it is accepted on ID and
@@ -100,6 +103,10 @@ enum dns_verdict {
  * no socket. */
 enum dns_verdict dns_judge_message(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype, const uint8_t *buf,
 				   size_t len, int tcp, ldns_pkt **out);
+/* The same for a question of class qclass (DNS_CHAOS queries: CH). */
+enum dns_verdict dns_judge_message_class(uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype,
+					 ldns_rr_class qclass, const uint8_t *buf, size_t len, int tcp,
+					 ldns_pkt **out);
 
 /* A short lower-case text for an error ("timed out", "connection refused", ...). */
 const char *dns_strerror(int err);
@@ -125,7 +132,7 @@ int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_en
  * callbacks; do not run the loop again once it is freed. */
 void dns_engine_free(struct dns_engine *e);
 
-/* Queue a query for qname/qtype (class IN) to the server at addr. The engine
+/* Queue a query for qname/qtype (class IN, or CH with DNS_CHAOS) to the server at addr. The engine
  * copies addr and qname. It goes on the wire at once when fewer than
  * max_inflight are, else when one finishes (first in, first out); timeout_ms
  * counts from then. The callback runs later, never from inside dns_query(),
