@@ -1570,3 +1570,37 @@ void reporter_free(struct reporter *rp)
 	sb_release(&rp->tmp);
 	free(rp);
 }
+
+/* ---- for commands with report shapes of their own (propagation) ---- */
+
+void report_utc(time_t t, char buf[32])
+{
+	format_utc(t, 1, buf);
+}
+
+void report_add_clean(struct strbuf *sb, const char *s, enum report_clean how)
+{
+	static const enum clean map[] = {CLEAN_UTF8, CLEAN_LINE, CLEAN_NAGIOS, CLEAN_PROM};
+	sb_add_clean(sb, s, map[how]);
+}
+
+json_t *report_json_string(const char *s)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	json_t *j = json_string(clean(&tmp, s, CLEAN_UTF8));
+	sb_release(&tmp);
+	return j;
+}
+
+json_t *report_json_finding(const struct finding *f)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	json_t *j = json_finding(f, &tmp);
+	sb_release(&tmp);
+	return j;
+}
+
+const char *report_finding_message(const struct finding *f)
+{
+	return finding_message(f);
+}

@@ -99,4 +99,25 @@ int reporter_exit_code(const struct reporter *rp);
 /* Close the spools and free rp (NULL: nothing). */
 void reporter_free(struct reporter *rp);
 
+/* For commands whose reports have a shape of their own (`propagation`):
+ * the same cleaning of untrusted text, timestamps and finding objects. */
+struct strbuf;
+typedef struct json_t json_t;
+enum report_clean {
+	REPORT_CLEAN_UTF8,   /* valid UTF-8 only */
+	REPORT_CLEAN_LINE,   /* one line for a human: no control characters */
+	REPORT_CLEAN_NAGIOS, /* a line, and no '|' */
+	REPORT_CLEAN_PROM    /* a Prometheus label value */
+};
+/* Append s (NULL: nothing) to sb, cleaned for how. */
+void report_add_clean(struct strbuf *sb, const char *s, enum report_clean how);
+/* ISO 8601 UTC: "2026-11-25T10:00:00Z". */
+void report_utc(time_t t, char buf[32]);
+/* A JSON string of s made valid UTF-8, or NULL (out of memory). */
+json_t *report_json_string(const char *s);
+/* A finding as the json report writes it, or NULL. */
+json_t *report_json_finding(const struct finding *f);
+/* The finding's message, or its code's summary when it has none. */
+const char *report_finding_message(const struct finding *f);
+
 #endif
