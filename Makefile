@@ -157,7 +157,7 @@ mutate: deps
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cutover
-	install -m 644 rules/*.yml $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 rules/*.yml rules/*.txt $(DESTDIR)$(DATADIR)/rules/
 	sed "s|@DATADIR@|$(DATADIR)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
 	chmod 644 $(DESTDIR)$(MANDIR)/cutover.1
 

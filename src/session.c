@@ -41,18 +41,16 @@ static int rules_dir_candidates(char dirs[][PATH_MAX], size_t max)
 	return (int)n;
 }
 
-/* A rule-set argument as a path: itself when it names a file or has a slash,
- * else the shipped rule set of that name. */
-static char *rules_path(const char *arg)
+char *opts_shipped_path(const char *arg, const char *ext)
 {
 	if (strchr(arg, '/') || access(arg, F_OK) == 0)
 		return xstrdup(arg);
 	char dirs[5][PATH_MAX];
 	int n = rules_dir_candidates(dirs, 5);
-	size_t len = strlen(arg);
-	int has_ext = len > 4 && strcmp(arg + len - 4, ".yml") == 0;
+	size_t len = strlen(arg), elen = strlen(ext);
+	int has_ext = len > elen && strcmp(arg + len - elen, ext) == 0;
 	for (int i = 0; i < n; i++) {
-		char *p = xasprintf("%s/%s%s", dirs[i], arg, has_ext ? "" : ".yml");
+		char *p = xasprintf("%s/%s%s", dirs[i], arg, has_ext ? "" : ext);
 		if (access(p, R_OK) == 0) {
 			/* build/../rules/x.yml reads badly in messages */
 			char *real = realpath(p, NULL);
@@ -64,7 +62,7 @@ static char *rules_path(const char *arg)
 		}
 		free(p);
 	}
-	return xstrdup(arg); /* rules_load reports it cannot be opened */
+	return xstrdup(arg); /* the caller's open reports it cannot be */
 }
 
 int domains_parse(const char *buf, size_t len, const char *file, domains_add_fn add, void *arg, char *err,
@@ -366,7 +364,7 @@ int opts_load_rules(const struct common_opts *o, struct ruleset **out, size_t *n
 	*out = NULL;
 	*n = 0;
 	for (size_t i = 0; i < n_args; i++) {
-		char *path = rules_path(args[i]);
+		char *path = opts_shipped_path(args[i], ".yml");
 		int lrc = rules_load(path, &o->vars, &sets[i], err, sizeof(err));
 		free(path);
 		if (lrc != 0) {

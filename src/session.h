@@ -85,6 +85,15 @@ int domains_parse(const char *buf, size_t len, const char *file, domains_add_fn 
  * the array. */
 int opts_load_rules(const struct common_opts *o, struct ruleset **out, size_t *n);
 
+/* A file argument as a path (a new string the caller frees): arg itself when
+ * it has a slash or names an existing file, else the shipped file of that
+ * name, rules/ARG with ext (".yml", ".txt") added when arg lacks it, from the
+ * first of these directories that has it: $CUTOVER_RULES_DIR, the source
+ * tree beside the binary, an installed tree beside it, DATADIR/rules. When
+ * none has it, arg itself, so that opening it says what is missing. How -r
+ * default and --resolvers resolvers find the shipped files. */
+char *opts_shipped_path(const char *arg, const char *ext);
+
 /* The loop, the engine and the resolver every DNS command works with. */
 struct session {
 	struct loop *loop;

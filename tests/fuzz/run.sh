@@ -36,6 +36,7 @@ settings() {
 	rules) echo 16384 10 ;;
 	set-vars) echo 4096 10 ;;
 	domains) echo 16384 10 ;;
+	targets) echo 16384 10 ;;
 	spf) echo 4096 10 ;;
 	dmarc) echo 4096 10 ;;
 	dkim) echo 8192 10 ;;
