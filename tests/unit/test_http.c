@@ -1,9 +1,9 @@
-/* The HTTP client (src/http.c) against a real
+/* The HTTP client (src/http.c) and webhooks (src/notify.c) against a real
  * HTTP server: tests/world/httpsink.pl, started here on 127.53.11.1 and
  * 127.53.11.2 (one port on both), which records every request it reads in a
  * log this file reads back. Every request runs on the one loop, as cutover
  * runs them; the tests that need the sink skip, saying so, when there is no
- * perl. */
+ * perl. The template expansion needs no server. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 
 #include "http.h"
 #include "loop.h"
+#include "notify.h"
 #include "util.h"
 
 #define SINK_SCRIPT "tests/world/httpsink.pl"
@@ -774,6 +775,267 @@ static void test_free_in_callback(void **state)
 	free(u);
 }
 
+/* --- templates ----------------------------------------------------------- */
+
+static const struct notify_var vars[] = {
+	{"status", "pending"},
+	{"converged", "3"},
+	{"total", "50"},
+	{"eta", "2026-11-25T10:00:00Z"},
+};
+
+static void expect_expand(const char *tmpl, const char *want)
+{
+	char err[256] = "";
+	char *got = notify_url_expand(tmpl, vars, ARRAY_SIZE(vars), err, sizeof(err));
+	if (!got)
+		fail_msg("'%s': %s", tmpl, err);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void expect_error(const char *tmpl, const char *want)
+{
+	char err[256] = "";
+	char *got = notify_url_expand(tmpl, vars, ARRAY_SIZE(vars), err, sizeof(err));
+	if (got)
+		fail_msg("'%s' expanded to '%s'", tmpl, got);
+	assert_string_equal(err, want);
+}
+
+static void test_expand(void **state)
+{
+	(void)state;
+	expect_expand(
+		"https://kuma.example/api/push/Tok3n?status={status}&msg={converged}%2F{total}&eta={eta}",
+		"https://kuma.example/api/push/Tok3n?status=pending&msg=3%2F50&eta=2026-11-25T10%3A00%3A00Z");
+	expect_expand("http://h/{status}/{status}", "http://h/pending/pending");
+	expect_expand("http://h/", "http://h/");
+	expect_expand("", "");
+	/* A brace is written percent-encoded, and passes as it is. */
+	expect_expand("http://h/%7Bstatus%7D", "http://h/%7Bstatus%7D");
+
+	/* Values cannot break out of their place in the URL. */
+	struct notify_var v[] = {
+		{"a", "x&y=1?z #f/g\\h%25+=;:@!$'()*,[]"},
+		{"u", "é✓\x01\x7f\xff"},
+		{"keep", "AZaz09-._~"},
+		{"empty", ""},
+	};
+	char err[256];
+	char *got = notify_url_expand("http://h/p?q={a}&u={u}&k={keep}&e={empty}", v, ARRAY_SIZE(v), err,
+				      sizeof(err));
+	assert_non_null(got);
+	assert_string_equal(
+		got,
+		"http://h/p?q=x%26y%3D1%3Fz%20%23f%2Fg%5Ch%2525%2B%3D%3B%3A%40%21%24%27%28%29%2A%2C%5B%5D"
+		"&u=%C3%A9%E2%9C%93%01%7F%FF&k=AZaz09-._~&e=");
+	free(got);
+
+	/* The first of a name given twice. */
+	struct notify_var twice[] = {{"x", "1"}, {"x", "2"}};
+	got = notify_url_expand("{x}", twice, 2, err, sizeof(err));
+	assert_string_equal(got, "1");
+	free(got);
+}
+
+static void test_expand_errors(void **state)
+{
+	(void)state;
+	expect_error("http://h/?s={stauts}",
+		     "unknown variable '{stauts}' at column 13 (known: {status} {converged} {total} {eta})");
+	expect_error("http://h/?s={Status}",
+		     "unknown variable '{Status}' at column 13 (known: {status} {converged} {total} {eta})");
+	expect_error("http://h/{}",
+		     "unknown variable '{}' at column 10 (known: {status} {converged} {total} {eta})");
+	expect_error("http://h/?s={status",
+		     "'{' at column 13 is not closed (a literal brace is written %7B)");
+	expect_error("http://h/{{status}}",
+		     "'{' at column 10 is not closed (a literal brace is written %7B)");
+	expect_error("http://h/{sta{tus}", "'{' at column 10 is not closed (a literal brace is written %7B)");
+	expect_error("http://h/}", "'}' at column 10 without '{' (a literal brace is written %7D)");
+	expect_error("http://h/{status}}", "'}' at column 18 without '{' (a literal brace is written %7D)");
+	char err[256];
+	assert_null(notify_url_expand("{x}", NULL, 0, err, sizeof(err)));
+	assert_string_equal(err, "unknown variable '{x}' at column 1 (known: none)");
+	struct notify_var twice[] = {{"x", "1"}, {"x", "2"}};
+	assert_null(notify_url_expand("{y}", twice, 2, err, sizeof(err)));
+	assert_string_equal(err, "unknown variable '{y}' at column 1 (known: {x})");
+}
+
+static void test_url_check(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"status", "converged", "total", "eta"};
+	char err[256];
+	assert_int_equal(notify_url_check("https://kuma.example/api/push/T?status={status}&msg={eta}", names,
+					  ARRAY_SIZE(names), err, sizeof(err)),
+			 0);
+	assert_int_equal(
+		notify_url_check("http://{status}.example/", names, ARRAY_SIZE(names), err, sizeof(err)), 0);
+	assert_int_equal(notify_url_check("file:///tmp/{status}", names, ARRAY_SIZE(names), err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "'file:///tmp/0': unsupported scheme 'file' (http and https only)");
+	assert_int_equal(notify_url_check("http://h/{nope}", names, ARRAY_SIZE(names), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'{nope}'"));
+	assert_int_equal(notify_url_check("kuma.example/push", names, ARRAY_SIZE(names), err, sizeof(err)),
+			 -1);
+}
+
+/* --- webhooks ------------------------------------------------------------ */
+
+struct notified {
+	int calls;
+	long status;
+	char *url, *error;
+	int *outstanding;
+	struct notifier *free_me;
+};
+
+static void on_notified(void *arg, const char *url_shown, long status, const char *error)
+{
+	struct notified *n = arg;
+	n->calls++;
+	n->status = status;
+	n->url = xstrdup(url_shown);
+	n->error = error ? xstrdup(error) : NULL;
+	(*n->outstanding)--;
+	if (n->free_me)
+		notifier_free(n->free_me);
+}
+
+static void notified_release(struct notified *n)
+{
+	free(n->url);
+	free(n->error);
+}
+
+static void test_notify(void **state)
+{
+	(void)state;
+	need_sink();
+	struct loop *l;
+	struct http_client *c;
+	struct notifier *nt;
+	struct waiter w = {0};
+	struct notified n[5] = {{0}};
+	char err[256] = "";
+	open_client(&l, &c);
+	assert_int_equal(notifier_new(c, &nt), 0);
+	struct notify_var v[] = {{"status", "pending"}, {"msg", "3 of 50 & more"}};
+	char *get = url(SINK_ADDR, "/push?status={status}&msg={msg}");
+	char *post = url(SINK_ADDR, "/hook/{status}");
+	char *missing = url(SINK_ADDR, "/status/404");
+	char *dead = xasprintf("http://%s:1/{status}", DEAD_ADDR);
+	char *moved = url(SINK_ADDR, "/redirect?to=/hook/moved");
+	const char *json = "{\"status\":\"pending\",\"converged\":3,\"total\":50}";
+
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
+		n[i].outstanding = &w.outstanding;
+	assert_int_equal(notify_send(nt, get, v, 2, NULL, on_notified, &n[0], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, post, v, 2, json, on_notified, &n[1], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, missing, v, 2, NULL, on_notified, &n[2], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, dead, v, 2, NULL, on_notified, &n[3], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, moved, v, 2, json, on_notified, &n[4], err, sizeof(err)), 0);
+	w.outstanding = 5;
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
+		assert_int_equal(n[i].calls, 0);
+	run(l, &w, 20000);
+
+	char *shown = url(SINK_ADDR, "/push?status=pending&msg=3%20of%2050%20%26%20more");
+	assert_string_equal(n[0].url, shown);
+	assert_int_equal(n[0].status, 200);
+	assert_null(n[0].error);
+	json_t *r = sink_request("/push?status=pending&msg=3%20of%2050%20%26%20more");
+	assert_non_null(r);
+	assert_field(r, "method", "GET");
+	json_decref(r);
+
+	assert_int_equal(n[1].status, 200);
+	assert_null(n[1].error);
+	r = sink_request("/hook/pending");
+	assert_non_null(r);
+	assert_field(r, "method", "POST");
+	assert_field(r, "content_type", "application/json");
+	assert_field(r, "body", json);
+	json_decref(r);
+
+	assert_int_equal(n[2].status, 404);
+	assert_string_equal(n[2].error, "HTTP status 404: status 404");
+
+	assert_int_equal(n[3].status, 0);
+	assert_non_null(n[3].error);
+	assert_non_null(strstr(n[3].error, DEAD_ADDR));
+
+	/* A POST is not redirected (it would arrive as a GET without body). */
+	assert_int_equal(n[4].status, 302);
+	assert_string_equal(n[4].error, "HTTP status 302: redirect");
+	assert_null(sink_request("/hook/moved"));
+
+	/* Templates that do not expand, URLs that are not http. */
+	assert_int_equal(notify_send(nt, "http://h/{nope}", v, 2, NULL, on_notified, &n[0], err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "'{nope}'"));
+	assert_int_equal(
+		notify_send(nt, "file:///{status}", v, 2, NULL, on_notified, &n[0], err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unsupported scheme 'file'"));
+	assert_int_equal(http_pending(c), 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
+		notified_release(&n[i]);
+	notifier_free(nt);
+	close_client(l, c);
+	free(shown);
+	free(get);
+	free(post);
+	free(missing);
+	free(dead);
+	free(moved);
+}
+
+/* A notifier freed with sends pending (their callbacks never run), and one
+ * freed from its own callback. */
+static void test_notifier_free(void **state)
+{
+	(void)state;
+	need_sink();
+	struct loop *l;
+	struct http_client *c;
+	struct notifier *nt;
+	struct waiter w = {0};
+	struct notified n[3] = {{0}};
+	char err[256];
+	char *slow = url(SINK_ADDR, "/slow/3000");
+	char *fast = url(SINK_ADDR, "/fast");
+	open_client(&l, &c);
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
+		n[i].outstanding = &w.outstanding;
+
+	assert_int_equal(notifier_new(c, &nt), 0);
+	assert_int_equal(notify_send(nt, slow, NULL, 0, NULL, on_notified, &n[0], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, slow, NULL, 0, "{}", on_notified, &n[0], err, sizeof(err)), 0);
+	assert_int_equal(http_pending(c), 2);
+	notifier_free(nt);
+	assert_int_equal(http_pending(c), 0);
+
+	assert_int_equal(notifier_new(c, &nt), 0);
+	n[1].free_me = nt;
+	assert_int_equal(notify_send(nt, fast, NULL, 0, NULL, on_notified, &n[1], err, sizeof(err)), 0);
+	assert_int_equal(notify_send(nt, slow, NULL, 0, NULL, on_notified, &n[2], err, sizeof(err)), 0);
+	w.outstanding = 1;
+	run(l, &w, 20000);
+	assert_int_equal(n[0].calls, 0);
+	assert_int_equal(n[1].calls, 1);
+	assert_int_equal(n[1].status, 200);
+	assert_int_equal(n[2].calls, 0);
+	assert_int_equal(http_pending(c), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
+		notified_release(&n[i]);
+	close_client(l, c);
+	free(slow);
+	free(fast);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +1053,11 @@ int main(void)
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_cancel_and_free),
 		cmocka_unit_test(test_free_in_callback),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_errors),
+		cmocka_unit_test(test_url_check),
+		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_notifier_free),
 	};
 	return cmocka_run_group_tests_name("http", tests, sink_start, sink_stop);
 }
