@@ -447,6 +447,19 @@ static void test_closed_and_refused(void **state)
 	got_release(&g);
 }
 
+/* A name that is not pinned is looked up off the loop (libcurl's threaded
+ * resolver); one that does not exist is an error naming it. */
+static void test_lookup(void **state)
+{
+	(void)state;
+	struct got g = fetch(
+		NULL, (struct http_request){.url = "http://cutover-test.invalid:1/", .timeout_ms = 5000});
+	assert_non_null(g.error);
+	assert_non_null(strstr(g.error, "cutover-test.invalid"));
+	assert_int_equal(g.status, 0);
+	got_release(&g);
+}
+
 static void test_timeout(void **state)
 {
 	(void)state;
@@ -1044,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_closed_and_refused),
+		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_resolve),
