@@ -169,6 +169,14 @@ struct delegation *fuzz_delegation(struct arena *a)
 	return d;
 }
 
+char *fuzz_tail(const uint8_t *data, size_t size, size_t *head)
+{
+	const char *text = (const char *)data;
+	const char *nul = memchr(text, '\0', size);
+	*head = nul ? (size_t)(nul - text) : 0;
+	return nul ? xstrndup(nul + 1, size - *head - 1) : xstrndup(text, size);
+}
+
 void fuzz_rules(const char *yaml, const struct vars *vars, struct ruleset *out)
 {
 	char err[512];

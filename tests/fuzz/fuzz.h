@@ -50,6 +50,11 @@ struct delegation *fuzz_delegation(struct arena *arena);
  * load (a harness's own rule set must). */
 void fuzz_rules(const char *yaml, const struct vars *vars, struct ruleset *out);
 
+/* An input of two parts: what comes after its first NUL byte (all of it
+ * when there is none), as a new NUL-terminated string (the caller frees it);
+ * *head is the length of what comes before (0 when there is no NUL). */
+char *fuzz_tail(const uint8_t *data, size_t size, size_t *head);
+
 /* Touch every field of every finding, so that a dangling pointer in one is
  * seen by ASan here, and write them as a JSON report, which must parse
  * (aborts otherwise). */

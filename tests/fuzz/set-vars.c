@@ -34,9 +34,8 @@ static void load(const char *text, size_t len, const struct vars *vars)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
-	const char *nul = memchr(text, '\0', size);
-	size_t head = nul ? (size_t)(nul - text) : 0;
-	char *tmpl = nul ? strndup(nul + 1, size - head - 1) : strndup(text, size);
+	size_t head;
+	char *tmpl = fuzz_tail(data, size, &head);
 	struct vars vars = VARS_INIT;
 	char err[512];
 
