@@ -10,7 +10,7 @@ DATADIR   = $(PREFIX)/share/cutover
 MANDIR    = $(PREFIX)/share/man/man1
 
 CC       ?= cc
-PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto libidn2
+PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto libidn2 sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libspf2 ships no pkg-config file.
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
