@@ -8,7 +8,7 @@ set -eu
 packages="gcc clang libclang-rt-dev llvm make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
 libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps time
-libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix libcurl4-openssl-dev
+libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix libcurl4-openssl-dev libsqlite3-dev sqlite3
 libmail-spf-perl libnet-dns-perl opendkim-tools openssl"
 
 missing=""

@@ -1,0 +1,890 @@
+/* The state database: SQLite, its schema built by numbered migrations, and
+ * the propagation history kept in it. Every statement is prepared once with
+ * bound parameters; every write is one transaction. */
+#include <errno.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+/* How long a writer waits for another (a cron job and a watch sharing the
+ * file) before it gives up with "database is locked". */
+#define STORE_BUSY_MS 5000
+
+/* Every statement, prepared on first use and kept. */
+#define STMTS(X)                                                                                             \
+	X(BEGIN_READ, "BEGIN")                                                                               \
+	X(BEGIN_WRITE, "BEGIN IMMEDIATE")                                                                    \
+	X(COMMIT, "COMMIT")                                                                                  \
+	X(ROLLBACK, "ROLLBACK")                                                                              \
+	X(CHANGE_ADD, "INSERT INTO prop_change (name, type, expected) VALUES (?1, ?2, ?3)"                   \
+		      " ON CONFLICT (name, type, expected) DO NOTHING")                                      \
+	X(CHANGE_FIND,                                                                                       \
+	  "SELECT id, expected FROM prop_change WHERE name = ?1 AND type = ?2 AND expected = ?3")            \
+	X(CHANGE_LATEST, "SELECT c.id, c.expected FROM prop_change c JOIN prop_sweep s ON s.change = c.id"   \
+			 " WHERE c.name = ?1 AND c.type = ?2 ORDER BY s.at DESC, s.id DESC LIMIT 1")         \
+	/* The other changes of the name and type of change ?1 that were swept. */                           \
+	X(CHANGE_OTHERS_COUNT,                                                                               \
+	  "SELECT COUNT(*) FROM prop_change me JOIN prop_change c ON c.name = me.name AND c.type = me.type"  \
+	  " WHERE me.id = ?1 AND c.id != me.id AND EXISTS (SELECT 1 FROM prop_sweep s WHERE s.change = "     \
+	  "c.id)")                                                                                           \
+	X(CHANGE_OTHERS, "SELECT c.expected FROM prop_change me JOIN prop_change c ON c.name = me.name AND " \
+			 "c.type = me.type"                                                                  \
+			 " JOIN prop_sweep s ON s.change = c.id WHERE me.id = ?1 AND c.id != me.id"          \
+			 " GROUP BY c.id ORDER BY MAX(s.at) DESC, c.id DESC")                                \
+	X(SWEEP_ADD, "INSERT INTO prop_sweep (change, at, converged, total, eta, servers)"                   \
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                                     \
+	X(ANSWER_ADD,                                                                                        \
+	  "INSERT INTO prop_answer (sweep, address, port, kind, label, status, answer, ttl, rcode,"          \
+	  " flips_at, site, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")              \
+	/* The summaries of prop_server and prop_prediction, kept with each                                  \
+	 * answer: an earlier first, a later last (ties: the one recorded                                    \
+	 * last, as the sweeps' order is). */                                                                \
+	X(SERVER_ADD,                                                                                        \
+	  "INSERT INTO prop_server (change, address, port, kind, label, first_seen, first_new, last_status," \
+	  " last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 = 'new' THEN ?6 END, ?7, ?6)"            \
+	  " ON CONFLICT (change, address, port, kind) DO UPDATE SET"                                         \
+	  " first_seen = MIN(first_seen, excluded.first_seen),"                                              \
+	  " first_new = MIN(COALESCE(first_new, excluded.first_new), COALESCE(excluded.first_new, "          \
+	  "first_new)),"                                                                                     \
+	  " label = CASE WHEN excluded.last_seen >= last_seen THEN excluded.label ELSE label END,"           \
+	  " last_status = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_status"               \
+	  "  ELSE last_status END,"                                                                          \
+	  " last_seen = MAX(last_seen, excluded.last_seen)")                                                 \
+	X(PREDICTION_ADD,                                                                                    \
+	  "INSERT INTO prop_prediction (change, address, port, site, flips_at)"                              \
+	  " VALUES (?1, ?2, ?3, COALESCE(?4, ''), ?5) ON CONFLICT (change, address, port, site)"             \
+	  " DO UPDATE SET flips_at = MAX(flips_at, excluded.flips_at)")                                      \
+	X(LAST_FLIPS,                                                                                        \
+	  "SELECT MAX(p.flips_at) FROM prop_change c JOIN prop_prediction p ON p.change = c.id"              \
+	  " WHERE c.name = ?1 AND c.type = ?2 AND c.expected = ?3 AND p.address = ?4 AND p.port = ?5"        \
+	  " AND (?6 IS NULL OR p.site = ?6)")                                                                \
+	X(HISTORY_SUMMARY,                                                                                   \
+	  "SELECT COUNT(*), MIN(at), MAX(at), MIN(CASE WHEN total > 0 AND converged = total THEN at END)"    \
+	  " FROM prop_sweep WHERE change = ?1")                                                              \
+	X(HISTORY_POINTS, "SELECT at, converged, total FROM prop_sweep WHERE change = ?1 ORDER BY at, id")   \
+	X(HISTORY_SERVERS_COUNT, "SELECT COUNT(*) FROM prop_server WHERE change = ?1")                       \
+	X(HISTORY_SERVERS, "SELECT address, port, kind, label, first_seen, first_new, last_status, "         \
+			   "last_seen FROM prop_server"                                                      \
+			   " WHERE change = ?1 ORDER BY kind, first_new IS NULL, first_new, address, port")
+
+enum stmt_id {
+#define X(id, sql) STMT_##id,
+	STMTS(X)
+#undef X
+		N_STMTS
+};
+
+static const char *const stmt_sql[N_STMTS] = {
+#define X(id, sql) sql,
+	STMTS(X)
+#undef X
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmts[N_STMTS];
+};
+
+/* The migrations: migrations[i] takes the schema from version i to i + 1,
+ * inside the transaction store_migrate() opened, and sets user_version
+ * itself. Never edit one that has shipped: add the next. */
+
+/* Version 1: the propagation history. A change is one name, type and
+ * expected value; a sweep is one run of `cutover propagation` for it; an
+ * answer is one server's in one sweep. Times are seconds since the epoch;
+ * NULL stands for "none" (no TTL, no flips_at, no ETA). servers is how many
+ * answers the sweep has, so a whole sweep can be told from a torn one.
+ *
+ * prop_server and prop_prediction sum the answers up, updated in the
+ * transaction that adds them, so that neither --history nor the stale
+ * test reads every answer of a change that cron has swept for months:
+ * per server of a change, when it was first seen and first answered the
+ * new value, and its latest status; per server and anycast site ('' for
+ * none), the latest flips_at predicted for an old answer. */
+static const char migration_1[] =
+	"CREATE TABLE prop_change ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL COLLATE NOCASE,"
+	" type TEXT NOT NULL COLLATE NOCASE,"
+	" expected TEXT NOT NULL,"
+	" UNIQUE (name, type, expected));"
+	"CREATE TABLE prop_sweep ("
+	" id INTEGER PRIMARY KEY,"
+	" change INTEGER NOT NULL REFERENCES prop_change (id) ON DELETE CASCADE,"
+	" at REAL NOT NULL,"
+	" converged INTEGER NOT NULL CHECK (converged >= 0),"
+	" total INTEGER NOT NULL CHECK (total >= converged),"
+	" eta REAL,"
+	" servers INTEGER NOT NULL CHECK (servers >= 0));"
+	"CREATE INDEX prop_sweep_change ON prop_sweep (change, at);"
+	"CREATE TABLE prop_answer ("
+	" sweep INTEGER NOT NULL REFERENCES prop_sweep (id) ON DELETE CASCADE,"
+	" address TEXT NOT NULL,"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" kind TEXT NOT NULL CHECK (kind IN ('authoritative', 'recursive')),"
+	" label TEXT,"
+	" status TEXT NOT NULL CHECK (status IN ('new', 'old', 'stale', 'other', 'error')),"
+	" answer TEXT,"
+	" ttl INTEGER,"
+	" rcode TEXT,"
+	" flips_at REAL,"
+	" site TEXT,"
+	" error TEXT);"
+	"CREATE INDEX prop_answer_sweep ON prop_answer (sweep);"
+	"CREATE TABLE prop_server ("
+	" change INTEGER NOT NULL REFERENCES prop_change (id) ON DELETE CASCADE,"
+	" address TEXT NOT NULL,"
+	" port INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" label TEXT,"
+	" first_seen REAL NOT NULL,"
+	" first_new REAL,"
+	" last_status TEXT NOT NULL,"
+	" last_seen REAL NOT NULL,"
+	" PRIMARY KEY (change, address, port, kind));"
+	"CREATE TABLE prop_prediction ("
+	" change INTEGER NOT NULL REFERENCES prop_change (id) ON DELETE CASCADE,"
+	" address TEXT NOT NULL,"
+	" port INTEGER NOT NULL,"
+	" site TEXT NOT NULL,"
+	" flips_at REAL NOT NULL,"
+	" PRIMARY KEY (change, address, port, site));"
+	"PRAGMA user_version = 1;";
+
+static const char *const migrations[] = {
+	migration_1,
+};
+
+_Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
+
+/* Put "state database 'PATH': what: sqlite's message" in err and return -1.
+ * Called before anything (a ROLLBACK) replaces the connection's error. */
+static int db_fail(struct store *s, const char *what, char *err, size_t errlen)
+{
+	int sys = sqlite3_system_errno(s->db);
+	int code = sqlite3_errcode(s->db) & 0xff;
+
+	if (code == SQLITE_NOTADB)
+		snprintf(err, errlen, "state database '%s': not an SQLite database (%s)", s->path,
+			 sqlite3_errmsg(s->db));
+	else if ((code == SQLITE_CANTOPEN || code == SQLITE_IOERR) && sys)
+		snprintf(err, errlen, "state database '%s': %s: %s (%s)", s->path, what,
+			 sqlite3_errmsg(s->db), strerror(sys));
+	else
+		snprintf(err, errlen, "state database '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The statement id, reset and with no bindings; NULL with err on failure. */
+static sqlite3_stmt *stmt(struct store *s, enum stmt_id id, const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmts[id];
+
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		    SQLITE_OK) {
+			db_fail(s, what, err, errlen);
+			return NULL;
+		}
+		s->stmts[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Run a statement that returns no row (its bindings done). Returns 0, or
+ * -1 with err. */
+static int run(struct store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(st);
+	int ret = 0;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(s, what, err, errlen);
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* Run one of the statements that take no parameters (BEGIN, COMMIT...). */
+static int run_id(struct store *s, enum stmt_id id, const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, id, what, err, errlen);
+
+	return st ? run(s, st, what, err, errlen) : -1;
+}
+
+/* Undo the transaction after a failure whose message is already in err. */
+static void rollback(struct store *s)
+{
+	char ignored[16];
+
+	if (!sqlite3_get_autocommit(s->db))
+		run_id(s, STMT_ROLLBACK, "rollback", ignored, sizeof(ignored));
+}
+
+/* Bind helpers: NULL for what the interface calls "none". */
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int bind_time(sqlite3_stmt *st, int i, double v)
+{
+	return v != 0 ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+/* A copy of a text column (NULL for SQL NULL). */
+static char *column_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}
+
+/* A copy of a text column that the schema says is NOT NULL: NULL only when
+ * sqlite ran out of memory converting it, which is then an error. */
+static char *column_strdup_required(struct store *s, sqlite3_stmt *st, int i, const char *what, char *err,
+				    size_t errlen)
+{
+	char *v = column_strdup(st, i);
+
+	if (!v) {
+		snprintf(err, errlen, "state database '%s': %s: %s", s->path, what,
+			 sqlite3_errcode(s->db) == SQLITE_NOMEM ? "out of memory" : "a value is missing");
+	}
+	return v;
+}
+
+int store_default_path(char *buf, size_t len, char *err, size_t errlen)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	const char *base, *tail;
+	size_t base_len;
+	int n;
+
+	if (state && state[0] == '/') {
+		base = state;
+		tail = "/cutover/state.db";
+	} else {
+		if (!home || home[0] != '/') {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+		}
+		if (!home) {
+			snprintf(err, errlen,
+				 "no place for the state database: neither XDG_STATE_HOME nor HOME is an "
+				 "absolute path, and the user has no home directory (give --db FILE)");
+			return -1;
+		}
+		base = home;
+		tail = "/.local/state/cutover/state.db";
+	}
+	/* "/var/state/" and "/var/state" name the same place. */
+	base_len = strlen(base);
+	while (base_len > 1 && base[base_len - 1] == '/')
+		base_len--;
+	if (base_len == 1)
+		base_len = 0;
+	n = snprintf(buf, len, "%.*s%s", (int)base_len, base, tail);
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "the state database's path under '%s' is too long", base);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the missing directories above path, mode 0700 (less the umask).
+ * Returns 0, or -1 with why in err. */
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	struct stat st;
+	int ret = -1;
+
+	if (!slash || slash == dir) {
+		ret = 0; /* in the current directory, or in / */
+		goto out;
+	}
+	*slash = '\0';
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = 0;
+		goto out;
+	}
+	/* Each component in turn, from the first after the root. */
+	for (char *p = dir + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		if (p[-1] != '/') {
+			*p = '\0';
+			if (stat(dir, &st) == 0) {
+				if (!S_ISDIR(st.st_mode)) {
+					snprintf(err, errlen,
+						 "cannot create the state database '%s': '%s' is not a "
+						 "directory",
+						 path, dir);
+					goto out;
+				}
+			} else if (errno != ENOENT || (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
+				snprintf(err, errlen,
+					 "cannot create the state database '%s': directory '%s': %s", path,
+					 dir, strerror(errno));
+				goto out;
+			}
+			*p = c;
+		}
+		if (c == '\0')
+			break;
+	}
+	ret = 0;
+out:
+	free(dir);
+	return ret;
+}
+
+/* The schema version of the database (0 for a new, empty one). Reading it
+ * is what first touches the file: a file that is not a database fails here. */
+static int schema_version(struct store *s, int *version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(s, "cannot read the schema version", err, errlen);
+		goto out;
+	}
+	*version = sqlite3_column_int(st, 0);
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int refuse_newer(struct store *s, int version, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "state database '%s': written by a newer cutover (schema version %d, this one knows up to "
+		 "%d): "
+		 "left untouched; upgrade cutover or give another --db",
+		 s->path, version, STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* Bring the schema up to STORE_SCHEMA_VERSION, each migration in its own
+ * transaction. Another process may be migrating the same file: the version
+ * is read again once the write lock is held. Returns 0, or -1 with err. */
+static int store_migrate(struct store *s, int version, char *err, size_t errlen)
+{
+	while (version < STORE_SCHEMA_VERSION) {
+		int from;
+		char what[64];
+
+		snprintf(what, sizeof(what), "cannot upgrade the schema from version %d", version);
+		if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+			return -1;
+		if (schema_version(s, &from, err, errlen) != 0)
+			goto fail;
+		if (from > STORE_SCHEMA_VERSION) {
+			refuse_newer(s, from, err, errlen);
+			goto fail;
+		}
+		if (from == STORE_SCHEMA_VERSION) {
+			rollback(s); /* done by the other process */
+			break;
+		}
+		snprintf(what, sizeof(what), "cannot upgrade the schema from version %d", from);
+		if (sqlite3_exec(s->db, migrations[from], NULL, NULL, NULL) != SQLITE_OK) {
+			db_fail(s, what, err, errlen);
+			goto fail;
+		}
+		if (schema_version(s, &version, err, errlen) != 0)
+			goto fail;
+		if (version != from + 1) {
+			snprintf(err, errlen, "state database '%s': %s: the migration left version %d",
+				 s->path, what, version);
+			goto fail;
+		}
+		if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+/* Switch the file to WAL (kept in the file: a no-op once done). The switch
+ * needs the file to itself for a moment, and where another process holds it
+ * (two first opens racing) sqlite says busy at once instead of calling the
+ * busy handler, so wait here as the busy timeout would. */
+static int use_wal(struct store *s, char *err, size_t errlen)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) & 0xff;
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= STORE_BUSY_MS)
+			return db_fail(s, "cannot use a write-ahead log", err, errlen);
+		sqlite3_sleep(10);
+	}
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	char def[4096];
+	struct store *s = NULL;
+	char *open_path;
+	int version, rc;
+
+	*out = NULL;
+	if (path && !*path) {
+		/* sqlite would open a temporary database, gone at close. */
+		snprintf(err, errlen, "the state database's path is empty");
+		return -1;
+	}
+	if (!path) {
+		if (store_default_path(def, sizeof(def), err, errlen) != 0)
+			return -1;
+		path = def;
+	}
+	if (make_parents(path, err, errlen) != 0)
+		return -1;
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	/* Debian's sqlite takes "file:..." as a URI and ":memory:" as no file
+	 * at all; "./" keeps a relative name a file name. */
+	open_path = path[0] == '/' ? xstrdup(path) : xasprintf("./%s", path);
+	rc = sqlite3_open_v2(open_path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	free(open_path);
+	if (rc != SQLITE_OK) {
+		if (!s->db) {
+			snprintf(err, errlen, "state database '%s': cannot open: out of memory", path);
+			goto fail;
+		}
+		db_fail(s, "cannot open", err, errlen);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	/* Before anything writes: a newer schema is left as it is. */
+	if (schema_version(s, &version, err, errlen) != 0)
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		refuse_newer(s, version, err, errlen);
+		/* Closing the last connection would checkpoint a newer
+		 * cutover's write-ahead log into the file: leave both be. */
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		goto fail;
+	}
+	/* WAL: readers never wait for the writer, and a writer killed at any
+	 * instant leaves the last committed state (the WAL's uncommitted frames
+	 * are ignored). Where WAL cannot be had (a file system without shared
+	 * memory) sqlite keeps its rollback journal, atomic too. */
+	if (use_wal(s, err, errlen) != 0)
+		goto fail;
+	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot turn foreign keys on", err, errlen);
+		goto fail;
+	}
+	if (store_migrate(s, version, err, errlen) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < N_STMTS; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+/* ?1, ?2, ?3: the sweep's name, type and expected value. */
+static void bind_change(sqlite3_stmt *st, const struct store_prop_sweep *sw)
+{
+	bind_text(st, 1, sw->name);
+	bind_text(st, 2, sw->type);
+	bind_text(st, 3, sw->expected);
+}
+
+/* The id of the change name/type/expected, added when new (inside the
+ * caller's write transaction). */
+static int change_id(struct store *s, const struct store_prop_sweep *sw, sqlite3_int64 *id, char *err,
+		     size_t errlen)
+{
+	const char *what = "cannot record the sweep";
+	sqlite3_stmt *st = stmt(s, STMT_CHANGE_ADD, what, err, errlen);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_change(st, sw);
+	if (run(s, st, what, err, errlen) != 0)
+		return -1;
+	if (!(st = stmt(s, STMT_CHANGE_FIND, what, err, errlen)))
+		return -1;
+	bind_change(st, sw);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			snprintf(err, errlen, "state database '%s': %s: the change just added is not there",
+				 s->path, what);
+		else
+			db_fail(s, what, err, errlen);
+		sqlite3_reset(st);
+		return -1;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Statement id, with ?1 bound to key (the sweep or the change) and ?2 and
+ * ?3 to the server's address and port. */
+static sqlite3_stmt *server_stmt(struct store *s, enum stmt_id id, sqlite3_int64 key,
+				 const struct store_prop_server *a, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, id, "cannot record the sweep", err, errlen);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, key);
+		bind_text(st, 2, a->address);
+		sqlite3_bind_int64(st, 3, a->port);
+	}
+	return st;
+}
+
+/* One server's answer in the sweep being recorded, and the summaries of
+ * that server (inside the caller's write transaction). */
+static int record_server(struct store *s, sqlite3_int64 change, sqlite3_int64 sweep, double at,
+			 const struct store_prop_server *a, char *err, size_t errlen)
+{
+	const char *what = "cannot record the sweep";
+	sqlite3_stmt *st;
+
+	if (!(st = server_stmt(s, STMT_ANSWER_ADD, sweep, a, err, errlen)))
+		return -1;
+	bind_text(st, 4, a->kind);
+	bind_text(st, 5, a->label);
+	bind_text(st, 6, a->status);
+	bind_text(st, 7, a->answer);
+	if (a->ttl >= 0)
+		sqlite3_bind_int64(st, 8, a->ttl);
+	bind_text(st, 9, a->rcode);
+	bind_time(st, 10, a->flips_at);
+	bind_text(st, 11, a->site);
+	bind_text(st, 12, a->error);
+	if (run(s, st, what, err, errlen) != 0)
+		return -1;
+
+	if (!(st = server_stmt(s, STMT_SERVER_ADD, change, a, err, errlen)))
+		return -1;
+	bind_text(st, 4, a->kind);
+	bind_text(st, 5, a->label);
+	sqlite3_bind_double(st, 6, at);
+	bind_text(st, 7, a->status);
+	if (run(s, st, what, err, errlen) != 0)
+		return -1;
+
+	/* The answer was inserted: its status is one of the five. */
+	if (a->flips_at == 0 || strcmp(a->status, "old") != 0)
+		return 0;
+	if (!(st = server_stmt(s, STMT_PREDICTION_ADD, change, a, err, errlen)))
+		return -1;
+	bind_text(st, 4, a->site);
+	sqlite3_bind_double(st, 5, a->flips_at);
+	return run(s, st, what, err, errlen);
+}
+
+int store_prop_record(struct store *s, const struct store_prop_sweep *sw, char *err, size_t errlen)
+{
+	const char *what = "cannot record the sweep";
+	sqlite3_int64 change, sweep;
+	sqlite3_stmt *st;
+
+	if (!sw->name || !sw->type || !sw->expected) {
+		snprintf(err, errlen, "state database '%s': %s: no name, type or expected value", s->path,
+			 what);
+		return -1;
+	}
+	if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+		return -1;
+	if (change_id(s, sw, &change, err, errlen) != 0)
+		goto fail;
+	if (!(st = stmt(s, STMT_SWEEP_ADD, what, err, errlen)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, change);
+	sqlite3_bind_double(st, 2, sw->at);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)sw->converged);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)sw->total);
+	bind_time(st, 5, sw->eta);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)sw->n_servers);
+	if (run(s, st, what, err, errlen) != 0)
+		goto fail;
+	sweep = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < sw->n_servers; i++) {
+		if (record_server(s, change, sweep, sw->at, &sw->servers[i], err, errlen) != 0)
+			goto fail;
+	}
+	if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+int store_prop_last_flips(struct store *s, const char *name, const char *type, const char *expected,
+			  const char *address, unsigned port, const char *site, double *flips_at, char *err,
+			  size_t errlen)
+{
+	const char *what = "cannot read the last prediction";
+	sqlite3_stmt *st = stmt(s, STMT_LAST_FLIPS, what, err, errlen);
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	bind_text(st, 2, type);
+	bind_text(st, 3, expected);
+	bind_text(st, 4, address);
+	sqlite3_bind_int64(st, 5, port);
+	bind_text(st, 6, site);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(s, what, err, errlen);
+		goto out;
+	}
+	/* MAX() over no row is one row holding NULL. */
+	ret = 0;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*flips_at = sqlite3_column_double(st, 0);
+		ret = 1;
+	}
+out:
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* Step st expecting one row; -1 with err when there is none. */
+static int step_row(struct store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		snprintf(err, errlen, "state database '%s': %s: no row", s->path, what);
+	else
+		db_fail(s, what, err, errlen);
+	sqlite3_reset(st);
+	return -1;
+}
+
+/* After stepping through rows (rc: the last step's result, a row when the
+ * caller stopped at the count it expected): reset st; -1 with err when the
+ * step failed. */
+static int rows_end(struct store *s, sqlite3_stmt *st, int rc, const char *what, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s, what, err, errlen);
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* Statement id with ?1 bound to the change. */
+static sqlite3_stmt *change_stmt(struct store *s, enum stmt_id id, sqlite3_int64 change, char *err,
+				 size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, id, "cannot read the history", err, errlen);
+
+	if (st)
+		sqlite3_bind_int64(st, 1, change);
+	return st;
+}
+
+/* The one number statement id (a count) says of the change. */
+static int change_count(struct store *s, enum stmt_id id, sqlite3_int64 change, size_t *n, char *err,
+			size_t errlen)
+{
+	sqlite3_stmt *st = change_stmt(s, id, change, err, errlen);
+
+	if (!st || step_row(s, st, "cannot read the history", err, errlen) != 0)
+		return -1;
+	*n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* The rest of store_prop_history, in its read transaction: the change is
+ * found. Each list is counted first, so that what is allocated is what is
+ * returned. */
+static int history_read(struct store *s, sqlite3_int64 change, struct store_prop_history *h, char *err,
+			size_t errlen)
+{
+	const char *what = "cannot read the history";
+	sqlite3_stmt *st;
+	size_t n;
+	int rc;
+
+	/* The other expected values of name/type. */
+	if (change_count(s, STMT_CHANGE_OTHERS_COUNT, change, &n, err, errlen) != 0)
+		return -1;
+	if (n) {
+		h->other_expected = xcalloc(n, sizeof(*h->other_expected));
+		if (!(st = change_stmt(s, STMT_CHANGE_OTHERS, change, err, errlen)))
+			return -1;
+		rc = SQLITE_DONE;
+		while (h->n_other_expected < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char *v = column_strdup_required(s, st, 0, what, err, errlen);
+			if (!v)
+				goto fail;
+			h->other_expected[h->n_other_expected++] = v;
+		}
+		if (rows_end(s, st, rc, what, err, errlen) != 0)
+			return -1;
+	}
+
+	/* The sweeps, summed up, then one point each. */
+	if (!(st = change_stmt(s, STMT_HISTORY_SUMMARY, change, err, errlen)) ||
+	    step_row(s, st, what, err, errlen) != 0)
+		return -1;
+	h->sweeps = (size_t)sqlite3_column_int64(st, 0);
+	h->first_sweep = sqlite3_column_double(st, 1);
+	h->last_sweep = sqlite3_column_double(st, 2);
+	h->converged_at = sqlite3_column_double(st, 3); /* NULL reads as 0 */
+	sqlite3_reset(st);
+	if (h->sweeps) {
+		h->points = xcalloc(h->sweeps, sizeof(*h->points));
+		if (!(st = change_stmt(s, STMT_HISTORY_POINTS, change, err, errlen)))
+			return -1;
+		rc = SQLITE_DONE;
+		while (h->n_points < h->sweeps && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct store_prop_history_point *p = &h->points[h->n_points++];
+			p->at = sqlite3_column_double(st, 0);
+			p->converged = (size_t)sqlite3_column_int64(st, 1);
+			p->total = (size_t)sqlite3_column_int64(st, 2);
+		}
+		if (rows_end(s, st, rc, what, err, errlen) != 0)
+			return -1;
+	}
+
+	/* Each server. */
+	if (change_count(s, STMT_HISTORY_SERVERS_COUNT, change, &n, err, errlen) != 0)
+		return -1;
+	if (!n)
+		return 0;
+	h->servers = xcalloc(n, sizeof(*h->servers));
+	if (!(st = change_stmt(s, STMT_HISTORY_SERVERS, change, err, errlen)))
+		return -1;
+	rc = SQLITE_DONE;
+	while (h->n_servers < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_prop_history_server *v = &h->servers[h->n_servers++];
+		if (!(v->address = column_strdup_required(s, st, 0, what, err, errlen)))
+			goto fail;
+		v->port = (unsigned)sqlite3_column_int(st, 1);
+		if (!(v->kind = column_strdup_required(s, st, 2, what, err, errlen)))
+			goto fail;
+		v->label = column_strdup(st, 3);
+		v->first_seen = sqlite3_column_double(st, 4);
+		v->first_new = sqlite3_column_double(st, 5);
+		if (!(v->last_status = column_strdup_required(s, st, 6, what, err, errlen)))
+			goto fail;
+		v->last_seen = sqlite3_column_double(st, 7);
+	}
+	return rows_end(s, st, rc, what, err, errlen);
+fail:
+	sqlite3_reset(st);
+	return -1;
+}
+
+int store_prop_history(struct store *s, const char *name, const char *type, const char *expected,
+		       struct store_prop_history *out, char *err, size_t errlen)
+{
+	const char *what = "cannot read the history";
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	int ret = -1, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (run_id(s, STMT_BEGIN_READ, what, err, errlen) != 0)
+		return -1;
+	if (!(st = stmt(s, expected ? STMT_CHANGE_FIND : STMT_CHANGE_LATEST, what, err, errlen)))
+		goto out;
+	bind_text(st, 1, name);
+	bind_text(st, 2, type);
+	if (expected)
+		bind_text(st, 3, expected);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		ret = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(s, what, err, errlen);
+		sqlite3_reset(st);
+		goto out;
+	}
+	id = sqlite3_column_int64(st, 0);
+	out->expected = column_strdup_required(s, st, 1, what, err, errlen);
+	sqlite3_reset(st);
+	if (!out->expected)
+		goto out;
+	if (history_read(s, id, out, err, errlen) != 0)
+		goto out;
+	/* A change with no sweep left (none yet: every sweep adds one). */
+	ret = out->sweeps ? 1 : 0;
+out:
+	if (ret <= 0)
+		store_prop_history_release(out);
+	if (ret >= 0 && run_id(s, STMT_COMMIT, what, err, errlen) != 0) {
+		store_prop_history_release(out);
+		ret = -1;
+	}
+	rollback(s);
+	return ret;
+}
+
+void store_prop_history_release(struct store_prop_history *h)
+{
+	free(h->expected);
+	for (size_t i = 0; i < h->n_other_expected; i++)
+		free(h->other_expected[i]);
+	free(h->other_expected);
+	for (size_t i = 0; i < h->n_servers; i++) {
+		free(h->servers[i].address);
+		free(h->servers[i].kind);
+		free(h->servers[i].label);
+		free(h->servers[i].last_status);
+	}
+	free(h->servers);
+	free(h->points);
+	memset(h, 0, sizeof(*h));
+}
