@@ -10,6 +10,7 @@ extern const struct check_desc check_soa;
 extern const struct check_desc check_ttl;
 extern const struct check_desc check_wildcard;
 extern const struct check_desc check_record;
+extern const struct check_desc check_propagation;
 extern const struct check_desc check_mx;
 extern const struct check_desc check_spf;
 extern const struct check_desc check_dkim;
@@ -17,8 +18,8 @@ extern const struct check_desc check_dmarc;
 extern const struct check_desc check_rdns;
 
 static const struct check_desc *const checks[] = {
-	&check_ns, &check_soa, &check_ttl,  &check_wildcard, &check_record,
-	&check_mx, &check_spf, &check_dkim, &check_dmarc,    &check_rdns,
+	&check_ns,  &check_soa,	 &check_ttl,   &check_wildcard, &check_record,	    &check_mx,
+	&check_spf, &check_dkim, &check_dmarc, &check_rdns,	&check_propagation,
 };
 
 int check_resolver_only(const struct rule *rule)

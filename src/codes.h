@@ -166,6 +166,21 @@
 	X(RDNS_NAME_MISMATCH, "rdns.name-mismatch", STATUS_FAIL, "the PTR is not the expected host name")    \
 	X(RDNS_NO_ADDRESSES, "rdns.no-addresses", STATUS_INFO,                                               \
 	  "no address to check: no MX exchange with an address, and no ips given")                           \
+	X(PROPAGATION_CONVERGED, "propagation.converged", STATUS_OK,                                         \
+	  "every resolver that answered (or the share asked for) and every authoritative server has the "    \
+	  "new value")                                                                                       \
+	X(PROPAGATION_PENDING, "propagation.pending", STATUS_WARN,                                           \
+	  "resolvers still hold the old value (the ETA says until when, at least), or an authoritative "     \
+	  "server does not serve the new one yet")                                                           \
+	X(PROPAGATION_STALE, "propagation.stale", STATUS_WARN,                                               \
+	  "a resolver still serves the old value after its TTL ran out (serve-stale, RFC 8767)")             \
+	X(PROPAGATION_OTHER, "propagation.other", STATUS_FAIL,                                               \
+	  "a server answers a value that is neither the new nor the old one")                                \
+	X(PROPAGATION_UNREACHABLE, "propagation.unreachable", STATUS_WARN,                                   \
+	  "a resolver or authoritative server gave no usable answer (timeout, refused, SERVFAIL): not "      \
+	  "counted")                                                                                         \
+	X(PROPAGATION_DISAGREE, "propagation.disagree", STATUS_FAIL,                                         \
+	  "the authoritative servers answer different values")                                               \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "propcmd.h"
 #include "records.h"
 #include "loop.h"
 #include "session.h"
@@ -79,6 +80,8 @@ static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes]\n"
 
 static const struct command commands[] = {
 	{"check", cmd_check, "audit domains against rule sets", check_usage},
+	{"propagation", cmd_propagation, "who has the new value, who still holds the old one, and until when",
+	 propagation_usage},
 	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
 	 records_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
