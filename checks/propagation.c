@@ -165,7 +165,8 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 			goto out;
 		}
 		for (size_t i = 0; i < first->n_answer; i++)
-			prop_values_add(&expect, first->answer[i], err, sizeof(err));
+			*(char **)xgrow(&expect.exact, &expect.n_exact, &expect.alloc_exact, sizeof(char *)) =
+				xstrdup(first->answer[i]);
 		for (size_t i = 0; i < n_auth; i++) {
 			struct prop_result again;
 			const struct answer *an = ctx_answer(ctx, &auth[i], p->name, p->type);

@@ -505,12 +505,11 @@ static int expect_from_auth(struct prun *run)
 			run->discovery_error ? run->discovery_error : "");
 		goto out;
 	}
-	char err[512];
+	/* the answers are canonical already: taken as they are, not parsed
+	 * again (a TXT value that starts and ends with a quote keeps them) */
 	for (size_t i = 0; i < first->n_answer; i++)
-		if (prop_values_add(&run->expect, first->answer[i], err, sizeof(err)) != 0) {
-			fprintf(stderr, "cutover: propagation: %s\n", err);
-			goto out;
-		}
+		*(char **)xgrow(&run->expect.exact, &run->expect.n_exact, &run->expect.alloc_exact,
+				sizeof(char *)) = xstrdup(first->answer[i]);
 	rc = 0;
 out:
 	for (size_t i = 0; i < run->n; i++)
@@ -713,7 +712,7 @@ static void record_sweep(struct prun *run)
 	 * answers by (store_prop_last_flips) only once the authoritative
 	 * servers serve the new value: before, a cache that lets the old value
 	 * go fetches it again. */
-	int predicts = run->sum.auth_new == run->sum.auth_answered;
+	int predicts = run->sum.auth_answered > 0 && run->sum.auth_new == run->sum.auth_answered;
 	for (size_t i = 0; i < run->n; i++) {
 		const struct pserver *sv = &run->sv[i];
 		const struct prop_result *r = &sv->r;
@@ -986,6 +985,9 @@ static void sweep_done(struct prun *run)
 	if (!prev || strcmp(prev, state) != 0 || new_error)
 		notify_all(run, state);
 	if (run->po->watch) {
+		/* the countdown ticks once the first sweep is judged */
+		if (run->live && run->sweeps == 1)
+			loop_timer_start(run->tick, 1000000);
 		if (run->live)
 			draw_live(run);
 		else
@@ -1552,8 +1554,6 @@ int cmd_propagation(int argc, char **argv)
 	}
 	run.watch_started = now_wall();
 	sweep_start(&run);
-	if (run.live)
-		loop_timer_start(run.tick, 1000000);
 	while (!run.finished || run.outstanding || (run.http && http_pending(run.http)))
 		if (loop_run_once(run.s->loop, 1) < 0) {
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
@@ -1581,7 +1581,8 @@ int cmd_propagation(int argc, char **argv)
 	default:
 		wrc = write_text(&run, out.f, color);
 		if (run.gave_up)
-			fprintf(out.f, "gave up after --max-wait %s\n", span((double)po.max_wait, err));
+			fprintf(out.f, "gave up after --max-wait %s\n",
+				span((double)(po.max_wait ? po.max_wait : 86400), err));
 		break;
 	}
 	if (output_close(&out, wrc == 0 ? 0 : errno ? errno : -1) != 0)

@@ -40,7 +40,7 @@ static void test_common_and_extra(void **state)
 		{NULL, 0, NULL, 0},
 	};
 	struct seen seen = {0, NULL};
-	struct opts_extra extra = {longopts, "w", on_extra, &seen};
+	struct opts_extra extra = {longopts, "w", on_extra, &seen, 0};
 	char *argv[] = {"propagation",
 			"-r",
 			"pre-cutover",
@@ -104,7 +104,7 @@ static void test_defaults_and_errors(void **state)
 	/* The command's own option can refuse its value. */
 	static const struct option longopts[] = {{"other", no_argument, NULL, 'x'}, {NULL, 0, NULL, 0}};
 	struct seen seen = {0, NULL};
-	struct opts_extra extra = {longopts, "x", on_extra, &seen};
+	struct opts_extra extra = {longopts, "x", on_extra, &seen, 0};
 	char *refused[] = {"propagation", "-x", NULL};
 	assert_int_equal(opts_common_parse(&o, 2, refused, "usage\n", &extra), -1);
 	opts_common_release(&o);
