@@ -1242,6 +1242,12 @@ static int write_prometheus(struct prun *run, FILE *out)
 static void on_discovered(void *arg, struct delegation *d)
 {
 	struct prun *run = arg;
+	/* the answers discovery got to its NS question are the taker's: a
+	 * sweep asks its own question */
+	for (size_t i = 0; d && i < d->n_servers; i++) {
+		ldns_pkt_free(d->servers[i].ns_pkt);
+		d->servers[i].ns_pkt = NULL;
+	}
 	run->deleg = d;
 	run->discovering = 0;
 }
