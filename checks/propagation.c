@@ -164,6 +164,8 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 				    "no authoritative server answered, and no expect: says what is new");
 			goto out;
 		}
+		if (first->alias_only)
+			expect.alias = xstrdup(first->alias);
 		for (size_t i = 0; i < first->n_answer; i++)
 			*(char **)xgrow(&expect.exact, &expect.n_exact, &expect.alloc_exact, sizeof(char *)) =
 				xstrdup(first->answer[i]);
@@ -189,6 +191,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 		const struct prop_result *r = &rs[i];
 		const char *kind = i < n_auth ? "authoritative server" : "resolver";
 		const char *a = r->status == PROP_ERROR ? r->error
+				: r->alias_only		? arena_printf(ctx_arena(ctx), "CNAME %s", r->alias)
 				: r->negative		? "no record"
 					      : join_sorted(ctx, (const char **)r->answer, r->n_answer);
 		if (r->status == PROP_ERROR)

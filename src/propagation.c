@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "dns.h"
@@ -25,12 +26,32 @@ void prop_values_release(struct prop_values *v)
 	for (size_t i = 0; i < v->n_cidrs; i++)
 		free(v->cidrs[i].text);
 	free(v->cidrs);
+	free(v->alias);
 	prop_values_init(v, v->type);
 }
 
 int prop_values_empty(const struct prop_values *v)
 {
-	return v->n_exact == 0 && v->n_cidrs == 0;
+	return v->n_exact == 0 && v->n_cidrs == 0 && !v->alias;
+}
+
+/* "CNAME target" for a type other than CNAME: the target, absolute and
+ * lower case (a new string), or NULL when text is not that. */
+static char *alias_value(ldns_rr_type type, const char *text)
+{
+	if (type == LDNS_RR_TYPE_CNAME || strncasecmp(text, "CNAME", 5) != 0 ||
+	    (text[5] != ' ' && text[5] != '\t'))
+		return NULL;
+	const char *t = text + 6;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	ldns_rdf *rdf = NULL;
+	if (!*t || ldns_str2rdf_dname(&rdf, t) != LDNS_STATUS_OK)
+		return xstrdup("");
+	ldns_dname2canonical(rdf);
+	char *out = ldns_rdf2str(rdf);
+	ldns_rdf_deep_free(rdf);
+	return out ? out : xstrdup("");
 }
 
 static int is_address_type(ldns_rr_type t)
@@ -98,6 +119,27 @@ static char *value_canonical(ldns_rr_type type, const char *text)
 
 int prop_values_add(struct prop_values *v, const char *text, char *err, size_t errlen)
 {
+	char *alias = alias_value(v->type, text);
+	if (alias) {
+		if (!*alias) {
+			snprintf(err, errlen, "'%s' is not CNAME and a host name", text);
+			free(alias);
+			return -1;
+		}
+		if (v->n_exact || v->n_cidrs || (v->alias && strcmp(v->alias, alias) != 0)) {
+			snprintf(err, errlen, "'%s': give one alias (CNAME TARGET) or values, not both",
+				 text);
+			free(alias);
+			return -1;
+		}
+		free(v->alias);
+		v->alias = alias;
+		return 0;
+	}
+	if (v->alias) {
+		snprintf(err, errlen, "'%s': give one alias (CNAME TARGET) or values, not both", text);
+		return -1;
+	}
 	const char *slash = strchr(text, '/');
 	if (is_address_type(v->type) && slash)
 		return add_cidr(v, text, slash, err, errlen);
@@ -127,6 +169,8 @@ char *prop_values_text(const struct prop_values *v)
 	size_t n = v->n_exact + v->n_cidrs;
 	const char **all = xmalloc((n + 1) * sizeof(char *));
 	struct strbuf sb = STRBUF_INIT;
+	if (v->alias)
+		sb_addf(&sb, "CNAME %s", v->alias);
 	for (size_t i = 0; i < v->n_exact; i++)
 		all[i] = v->exact[i];
 	for (size_t i = 0; i < v->n_cidrs; i++)
@@ -153,6 +197,7 @@ void prop_result_release(struct prop_result *r)
 		free(r->answer[i]);
 	free(r->answer);
 	free(r->error);
+	free(r->alias);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -187,6 +232,8 @@ static int value_in(const struct prop_values *v, const char *a)
  * robin order does not matter (both sides are sets). */
 static int set_matches(const struct prop_values *v, const struct prop_result *r)
 {
+	if (v->alias)
+		return r->alias && strcmp(r->alias, v->alias) == 0;
 	if (prop_values_empty(v))
 		return r->negative;
 	if (r->n_answer == 0)
@@ -215,6 +262,8 @@ static int set_matches(const struct prop_values *v, const struct prop_result *r)
  * holds part is still old). */
 static int subset_of(const struct prop_values *v, const struct prop_result *r)
 {
+	if (v->alias)
+		return r->alias && strcmp(r->alias, v->alias) == 0;
 	if (r->n_answer == 0)
 		return 0;
 	for (size_t i = 0; i < r->n_answer; i++)
@@ -266,7 +315,8 @@ static void collect(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, s
 	const ldns_rr_list *an = ldns_pkt_answer(pkt);
 	size_t n = ldns_rr_list_rr_count(an), alloc = 0;
 	ldns_rdf *cur = ldns_dname_new_frm_str(qname);
-	long ttl = -1;
+	long ttl = -1, ttl_max = -1;
+	int followed = 0;
 
 	for (int link = 0; cur && link <= CHAIN_MAX; link++) {
 		const ldns_rr *cname = NULL;
@@ -287,6 +337,8 @@ static void collect(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, s
 							sizeof(char *)) = val;
 				if (ttl < 0 || (long)ldns_rr_ttl(rr) < ttl)
 					ttl = (long)ldns_rr_ttl(rr);
+				if ((long)ldns_rr_ttl(rr) > ttl_max)
+					ttl_max = (long)ldns_rr_ttl(rr);
 			} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && !cname)
 				cname = rr;
 		}
@@ -294,14 +346,21 @@ static void collect(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, s
 			break;
 		if (ttl < 0 || (long)ldns_rr_ttl(cname) < ttl)
 			ttl = (long)ldns_rr_ttl(cname);
+		if ((long)ldns_rr_ttl(cname) > ttl_max)
+			ttl_max = (long)ldns_rr_ttl(cname);
 		ldns_rdf_deep_free(cur);
 		cur = ldns_rdf_clone(ldns_rr_rdf(cname, 0));
 		if (cur)
 			ldns_dname2canonical(cur);
+		if (cur && !followed) {
+			out->alias = ldns_rdf2str(cur);
+			followed = 1;
+		}
 	}
 	ldns_rdf_deep_free(cur);
 	qsort(out->answer, out->n_answer, sizeof(char *), cmp_str);
 	out->ttl = ttl;
+	out->ttl_max = ttl_max;
 }
 
 /* A negative answer is cached for min(SOA TTL, SOA MINIMUM) (RFC 2308
@@ -350,13 +409,34 @@ void prop_judge(const struct prop_values *expect, const struct prop_values *old,
 		set_error(out, "no recursion (RA not set): not a resolver");
 		return;
 	}
-	if (rc == LDNS_RCODE_NOERROR)
-		collect(pkt, qname, expect->type, out);
-	if (out->n_answer == 0) {
+	out->ttl_max = -1;
+	collect(pkt, qname, expect->type, out);
+	if (rc != LDNS_RCODE_NOERROR) {
+		/* NXDOMAIN: the records of a CNAME chain that ends in a name
+		 * that does not exist say nothing more */
+		for (size_t i = 0; i < out->n_answer; i++)
+			free(out->answer[i]);
+		out->n_answer = 0;
+	}
+	if (authoritative && out->n_answer == 0 && out->alias && rc == LDNS_RCODE_NOERROR &&
+	    negative_ttl(pkt) < 0) {
+		/* only the CNAME, no SOA saying its target has nothing: the
+		 * target is in a zone this server does not serve */
+		out->alias_only = 1;
+	} else if (out->n_answer == 0) {
 		out->negative = 1;
-		out->ttl = negative_ttl(pkt);
+		out->ttl = out->ttl_max = negative_ttl(pkt);
 	}
 	out->ede_stale = has_ede_stale(pkt);
+	if (out->alias_only && !expect->alias && !prop_values_empty(expect)) {
+		char *why =
+			xasprintf("an alias to %s, in another zone: its values are there (watch that name, "
+				  "or expect 'CNAME %s')",
+				  out->alias, out->alias);
+		set_error(out, why);
+		free(why);
+		return;
+	}
 	if (set_matches(expect, out))
 		out->status = PROP_NEW;
 	else if (old && !prop_values_empty(old))
@@ -365,13 +445,15 @@ void prop_judge(const struct prop_values *expect, const struct prop_values *old,
 		out->status = PROP_OLD;
 	if (out->status == PROP_OLD && out->ede_stale)
 		out->status = PROP_STALE;
-	if (out->status == PROP_OLD && !authoritative && out->ttl >= 0)
-		out->flips_at = received + (double)out->ttl;
+	if (out->status == PROP_OLD && !authoritative && out->ttl_max >= 0)
+		out->flips_at = received + (double)out->ttl_max;
 }
 
 int prop_same_answer(const struct prop_result *a, const struct prop_result *b)
 {
-	if (a->negative != b->negative || a->n_answer != b->n_answer)
+	if (a->negative != b->negative || a->n_answer != b->n_answer || a->alias_only != b->alias_only)
+		return 0;
+	if (a->alias_only && strcmp(a->alias, b->alias) != 0)
 		return 0;
 	for (size_t i = 0; i < a->n_answer; i++)
 		if (strcmp(a->answer[i], b->answer[i]) != 0)

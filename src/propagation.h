@@ -27,13 +27,18 @@ struct prop_values {
 		char *text; /* as canonical text: "198.51.100.0/24" */
 	} * cidrs;
 	size_t n_cidrs, alloc_cidrs;
+	/* "CNAME target." given as the value ("CNAME cdn.example.net"): the
+	 * name is an alias, judged by where it points, not by the records at
+	 * the end of the chain. A set holds an alias or values, not both. */
+	char *alias;
 };
 
 void prop_values_init(struct prop_values *v, ldns_rr_type type);
 void prop_values_release(struct prop_values *v);
 /* Add a value as a user wrote it for v->type ("198.51.100.20",
  * "198.51.100.0/24" for A/AAAA, "10 mail.example.org" for MX, the text of
- * a TXT record). Returns 0, or -1 with why in err. */
+ * a TXT record, or "CNAME target" for an alias). Returns 0, or -1 with why
+ * in err. */
 int prop_values_add(struct prop_values *v, const char *text, char *err, size_t errlen);
 /* The values, sorted, joined by ", " (a new string; "" when none). */
 char *prop_values_text(const struct prop_values *v);
@@ -56,13 +61,18 @@ struct prop_result {
 	enum prop_status status;
 	char **answer; /* the values answered, canonical, sorted; none for a negative answer */
 	size_t n_answer;
-	long ttl;      /* what the server still holds: the smallest TTL of the answer's records, or
-			  for a negative answer min(SOA TTL, SOA MINIMUM); -1: none */
-	int rcode;     /* LDNS_RCODE_*, -1 without an answer */
-	int negative;  /* NXDOMAIN, or NOERROR without a record of the type */
-	int ede_stale; /* the answer carries Extended DNS Error 3 or 19 (RFC 8914: stale) */
+	long ttl;	/* what the server still holds: the smallest TTL of the answer's records, or
+			   for a negative answer min(SOA TTL, SOA MINIMUM); -1: none */
+	long ttl_max;	/* the largest TTL along the CNAME chain and its records: once it ran
+			   out, nothing of the old answer can be left in that cache */
+	char *alias;	/* where the name's CNAME points ("cdn.example.net."), or NULL */
+	int alias_only; /* an authoritative answer that is only that CNAME: its target is in
+			   another zone, whose servers this one does not speak for */
+	int rcode;	/* LDNS_RCODE_*, -1 without an answer */
+	int negative;	/* NXDOMAIN, or NOERROR without a record of the type */
+	int ede_stale;	/* the answer carries Extended DNS Error 3 or 19 (RFC 8914: stale) */
 	double received;
-	double flips_at; /* for PROP_OLD: received + ttl; else 0 */
+	double flips_at; /* for PROP_OLD from a resolver: received + ttl_max; else 0 */
 	char *error;	 /* for PROP_ERROR: why ("timed out", "SERVFAIL", "not authoritative") */
 };
 

@@ -33,6 +33,11 @@
 
 #define EXIT_USAGE 3
 
+/* Stored predictions older than this (seconds) are not held against a
+ * cache: resolvers keep nothing longer than a day or so (unbound's
+ * cache-max-ttl, RFC 8767's serve-stale of 1 to 3 days). */
+#define PREDICTION_MAX_AGE (7 * 86400.0)
+
 const char propagation_usage[] =
 	"usage: cutover propagation [options] NAME [TYPE]\n"
 	"       cutover propagation --history [options] NAME [TYPE]\n"
@@ -69,9 +74,11 @@ const char propagation_usage[] =
 	"      --db FILE            the state database (default\n"
 	"                           $XDG_STATE_HOME/cutover/state.db); every sweep is kept\n"
 	"      --no-db              keep no history\n"
-	"      --notify URL         on a change of the overall state, GET URL with {status},\n"
-	"                           {converged}, {total}, {ratio}, {eta}, {name}, {type} and\n"
-	"                           {message} filled in (repeatable)\n"
+	"      --notify URL         on a change of the overall state, GET URL with {status}\n"
+	"                           (converged, pending, error), {up} (up when converged,\n"
+	"                           else down: Uptime Kuma's push status), {converged},\n"
+	"                           {total}, {ratio}, {eta}, {name}, {type} and {message}\n"
+	"                           filled in (repeatable)\n"
 	"      --notify-json URL    likewise, a JSON POST of the same fields (repeatable)\n"
 	"      --root-hints FILE    root hints for the embedded resolver, which finds the\n"
 	"                           zone's servers (default /usr/share/dns/root.hints)\n"
@@ -123,8 +130,8 @@ static const struct option prop_longopts[] = {
 };
 
 /* The variables of a webhook URL; notify_vars() fills their values. */
-static const char *const notify_names[] = {"status", "converged", "total", "ratio",
-					   "eta",    "name",	  "type",  "message"};
+static const char *const notify_names[] = {"status", "up",   "converged", "total",  "ratio",
+					   "eta",    "name", "type",	  "message"};
 #define N_NOTIFY_VARS ARRAY_SIZE(notify_names)
 
 struct strv {
@@ -266,6 +273,7 @@ struct pserver {
 	/* the latest moment an old answer of this server was to flip, as seen
 	 * while the authoritative servers already served the new value */
 	double prediction;
+	char *prediction_site;	       /* the anycast site it was made for */
 	double stale_since_prediction; /* the prediction a stale verdict was made against */
 };
 
@@ -362,6 +370,8 @@ static char *answer_text(const struct prop_result *r)
 {
 	if (r->status == PROP_ERROR)
 		return xstrdup(r->error ? r->error : "error");
+	if (r->alias_only)
+		return xasprintf("CNAME %s", r->alias);
 	if (r->negative)
 		return xstrdup(r->rcode == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "no record");
 	struct strbuf sb = STRBUF_INIT;
@@ -507,6 +517,8 @@ static int expect_from_auth(struct prun *run)
 	}
 	/* the answers are canonical already: taken as they are, not parsed
 	 * again (a TXT value that starts and ends with a quote keeps them) */
+	if (first->alias_only)
+		run->expect.alias = xstrdup(first->alias);
 	for (size_t i = 0; i < first->n_answer; i++)
 		*(char **)xgrow(&run->expect.exact, &run->expect.n_exact, &run->expect.alloc_exact,
 				sizeof(char *)) = xstrdup(first->answer[i]);
@@ -580,23 +592,35 @@ static void judge_all(struct prun *run)
 		struct pserver *sv = &run->sv[i];
 		if (sv->auth || sv->r.status != PROP_OLD)
 			continue;
-		double prev = sv->prediction;
-		if (run->store && sv->prediction == 0) {
+		/* one anycast address hides several caches: a prediction is
+		 * held against the site it was made for */
+		int same_site = sv->prediction > 0 &&
+				(sv->prediction_site && sv->site ? strcmp(sv->prediction_site, sv->site) == 0
+								 : !sv->prediction_site && !sv->site);
+		double prev = same_site ? sv->prediction : 0;
+		if (run->store && prev == 0) {
 			double f = 0;
 			int rc = store_prop_last_flips(run->store, run->name, run->type_text,
 						       run->expected_text, sv->addr, sv->port, sv->site, &f,
 						       err, sizeof(err));
 			if (rc < 0)
 				fprintf(stderr, "cutover: warning: %s\n", err);
-			else if (rc == 1)
+			/* a prediction from days ago is of an earlier attempt at
+			 * the same change (rolled back, done again), not of this
+			 * cache's copy */
+			else if (rc == 1 && sv->r.received - f < PREDICTION_MAX_AGE)
 				prev = f;
 		}
 		if (prop_stale_by_time(prev, sv->r.received)) {
 			sv->r.status = PROP_STALE;
 			sv->stale_since_prediction = prev;
 			sv->r.flips_at = 0;
-		} else if (auth_new && any_auth && sv->r.flips_at > sv->prediction)
+		} else if (auth_new && any_auth && sv->r.flips_at > 0 &&
+			   (!same_site || sv->r.flips_at > sv->prediction)) {
 			sv->prediction = sv->r.flips_at;
+			free(sv->prediction_site);
+			sv->prediction_site = sv->site ? xstrdup(sv->site) : NULL;
+		}
 	}
 	size_t n = run->n;
 	int *kinds = xcalloc(n ? n : 1, sizeof(int));
@@ -774,8 +798,9 @@ static void notify_all(struct prun *run, const char *state)
 	if (run->sum.eta > 0)
 		utc(run->sum.eta, eta);
 	const char *message = run->findings.n ? run->findings.v[run->findings.n - 1].message : "";
-	const char *values[N_NOTIFY_VARS] = {state,	      conv,	      total,  ratio, eta,
-					     run->shown_name, run->type_text, message};
+	const char *up = strcmp(state, "converged") == 0 ? "up" : "down";
+	const char *values[N_NOTIFY_VARS] = {state,	     up,     conv, total, ratio, eta, run->shown_name,
+					     run->type_text, message};
 	struct notify_var v[N_NOTIFY_VARS];
 	for (size_t i = 0; i < N_NOTIFY_VARS; i++)
 		v[i] = (struct notify_var){notify_names[i], values[i]};
@@ -789,6 +814,7 @@ static void notify_all(struct prun *run, const char *state)
 	json_object_set_new(j, "name", report_json_string(run->shown_name));
 	json_object_set_new(j, "type", json_string(run->type_text));
 	json_object_set_new(j, "status", json_string(state));
+	json_object_set_new(j, "up", json_boolean(strcmp(state, "converged") == 0));
 	json_object_set_new(j, "converged", json_integer((json_int_t)run->sum.converged));
 	json_object_set_new(j, "total", json_integer((json_int_t)run->sum.answered));
 	json_object_set_new(j, "ratio", json_real(prop_ratio(&run->sum)));
@@ -947,6 +973,54 @@ static void schedule_next(struct prun *run)
 	loop_timer_start(run->next, (uint64_t)(next * 1e6));
 }
 
+/* The overall state the last recorded sweep of this change was in, judged
+ * by this run's rule (--until, the authoritative servers), from each
+ * server's latest recorded status; NULL when none is recorded. *new_error
+ * is set when a server that answered then gives no answer now. */
+static const char *stored_state(struct prun *run, int *new_error)
+{
+	struct store_prop_history h;
+	char err[512];
+	const char *state = NULL;
+	memset(&h, 0, sizeof(h));
+	if (store_prop_history(run->store, run->name, run->type_text, run->expected_text, &h, err,
+			       sizeof(err)) != 1) {
+		store_prop_history_release(&h);
+		return NULL;
+	}
+	struct prop_summary sum;
+	memset(&sum, 0, sizeof(sum));
+	for (size_t i = 0; i < h.n_servers; i++) {
+		const struct store_prop_history_server *hs = &h.servers[i];
+		if (hs->last_seen < h.last_sweep)
+			continue; /* not asked in the last sweep */
+		int err_then = strcmp(hs->last_status, "error") == 0,
+		    new_then = strcmp(hs->last_status, "new") == 0;
+		if (strcmp(hs->kind, "authoritative") == 0) {
+			sum.auth_answered += !err_then;
+			sum.auth_new += new_then;
+		} else {
+			sum.recursive++;
+			sum.answered += !err_then;
+			sum.converged += new_then;
+		}
+		for (size_t k = 0; k < run->n; k++)
+			if (!err_then && run->sv[k].r.status == PROP_ERROR && run->sv[k].port == hs->port &&
+			    strcmp(run->sv[k].addr, hs->address) == 0)
+				*new_error = 1;
+	}
+	double until = run->po->until > 0 ? run->po->until : 1.0;
+	if (sum.recursive > 0 && sum.answered == 0)
+		state = "error";
+	else
+		state = sum.answered > 0 && prop_ratio(&sum) + 1e-9 >= until &&
+					sum.auth_new == sum.auth_answered
+				? "converged"
+				: "pending";
+	store_prop_history_release(&h);
+	return state;
+}
+
 static void sweep_done(struct prun *run)
 {
 	if (!run->expect_known) {
@@ -962,26 +1036,16 @@ static void sweep_done(struct prun *run)
 	make_findings(run);
 	const char *prev = run->overall;
 	const char *state = overall_state(run);
-	if (run->store)
-		record_sweep(run);
-	/* first sweep: the state stored by an earlier run (cron) decides */
-	if (!prev && run->store) {
-		struct store_prop_history h;
-		char err[512];
-		memset(&h, 0, sizeof(h));
-		if (store_prop_history(run->store, run->name, run->type_text, run->expected_text, &h, err,
-				       sizeof(err)) == 1 &&
-		    h.n_points >= 2) {
-			const struct store_prop_history_point *p = &h.points[h.n_points - 2];
-			prev = p->total > 0 && p->converged == p->total ? "converged" : "pending";
-		}
-		store_prop_history_release(&h);
-	}
 	int new_error = 0;
 	for (size_t i = 0; i < run->n; i++)
 		if (run->sv[i].seen && run->sv[i].r.status == PROP_ERROR &&
 		    run->sv[i].last_status != PROP_ERROR)
 			new_error = 1;
+	/* first sweep: what an earlier run (cron) recorded last decides */
+	if (!prev && run->store)
+		prev = stored_state(run, &new_error);
+	if (run->store)
+		record_sweep(run);
 	if (!prev || strcmp(prev, state) != 0 || new_error)
 		notify_all(run, state);
 	if (run->po->watch) {
@@ -1094,6 +1158,8 @@ static json_t *server_json(const struct pserver *sv)
 	for (size_t i = 0; i < r->n_answer; i++)
 		json_array_append_new(ans, report_json_string(r->answer[i]));
 	json_object_set_new(j, "answer", ans);
+	if (r->alias)
+		json_object_set_new(j, "alias", report_json_string(r->alias));
 	json_object_set_new(j, "ttl",
 			    r->ttl >= 0 && r->status != PROP_ERROR ? json_integer(r->ttl) : json_null());
 	char *rc = r->rcode >= 0 ? ldns_pkt_rcode2str((ldns_pkt_rcode)r->rcode) : NULL;
@@ -1126,6 +1192,11 @@ static int write_json(struct prun *run, FILE *out, time_t started)
 		json_array_append_new(exp, report_json_string(run->expect.exact[i]));
 	for (size_t i = 0; i < run->expect.n_cidrs; i++)
 		json_array_append_new(exp, json_string(run->expect.cidrs[i].text));
+	if (run->expect.alias) {
+		char *a = xasprintf("CNAME %s", run->expect.alias);
+		json_array_append_new(exp, report_json_string(a));
+		free(a);
+	}
 	json_object_set_new(root, "expected", exp);
 	json_object_set_new(root, "expected_from",
 			    json_string(run->expect_from_auth ? "authoritative" : "given"));
@@ -1295,6 +1366,7 @@ static void run_release(struct prun *run)
 		for (int k = 0; k < ASK_COUNT; k++)
 			free(sv->site_answers[k]);
 		free(sv->site);
+		free(sv->prediction_site);
 		prop_result_release(&sv->r);
 	}
 	free(run->sv);

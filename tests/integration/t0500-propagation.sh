@@ -170,6 +170,20 @@ is "$(server $FRESH status)" old "two addresses, one of them expected: not new"
 prop --no-db -f json --expect 198.51.100.0/24 --resolver $FRESH multi.prop.test
 is "$(server $FRESH status)" new "a range matches every address in it"
 
+# an alias into another zone: judged by where it points
+prop --no-db -f json --resolver $FRESH ext.prop.test
+is "$RC $(json_field '.expected[0]')" "0 CNAME ns1.oldprov.test." \
+	"an alias into another zone: the new value is where it points, and it converged"
+is "$(server $FRESH alias) $(server $FRESH answer[0])" "ns1.oldprov.test. 127.53.1.1" \
+	"... the resolver followed it to the address"
+prop --no-db -f json --expect 'CNAME ns2.oldprov.test' --resolver $FRESH ext.prop.test
+is "$(json_field '[.servers[].status] | join(" ")')" "old old old" "an alias that points elsewhere than expected is old"
+prop --no-db -f json --expect 127.53.1.1 --resolver $FRESH ext.prop.test
+is "$(server $FRESH status) $(json_field '[.servers[] | select(.kind == "authoritative") | .status] | unique | join(" ")')" \
+	"new error" "an address expected of an alias into another zone: its servers cannot tell, the resolver can"
+like "$(json_field '[.servers[] | select(.kind == "authoritative") | .error][0]')" "an alias to ns1.oldprov.test., in another zone" \
+	"... and says why"
+
 # serve-stale resolvers: a first sweep into the history, before their TTL runs out
 prop --db "$TMP/stale.db" -f json --expect 198.51.100.20 --resolver $STALE_EDE --resolver $STALE www.prop.test
 is "$(server $STALE_EDE status) $(server $STALE status)" "old old" "serve-stale resolvers: old while the TTL runs"
@@ -178,7 +192,7 @@ is "$(server $STALE_EDE status) $(server $STALE status)" "old old" "serve-stale 
 
 start=$(date +%s)
 prop --db "$TMP/watch.db" --watch --interval 1 --max-wait 40 --resolver $PRIMED --resolver $FRESH \
-	--notify "http://$HOOK/hook?s={status}&c={converged}&t={total}&eta={eta}" \
+	--notify "http://$HOOK/hook?s={status}&c={converged}&t={total}&eta={eta}&u={up}" \
 	--notify-json "http://$HOOK/json" --notify "http://$HOOK/status/500" www.prop.test
 end=$(date +%s)
 is "$RC" 0 "the watch ends converged (exit 0)"
@@ -190,7 +204,7 @@ hooks=$(grep -c '"/hook' "$TMP/hooks.log")
 is "$hooks" 2 "... and the others received pending, then converged"
 like "$(grep '"/hook' "$TMP/hooks.log" | head -1)" 's=pending&c=1&t=2&eta=20' "the GET has the fields filled in"
 grep '"/hook' "$TMP/hooks.log" | head -1 | grep -q 's=pending&c=1&t=2&eta=20' || diag "$(cat "$TMP/hooks.log")"
-like "$(grep '"/hook' "$TMP/hooks.log" | tail -1)" 's=converged&c=2&t=2' "the last GET says converged"
+like "$(grep '"/hook' "$TMP/hooks.log" | tail -1)" 's=converged&c=2&t=2&eta=&u=up' "the last GET says converged, and up"
 like "$(grep '"/json' "$TMP/hooks.log" | tail -1)" '"status\\?":\\?"converged' "the JSON POST says converged"
 prop --db "$TMP/watch.db" --resolver $PRIMED --resolver $FRESH \
 	--notify "http://$HOOK/hook?s={status}" www.prop.test
