@@ -175,7 +175,8 @@ char *prop_values_text(const struct prop_values *v)
 		all[i] = v->exact[i];
 	for (size_t i = 0; i < v->n_cidrs; i++)
 		all[v->n_exact + i] = v->cidrs[i].text;
-	qsort(all, n, sizeof(char *), cmp_str);
+	if (n)
+		qsort(all, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(&sb, ", ");
@@ -339,8 +340,10 @@ static void collect(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, s
 					ttl = (long)ldns_rr_ttl(rr);
 				if ((long)ldns_rr_ttl(rr) > ttl_max)
 					ttl_max = (long)ldns_rr_ttl(rr);
-			} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && !cname)
-				cname = rr;
+			} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && !cname &&
+				   ldns_rr_rd_count(rr) >= 1 &&
+				   ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) == LDNS_RDF_TYPE_DNAME)
+				cname = rr; /* a CNAME without a target (empty rdata) leads nowhere */
 		}
 		if (out->n_answer || !cname || type == LDNS_RR_TYPE_CNAME)
 			break;
@@ -358,7 +361,8 @@ static void collect(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, s
 		}
 	}
 	ldns_rdf_deep_free(cur);
-	qsort(out->answer, out->n_answer, sizeof(char *), cmp_str);
+	if (out->n_answer)
+		qsort(out->answer, out->n_answer, sizeof(char *), cmp_str);
 	out->ttl = ttl;
 	out->ttl_max = ttl_max;
 }
