@@ -192,7 +192,7 @@ static void mx_addresses(struct check_ctx *ctx, struct rdns_state *p)
 			}
 			for (size_t k = 0; rrs && k < ldns_rr_list_rr_count(rrs); k++) {
 				const ldns_rdf *f = ldns_rr_rdf(ldns_rr_list_rr(rrs, k), 0);
-				if (ldns_rdf_size(f) == (types[t] == LDNS_RR_TYPE_A ? 4u : 16u))
+				if (f && ldns_rdf_size(f) == (types[t] == LDNS_RR_TYPE_A ? 4u : 16u))
 					add_addr(ctx, p, types[t] == LDNS_RR_TYPE_A ? AF_INET : AF_INET6,
 						 ldns_rdf_data(f), source);
 			}
@@ -266,7 +266,7 @@ static int holds_address(const ldns_rr_list *rrs, const struct rdns_addr *ad)
 		return 0;
 	for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++) {
 		const ldns_rdf *f = ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0);
-		if (ldns_rdf_size(f) == len && memcmp(ldns_rdf_data(f), bin, len) == 0)
+		if (f && ldns_rdf_size(f) == len && memcmp(ldns_rdf_data(f), bin, len) == 0)
 			return 1;
 	}
 	return 0;

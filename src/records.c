@@ -623,9 +623,14 @@ static ldns_rr_list *answer_records(const ldns_pkt *pkt, const char *name, ldns_
 			ldns_pkt_rr_list_by_name_and_type(pkt, at, LDNS_RR_TYPE_CNAME, LDNS_SECTION_ANSWER);
 		if (!cname)
 			break;
+		/* a CNAME without a target (empty rdata, which ldns reads)
+		 * leads nowhere */
+		const ldns_rdf *target = ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0);
 		ldns_rdf_deep_free(at);
-		at = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(cname, 0), 0));
+		at = target ? ldns_rdf_clone(target) : NULL;
 		ldns_rr_list_deep_free(cname);
+		if (!at)
+			break;
 	}
 	ldns_rdf_deep_free(at);
 	return out;
