@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: start the loopback DNS world (tests/world) and audit it for real,
 # the way a cutover is prepared: the default audit, the pre-cutover rules, an
-# old provider that still answers, and the JSON a CI gate reads.
+# old provider that still answers, the JSON a CI gate reads, and a change
+# propagating through a resolver's cache.
 set -u
 [ -n "${CUTOVER:-}" ] || { echo "demo: CUTOVER is not set (run 'make demo')" >&2; exit 3; }
 cd "$(dirname "$0")/.." || exit 3
@@ -51,6 +52,24 @@ step "The same as a CI gate reads it (JSON, the failures only)" \
 
 step "From cron, for Nagios or Icinga" \
 	"$CUTOVER check --root-hints $HINTS -r pre-cutover -f nagios good.test highttl.test | head -n 1"
+
+# A change under way: the world's resolver caches www.prop.test (TTL 6 s), then
+# the zone changes on both servers (as tests/integration/t0500 does).
+dig +short @127.53.9.1 www.prop.test A >/dev/null
+for s in new1 new2; do
+	sed -i -e 's/^www       6 IN A     192.0.2.10/www       6 IN A     198.51.100.20/' -e 's/2026120101/2026120102/' \
+		"$WORLD/$s/zones/prop.test.zone"
+	sh tests/world/reload.sh "$WORLD" "$s"
+done
+
+step "Right after a change: who has the new value, who still holds the old one, and until when" \
+	"$CUTOVER propagation --root-hints $HINTS --db $WORLD/state.db --resolver 127.53.9.1 --resolver 127.53.4.5 --timeout 500 www.prop.test"
+
+step "Watching it until the old TTL has run out everywhere (a live table on a terminal)" \
+	"$CUTOVER propagation --root-hints $HINTS --db $WORLD/state.db --resolver 127.53.9.1 --watch --interval 2 --max-wait 30 www.prop.test"
+
+step "What the history says: when each server first had the new value" \
+	"$CUTOVER propagation --db $WORLD/state.db --history www.prop.test"
 
 echo
 echo "The world (NSD and unbound on 127.53.0.0/16) is stopped again. 'make check' runs the tests."
