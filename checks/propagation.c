@@ -16,7 +16,8 @@
 #include "util.h"
 
 static const struct check_param params[] = {
-	{"name", PARAM_NAME, 0, NULL, "owner name (default: the domain)"},
+	{"name", PARAM_NAME, 0, NULL,
+	 "owner name in the domain's zone (default: the domain); its servers are the zone's"},
 	{"type", PARAM_RRTYPE, 0, NULL, "record type (default A)"},
 	{"expect", PARAM_STRINGS, 0, NULL,
 	 "the new value(s); for A/AAAA also ranges (198.51.100.0/24). Default: what the authoritative "
