@@ -27,42 +27,12 @@ trap 'exit 130' INT
 sh tests/world/start.sh "$DIR/world" >/dev/null || exit 2
 . "$DIR/world/env"
 
-# start_unbound NAME ACCESS PREFIX: one unbound on PREFIX.1-100
+# start_unbound NAME ACCESS PREFIX: one unbound on PREFIX.1-100 (tests/world/resolver.sh)
 start_unbound() {
-	d=$DIR/ub-$1
-	mkdir -p "$d"
-	{
-		echo "server:"
-		i=1
-		while [ $i -le 100 ]; do
-			echo "	interface: $3.$i"
-			i=$((i + 1))
-		done
-		cat <<EOF
-	port: 53
-	num-threads: 1
-	username: ""
-	chroot: ""
-	directory: "$d"
-	pidfile: "$d/pid"
-	logfile: "$d/log"
-	do-daemonize: yes
-	so-reuseport: no
-	root-hints: "$ROOT_HINTS"
-	module-config: "iterator"
-	do-not-query-localhost: no
-	local-zone: "test." nodefault
-	access-control: 127.0.0.0/8 $2
-remote-control:
-	control-enable: no
-EOF
-	} >"$d/unbound.conf"
-	unbound -c "$d/unbound.conf" || exit 2
-	i=1
-	while [ $i -le 100 ]; do
-		echo "$3.$i"
-		i=$((i + 1))
-	done >"$DIR/$1.txt"
+	addrs=$(i=1; while [ $i -le 100 ]; do echo "$3.$i"; i=$((i + 1)); done)
+	echo "$addrs" >"$DIR/$1.txt"
+	# shellcheck disable=SC2086
+	sh tests/world/resolver.sh "$DIR/ub-$1" "$ROOT_HINTS" "$2" "" $addrs || exit 2
 }
 start_unbound live allow 127.53.15
 start_unbound dead deny 127.53.16

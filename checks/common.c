@@ -108,17 +108,9 @@ const char *rrset_rdata(struct check_ctx *ctx, const ldns_rr_list *rrs)
 
 const char *rdata_canonical(struct check_ctx *ctx, ldns_rr_type type, const char *text)
 {
-	const char *tname = type_name(ctx, type);
-	/* Parse a whole record so ldns applies the type's own rdata syntax;
-	 * the owner is a placeholder, relative names are made absolute. */
-	char *line = xasprintf("cutover.invalid. 0 IN %s %s", tname, text);
-	ldns_rr *rr = NULL;
-	ldns_status st = ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL);
-	free(line);
-	if (st != LDNS_STATUS_OK || !rr)
-		return NULL;
-	const char *out = rr_rdata(ctx, rr);
-	ldns_rr_free(rr);
+	char *c = dns_rdata_canonical(type, text);
+	const char *out = c ? arena_strdup(ctx_arena(ctx), c) : NULL;
+	free(c);
 	return out;
 }
 

@@ -165,11 +165,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 				    "no authoritative server answered, and no expect: says what is new");
 			goto out;
 		}
-		if (first->alias_only)
-			expect.alias = xstrdup(first->alias);
-		for (size_t i = 0; i < first->n_answer; i++)
-			*(char **)xgrow(&expect.exact, &expect.n_exact, &expect.alloc_exact, sizeof(char *)) =
-				xstrdup(first->answer[i]);
+		prop_values_from_answer(&expect, first);
 		for (size_t i = 0; i < n_auth; i++) {
 			struct prop_result again;
 			const struct answer *an = ctx_answer(ctx, &auth[i], p->name, p->type);
@@ -190,21 +186,13 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 		const struct ns_server *s = i < n_auth ? &auth[i] : p->resolvers[i - n_auth];
 		const char *label = i < n_auth ? s->label : who(ctx, s, p->labels[i - n_auth]);
 		const struct prop_result *r = &rs[i];
-		const char *kind = i < n_auth ? "authoritative server" : "resolver";
-		const char *a = r->status == PROP_ERROR ? r->error
-				: r->alias_only		? arena_printf(ctx_arena(ctx), "CNAME %s", r->alias)
-				: r->negative		? "no record"
-					      : join_sorted(ctx, (const char **)r->answer, r->n_answer);
-		if (r->status == PROP_ERROR)
-			ctx_finding(ctx, CODE_PROPAGATION_UNREACHABLE, subject, s, NULL, a,
-				    "%s %s gave no usable answer: %s", kind, label, a);
-		else if (r->status == PROP_STALE)
-			ctx_finding(ctx, CODE_PROPAGATION_STALE, subject, s, want, a,
-				    "resolver %s serves the old value %s marked stale (RFC 8914)", label, a);
-		else if (r->status == PROP_OTHER)
-			ctx_finding(ctx, CODE_PROPAGATION_OTHER, subject, s, want, a,
-				    "%s %s answers %s: neither the new value nor the old one", kind, label,
-				    a);
+		char *msg = NULL, *a = prop_answer_text(r);
+		enum code code = prop_problem(r, i < n_auth, label, 0, &msg);
+		if (code != CODE_COUNT)
+			ctx_finding(ctx, code, subject, s, code == CODE_PROPAGATION_UNREACHABLE ? NULL : want,
+				    a, "%s", msg);
+		free(msg);
+		free(a);
 	}
 	struct prop_summary sum;
 	prop_summarize(rs, kinds, n, &sum);
@@ -220,7 +208,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 	if (sum.recursive && sum.answered == 0)
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, subject, NULL, need, NULL,
 			    "none of the %zu resolvers answered", sum.recursive);
-	else if ((sum.recursive == 0 || prop_ratio(&sum) + 1e-9 >= min) && sum.auth_new == sum.auth_answered)
+	else if (prop_converged(&sum, min))
 		ctx_finding(ctx, CODE_PROPAGATION_CONVERGED, subject, NULL, need, ratio,
 			    "%zu of %zu resolvers that answered have %s; %zu of %zu authoritative servers "
 			    "serve it",

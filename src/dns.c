@@ -1565,6 +1565,23 @@ void dns_txt_join(const ldns_rr *rr, struct strbuf *sb)
 	}
 }
 
+char *dns_rdata_canonical(ldns_rr_type type, const char *text)
+{
+	/* Parse a whole record so ldns applies the type's own rdata syntax;
+	 * the owner is a placeholder, relative names are made absolute. */
+	char *tname = ldns_rr_type2str(type);
+	char *line = xasprintf("cutover.invalid. 0 IN %s %s", tname ? tname : "TYPE0", text);
+	free(tname);
+	ldns_rr *rr = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL);
+	free(line);
+	if (st != LDNS_STATUS_OK || !rr)
+		return NULL;
+	char *out = dns_rr_rdata_text(rr);
+	ldns_rr_free(rr);
+	return out;
+}
+
 char *dns_rr_rdata_text(const ldns_rr *rr)
 {
 	ldns_rr *c = ldns_rr_clone(rr);

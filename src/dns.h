@@ -162,6 +162,10 @@ int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *ou
 /* The rdata of rr in canonical presentation form ("10 mail.example.org.":
  * names lower case), a new string the caller frees. */
 char *dns_rr_rdata_text(const ldns_rr *rr);
+/* A value as a user wrote it for type ("10 Mail.example.org"), in the form
+ * of dns_rr_rdata_text() ("10 mail.example.org."): a new string, or NULL
+ * when it does not parse as that type. */
+char *dns_rdata_canonical(ldns_rr_type type, const char *text);
 /* Append a TXT record's character-strings, joined (RFC 7208 3.3, RFC 6376
  * 3.6.2.2), to sb: any bytes, NUL too (sb keeps the length). */
 struct strbuf;

@@ -7,6 +7,7 @@
 
 #include "dns.h"
 #include "propagation.h"
+#include "report.h"
 #include "util.h"
 
 /* A CNAME chain longer than this is not followed (as answer_chain_end()). */
@@ -104,17 +105,7 @@ static char *value_canonical(ldns_rr_type type, const char *text)
 			return xstrndup(text + 1, n - 2);
 		return xstrdup(text);
 	}
-	char *tname = ldns_rr_type2str(type);
-	char *line = xasprintf("cutover.invalid. 0 IN %s %s", tname ? tname : "TYPE0", text);
-	free(tname);
-	ldns_rr *rr = NULL;
-	ldns_status st = ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL);
-	free(line);
-	if (st != LDNS_STATUS_OK || !rr)
-		return NULL;
-	char *out = dns_rr_rdata_text(rr);
-	ldns_rr_free(rr);
-	return out;
+	return dns_rdata_canonical(type, text);
 }
 
 int prop_values_add(struct prop_values *v, const char *text, char *err, size_t errlen)
@@ -516,4 +507,73 @@ void prop_summarize(const struct prop_result *results, const int *kinds, size_t 
 double prop_ratio(const struct prop_summary *s)
 {
 	return s->answered ? (double)s->converged / (double)s->answered : 0.0;
+}
+
+int prop_converged(const struct prop_summary *s, double until)
+{
+	return s->answered > 0 && prop_ratio(s) + 1e-9 >= until && s->auth_new == s->auth_answered;
+}
+
+char *prop_answer_text(const struct prop_result *r)
+{
+	if (r->status == PROP_ERROR)
+		return xstrdup(r->error ? r->error : "error");
+	if (r->alias_only)
+		return xasprintf("CNAME %s", r->alias);
+	if (r->negative)
+		return xstrdup(r->rcode == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "no record");
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < r->n_answer; i++) {
+		if (i)
+			sb_adds(&sb, ", ");
+		sb_adds(&sb, r->answer[i]);
+	}
+	return sb_detach(&sb);
+}
+
+void prop_values_from_answer(struct prop_values *v, const struct prop_result *r)
+{
+	/* the answers are canonical already: taken as they are, not parsed
+	 * again (a TXT value that starts and ends with a quote keeps them) */
+	if (r->alias_only)
+		v->alias = xstrdup(r->alias);
+	for (size_t i = 0; i < r->n_answer; i++)
+		*(char **)xgrow(&v->exact, &v->n_exact, &v->alloc_exact, sizeof(char *)) =
+			xstrdup(r->answer[i]);
+}
+
+enum code prop_problem(const struct prop_result *r, int auth, const char *who, double stale_since, char **msg)
+{
+	const char *kind = auth ? "authoritative server" : "resolver";
+	char *a = prop_answer_text(r), when[32];
+	enum code code = CODE_COUNT;
+	*msg = NULL;
+	switch (r->status) {
+	case PROP_ERROR:
+		code = CODE_PROPAGATION_UNREACHABLE;
+		*msg = xasprintf("%s %s gave no usable answer: %s", kind, who, a);
+		break;
+	case PROP_STALE:
+		code = CODE_PROPAGATION_STALE;
+		if (stale_since > 0) {
+			report_utc((time_t)(stale_since + 0.5), when);
+			*msg = xasprintf(
+				"resolver %s still serves the old value %s, past %s when its TTL was to run "
+				"out",
+				who, a, when);
+		} else
+			*msg = xasprintf(
+				"resolver %s serves the old value %s marked stale (Extended DNS Error, "
+				"RFC 8914)",
+				who, a);
+		break;
+	case PROP_OTHER:
+		code = CODE_PROPAGATION_OTHER;
+		*msg = xasprintf("%s %s answers %s: neither the new value nor the old one", kind, who, a);
+		break;
+	default:
+		break;
+	}
+	free(a);
+	return code;
 }

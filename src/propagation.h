@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codes.h"
+
 /* A set of values for one record type: exact values in canonical form
  * (dns_rr_rdata_text(); TXT as its joined text) and, for A and AAAA,
  * address ranges ("198.51.100.0/24"). */
@@ -98,6 +100,21 @@ int prop_same_answer(const struct prop_result *a, const struct prop_result *b);
  * known), with one second of slack for clocks and rounding. */
 int prop_stale_by_time(double prev_flips_at, double received);
 
+/* The values of an answer for a person: "198.51.100.20, 198.51.100.21",
+ * "CNAME cdn.example.net.", "NXDOMAIN", "no record", or for an error why.
+ * A new string. */
+char *prop_answer_text(const struct prop_result *r);
+/* Take what r answered as the new value (v empty; r not an error): its
+ * values, or the alias when it is one into another zone. */
+void prop_values_from_answer(struct prop_values *v, const struct prop_result *r);
+/* What a judged answer says as a finding of its own: the code, with a new
+ * message in *msg naming the server as who (an "authoritative server" when
+ * auth), or CODE_COUNT (and *msg NULL) for new and old, which the summary
+ * covers. stale_since is the earlier prediction a stale verdict by the
+ * clock was made against (0: the answer said so itself, by EDE). */
+enum code prop_problem(const struct prop_result *r, int auth, const char *who, double stale_since,
+		       char **msg);
+
 /* What a sweep adds up to. */
 struct prop_summary {
 	size_t recursive, answered, converged; /* resolvers; those that answered; those with new */
@@ -110,5 +127,9 @@ struct prop_summary {
 void prop_summarize(const struct prop_result *results, const int *kinds, size_t n, struct prop_summary *out);
 /* The converged ratio (converged / answered; 0 when none answered). */
 double prop_ratio(const struct prop_summary *s);
+/* Whether a sweep counts as converged: at least until (a fraction) of the
+ * resolvers that answered (one at least) have the new value, and every
+ * authoritative server that answered serves it. */
+int prop_converged(const struct prop_summary *s, double until);
 
 #endif

@@ -329,11 +329,6 @@ static long ceil_secs(double x)
 	return l + (x > (double)l);
 }
 
-static double now_wall(void)
-{
-	return loop_wall_time();
-}
-
 static const char *utc(double t, char buf[32])
 {
 	report_utc((time_t)(t + 0.5), buf);
@@ -364,23 +359,6 @@ static const char *psv_label(const struct pserver *sv)
 static char *server_field(const struct pserver *sv)
 {
 	return sv->label ? xasprintf("%s/%s", sv->label, sv->shown) : xstrdup(sv->shown);
-}
-
-static char *answer_text(const struct prop_result *r)
-{
-	if (r->status == PROP_ERROR)
-		return xstrdup(r->error ? r->error : "error");
-	if (r->alias_only)
-		return xasprintf("CNAME %s", r->alias);
-	if (r->negative)
-		return xstrdup(r->rcode == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "no record");
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < r->n_answer; i++) {
-		if (i)
-			sb_adds(&sb, ", ");
-		sb_adds(&sb, r->answer[i]);
-	}
-	return sb_detach(&sb);
 }
 
 /* ---- a sweep --------------------------------------------------------- */
@@ -415,7 +393,7 @@ static void on_answer(void *arg, struct dns_answer *ans)
 	if (q->what == ASK_NAME) {
 		sv->err = ans->err;
 		sv->pkt = ans->pkt;
-		sv->received = ans->err ? now_wall() : ans->received;
+		sv->received = ans->err ? loop_wall_time() : ans->received;
 	} else if (ans->pkt) {
 		if (ldns_pkt_get_rcode(ans->pkt) == LDNS_RCODE_NOERROR)
 			site_text(sv, q->what, ans->pkt);
@@ -449,7 +427,7 @@ static void ask(struct prun *run, size_t i, enum ask what, const char *qname, ld
 
 static void sweep_start(struct prun *run)
 {
-	run->sweep_at = now_wall();
+	run->sweep_at = loop_wall_time();
 	run->sweeps++;
 	run->outstanding = 1; /* held until every question is out */
 	for (size_t i = 0; i < run->n; i++) {
@@ -495,7 +473,7 @@ static int expect_from_auth(struct prun *run)
 			first = &rs[i];
 			first_sv = sv;
 		} else if (!prop_same_answer(first, &rs[i])) {
-			char *a = answer_text(first), *b = answer_text(&rs[i]);
+			char *a = prop_answer_text(first), *b = prop_answer_text(&rs[i]);
 			fprintf(stderr,
 				"cutover: propagation: the authoritative servers disagree: %s (%s) answers "
 				"%s, "
@@ -515,13 +493,7 @@ static int expect_from_auth(struct prun *run)
 			run->discovery_error ? run->discovery_error : "");
 		goto out;
 	}
-	/* the answers are canonical already: taken as they are, not parsed
-	 * again (a TXT value that starts and ends with a quote keeps them) */
-	if (first->alias_only)
-		run->expect.alias = xstrdup(first->alias);
-	for (size_t i = 0; i < first->n_answer; i++)
-		*(char **)xgrow(&run->expect.exact, &run->expect.n_exact, &run->expect.alloc_exact,
-				sizeof(char *)) = xstrdup(first->answer[i]);
+	prop_values_from_answer(&run->expect, first);
 	rc = 0;
 out:
 	for (size_t i = 0; i < run->n; i++)
@@ -557,9 +529,7 @@ static void add_finding(struct prun *run, enum code code, enum status status, co
  * answered, and every authoritative server that answered has the new value. */
 static int converged(const struct prun *run)
 {
-	const struct prop_summary *s = &run->sum;
-	double until = run->po->until > 0 ? run->po->until : 1.0;
-	return s->answered > 0 && prop_ratio(s) + 1e-9 >= until && s->auth_new == s->auth_answered;
+	return prop_converged(&run->sum, run->po->until > 0 ? run->po->until : 1.0);
 }
 
 static void judge_all(struct prun *run)
@@ -569,6 +539,7 @@ static void judge_all(struct prun *run)
 	for (size_t i = 0; i < run->n; i++) {
 		struct pserver *sv = &run->sv[i];
 		prop_result_release(&sv->r);
+		sv->stale_since_prediction = 0;
 		prop_judge(&run->expect, prop_values_empty(&run->old) ? NULL : &run->old, run->name, sv->err,
 			   sv->pkt, sv->received, sv->auth, &sv->r);
 		free(sv->site);
@@ -598,7 +569,9 @@ static void judge_all(struct prun *run)
 				(sv->prediction_site && sv->site ? strcmp(sv->prediction_site, sv->site) == 0
 								 : !sv->prediction_site && !sv->site);
 		double prev = same_site ? sv->prediction : 0;
-		if (run->store && prev == 0) {
+		/* the database holds what earlier runs saw (cron); within
+		 * this run, memory does */
+		if (run->store && prev == 0 && run->sweeps == 1) {
 			double f = 0;
 			int rc = store_prop_last_flips(run->store, run->name, run->type_text,
 						       run->expected_text, sv->addr, sv->port, sv->site, &f,
@@ -648,36 +621,13 @@ static void make_findings(struct prun *run)
 	for (size_t i = 0; i < run->n; i++) {
 		const struct pserver *sv = &run->sv[i];
 		const struct prop_result *r = &sv->r;
-		char *a = answer_text(r);
-		const char *kind = sv->auth ? "authoritative server" : "resolver";
-		switch (r->status) {
-		case PROP_ERROR:
-			add_finding(run, CODE_PROPAGATION_UNREACHABLE, STATUS_WARN, sv, NULL, a,
-				    "%s %s gave no usable answer: %s", kind, psv_label(sv), a);
-			break;
-		case PROP_STALE:
-			if (r->ede_stale)
-				add_finding(run, CODE_PROPAGATION_STALE, STATUS_WARN, sv, run->expected_text,
-					    a,
-					    "resolver %s serves the old value %s marked stale (Extended DNS "
-					    "Error, "
-					    "RFC 8914)",
-					    psv_label(sv), a);
-			else
-				add_finding(
-					run, CODE_PROPAGATION_STALE, STATUS_WARN, sv, run->expected_text, a,
-					"resolver %s still serves the old value %s, past %s when its TTL was "
-					"to run out",
-					psv_label(sv), a, utc(sv->stale_since_prediction, b1));
-			break;
-		case PROP_OTHER:
-			add_finding(run, CODE_PROPAGATION_OTHER, STATUS_FAIL, sv, run->expected_text, a,
-				    "%s %s answers %s: neither the new value nor the old one", kind,
-				    psv_label(sv), a);
-			break;
-		default:
-			break;
-		}
+		char *msg = NULL, *a = prop_answer_text(r);
+		enum code code = prop_problem(r, sv->auth, psv_label(sv), sv->stale_since_prediction, &msg);
+		if (code != CODE_COUNT)
+			add_finding(run, code, code_status(code), sv,
+				    code == CODE_PROPAGATION_UNREACHABLE ? NULL : run->expected_text, a, "%s",
+				    msg);
+		free(msg);
 		free(a);
 	}
 	if (!s->auth_agree)
@@ -700,7 +650,7 @@ static void make_findings(struct prun *run)
 			"%zu of %zu resolvers that answered have the new value %s; %zu old, %zu stale, %zu "
 			"other; authoritative %zu of %zu; ETA %s (in %s), a lower bound",
 			s->converged, s->answered, run->expected_text, s->old, s->stale, s->other,
-			s->auth_new, s->auth_answered, utc(s->eta, b1), span(s->eta - now_wall(), b2));
+			s->auth_new, s->auth_answered, utc(s->eta, b1), span(s->eta - loop_wall_time(), b2));
 	else
 		add_finding(
 			run, CODE_PROPAGATION_PENDING, STATUS_WARN, NULL, want, ratio,
@@ -741,7 +691,7 @@ static void record_sweep(struct prun *run)
 		const struct pserver *sv = &run->sv[i];
 		const struct prop_result *r = &sv->r;
 		if (r->status != PROP_ERROR && !r->negative)
-			answers[i] = answer_text(r);
+			answers[i] = prop_answer_text(r);
 		if (r->rcode >= 0)
 			rcodes[i] = ldns_pkt_rcode2str((ldns_pkt_rcode)r->rcode);
 		ss[i] = (struct store_prop_server){sv->addr,
@@ -836,7 +786,7 @@ static void print_line(struct prun *run, const struct pserver *sv)
 {
 	char b1[32], b2[32];
 	struct strbuf sb = STRBUF_INIT;
-	char *a = answer_text(&sv->r);
+	char *a = prop_answer_text(&sv->r);
 	sb_addf(&sb, "%s %s %s", utc(run->sweep_at, b1), sv->auth ? "auth" : "resolver", sv->shown);
 	if (sv->label)
 		sb_addf(&sb, " (%s)", sv->label);
@@ -878,7 +828,7 @@ static void draw_live(struct prun *run)
 {
 	char b1[32], b2[32];
 	const struct prop_summary *s = &run->sum;
-	double now = now_wall();
+	double now = loop_wall_time();
 	FILE *f = stdout;
 	double ratio = prop_ratio(s);
 	int width = 30, filled = (int)(ratio * width + 0.5);
@@ -892,7 +842,7 @@ static void draw_live(struct prun *run)
 		const struct pserver *sv = &run->sv[i];
 		struct strbuf lab = STRBUF_INIT;
 		report_add_clean(&lab, sv->label ? sv->label : "-", REPORT_CLEAN_LINE);
-		char *a = answer_text(&sv->r);
+		char *a = prop_answer_text(&sv->r);
 		struct strbuf ans = STRBUF_INIT;
 		report_add_clean(&ans, a, REPORT_CLEAN_LINE);
 		if (sv->r.status == PROP_OLD && sv->r.flips_at > 0)
@@ -956,7 +906,7 @@ static void on_signal(void *arg, int signo)
 
 static void schedule_next(struct prun *run)
 {
-	double now = now_wall();
+	double now = loop_wall_time();
 	double next = (double)(run->po->interval ? run->po->interval : 30);
 	/* right after the next old answer's TTL runs out, when that is sooner */
 	for (size_t i = 0; i < run->n; i++) {
@@ -1009,14 +959,11 @@ static const char *stored_state(struct prun *run, int *new_error)
 			    strcmp(run->sv[k].addr, hs->address) == 0)
 				*new_error = 1;
 	}
-	double until = run->po->until > 0 ? run->po->until : 1.0;
 	if (sum.recursive > 0 && sum.answered == 0)
 		state = "error";
 	else
-		state = sum.answered > 0 && prop_ratio(&sum) + 1e-9 >= until &&
-					sum.auth_new == sum.auth_answered
-				? "converged"
-				: "pending";
+		state = prop_converged(&sum, run->po->until > 0 ? run->po->until : 1.0) ? "converged"
+											: "pending";
 	store_prop_history_release(&h);
 	return state;
 }
@@ -1064,7 +1011,7 @@ static void sweep_done(struct prun *run)
 	}
 	if (!run->po->watch || strcmp(state, "converged") == 0) {
 		finish(run);
-	} else if (now_wall() >=
+	} else if (loop_wall_time() >=
 		   run->watch_started + (double)(run->po->max_wait ? run->po->max_wait : 86400)) {
 		run->gave_up = 1;
 		finish(run);
@@ -1083,7 +1030,7 @@ static int write_text(struct prun *run, FILE *out, int color)
 {
 	char b1[32], b2[32];
 	const struct prop_summary *s = &run->sum;
-	double now = now_wall();
+	double now = loop_wall_time();
 	fprintf(out, "%s/%s: new value %s (%s)\n", run->shown_name, run->type_text, run->expected_text,
 		run->expect_from_auth ? "what the authoritative servers answer" : "given");
 	fprintf(out, "  %-28s %-8s %-20s %-6s %6s  %s\n", "SERVER", "KIND", "LABEL", "STATUS", "TTL",
@@ -1092,7 +1039,7 @@ static int write_text(struct prun *run, FILE *out, int color)
 		const struct pserver *sv = &run->sv[i];
 		const struct prop_result *r = &sv->r;
 		struct strbuf lab = STRBUF_INIT, ans = STRBUF_INIT;
-		char *a = answer_text(r);
+		char *a = prop_answer_text(r);
 		char ttl[24] = "-";
 		report_add_clean(&lab, sv->label ? sv->label : "-", REPORT_CLEAN_LINE);
 		report_add_clean(&ans, a, REPORT_CLEAN_LINE);
@@ -1243,12 +1190,13 @@ static int write_nagios(struct prun *run, FILE *out, int rc)
 	sb_addf(&sb, "/%s: %zu of %zu resolvers have ", run->type_text, s->converged, s->answered);
 	report_add_clean(&sb, run->expected_text, REPORT_CLEAN_NAGIOS);
 	if (s->eta > 0)
-		sb_addf(&sb, ", ETA %s (in %s, at least)", utc(s->eta, b1), span(s->eta - now_wall(), b2));
+		sb_addf(&sb, ", ETA %s (in %s, at least)", utc(s->eta, b1),
+			span(s->eta - loop_wall_time(), b2));
 	if (s->auth_new < s->auth_answered)
 		sb_addf(&sb, ", %zu of %zu authoritative servers serve it", s->auth_new, s->auth_answered);
 	if (s->errors)
 		sb_addf(&sb, ", %zu resolvers did not answer", s->errors);
-	long eta = s->eta > 0 ? ceil_secs(s->eta - now_wall()) : 0;
+	long eta = s->eta > 0 ? ceil_secs(s->eta - loop_wall_time()) : 0;
 	sb_addf(&sb,
 		" | converged_ratio=%.3f;;;0;1 converged=%zu;;;0;%zu resolvers=%zu;;;0 "
 		"eta_seconds=%lds;;;0\n",
@@ -1269,7 +1217,7 @@ static int write_prometheus(struct prun *run, FILE *out)
 {
 	const struct prop_summary *s = &run->sum;
 	struct strbuf sb = STRBUF_INIT;
-	long eta = s->eta > 0 ? ceil_secs(s->eta - now_wall()) : 0;
+	long eta = s->eta > 0 ? ceil_secs(s->eta - loop_wall_time()) : 0;
 	sb_adds(&sb, "# HELP cutover_propagation_converged_ratio Share of the resolvers that answered that "
 		     "have the new value.\n# TYPE cutover_propagation_converged_ratio gauge\n"
 		     "cutover_propagation_converged_ratio{");
@@ -1630,7 +1578,7 @@ int cmd_propagation(int argc, char **argv)
 		output_close(&out, -1);
 		goto out;
 	}
-	run.watch_started = now_wall();
+	run.watch_started = loop_wall_time();
 	sweep_start(&run);
 	while (!run.finished || run.outstanding || (run.http && http_pending(run.http)))
 		if (loop_run_once(run.s->loop, 1) < 0) {

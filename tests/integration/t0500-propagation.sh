@@ -17,46 +17,12 @@ need perl perl
 
 # --- resolvers of our own ----------------------------------------------------
 
-# start_unbound NAME EXTRA-CONFIG ADDRESS...
+# start_unbound NAME ACCESS EXTRA-CONFIG ADDRESS... (tests/world/resolver.sh)
 start_unbound() {
-	_n=$1 _extra=$2
-	shift 2
-	case $_extra in
-	*access-control:*) ;;
-	*) _extra="$_extra
-	access-control: 127.0.0.0/8 allow" ;;
-	esac
-	_d=$TMP/$_n
-	mkdir -p "$_d"
-	{
-		echo "server:"
-		for _a; do echo "	interface: $_a"; done
-		cat <<EOF
-	port: 53
-	do-ip4: yes
-	do-ip6: no
-	num-threads: 1
-	verbosity: 1
-	username: ""
-	chroot: ""
-	directory: "$_d"
-	pidfile: "$_d/pid"
-	logfile: "$_d/log"
-	use-syslog: no
-	do-daemonize: yes
-	so-reuseport: no
-	root-hints: "$ROOT_HINTS"
-	module-config: "iterator"
-	do-not-query-localhost: no
-	local-zone: "test." nodefault
-	prefetch: no
-$_extra
-remote-control:
-	control-enable: no
-EOF
-	} >"$_d/unbound.conf"
-	unbound-checkconf "$_d/unbound.conf" >/dev/null 2>&1 || bail_out "unbound-checkconf rejects $_d/unbound.conf"
-	unbound -c "$_d/unbound.conf" || bail_out "unbound $_n did not start: $(cat "$_d/log")"
+	_d=$TMP/$1 _access=$2 _extra=$3
+	shift 3
+	sh tests/world/resolver.sh "$_d" "$ROOT_HINTS" "$_access" "$_extra" "$@" >/dev/null ||
+		bail_out "unbound in $_d did not start"
 	at_exit "kill \$(cat '$_d/pid') 2>/dev/null"
 }
 
@@ -64,13 +30,13 @@ PRIMED=127.53.12.1
 FRESH=127.53.12.2
 STALE_EDE=127.53.12.3
 STALE=127.53.12.4
-start_unbound primed '	identity: "site-a"
+start_unbound primed allow '	identity: "site-a"
 	hide-identity: no' $PRIMED
-start_unbound fresh '' $FRESH
-start_unbound stale-ede '	serve-expired: yes
+start_unbound fresh allow '' $FRESH
+start_unbound stale-ede allow '	serve-expired: yes
 	ede: yes
 	ede-serve-expired: yes' $STALE_EDE
-start_unbound stale '	serve-expired: yes' $STALE
+start_unbound stale allow '	serve-expired: yes' $STALE
 fifty=
 dropping=
 i=1
@@ -80,9 +46,9 @@ while [ $i -le 50 ]; do
 	i=$((i + 1))
 done
 # shellcheck disable=SC2086
-start_unbound fifty '' $fifty
+start_unbound fifty allow '' $fifty
 # shellcheck disable=SC2086
-start_unbound dropping '	access-control: 127.0.0.0/8 deny' $dropping
+start_unbound dropping deny '' $dropping
 for a in $fifty; do echo "$a fifty ${a##*.}"; done >"$TMP/fifty.txt"
 for a in $dropping; do echo "$a"; done >"$TMP/dropping.txt"
 

@@ -311,6 +311,16 @@ static void test_summary(void **state)
 	assert_int_equal(s.errors, 1);
 	assert_true(s.eta == NOW + 40);
 	assert_true(prop_ratio(&s) == 0.5);
+	assert_false(prop_converged(&s, 0.5)); /* an authoritative server still old */
+	s.auth_new = s.auth_answered;
+	assert_true(prop_converged(&s, 0.5));
+	assert_false(prop_converged(&s, 0.51));
+	char *msg = NULL;
+	assert_int_equal(prop_problem(&r[4], 0, "lab/192.0.2.53", 0, &msg), CODE_PROPAGATION_UNREACHABLE);
+	assert_string_equal(msg, "resolver lab/192.0.2.53 gave no usable answer: connection refused");
+	free(msg);
+	assert_int_equal(prop_problem(&r[3], 0, "x", 0, &msg), CODE_COUNT); /* old: the summary says it */
+	assert_null(msg);
 	assert_int_equal(prop_same_answer(&r[0], &r[2]), 1);
 	assert_int_equal(prop_same_answer(&r[0], &r[1]), 0);
 	for (int i = 0; i < 5; i++)
