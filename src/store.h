@@ -120,4 +120,101 @@ int store_prop_history(struct store *s, const char *name, const char *type, cons
 /* Free what *h holds and empty it. */
 void store_prop_history_release(struct store_prop_history *h);
 
+/* --- migration plans -----------------------------------------------------
+ * The state of each plan, keyed by its name and the absolute path of its
+ * file: each phase and step, every gate evaluation with its findings, and
+ * the TTLs the gates observed (for hold: ttl-drain). Every write is one
+ * transaction, so a runner killed at any instant (SIGKILL included) leaves
+ * each write whole or absent. Times are seconds since the epoch; 0 means
+ * "not yet". */
+
+/* The plan's key in the database, created when new. Returns 0 with *id, or
+ * -1 with why in err. */
+int store_plan_id(struct store *s, const char *name, const char *file, long long *id, char *err,
+		  size_t errlen);
+
+/* A step's state. status is one of "pending", "running", "done", "failed",
+ * "interrupted", "waiting" (a manual step awaiting confirmation),
+ * "confirmed" (a manual step, or an interrupted step a person said was
+ * done). */
+struct store_plan_step {
+	char *phase, *step;
+	char *status;
+	double started, ended;
+	int exit_status; /* as the runner reports it (exit code, or 128+signal); -1: none */
+	unsigned attempts;
+	char *note; /* may be NULL: why it failed, who confirmed it ... */
+};
+/* A phase's state. status is one of "pending", "running" (its steps),
+ * "gating" (its gate is being evaluated or waited on), "holding" (its
+ * hold), "done", "failed". gate_since: when the current wait of its gate
+ * began (0: no wait running); hold_until: when its hold ends (0: none). */
+struct store_plan_phase {
+	char *phase;
+	char *status;
+	double started, ended, gate_since, hold_until;
+	char *note;
+};
+/* Write a step's or a phase's state, replacing what was recorded for it
+ * (one transaction). Strings are copied. Returns 0, or -1 with why in err
+ * (a status not in the lists above). */
+int store_plan_step_put(struct store *s, long long plan, const struct store_plan_step *st, char *err,
+			size_t errlen);
+int store_plan_phase_put(struct store *s, long long plan, const struct store_plan_phase *ph, char *err,
+			 size_t errlen);
+
+/* One evaluation of a phase's gate: passed or not, the worst status seen
+ * ("ok", "info", "warn", "fail", "error"), the findings as a JSON array
+ * (what the report writes for them), and a one-line summary. */
+struct store_plan_gate {
+	char *phase;
+	double at;
+	int passed;
+	char *worst;
+	char *findings; /* JSON text */
+	char *summary;
+};
+int store_plan_gate_add(struct store *s, long long plan, const struct store_plan_gate *g, char *err,
+			size_t errlen);
+
+/* Everything recorded for a plan, read in one transaction: steps and
+ * phases in the order they were first recorded, the gate evaluations in
+ * time order (all of them, or with last_gates only the latest of each
+ * phase). */
+struct store_plan_state {
+	struct store_plan_step *steps;
+	size_t n_steps;
+	struct store_plan_phase *phases;
+	size_t n_phases;
+	struct store_plan_gate *gates;
+	size_t n_gates;
+};
+int store_plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out, char *err,
+		     size_t errlen);
+void store_plan_state_release(struct store_plan_state *st);
+
+/* Forget the steps and phases of a plan (phase NULL) or of one phase, in
+ * one transaction, so that they run again. Gate evaluations and
+ * observations are kept: they are the record of what happened, and the TTL
+ * seen before a lowering is still needed after a reset. A step of phase is
+ * any step recorded with that phase. Returns the number of rows forgotten,
+ * or -1 with why in err. */
+int store_plan_reset(struct store *s, long long plan, const char *phase, char *err, size_t errlen);
+/* Forget one step (so that it runs again). Returns 1, 0 when nothing was
+ * recorded for it, -1 with why in err. */
+int store_plan_step_reset(struct store *s, long long plan, const char *step, char *err, size_t errlen);
+
+/* Record TTLs a gate saw at time at: subjects[i] ("www.example.org. A")
+ * with ttls[i], all in one transaction. */
+int store_plan_observe(struct store *s, long long plan, double at, const char *const *subjects,
+		       const long *ttls, size_t n, char *err, size_t errlen);
+/* What the observations of subject say about a TTL lowering: the largest
+ * TTL observed before the lowering (*before) and when the lowering was
+ * first observed (*lowered_at), the lowering being the first observation
+ * of a TTL below the largest one observed before it. Returns 1 with both
+ * set; 0 when no lowering is on record (*before is then the largest TTL
+ * observed, or -1 when subject was never observed); -1 with why in err. */
+int store_plan_lowering(struct store *s, long long plan, const char *subject, long *before,
+			double *lowered_at, char *err, size_t errlen);
+
 #endif
