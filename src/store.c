@@ -2,6 +2,7 @@
  * the propagation history kept in it. Every statement is prepared once with
  * bound parameters; every write is one transaction. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -353,6 +354,32 @@ out:
 	return ret;
 }
 
+/* Create the database file, mode 0600, when it is not there yet: sqlite
+ * would make it 0644 less the umask, and it holds the plans' state. sqlite
+ * gives the -wal and -shm files it makes the mode of the database file. A
+ * file that is there (or a link) is left as it is. Returns 0, or -1 with
+ * why in err. */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ret = 0;
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		snprintf(err, errlen, "state database '%s': cannot create: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Exactly 0600, whatever the umask took away. */
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(err, errlen, "state database '%s': cannot make it private: %s", path,
+			 strerror(errno));
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
 /* The schema version of the database (0 for a new, empty one). Reading it
  * is what first touches the file: a file that is not a database fails here. */
 static int schema_version(struct store *s, int *version, char *err, size_t errlen)
@@ -460,7 +487,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 			return -1;
 		path = def;
 	}
-	if (make_parents(path, err, errlen) != 0)
+	if (make_parents(path, err, errlen) != 0 || create_private(path, err, errlen) != 0)
 		return -1;
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);

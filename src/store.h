@@ -21,7 +21,8 @@ struct store;
 int store_default_path(char *buf, size_t len, char *err, size_t errlen);
 
 /* Open the database at path (NULL: the default), creating it and its
- * missing parent directories (mode 0700 for the directories it creates).
+ * missing parent directories (mode 0700 for the directories it creates,
+ * 0600 for a database it creates and so for its -wal and -shm files).
  * WAL journal, busy timeout 5 s so a cron job and a watch can share it,
  * foreign keys on, migrations applied (each in a transaction of its own).
  * Returns 0 with *out to free with store_close(), or -1 with a message

@@ -876,6 +876,60 @@ static void test_killed_writer(void **state)
 	munmap(p, sizeof(*p));
 }
 
+static mode_t file_mode(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	return st.st_mode & 07777;
+}
+
+/* The database and its -wal and -shm files are made 0600, whatever the
+ * umask; a database that was there keeps its mode. */
+static void test_file_modes(void **state)
+{
+	(void)state;
+	char *dir = tmp_make(), err[512] = "";
+	mode_t old = umask(0);
+	const mode_t masks[] = {0, 022, 077, 0277};
+
+	for (size_t i = 0; i < ARRAY_SIZE(masks); i++) {
+		char *path = xasprintf("%s/m%zu/state.db", dir, i), *wal = xasprintf("%s-wal", path),
+		     *shm = xasprintf("%s-shm", path);
+		struct store *s = NULL;
+
+		umask(masks[i]);
+		if (store_open(path, &s, err, sizeof(err)) != 0)
+			fail_msg("umask %03o: %s", (unsigned)masks[i], err);
+		umask(0);
+		/* While it is open (the migrations written), all three are there. */
+		assert_int_equal(file_mode(path), 0600);
+		assert_int_equal(file_mode(wal), 0600);
+		assert_int_equal(file_mode(shm), 0600);
+		store_close(s);
+		assert_int_equal(file_mode(path), 0600);
+		free(path);
+		free(wal);
+		free(shm);
+	}
+
+	/* A database there already (made 0640 by its owner) is left so. */
+	{
+		char *path = xasprintf("%s/shared.db", dir), *wal = xasprintf("%s-wal", path);
+		struct store *s = NULL;
+		write_file(path, "", 0);
+		assert_int_equal(chmod(path, 0640), 0);
+		assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
+		assert_int_equal(file_mode(path), 0640);
+		assert_int_equal(file_mode(wal), 0640);
+		store_close(s);
+		free(path);
+		free(wal);
+	}
+	umask(old);
+	tmp_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -891,6 +945,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_refused, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_busy_waits, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, fixture_setup, fixture_teardown),
+		cmocka_unit_test(test_file_modes),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
