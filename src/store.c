@@ -1,6 +1,7 @@
 /* The state database: SQLite, its schema built by numbered migrations, and
- * the propagation history kept in it. Every statement is prepared once with
- * bound parameters; every write is one transaction. */
+ * what is kept in it: the propagation history and the plans' state. Every
+ * statement is prepared once with bound parameters; every write is one
+ * transaction. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -72,7 +73,41 @@
 	X(HISTORY_SERVERS_COUNT, "SELECT COUNT(*) FROM prop_server WHERE change = ?1")                       \
 	X(HISTORY_SERVERS, "SELECT address, port, kind, label, first_seen, first_new, last_status, "         \
 			   "last_seen FROM prop_server"                                                      \
-			   " WHERE change = ?1 ORDER BY kind, first_new IS NULL, first_new, address, port")
+			   " WHERE change = ?1 ORDER BY kind, first_new IS NULL, first_new, address, port")  \
+	X(PLAN_FIND, "SELECT id FROM plan WHERE name = ?1 AND file = ?2")                                    \
+	X(PLAN_ADD, "INSERT INTO plan (name, file) VALUES (?1, ?2) ON CONFLICT (name, file) DO NOTHING")     \
+	/* An upsert keeps the row's id, the order it was first recorded in. */                              \
+	X(STEP_PUT, "INSERT INTO plan_step (plan, step, phase, status, started, ended, exit_status,"         \
+		    " attempts, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"                           \
+		    " ON CONFLICT (plan, step) DO UPDATE SET phase = excluded.phase,"                        \
+		    " status = excluded.status, started = excluded.started, ended = excluded.ended,"         \
+		    " exit_status = excluded.exit_status, attempts = excluded.attempts,"                     \
+		    " note = excluded.note")                                                                 \
+	X(PHASE_PUT, "INSERT INTO plan_phase (plan, phase, status, started, ended, gate_since,"              \
+		     " hold_until, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"                            \
+		     " ON CONFLICT (plan, phase) DO UPDATE SET status = excluded.status,"                    \
+		     " started = excluded.started, ended = excluded.ended,"                                  \
+		     " gate_since = excluded.gate_since, hold_until = excluded.hold_until,"                  \
+		     " note = excluded.note")                                                                \
+	X(FINDINGS_ADD,                                                                                      \
+	  "INSERT INTO plan_findings (findings) VALUES (?1) ON CONFLICT (findings) DO NOTHING")              \
+	X(GATE_ADD, "INSERT INTO plan_gate (plan, phase, at, passed, worst, findings, summary)"              \
+		    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM plan_findings WHERE findings = ?6), ?7)")  \
+	X(STEPS, "SELECT phase, step, status, started, ended, exit_status, attempts, note"                   \
+		 " FROM plan_step WHERE plan = ?1 ORDER BY id")                                              \
+	X(PHASES, "SELECT phase, status, started, ended, gate_since, hold_until, note"                       \
+		  " FROM plan_phase WHERE plan = ?1 ORDER BY id")                                            \
+	/* ?2 = 1: only the latest evaluation of each phase. */                                              \
+	X(GATES, "SELECT phase, at, passed, worst, f.findings, summary FROM plan_gate g"                     \
+		 " JOIN plan_findings f ON f.id = g.findings WHERE g.plan = ?1"                              \
+		 " AND (?2 = 0 OR g.id = (SELECT l.id FROM plan_gate l WHERE l.plan = g.plan"                \
+		 " AND l.phase = g.phase ORDER BY l.at DESC, l.id DESC LIMIT 1)) ORDER BY g.at, g.id")       \
+	X(RESET_STEPS, "DELETE FROM plan_step WHERE plan = ?1 AND (?2 IS NULL OR phase = ?2)")               \
+	X(RESET_PHASES, "DELETE FROM plan_phase WHERE plan = ?1 AND (?2 IS NULL OR phase = ?2)")             \
+	X(RESET_STEP, "DELETE FROM plan_step WHERE plan = ?1 AND step = ?2")                                 \
+	X(OBSERVE, "INSERT INTO plan_observation (plan, at, subject, ttl) VALUES (?1, ?2, ?3, ?4)")          \
+	X(OBSERVATIONS, "SELECT at, ttl FROM plan_observation WHERE plan = ?1 AND subject = ?2"              \
+			" ORDER BY at, id")
 
 enum stmt_id {
 #define X(id, sql) STMT_##id,
@@ -159,8 +194,72 @@ static const char migration_1[] =
 	" PRIMARY KEY (change, address, port, site));"
 	"PRAGMA user_version = 1;";
 
+/* Version 2: migration plans. A plan is one name and plan file (its
+ * absolute path). Its phases and steps are a row each, replaced as they
+ * change; their id is the order they were first recorded in. Every gate
+ * evaluation and every TTL a gate observed is a row of its own, kept when
+ * the phases and steps are reset. A gate re-checked every 30 s finds the
+ * same findings again and again: each text is kept once (plan_findings). NULL stands for "not yet" (a time)
+ * and "none" (an exit status). The statuses are those of store.h, checked here too, so that no row can hold
+ * another; STRICT tables refuse a value of the wrong type. */
+static const char migration_2[] =
+	"CREATE TABLE plan ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" file TEXT NOT NULL,"
+	" UNIQUE (name, file)) STRICT;"
+	"CREATE TABLE plan_phase ("
+	" id INTEGER PRIMARY KEY,"
+	" plan INTEGER NOT NULL REFERENCES plan (id) ON DELETE CASCADE,"
+	" phase TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('pending', 'running', 'gating', 'holding', 'done', 'failed')),"
+	" started REAL,"
+	" ended REAL,"
+	" gate_since REAL,"
+	" hold_until REAL,"
+	" note TEXT,"
+	" UNIQUE (plan, phase)) STRICT;"
+	"CREATE TABLE plan_step ("
+	" id INTEGER PRIMARY KEY,"
+	" plan INTEGER NOT NULL REFERENCES plan (id) ON DELETE CASCADE,"
+	" phase TEXT NOT NULL,"
+	" step TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('pending', 'running', 'done', 'failed', 'interrupted', 'waiting', 'confirmed')),"
+	" started REAL,"
+	" ended REAL,"
+	" exit_status INTEGER CHECK (exit_status >= 0),"
+	" attempts INTEGER NOT NULL CHECK (attempts >= 0),"
+	" note TEXT,"
+	" UNIQUE (plan, step)) STRICT;"
+	"CREATE INDEX plan_step_phase ON plan_step (plan, phase);"
+	"CREATE TABLE plan_findings ("
+	" id INTEGER PRIMARY KEY,"
+	" findings TEXT NOT NULL UNIQUE CHECK (json_valid(findings) AND json_type(findings) = 'array'))"
+	" STRICT;"
+	"CREATE TABLE plan_gate ("
+	" id INTEGER PRIMARY KEY,"
+	" plan INTEGER NOT NULL REFERENCES plan (id) ON DELETE CASCADE,"
+	" phase TEXT NOT NULL,"
+	" at REAL NOT NULL,"
+	" passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
+	" worst TEXT NOT NULL CHECK (worst IN ('ok', 'info', 'warn', 'fail', 'error')),"
+	" findings INTEGER NOT NULL REFERENCES plan_findings (id),"
+	" summary TEXT) STRICT;"
+	"CREATE INDEX plan_gate_phase ON plan_gate (plan, phase, at);"
+	"CREATE TABLE plan_observation ("
+	" id INTEGER PRIMARY KEY,"
+	" plan INTEGER NOT NULL REFERENCES plan (id) ON DELETE CASCADE,"
+	" at REAL NOT NULL,"
+	" subject TEXT NOT NULL COLLATE NOCASE,"
+	" ttl INTEGER NOT NULL CHECK (ttl >= 0)) STRICT;"
+	"CREATE INDEX plan_observation_subject ON plan_observation (plan, subject, at);"
+	"PRAGMA user_version = 2;";
+
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -914,4 +1013,449 @@ void store_prop_history_release(struct store_prop_history *h)
 	free(h->servers);
 	free(h->points);
 	memset(h, 0, sizeof(*h));
+}
+
+/* --- migration plans --- */
+
+/* The words store.h allows, as the CHECK constraints of migration 2 do. */
+static const char *const step_statuses[] = {"pending",	   "running", "done",	   "failed",
+					    "interrupted", "waiting", "confirmed", NULL};
+static const char *const phase_statuses[] = {"pending", "running", "gating", "holding",
+					     "done",	"failed",  NULL};
+static const char *const gate_worsts[] = {"ok", "info", "warn", "fail", "error", NULL};
+
+/* 0 when word (the field's value) is one of list; -1 with err naming it and
+ * the list when it is not. */
+static int check_word(struct store *s, const char *what, const char *field, const char *word,
+		      const char *const *list, char *err, size_t errlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; word && list[i]; i++) {
+		if (strcmp(word, list[i]) == 0)
+			return 0;
+	}
+	for (size_t i = 0; list[i]; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", list[i]);
+	if (word)
+		snprintf(err, errlen, "state database '%s': %s: unknown %s '%s' (not one of %s)", s->path,
+			 what, field, word, sb.buf);
+	else
+		snprintf(err, errlen, "state database '%s': %s: no %s (one of %s)", s->path, what, field,
+			 sb.buf);
+	sb_release(&sb);
+	return -1;
+}
+
+/* -1 with err saying that the named string is missing. */
+static int missing(struct store *s, const char *what, const char *field, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "state database '%s': %s: no %s", s->path, what, field);
+	return -1;
+}
+
+/* Run st, its parameters bound, as a write transaction of its own. Returns
+ * the rows it changed, or -1 with err. */
+static int write_one(struct store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+	int changed;
+
+	if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+		return -1;
+	if (run(s, st, what, err, errlen) != 0)
+		goto fail;
+	changed = sqlite3_changes(s->db);
+	if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+		goto fail;
+	return changed;
+fail:
+	rollback(s);
+	return -1;
+}
+
+/* Statement id, with ?1 bound to the plan and ?2 to key (NULL: SQL NULL). */
+static sqlite3_stmt *plan_stmt(struct store *s, enum stmt_id id, long long plan, const char *key,
+			       const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, id, what, err, errlen);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, plan);
+		bind_text(st, 2, key);
+	}
+	return st;
+}
+
+/* The plan's id, when recorded: 1 with *id, 0 when not, -1 with err. */
+static int plan_find(struct store *s, const char *name, const char *file, long long *id, const char *what,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, STMT_PLAN_FIND, what, err, errlen);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	bind_text(st, 2, file);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	if (rows_end(s, st, rc, what, err, errlen) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int store_plan_id(struct store *s, const char *name, const char *file, long long *id, char *err,
+		  size_t errlen)
+{
+	const char *what = "cannot record the plan";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!name || !*name)
+		return missing(s, what, "plan name", err, errlen);
+	if (!file || file[0] != '/') {
+		snprintf(err, errlen, "state database '%s': %s '%s': its file '%s' is not an absolute path",
+			 s->path, what, name, file ? file : "");
+		return -1;
+	}
+	/* Recorded already: no need of the write lock (`plan status` while a
+	 * runner writes). */
+	if ((rc = plan_find(s, name, file, id, what, err, errlen)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (!(st = stmt(s, STMT_PLAN_ADD, what, err, errlen)))
+		return -1;
+	bind_text(st, 1, name);
+	bind_text(st, 2, file);
+	if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+		return -1;
+	if (run(s, st, what, err, errlen) != 0)
+		goto fail;
+	/* Added, or by another process meanwhile. */
+	if ((rc = plan_find(s, name, file, id, what, err, errlen)) != 1) {
+		if (rc == 0)
+			snprintf(err, errlen, "state database '%s': %s: the plan just added is not there",
+				 s->path, what);
+		goto fail;
+	}
+	if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+/* What a write of a step, a phase or a gate evaluation is about, checked
+ * by put_check(). */
+struct put {
+	const char *kind;  /* "step", "phase", "the gate of phase" */
+	const char *key;   /* its id (for a gate, its phase's) */
+	const char *field; /* the word checked: "status", "worst status" */
+	const char *word;
+	const char *const *words; /* what word may be */
+	char what[160];		  /* "cannot record step 'copy'", for messages */
+};
+
+/* 0 when p's key is there and its word one of its words; -1 with err. */
+static int put_check(struct store *s, struct put *p, char *err, size_t errlen)
+{
+	if (!p->key) {
+		snprintf(p->what, sizeof(p->what), "cannot record the %s", p->kind);
+		return missing(s, p->what, "id", err, errlen);
+	}
+	snprintf(p->what, sizeof(p->what), "cannot record %s '%s'", p->kind, p->key);
+	return check_word(s, p->what, p->field, p->word, p->words, err, errlen);
+}
+
+int store_plan_step_put(struct store *s, long long plan, const struct store_plan_step *sp, char *err,
+			size_t errlen)
+{
+	struct put p = {"step", sp->step, "status", sp->status, step_statuses, ""};
+	sqlite3_stmt *st;
+
+	if (put_check(s, &p, err, errlen) != 0)
+		return -1;
+	if (!sp->phase)
+		return missing(s, p.what, "phase", err, errlen);
+	if (sp->exit_status < -1) {
+		snprintf(err, errlen, "state database '%s': %s: exit status %d is not one", s->path, p.what,
+			 sp->exit_status);
+		return -1;
+	}
+	if (!(st = plan_stmt(s, STMT_STEP_PUT, plan, sp->step, p.what, err, errlen)))
+		return -1;
+	bind_text(st, 3, sp->phase);
+	bind_text(st, 4, sp->status);
+	bind_time(st, 5, sp->started);
+	bind_time(st, 6, sp->ended);
+	if (sp->exit_status >= 0)
+		sqlite3_bind_int(st, 7, sp->exit_status);
+	sqlite3_bind_int64(st, 8, sp->attempts);
+	bind_text(st, 9, sp->note);
+	return write_one(s, st, p.what, err, errlen) < 0 ? -1 : 0;
+}
+
+int store_plan_phase_put(struct store *s, long long plan, const struct store_plan_phase *ph, char *err,
+			 size_t errlen)
+{
+	struct put p = {"phase", ph->phase, "status", ph->status, phase_statuses, ""};
+	sqlite3_stmt *st;
+
+	if (put_check(s, &p, err, errlen) != 0 ||
+	    !(st = plan_stmt(s, STMT_PHASE_PUT, plan, ph->phase, p.what, err, errlen)))
+		return -1;
+	bind_text(st, 3, ph->status);
+	bind_time(st, 4, ph->started);
+	bind_time(st, 5, ph->ended);
+	bind_time(st, 6, ph->gate_since);
+	bind_time(st, 7, ph->hold_until);
+	bind_text(st, 8, ph->note);
+	return write_one(s, st, p.what, err, errlen) < 0 ? -1 : 0;
+}
+
+int store_plan_gate_add(struct store *s, long long plan, const struct store_plan_gate *g, char *err,
+			size_t errlen)
+{
+	struct put p = {"the gate of phase", g->phase, "worst status", g->worst, gate_worsts, ""};
+	sqlite3_stmt *st;
+
+	if (put_check(s, &p, err, errlen) != 0)
+		return -1;
+	if (!g->findings)
+		return missing(s, p.what, "findings", err, errlen);
+	if (run_id(s, STMT_BEGIN_WRITE, p.what, err, errlen) != 0)
+		return -1;
+	if (!(st = stmt(s, STMT_FINDINGS_ADD, p.what, err, errlen)))
+		goto fail;
+	bind_text(st, 1, g->findings);
+	if (run(s, st, p.what, err, errlen) != 0)
+		goto fail;
+	if (!(st = plan_stmt(s, STMT_GATE_ADD, plan, g->phase, p.what, err, errlen)))
+		goto fail;
+	sqlite3_bind_double(st, 3, g->at);
+	sqlite3_bind_int(st, 4, g->passed != 0);
+	bind_text(st, 5, g->worst);
+	bind_text(st, 6, g->findings);
+	bind_text(st, 7, g->summary);
+	if (run(s, st, p.what, err, errlen) != 0 || run_id(s, STMT_COMMIT, p.what, err, errlen) != 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+/* A time column: 0 for NULL ("not yet"). */
+static double column_time(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_double(st, i);
+}
+
+/* The rest of store_plan_state, in its read transaction. */
+static int plan_state_read(struct store *s, long long plan, int last_gates, struct store_plan_state *out,
+			   char *err, size_t errlen)
+{
+	const char *what = "cannot read the plan's state";
+	size_t alloc;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = plan_stmt(s, STMT_STEPS, plan, NULL, what, err, errlen)))
+		return -1;
+	alloc = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_plan_step *v = xgrow(&out->steps, &out->n_steps, &alloc, sizeof(*v));
+		v->exit_status = -1;
+		if (!(v->phase = column_strdup_required(s, st, 0, what, err, errlen)) ||
+		    !(v->step = column_strdup_required(s, st, 1, what, err, errlen)) ||
+		    !(v->status = column_strdup_required(s, st, 2, what, err, errlen)))
+			goto fail;
+		v->started = column_time(st, 3);
+		v->ended = column_time(st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			v->exit_status = sqlite3_column_int(st, 5);
+		v->attempts = (unsigned)sqlite3_column_int64(st, 6);
+		v->note = column_strdup(st, 7);
+	}
+	if (rows_end(s, st, rc, what, err, errlen) != 0)
+		return -1;
+
+	if (!(st = plan_stmt(s, STMT_PHASES, plan, NULL, what, err, errlen)))
+		return -1;
+	alloc = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_plan_phase *v = xgrow(&out->phases, &out->n_phases, &alloc, sizeof(*v));
+		if (!(v->phase = column_strdup_required(s, st, 0, what, err, errlen)) ||
+		    !(v->status = column_strdup_required(s, st, 1, what, err, errlen)))
+			goto fail;
+		v->started = column_time(st, 2);
+		v->ended = column_time(st, 3);
+		v->gate_since = column_time(st, 4);
+		v->hold_until = column_time(st, 5);
+		v->note = column_strdup(st, 6);
+	}
+	if (rows_end(s, st, rc, what, err, errlen) != 0)
+		return -1;
+
+	if (!(st = stmt(s, STMT_GATES, what, err, errlen)))
+		return -1;
+	sqlite3_bind_int64(st, 1, plan);
+	sqlite3_bind_int(st, 2, last_gates != 0);
+	alloc = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_plan_gate *v = xgrow(&out->gates, &out->n_gates, &alloc, sizeof(*v));
+		if (!(v->phase = column_strdup_required(s, st, 0, what, err, errlen)))
+			goto fail;
+		v->at = sqlite3_column_double(st, 1);
+		v->passed = sqlite3_column_int(st, 2);
+		if (!(v->worst = column_strdup_required(s, st, 3, what, err, errlen)) ||
+		    !(v->findings = column_strdup_required(s, st, 4, what, err, errlen)))
+			goto fail;
+		v->summary = column_strdup(st, 5);
+	}
+	return rows_end(s, st, rc, what, err, errlen);
+fail:
+	sqlite3_reset(st);
+	return -1;
+}
+
+int store_plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out, char *err,
+		     size_t errlen)
+{
+	const char *what = "cannot read the plan's state";
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (run_id(s, STMT_BEGIN_READ, what, err, errlen) != 0)
+		return -1;
+	if (plan_state_read(s, plan, last_gates, out, err, errlen) == 0 &&
+	    run_id(s, STMT_COMMIT, what, err, errlen) == 0)
+		ret = 0;
+	if (ret != 0)
+		store_plan_state_release(out);
+	rollback(s);
+	return ret;
+}
+
+void store_plan_state_release(struct store_plan_state *st)
+{
+	for (size_t i = 0; i < st->n_steps; i++) {
+		free(st->steps[i].phase);
+		free(st->steps[i].step);
+		free(st->steps[i].status);
+		free(st->steps[i].note);
+	}
+	free(st->steps);
+	for (size_t i = 0; i < st->n_phases; i++) {
+		free(st->phases[i].phase);
+		free(st->phases[i].status);
+		free(st->phases[i].note);
+	}
+	free(st->phases);
+	for (size_t i = 0; i < st->n_gates; i++) {
+		free(st->gates[i].phase);
+		free(st->gates[i].worst);
+		free(st->gates[i].findings);
+		free(st->gates[i].summary);
+	}
+	free(st->gates);
+	memset(st, 0, sizeof(*st));
+}
+
+int store_plan_reset(struct store *s, long long plan, const char *phase, char *err, size_t errlen)
+{
+	const char *what = "cannot reset the plan";
+	sqlite3_stmt *st;
+	int forgotten = 0;
+
+	if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+		return -1;
+	if (!(st = plan_stmt(s, STMT_RESET_STEPS, plan, phase, what, err, errlen)) ||
+	    run(s, st, what, err, errlen) != 0)
+		goto fail;
+	forgotten += sqlite3_changes(s->db);
+	if (!(st = plan_stmt(s, STMT_RESET_PHASES, plan, phase, what, err, errlen)) ||
+	    run(s, st, what, err, errlen) != 0)
+		goto fail;
+	forgotten += sqlite3_changes(s->db);
+	if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+		goto fail;
+	return forgotten;
+fail:
+	rollback(s);
+	return -1;
+}
+
+int store_plan_step_reset(struct store *s, long long plan, const char *step, char *err, size_t errlen)
+{
+	const char *what = "cannot reset the step";
+	sqlite3_stmt *st;
+
+	if (!step)
+		return missing(s, what, "step id", err, errlen);
+	if (!(st = plan_stmt(s, STMT_RESET_STEP, plan, step, what, err, errlen)))
+		return -1;
+	return write_one(s, st, what, err, errlen);
+}
+
+int store_plan_observe(struct store *s, long long plan, double at, const char *const *subjects,
+		       const long *ttls, size_t n, char *err, size_t errlen)
+{
+	const char *what = "cannot record the TTLs observed";
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!subjects[i])
+			return missing(s, what, "subject", err, errlen);
+		if (ttls[i] < 0) {
+			snprintf(err, errlen, "state database '%s': %s: TTL %ld of '%s' is negative", s->path,
+				 what, ttls[i], subjects[i]);
+			return -1;
+		}
+	}
+	if (run_id(s, STMT_BEGIN_WRITE, what, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(st = plan_stmt(s, STMT_OBSERVE, plan, NULL, what, err, errlen)))
+			goto fail;
+		sqlite3_bind_double(st, 2, at);
+		bind_text(st, 3, subjects[i]);
+		sqlite3_bind_int64(st, 4, ttls[i]);
+		if (run(s, st, what, err, errlen) != 0)
+			goto fail;
+	}
+	if (run_id(s, STMT_COMMIT, what, err, errlen) != 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+int store_plan_lowering(struct store *s, long long plan, const char *subject, long *before,
+			double *lowered_at, char *err, size_t errlen)
+{
+	const char *what = "cannot read the TTLs observed";
+	sqlite3_stmt *st;
+	long largest = -1;
+	int rc;
+
+	if (!subject)
+		return missing(s, what, "subject", err, errlen);
+	if (!(st = plan_stmt(s, STMT_OBSERVATIONS, plan, subject, what, err, errlen)))
+		return -1;
+	/* One statement: one snapshot of the observations. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long ttl = (long)sqlite3_column_int64(st, 1);
+		if (ttl < largest) {
+			*lowered_at = sqlite3_column_double(st, 0);
+			break;
+		}
+		largest = ttl;
+	}
+	*before = largest;
+	if (rows_end(s, st, rc, what, err, errlen) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
 }

@@ -1,5 +1,6 @@
 /* The state database (SQLite): what cutover remembers between runs -- each
- * propagation sweep, so that a cron job builds a timeline. The schema grows
+ * propagation sweep, so that a cron job builds a timeline, and the state of
+ * each migration plan, so that a run resumes where it stood. The schema grows
  * by numbered migrations (PRAGMA user_version); a database from a newer
  * cutover is refused, never modified. */
 #ifndef CUTOVER_STORE_H
@@ -10,7 +11,7 @@
 struct store;
 
 /* The schema version this cutover writes (the number of migrations). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* The default path: $XDG_STATE_HOME/cutover/state.db, else
  * $HOME/.local/state/cutover/state.db (XDG base directory spec: a relative
@@ -130,7 +131,7 @@ void store_prop_history_release(struct store_prop_history *h);
  * "not yet". */
 
 /* The plan's key in the database, created when new. Returns 0 with *id, or
- * -1 with why in err. */
+ * -1 with why in err (no name, a file that is not an absolute path). */
 int store_plan_id(struct store *s, const char *name, const char *file, long long *id, char *err,
 		  size_t errlen);
 
@@ -154,11 +155,13 @@ struct store_plan_phase {
 	char *phase;
 	char *status;
 	double started, ended, gate_since, hold_until;
-	char *note;
+	char *note; /* may be NULL */
 };
 /* Write a step's or a phase's state, replacing what was recorded for it
- * (one transaction). Strings are copied. Returns 0, or -1 with why in err
- * (a status not in the lists above). */
+ * (one transaction; a step is known by its id alone, and may move to
+ * another phase). Strings are copied. Returns 0, or -1 with why in err (a
+ * status not in the lists above, naming it; an exit status below -1; a
+ * plan id store_plan_id() did not give). */
 int store_plan_step_put(struct store *s, long long plan, const struct store_plan_step *st, char *err,
 			size_t errlen);
 int store_plan_phase_put(struct store *s, long long plan, const struct store_plan_phase *ph, char *err,
@@ -172,8 +175,8 @@ struct store_plan_gate {
 	double at;
 	int passed;
 	char *worst;
-	char *findings; /* JSON text */
-	char *summary;
+	char *findings; /* JSON text: an array ("[]" for none), never NULL */
+	char *summary;	/* may be NULL */
 };
 int store_plan_gate_add(struct store *s, long long plan, const struct store_plan_gate *g, char *err,
 			size_t errlen);
@@ -205,16 +208,21 @@ int store_plan_reset(struct store *s, long long plan, const char *phase, char *e
  * recorded for it, -1 with why in err. */
 int store_plan_step_reset(struct store *s, long long plan, const char *step, char *err, size_t errlen);
 
-/* Record TTLs a gate saw at time at: subjects[i] ("www.example.org. A")
- * with ttls[i], all in one transaction. */
+/* Record TTLs a gate saw at time at: subjects[i] ("www.example.org. A",
+ * compared without regard to case) with ttls[i], all in one transaction.
+ * Returns 0, or -1 with why in err (a negative TTL: then none is
+ * recorded). */
 int store_plan_observe(struct store *s, long long plan, double at, const char *const *subjects,
 		       const long *ttls, size_t n, char *err, size_t errlen);
 /* What the observations of subject say about a TTL lowering: the largest
  * TTL observed before the lowering (*before) and when the lowering was
  * first observed (*lowered_at), the lowering being the first observation
- * of a TTL below the largest one observed before it. Returns 1 with both
- * set; 0 when no lowering is on record (*before is then the largest TTL
- * observed, or -1 when subject was never observed); -1 with why in err. */
+ * of a TTL below the largest one observed before it (in time order; at one
+ * time, in the order recorded). Any drop is one, so observe the TTLs the
+ * authoritative servers give, not a cache's counting down. Returns 1 with
+ * both set; 0 when no lowering is on record (*before is then the largest
+ * TTL observed, or -1 when subject was never observed); -1 with why in
+ * err. */
 int store_plan_lowering(struct store *s, long long plan, const char *subject, long *before,
 			double *lowered_at, char *err, size_t errlen);
 

@@ -876,6 +876,129 @@ static void test_killed_writer(void **state)
 	munmap(p, sizeof(*p));
 }
 
+/* --- migration plans --- */
+
+/* Schema version 1 as cutover 0.1 shipped it (src/store.c's migration_1),
+ * kept apart so that the test does not follow an edit of it. */
+#define SCHEMA_V1 "tests/fixtures/store/schema-v1.sql"
+
+/* Two sweeps of one change, as version 1 recorded them. */
+static const char rows_v1[] =
+	"INSERT INTO prop_change VALUES (1, 'www.example.org.', 'A', '198.51.100.20');"
+	"INSERT INTO prop_sweep VALUES (1, 1, 1000, 0, 1, 1300, 1), (2, 1, 1060, 1, 1, NULL, 1);"
+	"INSERT INTO prop_answer VALUES"
+	" (1, '192.0.2.53', 53, 'recursive', 'quad', 'old', '192.0.2.10', 280, 'NOERROR', 1280, 'fra', NULL),"
+	" (2, '192.0.2.53', 53, 'recursive', 'quad', 'new', '198.51.100.20', 300, 'NOERROR', NULL, NULL,"
+	" NULL);"
+	"INSERT INTO prop_server VALUES (1, '192.0.2.53', 53, 'recursive', 'quad', 1000, 1060, 'new', 1060);"
+	"INSERT INTO prop_prediction VALUES (1, '192.0.2.53', 53, 'fra', 1280);";
+
+/* Make a version 1 database at path, in WAL mode as cutover kept it, with
+ * extra SQL run after the rows (NULL: none). */
+static void make_v1(const char *path, const char *extra)
+{
+	sqlite3 *db = NULL;
+	size_t len;
+	char *schema = slurp(SCHEMA_V1, &len);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
+	free(schema);
+	assert_int_equal(sqlite3_exec(db, rows_v1, NULL, NULL, NULL), SQLITE_OK);
+	if (extra)
+		assert_int_equal(sqlite3_exec(db, extra, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* The tables, their columns and the indexes of a database, as one text. */
+#define SCHEMA_SHAPE                                                                                         \
+	"SELECT group_concat(x, ' ') FROM (SELECT m.type || ' ' || m.name || ' ' || m.tbl_name || ' ' ||"    \
+	" COALESCE(p.cid || ' ' || p.name || ' ' || p.type || ' ' || p.\"notnull\" || ' ' || p.pk, '') AS x" \
+	" FROM sqlite_schema m LEFT JOIN pragma_table_info(m.name) p ON m.type = 'table'"                    \
+	" ORDER BY m.name, p.cid)"
+
+static long long plan_id(struct store *s, const char *name, const char *file)
+{
+	char err[512] = "";
+	long long id = -1;
+	if (store_plan_id(s, name, file, &id, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return id;
+}
+
+/* A version 1 database (propagation history, no plans) is brought to
+ * version 2 and keeps its history; a migration that fails leaves it at
+ * version 1 as it was. */
+static void test_migrate_v1(void **state)
+{
+	(void)state;
+	char *dir = tmp_make(), *path = xasprintf("%s/state.db", dir), *check, *fresh, *a, *b;
+	char err[512] = "";
+	struct store *s = NULL, *s2 = NULL;
+	struct store_prop_history h;
+	double at = 0;
+	long long id;
+
+	make_v1(path, NULL);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+	if (store_open(path, &s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'plan%'"), 9);
+	/* The same tables, columns and indexes as a database made new. */
+	fresh = xasprintf("%s/fresh.db", dir);
+	assert_int_equal(store_open(fresh, &s2, err, sizeof(err)), 0);
+	store_close(s2);
+	a = raw_text(path, SCHEMA_SHAPE);
+	b = raw_text(fresh, SCHEMA_SHAPE);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(fresh);
+	/* The history is all there, and read as before. */
+	assert_int_equal(store_prop_history(s, NAME, "A", NULL, &h, err, sizeof(err)), 1);
+	assert_string_equal(h.expected, NEW);
+	assert_int_equal(h.sweeps, 2);
+	assert_true(h.first_sweep == 1000 && h.last_sweep == 1060 && h.converged_at == 1060);
+	assert_int_equal(h.n_servers, 1);
+	assert_true(h.servers[0].first_new == 1060);
+	store_prop_history_release(&h);
+	assert_int_equal(last_flips(s, NAME, NEW, "192.0.2.53", 53, "fra", &at), 1);
+	assert_true(at == 1280);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM prop_answer"), 2);
+	/* The plans work in it, and so does recording another sweep. */
+	id = plan_id(s, "move", "/srv/move.yml");
+	assert_true(id > 0);
+	record_story(s);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM prop_sweep"), 7);
+	store_close(s);
+	check = raw_text(path, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	/* Opened again: the same plan, the same id. */
+	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
+	assert_int_equal(plan_id(s, "move", "/srv/move.yml"), id);
+	store_close(s);
+	free(path);
+
+	/* A version 1 database the migration cannot go through (a table of
+	 * that name made by hand): refused, still version 1, nothing lost. */
+	path = xasprintf("%s/clash.db", dir);
+	make_v1(path, "CREATE TABLE plan_step (x); INSERT INTO plan_step VALUES ('mine');");
+	s = (struct store *)1;
+	assert_int_equal(store_open(path, &s, err, sizeof(err)), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "cannot upgrade the schema from version 1"));
+	assert_non_null(strstr(err, "plan_step"));
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'plan'"), 0);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM plan_step"), 1);
+	assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM prop_answer"), 2);
+	free(path);
+	tmp_remove(dir);
+}
+
 static mode_t file_mode(const char *path)
 {
 	struct stat st;
@@ -930,6 +1053,654 @@ static void test_file_modes(void **state)
 	tmp_remove(dir);
 }
 
+static void test_plan_id(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "";
+	long long a, id = 42;
+
+	a = plan_id(f->s, "move", "/srv/plans/move.yml");
+	assert_true(a > 0);
+	assert_int_equal(plan_id(f->s, "move", "/srv/plans/move.yml"), a);
+	/* The same name in another file, another name in the same file. */
+	assert_true(plan_id(f->s, "move", "/srv/other/move.yml") != a);
+	assert_true(plan_id(f->s, "Move", "/srv/plans/move.yml") != a);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan"), 3);
+	/* A relative file would be another plan in each directory. */
+	assert_int_equal(store_plan_id(f->s, "move", "plans/move.yml", &id, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'plans/move.yml' is not an absolute path"));
+	assert_int_equal(store_plan_id(f->s, "move", NULL, &id, err, sizeof(err)), -1);
+	assert_int_equal(store_plan_id(f->s, "", "/srv/x.yml", &id, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no plan name"));
+	assert_int_equal(id, 42);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan"), 3);
+}
+
+static void step_put(struct store *s, long long plan, const char *phase, const char *step, const char *status,
+		     double started, double ended, int exit_status, unsigned attempts, const char *note)
+{
+	struct store_plan_step st = {(char *)phase, (char *)step, (char *)status, started,
+				     ended,	    exit_status,  attempts,	  (char *)note};
+	char err[512] = "";
+	if (store_plan_step_put(s, plan, &st, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void phase_put(struct store *s, long long plan, const char *phase, const char *status, double started,
+		      double ended, double gate_since, double hold_until, const char *note)
+{
+	struct store_plan_phase ph = {(char *)phase, (char *)status, started,	  ended,
+				      gate_since,    hold_until,     (char *)note};
+	char err[512] = "";
+	if (store_plan_phase_put(s, plan, &ph, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void gate_add(struct store *s, long long plan, const char *phase, double at, int passed,
+		     const char *worst, const char *summary)
+{
+	struct store_plan_gate g = {(char *)phase, at, passed, (char *)worst, "[]", (char *)summary};
+	char err[512] = "";
+	if (store_plan_gate_add(s, plan, &g, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out)
+{
+	char err[512] = "";
+	if (store_plan_state(s, plan, last_gates, out, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void assert_step(const struct store_plan_step *v, const char *phase, const char *step,
+			const char *status, double started, double ended, int exit_status, unsigned attempts,
+			const char *note)
+{
+	assert_string_equal(v->phase, phase);
+	assert_string_equal(v->step, step);
+	assert_string_equal(v->status, status);
+	assert_true(v->started == started);
+	assert_true(v->ended == ended);
+	assert_int_equal(v->exit_status, exit_status);
+	assert_int_equal(v->attempts, attempts);
+	if (note)
+		assert_string_equal(v->note, note);
+	else
+		assert_null(v->note);
+}
+
+/* Steps and phases read back in the order they were first recorded,
+ * whatever was written to them since; every field as written. */
+static void test_plan_state(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml"),
+		  other = plan_id(f->s, "mail", "/srv/mail.yml");
+	struct store_plan_state st;
+
+	plan_state(f->s, plan, 0, &st);
+	assert_int_equal(st.n_steps + st.n_phases + st.n_gates, 0);
+	assert_null(st.steps);
+	store_plan_state_release(&st);
+
+	phase_put(f->s, plan, "lower-ttl", "running", 100, 0, 0, 0, NULL);
+	step_put(f->s, plan, "lower-ttl", "ask", "waiting", 101, 0, -1, 1, NULL);
+	phase_put(f->s, plan, "audit", "pending", 0, 0, 0, 0, NULL);
+	step_put(f->s, plan, "audit", "zz-check", "pending", 0, 0, -1, 0, NULL);
+	step_put(f->s, plan, "audit", "aa-copy", "running", 102, 0, -1, 1, NULL);
+	step_put(f->s, other, "x", "ask", "done", 1, 2, 0, 1, "elsewhere");
+	/* Later writes replace, and keep the order. */
+	step_put(f->s, plan, "lower-ttl", "ask", "confirmed", 101, 150.25, -1, 1, "confirmed by ops");
+	step_put(f->s, plan, "audit", "aa-copy", "failed", 103, 160, 137, 2, "killed by signal 9");
+	phase_put(f->s, plan, "lower-ttl", "holding", 100, 0, 140, 3700, "holding for 3600 s");
+
+	plan_state(f->s, plan, 0, &st);
+	assert_int_equal(st.n_steps, 3);
+	assert_step(&st.steps[0], "lower-ttl", "ask", "confirmed", 101, 150.25, -1, 1, "confirmed by ops");
+	assert_step(&st.steps[1], "audit", "zz-check", "pending", 0, 0, -1, 0, NULL);
+	assert_step(&st.steps[2], "audit", "aa-copy", "failed", 103, 160, 137, 2, "killed by signal 9");
+	assert_int_equal(st.n_phases, 2);
+	assert_string_equal(st.phases[0].phase, "lower-ttl");
+	assert_string_equal(st.phases[0].status, "holding");
+	assert_true(st.phases[0].started == 100 && st.phases[0].ended == 0);
+	assert_true(st.phases[0].gate_since == 140 && st.phases[0].hold_until == 3700);
+	assert_string_equal(st.phases[0].note, "holding for 3600 s");
+	assert_string_equal(st.phases[1].phase, "audit");
+	assert_string_equal(st.phases[1].status, "pending");
+	assert_null(st.phases[1].note);
+	assert_int_equal(st.n_gates, 0);
+	store_plan_state_release(&st);
+	assert_null(st.steps);
+	assert_int_equal(st.n_steps, 0);
+
+	/* A step moved to another phase (the plan file was edited). */
+	step_put(f->s, plan, "lower-ttl", "zz-check", "pending", 0, 0, -1, 0, NULL);
+	plan_state(f->s, plan, 0, &st);
+	assert_string_equal(st.steps[1].phase, "lower-ttl");
+	assert_string_equal(st.steps[1].step, "zz-check");
+	store_plan_state_release(&st);
+
+	/* The other plan has its own. */
+	plan_state(f->s, other, 0, &st);
+	assert_int_equal(st.n_steps, 1);
+	assert_step(&st.steps[0], "x", "ask", "done", 1, 2, 0, 1, "elsewhere");
+	assert_int_equal(st.n_phases, 0);
+	store_plan_state_release(&st);
+}
+
+/* Every gate evaluation in time order, or only each phase's latest. */
+static void test_plan_gates(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml"),
+		  other = plan_id(f->s, "mail", "/srv/mail.yml");
+	struct store_plan_gate g = {
+		"verify", 400, 0, "fail", "[{\"code\":\"ttl.too-high\",\"status\":\"fail\"}]", NULL};
+	struct store_plan_state st;
+	char err[512] = "";
+
+	gate_add(f->s, plan, "lower-ttl", 100, 0, "warn", "1 warn");
+	gate_add(f->s, plan, "audit", 50, 1, "ok", "all ok");
+	gate_add(f->s, plan, "lower-ttl", 200, 0, "fail", "1 fail");
+	gate_add(f->s, plan, "lower-ttl", 300, 1, "info", "passed");
+	/* Recorded late, evaluated early (a clock set back). */
+	gate_add(f->s, plan, "audit", 10, 0, "error", "no answer");
+	assert_int_equal(store_plan_gate_add(f->s, plan, &g, err, sizeof(err)), 0);
+	gate_add(f->s, other, "lower-ttl", 1000, 1, "ok", "other plan");
+	/* Each findings text is kept once, however many evaluations found it. */
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_findings"), 2);
+
+	plan_state(f->s, plan, 0, &st);
+	assert_int_equal(st.n_gates, 6);
+	const double all[] = {10, 50, 100, 200, 300, 400};
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		assert_true(st.gates[i].at == all[i]);
+	assert_string_equal(st.gates[0].phase, "audit");
+	assert_string_equal(st.gates[0].worst, "error");
+	assert_int_equal(st.gates[0].passed, 0);
+	assert_string_equal(st.gates[0].summary, "no answer");
+	assert_string_equal(st.gates[0].findings, "[]");
+	assert_int_equal(st.gates[4].passed, 1);
+	assert_string_equal(st.gates[5].findings, g.findings);
+	assert_null(st.gates[5].summary);
+	store_plan_state_release(&st);
+
+	/* The latest of each phase: audit's at 50, lower-ttl's at 300,
+	 * verify's at 400 -- in time order. */
+	plan_state(f->s, plan, 1, &st);
+	assert_int_equal(st.n_gates, 3);
+	assert_string_equal(st.gates[0].phase, "audit");
+	assert_true(st.gates[0].at == 50);
+	assert_string_equal(st.gates[0].summary, "all ok");
+	assert_string_equal(st.gates[1].phase, "lower-ttl");
+	assert_true(st.gates[1].at == 300);
+	assert_int_equal(st.gates[1].passed, 1);
+	assert_string_equal(st.gates[2].phase, "verify");
+	store_plan_state_release(&st);
+
+	/* Two evaluations at one instant: the one recorded last is the latest. */
+	gate_add(f->s, plan, "verify", 400, 1, "ok", "second");
+	plan_state(f->s, plan, 1, &st);
+	assert_int_equal(st.n_gates, 3);
+	assert_string_equal(st.gates[2].summary, "second");
+	store_plan_state_release(&st);
+}
+
+/* What store.h does not allow is refused with a message naming it, in C
+ * and in SQL, and nothing is written. */
+static void test_plan_refused(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml");
+	const char *const step_words[] = {"pending",	 "running", "done",	"failed",
+					  "interrupted", "waiting", "confirmed"};
+	const char *const phase_words[] = {"pending", "running", "gating", "holding", "done", "failed"};
+	const char *const worsts[] = {"ok", "info", "warn", "fail", "error"};
+	struct store_plan_step sp = {"audit", "copy", "sideways", 0, 0, -1, 0, NULL};
+	struct store_plan_phase ph = {"audit", "waiting", 0, 0, 0, 0, NULL};
+	struct store_plan_gate g = {"audit", 1, 1, "fine", "[]", NULL};
+	char err[512] = "";
+	sqlite3 *db = NULL;
+
+	/* Every word of the lists is taken (by the CHECK constraints too). */
+	for (size_t i = 0; i < ARRAY_SIZE(step_words); i++)
+		step_put(f->s, plan, "audit", step_words[i], step_words[i], 0, 0, -1, 0, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(phase_words); i++)
+		phase_put(f->s, plan, phase_words[i], phase_words[i], 0, 0, 0, 0, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(worsts); i++)
+		gate_add(f->s, plan, "audit", 1, 0, worsts[i], NULL);
+
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "cannot record step 'copy': unknown status 'sideways'"));
+	assert_non_null(strstr(err, "pending, running, done, failed, interrupted, waiting, confirmed"));
+	/* A phase's word is not a step's. */
+	sp.status = "gating";
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown status 'gating'"));
+	sp.status = NULL;
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no status"));
+	sp.status = "done";
+	sp.exit_status = -2;
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "exit status -2"));
+	sp.exit_status = 0;
+	sp.phase = NULL;
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no phase"));
+	sp.phase = "audit";
+	sp.step = NULL;
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot record the step: no id"));
+	sp.step = "copy";
+	/* A plan that was never recorded. */
+	assert_int_equal(store_plan_step_put(f->s, plan + 100, &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "FOREIGN KEY constraint failed"));
+
+	assert_int_equal(store_plan_phase_put(f->s, plan, &ph, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot record phase 'audit': unknown status 'waiting'"));
+	assert_non_null(strstr(err, "pending, running, gating, holding, done, failed"));
+
+	assert_int_equal(store_plan_gate_add(f->s, plan, &g, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "gate of phase 'audit': unknown worst status 'fine'"));
+	g.worst = "ok";
+	g.findings = "{\"code\": \"x\"}";
+	assert_int_equal(store_plan_gate_add(f->s, plan, &g, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "CHECK constraint failed"));
+	g.findings = "[{\"code\": ";
+	assert_int_equal(store_plan_gate_add(f->s, plan, &g, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "CHECK constraint failed"));
+	g.findings = NULL;
+	assert_int_equal(store_plan_gate_add(f->s, plan, &g, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no findings"));
+
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_step"), ARRAY_SIZE(step_words));
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_step WHERE step = 'copy'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_phase"), ARRAY_SIZE(phase_words));
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_gate"), ARRAY_SIZE(worsts));
+
+	/* Written past the store, the schema refuses it all the same. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+#define STEP_ROW "INSERT INTO plan_step (plan, phase, step, status, attempts, exit_status) VALUES "
+#define GATE_ROW "INSERT INTO plan_gate (plan, phase, at, passed, worst, findings) VALUES "
+	const char *const bad[] = {
+		STEP_ROW "(1, 'a', 'b', 'sideways', 0, NULL)",
+		STEP_ROW "(1, 'a', 'b', 'done', -1, NULL)",
+		STEP_ROW "(1, 'a', 'b', 'done', 'x', NULL)",
+		STEP_ROW "(1, 'a', 'b', 'done', 0, -1)",
+		"INSERT INTO plan_phase (plan, phase, status) VALUES (1, 'a', 'confirmed')",
+		GATE_ROW "(1, 'a', 1, 2, 'ok', 1)",
+		GATE_ROW "(1, 'a', 1, 1, 'bad', 1)",
+		GATE_ROW "(1, 'a', 'soon', 1, 'ok', 1)",
+		GATE_ROW "(1, 'a', 1, 1, 'ok', '[]')",
+		"INSERT INTO plan_findings (findings) VALUES ('{}')",
+		"INSERT INTO plan_findings (findings) VALUES ('[')",
+		"INSERT INTO plan_observation (plan, at, subject, ttl) VALUES (1, 1, 'x', -5)",
+		"INSERT INTO plan_observation (plan, at, subject, ttl) VALUES (1, 1, 'x', 1.5)",
+	};
+	/* What is refused is the value: the same rows, right, are taken. */
+	const char *const good[] = {
+		STEP_ROW "(1, 'a', 'b', 'done', 0, 0)",
+		"INSERT INTO plan_phase (plan, phase, status) VALUES (1, 'a', 'done')",
+		GATE_ROW "(1, 'a', 1, 1, 'ok', 1)",
+		"INSERT INTO plan_findings (findings) VALUES ('[{}]')",
+		"INSERT INTO plan_observation (plan, at, subject, ttl) VALUES (1, 1, 'x', 5)",
+	};
+#undef STEP_ROW
+#undef GATE_ROW
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (sqlite3_exec(db, bad[i], NULL, NULL, NULL) == SQLITE_OK)
+			fail_msg("the schema took: %s", bad[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		if (sqlite3_exec(db, good[i], NULL, NULL, NULL) != SQLITE_OK)
+			fail_msg("the schema refused: %s: %s", good[i], sqlite3_errmsg(db));
+	}
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_step"), ARRAY_SIZE(step_words));
+}
+
+/* A reset forgets steps and phases -- of one phase, or all -- and keeps
+ * the gates and observations; other plans are not touched. */
+static void test_plan_reset(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml"),
+		  other = plan_id(f->s, "mail", "/srv/mail.yml");
+	const char *subjects[] = {"www.example.org. A", "example.org. MX"};
+	const long ttls[] = {3600, 300};
+	struct store_plan_state st;
+	char err[512] = "";
+
+	phase_put(f->s, plan, "audit", "done", 1, 2, 0, 0, NULL);
+	step_put(f->s, plan, "audit", "a1", "done", 1, 2, 0, 1, NULL);
+	step_put(f->s, plan, "audit", "a2", "done", 1, 2, 0, 1, NULL);
+	gate_add(f->s, plan, "audit", 2, 1, "ok", NULL);
+	phase_put(f->s, plan, "copy", "failed", 3, 4, 0, 0, NULL);
+	step_put(f->s, plan, "copy", "c1", "failed", 3, 4, 1, 3, NULL);
+	gate_add(f->s, plan, "copy", 4, 0, "fail", NULL);
+	phase_put(f->s, plan, "verify", "pending", 0, 0, 0, 0, NULL);
+	assert_int_equal(store_plan_observe(f->s, plan, 5, subjects, ttls, 2, err, sizeof(err)), 0);
+	phase_put(f->s, other, "copy", "done", 3, 4, 0, 0, NULL);
+	step_put(f->s, other, "copy", "c1", "done", 3, 4, 0, 1, NULL);
+
+	/* One phase: its row and its two steps. */
+	assert_int_equal(store_plan_reset(f->s, plan, "audit", err, sizeof(err)), 3);
+	plan_state(f->s, plan, 0, &st);
+	assert_int_equal(st.n_steps, 1);
+	assert_string_equal(st.steps[0].step, "c1");
+	assert_int_equal(st.n_phases, 2);
+	assert_string_equal(st.phases[0].phase, "copy");
+	assert_string_equal(st.phases[1].phase, "verify");
+	assert_int_equal(st.n_gates, 2);
+	store_plan_state_release(&st);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_observation"), 2);
+	/* Nothing more to forget there; no such phase. */
+	assert_int_equal(store_plan_reset(f->s, plan, "audit", err, sizeof(err)), 0);
+	assert_int_equal(store_plan_reset(f->s, plan, "nonesuch", err, sizeof(err)), 0);
+
+	/* Recorded again after a reset: after the others. */
+	phase_put(f->s, plan, "audit", "running", 10, 0, 0, 0, NULL);
+	plan_state(f->s, plan, 0, &st);
+	assert_string_equal(st.phases[2].phase, "audit");
+	store_plan_state_release(&st);
+
+	/* One step. */
+	assert_int_equal(store_plan_step_reset(f->s, plan, "c1", err, sizeof(err)), 1);
+	assert_int_equal(store_plan_step_reset(f->s, plan, "c1", err, sizeof(err)), 0);
+	assert_int_equal(store_plan_step_reset(f->s, plan, "nonesuch", err, sizeof(err)), 0);
+
+	/* The whole plan: three phases left, no step. */
+	step_put(f->s, plan, "copy", "c1", "running", 11, 0, -1, 1, NULL);
+	assert_int_equal(store_plan_reset(f->s, plan, NULL, err, sizeof(err)), 4);
+	plan_state(f->s, plan, 0, &st);
+	assert_int_equal(st.n_steps + st.n_phases, 0);
+	assert_int_equal(st.n_gates, 2);
+	store_plan_state_release(&st);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_observation"), 2);
+	/* The other plan is whole. */
+	plan_state(f->s, other, 0, &st);
+	assert_int_equal(st.n_steps, 1);
+	assert_int_equal(st.n_phases, 1);
+	store_plan_state_release(&st);
+}
+
+static void observe(struct store *s, long long plan, double at, const char *subject, long ttl)
+{
+	char err[512] = "";
+	if (store_plan_observe(s, plan, at, &subject, &ttl, 1, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+/* store_plan_lowering over the TTLs of ttls (n of them), observed at 100,
+ * 200, 300 ... of a subject of its own; returns its result. */
+static int lowering_of(struct store *s, long long plan, const long *ttls, size_t n, long *before,
+		       double *lowered_at)
+{
+	static int serial;
+	char subject[64], err[512] = "";
+	int rc;
+
+	snprintf(subject, sizeof(subject), "s%d.example.org. A", serial++);
+	for (size_t i = 0; i < n; i++)
+		observe(s, plan, 100.0 * (double)(i + 1), subject, ttls[i]);
+	*before = -2;
+	*lowered_at = -2;
+	rc = store_plan_lowering(s, plan, subject, before, lowered_at, err, sizeof(err));
+	if (rc < 0)
+		fail_msg("%s", err);
+	return rc;
+}
+
+static void test_plan_lowering(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml"),
+		  other = plan_id(f->s, "mail", "/srv/mail.yml");
+	const char *subjects[] = {"www.example.org. A", "example.org. MX", "www.example.org. AAAA"};
+	const long ttls[] = {3600, 86400, 300}, bad_ttls[] = {300, -1, 300};
+	long before;
+	double at;
+	char err[512] = "";
+
+	/* Lowered at the third observation, from 3600. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 3600, 300, 300}, 4, &before, &at), 1);
+	assert_int_equal(before, 3600);
+	assert_true(at == 300);
+	/* Never lowered: the largest seen. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){300, 300}, 2, &before, &at), 0);
+	assert_int_equal(before, 300);
+	/* Never observed. */
+	assert_int_equal(lowering_of(f->s, plan, NULL, 0, &before, &at), 0);
+	assert_int_equal(before, -1);
+	/* Raised first: the largest before the lowering. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 7200, 300}, 3, &before, &at), 1);
+	assert_int_equal(before, 7200);
+	assert_true(at == 300);
+	/* Lowered, raised back, lowered again: the first lowering. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 300, 3600, 300}, 4, &before, &at), 1);
+	assert_int_equal(before, 3600);
+	assert_true(at == 200);
+	/* Any drop is a lowering: a cache's counting down would be one (the
+	 * runner observes what the authoritative servers give). */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 3599}, 2, &before, &at), 1);
+	assert_int_equal(before, 3600);
+	assert_true(at == 200);
+	/* Only rising. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){60, 300, 3600}, 3, &before, &at), 0);
+	assert_int_equal(before, 3600);
+
+	/* Observations recorded out of time order are taken in time order. */
+	observe(f->s, plan, 500, "late.example.org. A", 300);
+	observe(f->s, plan, 100, "late.example.org. A", 7200);
+	observe(f->s, plan, 300, "late.example.org. A", 3600);
+	assert_int_equal(
+		store_plan_lowering(f->s, plan, "late.example.org. A", &before, &at, err, sizeof(err)), 1);
+	assert_int_equal(before, 7200);
+	assert_true(at == 300);
+
+	/* Several subjects at once; the subject without regard to case; other
+	 * plans apart. */
+	assert_int_equal(store_plan_observe(f->s, plan, 1000, subjects, ttls, 3, err, sizeof(err)), 0);
+	assert_int_equal(store_plan_observe(f->s, plan, 2000, subjects + 2, ttls, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+		store_plan_lowering(f->s, plan, "WWW.Example.ORG. a", &before, &at, err, sizeof(err)), 0);
+	assert_int_equal(before, 3600);
+	assert_int_equal(store_plan_lowering(f->s, plan, "example.org. MX", &before, &at, err, sizeof(err)),
+			 0);
+	assert_int_equal(before, 86400);
+	assert_int_equal(
+		store_plan_lowering(f->s, plan, "www.example.org. AAAA", &before, &at, err, sizeof(err)), 0);
+	assert_int_equal(before, 3600);
+	observe(f->s, other, 3000, "example.org. MX", 300);
+	assert_int_equal(store_plan_lowering(f->s, plan, "example.org. MX", &before, &at, err, sizeof(err)),
+			 0);
+	assert_int_equal(store_plan_lowering(f->s, other, "example.org. MX", &before, &at, err, sizeof(err)),
+			 0);
+	assert_int_equal(before, 300);
+
+	/* A negative TTL: nothing of that call recorded. */
+	assert_int_equal(store_plan_observe(f->s, plan, 4000, subjects, bad_ttls, 3, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "TTL -1 of 'example.org. MX'"));
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_observation WHERE at = 4000"), 0);
+	/* None at all: nothing to do. */
+	assert_int_equal(store_plan_observe(f->s, plan, 4000, NULL, NULL, 0, err, sizeof(err)), 0);
+}
+
+/* What the killed plan writer tells its parent, in memory they share. */
+struct plan_progress {
+	volatile sig_atomic_t in_write;
+	volatile long next; /* the first round not yet wholly recorded */
+};
+
+static const char *const STEP_WORDS[] = {"pending",	"running", "done",     "failed",
+					 "interrupted", "waiting", "confirmed"};
+static const char *const WORSTS[] = {"ok", "info", "warn", "fail", "error"};
+#define OBS_PER_ROUND 3
+
+/* The writer: round n rewrites step s(n % 7) of phase p(n % 3) -- its note
+ * is its status and attempts, both from n -- and adds a gate evaluation at n
+ * and OBS_PER_ROUND observations at n, forever. */
+static void plan_writer(const char *path, struct plan_progress *p)
+{
+	struct store *s = NULL;
+	char err[512], phase[16], step[16], note[64], summary[64];
+	struct strbuf findings = STRBUF_INIT;
+	const char *subjects[OBS_PER_ROUND] = {"a.example.org. A", "b.example.org. A", "c.example.org. MX"};
+	long long plan = 0;
+
+	if (store_open(path, &s, err, sizeof(err)) != 0 ||
+	    store_plan_id(s, "move", "/srv/move.yml", &plan, err, sizeof(err)) != 0) {
+		fprintf(stderr, "writer: %s\n", err);
+		_exit(2);
+	}
+	for (long n = p->next;; n++) {
+		const char *status = STEP_WORDS[n % 7];
+		long ttls[OBS_PER_ROUND] = {n, n + 1, n + 2};
+		struct store_plan_step sp = {phase,   step,	      (char *)status, (double)n,
+					     n + 0.5, (int)(n % 256), (unsigned)n,    note};
+		struct store_plan_gate g = {phase, (double)n, (int)(n % 2), (char *)WORSTS[n % 5],
+					    NULL,  summary};
+
+		snprintf(phase, sizeof(phase), "p%ld", n % 3);
+		snprintf(step, sizeof(step), "s%ld", n % 7);
+		snprintf(note, sizeof(note), "%s %ld", status, n);
+		snprintf(summary, sizeof(summary), "%ld %s", n, g.worst);
+		/* Findings of a few kilobytes, as a real gate's are. */
+		sb_reset(&findings);
+		sb_addf(&findings, "[{\"n\": %ld}", n);
+		for (long i = 0; i < 20 + n % 40; i++)
+			sb_addf(&findings,
+				", {\"code\": \"ttl.too-high\", \"subject\": \"www%ld.example.org/A\"}", i);
+		sb_adds(&findings, "]");
+		g.findings = findings.buf;
+		p->in_write = 1;
+		if (store_plan_step_put(s, plan, &sp, err, sizeof(err)) != 0 ||
+		    store_plan_gate_add(s, plan, &g, err, sizeof(err)) != 0 ||
+		    store_plan_observe(s, plan, (double)n, subjects, ttls, OBS_PER_ROUND, err, sizeof(err)) !=
+			    0) {
+			fprintf(stderr, "writer: %s\n", err);
+			_exit(2);
+		}
+		p->in_write = 0;
+		p->next = n + 1;
+	}
+}
+
+/* A plan writer killed with SIGKILL at random instants, 20 times at least:
+ * the file stays sound, every row is one whole write, nothing committed is
+ * lost. */
+static void test_plan_killed_writer(void **state)
+{
+	struct fixture *f = *state;
+	struct plan_progress *p =
+		mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	int kills = 0, kills_inside = 0, status;
+	struct store_plan_state st;
+	long long plan;
+	long max_attempts = -1;
+	char err[512] = "", *check;
+
+	assert_true(p != MAP_FAILED);
+	p->next = 0;
+	print_message("killed plan writer: seed %u\n", seed);
+	srand(seed);
+	/* 20 kills, and more until 5 landed inside a write (60 at most). */
+	while (kills < 60 && (kills < 20 || kills_inside < 5)) {
+		long before = p->next;
+		pid_t pid;
+
+		p->in_write = 0;
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			plan_writer(f->path, p);
+		for (int waited = 0; p->next == before && waited < 20000; waited++)
+			usleep(1000);
+		assert_true(p->next > before);
+		usleep((useconds_t)(rand() % 30000));
+		assert_int_equal(kill(pid, SIGKILL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFSIGNALED(status))
+			fail_msg("the writer ended before it was killed (status %d)", status);
+		kills++;
+		kills_inside += p->in_write != 0;
+	}
+	print_message("killed plan writer: %d kills, %d inside a write, %ld rounds recorded\n", kills,
+		      kills_inside, p->next);
+	assert_true(kills_inside >= 5);
+
+	/* Opened again: sound, and it reads. */
+	store_close(f->s);
+	f->s = NULL;
+	if (store_open(f->path, &f->s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	check = raw_text(f->path, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+	plan = plan_id(f->s, "move", "/srv/move.yml");
+	plan_state(f->s, plan, 0, &st);
+
+	/* Each step row is one round's write, all of it. */
+	assert_true(st.n_steps >= 1 && st.n_steps <= 7);
+	for (size_t i = 0; i < st.n_steps; i++) {
+		const struct store_plan_step *v = &st.steps[i];
+		long n = (long)v->attempts;
+		char want[64];
+		snprintf(want, sizeof(want), "%s %ld", v->status, n);
+		assert_string_equal(v->note, want);
+		assert_string_equal(v->status, STEP_WORDS[n % 7]);
+		snprintf(want, sizeof(want), "s%ld", n % 7);
+		assert_string_equal(v->step, want);
+		snprintf(want, sizeof(want), "p%ld", n % 3);
+		assert_string_equal(v->phase, want);
+		assert_true(v->started == (double)n && v->ended == n + 0.5);
+		assert_int_equal(v->exit_status, n % 256);
+		if (n > max_attempts)
+			max_attempts = n;
+	}
+	/* The last round the writers saw recorded is there (one more at most:
+	 * committed, then killed before it was counted). */
+	assert_true(max_attempts >= p->next - 1);
+	assert_true(max_attempts <= p->next);
+
+	/* Each gate evaluation too; one of every round, a round redone after a
+	 * kill may have two. */
+	assert_true((long)st.n_gates >= p->next);
+	for (size_t i = 0; i < st.n_gates; i++) {
+		const struct store_plan_gate *g = &st.gates[i];
+		long n = (long)g->at;
+		char want[64];
+		snprintf(want, sizeof(want), "%ld %s", n, WORSTS[n % 5]);
+		assert_string_equal(g->summary, want);
+		assert_string_equal(g->worst, WORSTS[n % 5]);
+		assert_int_equal(g->passed, n % 2);
+		snprintf(want, sizeof(want), "p%ld", n % 3);
+		assert_string_equal(g->phase, want);
+		snprintf(want, sizeof(want), "[{\"n\": %ld}", n);
+		assert_memory_equal(g->findings, want, strlen(want));
+	}
+	store_plan_state_release(&st);
+	assert_int_equal(raw_int(f->path,
+				 "SELECT COUNT(*) FROM plan_gate g JOIN plan_findings f ON f.id = g.findings"
+				 " WHERE json_array_length(f.findings) != 21 + CAST(at AS INTEGER) % 40"),
+			 0);
+	/* The observations of one call all there, or none. */
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM (SELECT at FROM plan_observation GROUP BY at"
+					  " HAVING COUNT(*) % 3 != 0)"),
+			 0);
+	assert_true(raw_int(f->path, "SELECT COUNT(DISTINCT at) FROM plan_observation") >= p->next);
+	munmap(p, sizeof(*p));
+}
+
+/* A test given a new store of its own (struct fixture). */
+#define WITH_STORE(test) cmocka_unit_test_setup_teardown(test, fixture_setup, fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,14 +1709,22 @@ int main(void)
 		cmocka_unit_test(test_open_racing),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_garbage_refused),
-		cmocka_unit_test_setup_teardown(test_last_flips, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_history, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_history_latest, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_history_out_of_order, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_record_refused, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_busy_waits, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_killed_writer, fixture_setup, fixture_teardown),
+		WITH_STORE(test_last_flips),
+		WITH_STORE(test_history),
+		WITH_STORE(test_history_latest),
+		WITH_STORE(test_history_out_of_order),
+		WITH_STORE(test_record_refused),
+		WITH_STORE(test_busy_waits),
+		WITH_STORE(test_killed_writer),
+		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_file_modes),
+		WITH_STORE(test_plan_id),
+		WITH_STORE(test_plan_state),
+		WITH_STORE(test_plan_gates),
+		WITH_STORE(test_plan_refused),
+		WITH_STORE(test_plan_reset),
+		WITH_STORE(test_plan_lowering),
+		WITH_STORE(test_plan_killed_writer),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
