@@ -3,25 +3,25 @@
  * FILE:LINE:COL. The runner (plancmd.c) executes what this returns; nothing
  * here runs anything or touches the state database.
  *
- *   plan: NAME                        required, the plan's name
+ *   plan: NAME                        required, the plan's name (one line)
  *   description: TEXT                 optional prose
  *   vars:                             optional, values for {NAME}
  *     domain: example.org             a value
- *     db_password: {value: "s3cret", secret: true}
+ *     db_password: {value: "s3cret", secret: true}    a secret: 3 bytes at least
  *   notify: [URL, ...]                optional webhook templates (notify.h)
  *   phases:                           required, a non-empty list
  *     - id: lower-ttl                 required, unique in the plan
  *       description: TEXT             optional
- *       steps:                        optional list
+ *       steps:                        optional list (a phase has steps, a gate or both)
  *         - id: ask-provider          required, unique in the plan (not only the phase)
  *           manual: "instructions"    exactly one of manual: and run:
  *         - id: copy
  *           run: "shell command"      run by /bin/sh -c
  *           timeout: 12h              optional duration (0 or absent: none)
- *           retries: 2                optional, further attempts after a failure (default 0)
+ *           retries: 2                optional, further attempts after a failure (default 0, at most 1000)
  *           cwd: /srv                 optional; relative to the plan file's directory
  *           env: {NAME: VALUE}        optional mapping; NAME is a shell variable name
- *           idempotent: true          optional boolean (default false)
+ *           idempotent: true          optional boolean, true/false/yes/no (default false)
  *       gate:                         optional
  *         rules: [FILE, ...]          rule sets (a path relative to the plan file's
  *                                     directory, or a shipped name such as pre-cutover)
@@ -32,10 +32,21 @@
  *         every: 1m                   between checks (default 30s; only with wait)
  *       hold: ttl-drain               optional; needs a gate
  *
+ * Ids are letters, digits, '.', '-' and '_', starting with a letter or a
+ * digit, at most 64: they name log files and are typed on command lines.
+ * timeout, retries, cwd, env and idempotent are for run: steps only. A gate
+ * needs rules: or checks:, and a domain (gate.domain, vars.domain or --set
+ * domain=NAME).
+ *
  * Variables: {NAME} in run:, manual:, cwd:, env values, notify URLs, gate
  * domain and in the rules' values. `vars:` gives values, and --set overrides
  * them. {domain} is the variable `domain`. An undefined variable is an error
- * at its position when the plan is loaded, not when the step runs. */
+ * at its position when the plan is loaded, not when the step runs. ${NAME}
+ * is never a variable of the plan (it is the shell's), a value is inserted
+ * as written (braces in it are not expanded again), and a {NAME} in a shell
+ * comment of a run: command is left alone. In notify URLs {status},
+ * {message}, {plan}, {phase} and {step} are the notify fields, filled in by
+ * the runner, whatever the plan's variables are called. */
 #ifndef CUTOVER_PLAN_H
 #define CUTOVER_PLAN_H
 
@@ -53,8 +64,8 @@ struct plan_step {
 	char *text;
 	unsigned long timeout; /* seconds, 0: none */
 	unsigned retries;
-	char *cwd;    /* as written (vars not substituted), NULL: the plan file's directory */
-	char **env;   /* "NAME=VALUE" as written (vars not substituted in VALUE) */
+	char *cwd;  /* as written (vars not substituted), NULL: the plan file's directory */
+	char **env; /* "NAME=VALUE" as written (vars not substituted in VALUE) */
 	size_t n_env;
 	int idempotent;
 	int line, col; /* where the step's item starts */
@@ -122,14 +133,18 @@ void plan_free(struct plan *p);
 
 /* The phase or step of that id, or NULL. */
 const struct plan_phase *plan_find_phase(const struct plan *p, const char *id);
-const struct plan_step *plan_find_step(const struct plan *p, const char *id,
-				       const struct plan_phase **phase);
+const struct plan_step *plan_find_step(const struct plan *p, const char *id, const struct plan_phase **phase);
 
 /* A run: step's command with every {var} replaced by its value quoted for
- * /bin/sh (single quotes, a ' inside written '\''), so that no value can end
- * the word it is in or start another command. masked != 0: a secret's value
- * is replaced by '***' instead (for logs, status and --dry-run). A new
- * string; never NULL (plan_load refused undefined variables). */
+ * /bin/sh where it stands, so that no value can end the word it is in or
+ * start another command: unquoted 'VALUE' (a ' inside written '\''), inside
+ * '...' the same without the outer quotes, inside "..." with a backslash
+ * before $ ` " and \. Where no quoting is safe (a here-document,
+ * backquotes, $((...)), ${...}) plan_load refused the variable. masked != 0:
+ * a secret's value is replaced by *** instead, and any secret elsewhere in
+ * the command masked (for logs, status and --dry-run). A new string; never
+ * NULL (plan_load refused undefined variables). A manual: step gives
+ * plan_text() of its instructions. */
 char *plan_command(const struct plan *p, const struct plan_step *s, int masked);
 /* Any other text of the plan (manual: instructions, cwd, an env value) with
  * every {var} replaced by its value as it is (masked: secrets as ***). */
@@ -139,6 +154,19 @@ char *plan_text(const struct plan *p, const char *tmpl, int masked);
  * a log or the terminal. plan_load refuses a secret shorter than 3 bytes
  * (masking it would hide ordinary text). */
 char *plan_mask(const struct plan *p, const char *buf, size_t len);
+/* The same for output that may hold NUL bytes: the result's length (NUL
+ * bytes of buf kept) in *outlen. */
+char *plan_mask_len(const struct plan *p, const char *buf, size_t len, size_t *outlen);
+
+/* Mask output as it streams in: buf holds what has been read and not yet
+ * written (len bytes). Returns the masked text of its first *used bytes
+ * (length in *outlen, NUL bytes kept), holding back fewer than
+ * plan_secret_maxlen() bytes, which the caller puts at the front of the next
+ * call's buf: a secret split between two reads is masked whole. final: the
+ * stream has ended, nothing is held back. The result, chunk by chunk, is
+ * plan_mask() of the whole. */
+char *plan_mask_stream(const struct plan *p, const char *buf, size_t len, int final, size_t *used,
+		       size_t *outlen);
 
 /* The longest secret value, for a caller that masks a stream and must keep
  * that many bytes minus one back between chunks. */

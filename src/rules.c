@@ -55,8 +55,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* variables */
 
-/* The length of the variable name at the start of s, 0 when there is none. */
-static size_t name_len(const char *s)
+size_t vars_name_len(const char *s)
 {
 	size_t n = 0;
 	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
@@ -67,9 +66,9 @@ static size_t name_len(const char *s)
 	return n;
 }
 
-static int valid_name(const char *s)
+int vars_valid_name(const char *s)
 {
-	size_t n = name_len(s);
+	size_t n = vars_name_len(s);
 	return n > 0 && s[n] == '\0';
 }
 
@@ -118,7 +117,7 @@ int vars_set_assignment(struct vars *v, const char *assignment, char *err, size_
 	}
 	char *name = xstrndup(assignment, (size_t)(eq - assignment));
 	int ret = -1;
-	if (!valid_name(name)) {
+	if (!vars_valid_name(name)) {
 		set_err(err, errlen,
 			"invalid variable name '%s' (letters, digits and '_', not starting with a digit)",
 			ytree_shown(name, buf, sizeof(buf)));
@@ -163,7 +162,7 @@ static char *expand(const char *tmpl, const struct vars *vars, int keep_unknown,
 			break;
 		}
 		sb_add(&sb, p, (size_t)(brace - p));
-		size_t n = name_len(brace + 1);
+		size_t n = vars_name_len(brace + 1);
 		if (n == 0 || brace[n + 1] != '}') {
 			sb_add(&sb, "{", 1);
 			p = brace + 1;
@@ -666,12 +665,13 @@ static int condition_value(struct loader *ld, const char *key, const struct ytre
 	if (name_value(ld, key, when))
 		return -1;
 	size_t wl = strlen(when->str);
-	if (wl > 2 && when->str[0] == '{' && when->str[wl - 1] == '}' && name_len(when->str + 1) == wl - 2) {
+	if (wl > 2 && when->str[0] == '{' && when->str[wl - 1] == '}' &&
+	    vars_name_len(when->str + 1) == wl - 2) {
 		fail(ld, when->line, when->col, "'%s' takes a variable name without braces: '%s: %.*s'", key,
 		     key, (int)(wl - 2), when->str + 1);
 		return -1;
 	}
-	if (!valid_name(when->str)) {
+	if (!vars_valid_name(when->str)) {
 		fail(ld, when->line, when->col, "invalid variable name '%s' for '%s'",
 		     ytree_shown(when->str, buf, sizeof(buf)), key);
 		return -1;
@@ -759,6 +759,22 @@ out:
 	return ret;
 }
 
+/* The value of a `checks:` key: a non-empty list of items. */
+static int load_checks(struct loader *ld, const struct ytree_node *checks, struct ruleset *rs)
+{
+	if (ytree_is_null(checks))
+		return fail(ld, checks->line, checks->col, "'checks' is empty");
+	if (checks->kind != YTREE_SEQ)
+		return fail(ld, checks->line, checks->col, "'checks' must be a list, not %s",
+			    ytree_kind_name(checks));
+	if (checks->n == 0)
+		return fail(ld, checks->line, checks->col, "'checks' is an empty list");
+	for (size_t i = 0; i < checks->n; i++)
+		if (load_item(ld, &checks->items[i], rs))
+			return -1;
+	return 0;
+}
+
 static const char *const top_keys[] = {"name", "description", "checks"};
 
 static int load_tree(struct loader *ld, const struct ytree_node *root, struct ruleset *rs)
@@ -803,17 +819,7 @@ static int load_tree(struct loader *ld, const struct ytree_node *root, struct ru
 	}
 	if (!checks)
 		return fail(ld, root->line, root->col, "missing 'checks' (the list of checks to run)");
-	if (ytree_is_null(checks))
-		return fail(ld, checks->line, checks->col, "'checks' is empty");
-	if (checks->kind != YTREE_SEQ)
-		return fail(ld, checks->line, checks->col, "'checks' must be a list, not %s",
-			    ytree_kind_name(checks));
-	if (checks->n == 0)
-		return fail(ld, checks->line, checks->col, "'checks' is an empty list");
-	for (size_t i = 0; i < checks->n; i++)
-		if (load_item(ld, &checks->items[i], rs))
-			return -1;
-	return 0;
+	return load_checks(ld, checks, rs);
 }
 
 /* The file's base name without .yml or .yaml: the name of a rule set that
@@ -877,4 +883,18 @@ out:
 		ruleset_release(out);
 	ytree_doc_free(doc);
 	return ret;
+}
+
+int rules_load_checks(const struct ytree_node *checks, const char *file, const char *name,
+		      const struct vars *vars, struct ruleset *out, char *err, size_t errlen)
+{
+	struct loader ld = {file, vars, err, errlen};
+
+	memset(out, 0, sizeof(*out));
+	out->file = xstrdup(file);
+	out->name = xstrdup(name);
+	if (load_checks(&ld, checks, out) == 0)
+		return 0;
+	ruleset_release(out);
+	return -1;
 }

@@ -7,6 +7,7 @@
 
 struct check_desc;
 struct check_param;
+struct ytree_node;
 
 /* Variables from --set NAME=VALUE (and later from plans). */
 struct vars {
@@ -19,6 +20,11 @@ struct vars {
 	{                                                                                                    \
 		NULL, NULL, 0, 0                                                                             \
 	}
+/* The length of the variable name ([A-Za-z_][A-Za-z0-9_]*) at the start of
+ * s, 0 when there is none. */
+size_t vars_name_len(const char *s);
+/* Whether s is a variable name and nothing else. */
+int vars_valid_name(const char *s);
 /* Parse "NAME=VALUE" and set it (a later value replaces an earlier one). NAME
  * is [A-Za-z_][A-Za-z0-9_]* and may not be "domain". Returns 0, or -1 with a
  * message in err. */
@@ -103,6 +109,11 @@ int rules_load(const char *path, const struct vars *vars, struct ruleset *out, c
 /* Same, from a string in memory; name is used as the file name in messages. */
 int rules_load_string(const char *text, size_t len, const char *name, const struct vars *vars,
 		      struct ruleset *out, char *err, size_t errlen);
+/* Load the `checks:` list of a plan's gate, the node checks of a YAML tree
+ * (ytree.h), as a rule set named name whose file is file (the plan's, whose
+ * positions the nodes carry); otherwise as rules_load. */
+int rules_load_checks(const struct ytree_node *checks, const char *file, const char *name,
+		      const struct vars *vars, struct ruleset *out, char *err, size_t errlen);
 void ruleset_release(struct ruleset *rs);
 
 /* The value of key in rule, or NULL when absent. */
@@ -112,10 +123,9 @@ const struct rule_value *rule_param(const struct rule *rule, const char *key);
  * normalise it in place (RR type names are upper-cased). For PARAM_STRINGS and
  * PARAM_NAMES it checks one item (a name must parse as one once {domain} is
  * expanded; making a single label relative is rules_load's); for PARAM_RRTYPES one item, for PARAM_RRMAP one
- * key (an RR type). rules_load uses it for every value. There is no plan loader yet; plan files (`cutover
- * plan`) will share the YAML tree of ytree.h and can use this for checks written inline in a plan. Returns 0,
- * or -1 with a message without position in err, e.g. "invalid number 'x' for 'max' (expected a whole number
- * up to 4294967295)". */
+ * key (an RR type). rules_load uses it for every value, and plan.c for a gate's domain. Returns 0, or -1
+ * with a message without position in err, e.g. "invalid number 'x' for 'max' (expected a whole number up to
+ * 4294967295)". */
 int rules_check_scalar(const struct check_param *param, char *value, char *err, size_t errlen);
 
 /* parse a PARAM_PERCENT value, "90%" or "0.9", into a fraction in

@@ -7,11 +7,16 @@
 set -eu
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
-mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk
+mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan
 
 # rules: the shipped rule sets and every fixture, good and bad
 for f in rules/*.yml tests/fixtures/rules/*.yml; do
 	cp "$f" "$C/rules/seed-$(basename "$f" .yml)"
+done
+
+# plan: every plan fixture, good and bad
+for f in tests/fixtures/plans/*.yml; do
+	cp "$f" "$C/plan/seed-$(basename "$f" .yml)"
 done
 
 # TXT records of the fixture zones, unescaped (\DDD, \"), one file each

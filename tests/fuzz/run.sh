@@ -41,6 +41,7 @@ settings() {
 	dmarc) echo 4096 10 ;;
 	dkim) echo 8192 10 ;;
 	spf-walk) echo 8192 10 ;;
+	plan) echo 16384 10 ;;
 	*) echo 4096 10 ;;
 	esac
 }
