@@ -194,12 +194,12 @@ static void plan_bench(struct store *s, unsigned long n_evals)
 		evals[e] = now() - t;
 	}
 	t = now();
-	if (store_plan_state(s, plan, 1, &st, err, sizeof(err)) != 0)
+	if (store_plan_state(s, plan, STORE_GATES_LAST, &st, err, sizeof(err)) != 0)
 		die(err);
 	t_last = now() - t;
 	store_plan_state_release(&st);
 	t = now();
-	if (store_plan_state(s, plan, 0, &st, err, sizeof(err)) != 0)
+	if (store_plan_state(s, plan, STORE_GATES_ALL, &st, err, sizeof(err)) != 0)
 		die(err);
 	t_all = now() - t;
 	t = now();

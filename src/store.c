@@ -78,11 +78,11 @@
 	X(PLAN_ADD, "INSERT INTO plan (name, file) VALUES (?1, ?2) ON CONFLICT (name, file) DO NOTHING")     \
 	/* An upsert keeps the row's id, the order it was first recorded in. */                              \
 	X(STEP_PUT, "INSERT INTO plan_step (plan, step, phase, status, started, ended, exit_status,"         \
-		    " attempts, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"                           \
+		    " attempts, note, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"                 \
 		    " ON CONFLICT (plan, step) DO UPDATE SET phase = excluded.phase,"                        \
 		    " status = excluded.status, started = excluded.started, ended = excluded.ended,"         \
 		    " exit_status = excluded.exit_status, attempts = excluded.attempts,"                     \
-		    " note = excluded.note")                                                                 \
+		    " note = excluded.note, pid = excluded.pid")                                             \
 	X(PHASE_PUT, "INSERT INTO plan_phase (plan, phase, status, started, ended, gate_since,"              \
 		     " hold_until, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"                            \
 		     " ON CONFLICT (plan, phase) DO UPDATE SET status = excluded.status,"                    \
@@ -93,15 +93,19 @@
 	  "INSERT INTO plan_findings (findings) VALUES (?1) ON CONFLICT (findings) DO NOTHING")              \
 	X(GATE_ADD, "INSERT INTO plan_gate (plan, phase, at, passed, worst, findings, summary)"              \
 		    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM plan_findings WHERE findings = ?6), ?7)")  \
-	X(STEPS, "SELECT phase, step, status, started, ended, exit_status, attempts, note"                   \
+	X(STEPS, "SELECT phase, step, status, started, ended, exit_status, attempts, note, pid"              \
 		 " FROM plan_step WHERE plan = ?1 ORDER BY id")                                              \
 	X(PHASES, "SELECT phase, status, started, ended, gate_since, hold_until, note"                       \
 		  " FROM plan_phase WHERE plan = ?1 ORDER BY id")                                            \
 	/* ?2 = 1: only the latest evaluation of each phase. */                                              \
-	X(GATES, "SELECT phase, at, passed, worst, f.findings, summary FROM plan_gate g"                     \
-		 " JOIN plan_findings f ON f.id = g.findings WHERE g.plan = ?1"                              \
-		 " AND (?2 = 0 OR g.id = (SELECT l.id FROM plan_gate l WHERE l.plan = g.plan"                \
-		 " AND l.phase = g.phase ORDER BY l.at DESC, l.id DESC LIMIT 1)) ORDER BY g.at, g.id")       \
+	/* ?2: enum store_gates. The latest of a phase: the last by time. */                                 \
+	X(GATES,                                                                                             \
+	  "SELECT phase, at, passed, worst, CASE WHEN ?2 != 2 OR g.id = (SELECT l.id FROM plan_gate l"       \
+	  " WHERE l.plan = g.plan AND l.phase = g.phase ORDER BY l.at DESC, l.id DESC LIMIT 1)"              \
+	  " THEN f.findings END, summary FROM plan_gate g"                                                   \
+	  " JOIN plan_findings f ON f.id = g.findings WHERE g.plan = ?1"                                     \
+	  " AND (?2 != 1 OR g.id = (SELECT l.id FROM plan_gate l WHERE l.plan = g.plan"                      \
+	  " AND l.phase = g.phase ORDER BY l.at DESC, l.id DESC LIMIT 1)) ORDER BY g.at, g.id")              \
 	X(RESET_STEPS, "DELETE FROM plan_step WHERE plan = ?1 AND (?2 IS NULL OR phase = ?2)")               \
 	X(RESET_PHASES, "DELETE FROM plan_phase WHERE plan = ?1 AND (?2 IS NULL OR phase = ?2)")             \
 	X(RESET_STEP, "DELETE FROM plan_step WHERE plan = ?1 AND step = ?2")                                 \
@@ -232,6 +236,7 @@ static const char migration_2[] =
 	" exit_status INTEGER CHECK (exit_status >= 0),"
 	" attempts INTEGER NOT NULL CHECK (attempts >= 0),"
 	" note TEXT,"
+	" pid INTEGER CHECK (pid > 0),"
 	" UNIQUE (plan, step)) STRICT;"
 	"CREATE INDEX plan_step_phase ON plan_step (plan, phase);"
 	"CREATE TABLE plan_findings ("
@@ -1193,6 +1198,8 @@ int store_plan_step_put(struct store *s, long long plan, const struct store_plan
 		sqlite3_bind_int(st, 7, sp->exit_status);
 	sqlite3_bind_int64(st, 8, sp->attempts);
 	bind_text(st, 9, sp->note);
+	if (sp->pid > 0)
+		sqlite3_bind_int64(st, 10, sp->pid);
 	return write_one(s, st, p.what, err, errlen) < 0 ? -1 : 0;
 }
 
@@ -1253,8 +1260,8 @@ static double column_time(sqlite3_stmt *st, int i)
 }
 
 /* The rest of store_plan_state, in its read transaction. */
-static int plan_state_read(struct store *s, long long plan, int last_gates, struct store_plan_state *out,
-			   char *err, size_t errlen)
+static int plan_state_read(struct store *s, long long plan, enum store_gates gates,
+			   struct store_plan_state *out, char *err, size_t errlen)
 {
 	const char *what = "cannot read the plan's state";
 	size_t alloc;
@@ -1277,6 +1284,8 @@ static int plan_state_read(struct store *s, long long plan, int last_gates, stru
 			v->exit_status = sqlite3_column_int(st, 5);
 		v->attempts = (unsigned)sqlite3_column_int64(st, 6);
 		v->note = column_strdup(st, 7);
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+			v->pid = (long)sqlite3_column_int64(st, 8);
 	}
 	if (rows_end(s, st, rc, what, err, errlen) != 0)
 		return -1;
@@ -1301,7 +1310,7 @@ static int plan_state_read(struct store *s, long long plan, int last_gates, stru
 	if (!(st = stmt(s, STMT_GATES, what, err, errlen)))
 		return -1;
 	sqlite3_bind_int64(st, 1, plan);
-	sqlite3_bind_int(st, 2, last_gates != 0);
+	sqlite3_bind_int(st, 2, (int)gates);
 	alloc = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_plan_gate *v = xgrow(&out->gates, &out->n_gates, &alloc, sizeof(*v));
@@ -1309,8 +1318,11 @@ static int plan_state_read(struct store *s, long long plan, int last_gates, stru
 			goto fail;
 		v->at = sqlite3_column_double(st, 1);
 		v->passed = sqlite3_column_int(st, 2);
-		if (!(v->worst = column_strdup_required(s, st, 3, what, err, errlen)) ||
-		    !(v->findings = column_strdup_required(s, st, 4, what, err, errlen)))
+		if (!(v->worst = column_strdup_required(s, st, 3, what, err, errlen)))
+			goto fail;
+		if (gates == STORE_GATES_SUMMARY)
+			v->findings = column_strdup(st, 4);
+		else if (!(v->findings = column_strdup_required(s, st, 4, what, err, errlen)))
 			goto fail;
 		v->summary = column_strdup(st, 5);
 	}
@@ -1320,8 +1332,8 @@ fail:
 	return -1;
 }
 
-int store_plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out, char *err,
-		     size_t errlen)
+int store_plan_state(struct store *s, long long plan, enum store_gates gates, struct store_plan_state *out,
+		     char *err, size_t errlen)
 {
 	const char *what = "cannot read the plan's state";
 	int ret = -1;
@@ -1329,7 +1341,7 @@ int store_plan_state(struct store *s, long long plan, int last_gates, struct sto
 	memset(out, 0, sizeof(*out));
 	if (run_id(s, STMT_BEGIN_READ, what, err, errlen) != 0)
 		return -1;
-	if (plan_state_read(s, plan, last_gates, out, err, errlen) == 0 &&
+	if (plan_state_read(s, plan, gates, out, err, errlen) == 0 &&
 	    run_id(s, STMT_COMMIT, what, err, errlen) == 0)
 		ret = 0;
 	if (ret != 0)

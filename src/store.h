@@ -146,6 +146,7 @@ struct store_plan_step {
 	int exit_status; /* as the runner reports it (exit code, or 128+signal); -1: none */
 	unsigned attempts;
 	char *note; /* may be NULL: why it failed, who confirmed it ... */
+	long pid;   /* the process group of its command while it runs; 0: none */
 };
 /* A phase's state. status is one of "pending", "running" (its steps),
  * "gating" (its gate is being evaluated or waited on), "holding" (its
@@ -175,16 +176,22 @@ struct store_plan_gate {
 	double at;
 	int passed;
 	char *worst;
-	char *findings; /* JSON text: an array ("[]" for none), never NULL */
+	char *findings; /* JSON text: an array ("[]" for none); NULL only as STORE_GATES_SUMMARY says */
 	char *summary;	/* may be NULL */
 };
 int store_plan_gate_add(struct store *s, long long plan, const struct store_plan_gate *g, char *err,
 			size_t errlen);
 
+/* Which gate evaluations store_plan_state() reads, in time order: all of
+ * them, only the latest of each phase, or all of them with the findings of
+ * only the latest of each phase (findings NULL in the others: a week of
+ * checks every 30 s is 20,000 evaluations, whose findings would take some
+ * 80 MB). */
+enum store_gates { STORE_GATES_ALL, STORE_GATES_LAST, STORE_GATES_SUMMARY };
+
 /* Everything recorded for a plan, read in one transaction: steps and
- * phases in the order they were first recorded, the gate evaluations in
- * time order (all of them, or with last_gates only the latest of each
- * phase). */
+ * phases in the order they were first recorded, the gate evaluations as
+ * gates says. */
 struct store_plan_state {
 	struct store_plan_step *steps;
 	size_t n_steps;
@@ -193,8 +200,8 @@ struct store_plan_state {
 	struct store_plan_gate *gates;
 	size_t n_gates;
 };
-int store_plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out, char *err,
-		     size_t errlen);
+int store_plan_state(struct store *s, long long plan, enum store_gates gates, struct store_plan_state *out,
+		     char *err, size_t errlen);
 void store_plan_state_release(struct store_plan_state *st);
 
 /* Forget the steps and phases of a plan (phase NULL) or of one phase, in

@@ -1079,8 +1079,8 @@ static void test_plan_id(void **state)
 static void step_put(struct store *s, long long plan, const char *phase, const char *step, const char *status,
 		     double started, double ended, int exit_status, unsigned attempts, const char *note)
 {
-	struct store_plan_step st = {(char *)phase, (char *)step, (char *)status, started,
-				     ended,	    exit_status,  attempts,	  (char *)note};
+	struct store_plan_step st = {(char *)phase, (char *)step, (char *)status, started, ended,
+				     exit_status,   attempts,	  (char *)note,	  0};
 	char err[512] = "";
 	if (store_plan_step_put(s, plan, &st, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
@@ -1105,10 +1105,10 @@ static void gate_add(struct store *s, long long plan, const char *phase, double 
 		fail_msg("%s", err);
 }
 
-static void plan_state(struct store *s, long long plan, int last_gates, struct store_plan_state *out)
+static void plan_state(struct store *s, long long plan, enum store_gates gates, struct store_plan_state *out)
 {
 	char err[512] = "";
-	if (store_plan_state(s, plan, last_gates, out, err, sizeof(err)) != 0)
+	if (store_plan_state(s, plan, gates, out, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 }
 
@@ -1138,7 +1138,7 @@ static void test_plan_state(void **state)
 		  other = plan_id(f->s, "mail", "/srv/mail.yml");
 	struct store_plan_state st;
 
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_int_equal(st.n_steps + st.n_phases + st.n_gates, 0);
 	assert_null(st.steps);
 	store_plan_state_release(&st);
@@ -1154,7 +1154,7 @@ static void test_plan_state(void **state)
 	step_put(f->s, plan, "audit", "aa-copy", "failed", 103, 160, 137, 2, "killed by signal 9");
 	phase_put(f->s, plan, "lower-ttl", "holding", 100, 0, 140, 3700, "holding for 3600 s");
 
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_int_equal(st.n_steps, 3);
 	assert_step(&st.steps[0], "lower-ttl", "ask", "confirmed", 101, 150.25, -1, 1, "confirmed by ops");
 	assert_step(&st.steps[1], "audit", "zz-check", "pending", 0, 0, -1, 0, NULL);
@@ -1175,7 +1175,7 @@ static void test_plan_state(void **state)
 
 	/* A step moved to another phase (the plan file was edited). */
 	step_put(f->s, plan, "lower-ttl", "zz-check", "pending", 0, 0, -1, 0, NULL);
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_string_equal(st.steps[1].phase, "lower-ttl");
 	assert_string_equal(st.steps[1].step, "zz-check");
 	store_plan_state_release(&st);
@@ -1210,7 +1210,7 @@ static void test_plan_gates(void **state)
 	/* Each findings text is kept once, however many evaluations found it. */
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM plan_findings"), 2);
 
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_int_equal(st.n_gates, 6);
 	const double all[] = {10, 50, 100, 200, 300, 400};
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
@@ -1227,7 +1227,7 @@ static void test_plan_gates(void **state)
 
 	/* The latest of each phase: audit's at 50, lower-ttl's at 300,
 	 * verify's at 400 -- in time order. */
-	plan_state(f->s, plan, 1, &st);
+	plan_state(f->s, plan, STORE_GATES_LAST, &st);
 	assert_int_equal(st.n_gates, 3);
 	assert_string_equal(st.gates[0].phase, "audit");
 	assert_true(st.gates[0].at == 50);
@@ -1238,11 +1238,48 @@ static void test_plan_gates(void **state)
 	assert_string_equal(st.gates[2].phase, "verify");
 	store_plan_state_release(&st);
 
+	/* Every evaluation, the findings of the latest of each phase only. */
+	plan_state(f->s, plan, STORE_GATES_SUMMARY, &st);
+	assert_int_equal(st.n_gates, 6);
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		assert_true(st.gates[i].at == all[i]);
+	assert_null(st.gates[0].findings); /* audit at 10 */
+	assert_string_equal(st.gates[0].summary, "no answer");
+	assert_string_equal(st.gates[1].findings, "[]"); /* audit at 50, its latest */
+	assert_null(st.gates[2].findings);		 /* lower-ttl at 100 */
+	assert_null(st.gates[3].findings);
+	assert_string_equal(st.gates[4].findings, "[]"); /* lower-ttl at 300 */
+	assert_string_equal(st.gates[5].findings, g.findings);
+	store_plan_state_release(&st);
+
 	/* Two evaluations at one instant: the one recorded last is the latest. */
 	gate_add(f->s, plan, "verify", 400, 1, "ok", "second");
-	plan_state(f->s, plan, 1, &st);
+	plan_state(f->s, plan, STORE_GATES_LAST, &st);
 	assert_int_equal(st.n_gates, 3);
 	assert_string_equal(st.gates[2].summary, "second");
+	store_plan_state_release(&st);
+}
+
+/* A running step's process group is kept, and cleared with the next write
+ * that has none. */
+static void test_plan_step_pid(void **state)
+{
+	struct fixture *f = *state;
+	long long plan = plan_id(f->s, "move", "/srv/move.yml");
+	struct store_plan_step sp = {"copy", "volumes", "running", 100, 0, -1, 1, NULL, 4242};
+	struct store_plan_state st;
+	char err[512] = "";
+
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), 0);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
+	assert_int_equal(st.n_steps, 1);
+	assert_int_equal(st.steps[0].pid, 4242);
+	store_plan_state_release(&st);
+	sp.status = "done";
+	sp.pid = 0;
+	assert_int_equal(store_plan_step_put(f->s, plan, &sp, err, sizeof(err)), 0);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
+	assert_int_equal(st.steps[0].pid, 0);
 	store_plan_state_release(&st);
 }
 
@@ -1256,7 +1293,7 @@ static void test_plan_refused(void **state)
 					  "interrupted", "waiting", "confirmed"};
 	const char *const phase_words[] = {"pending", "running", "gating", "holding", "done", "failed"};
 	const char *const worsts[] = {"ok", "info", "warn", "fail", "error"};
-	struct store_plan_step sp = {"audit", "copy", "sideways", 0, 0, -1, 0, NULL};
+	struct store_plan_step sp = {"audit", "copy", "sideways", 0, 0, -1, 0, NULL, 0};
 	struct store_plan_phase ph = {"audit", "waiting", 0, 0, 0, 0, NULL};
 	struct store_plan_gate g = {"audit", 1, 1, "fine", "[]", NULL};
 	char err[512] = "";
@@ -1389,7 +1426,7 @@ static void test_plan_reset(void **state)
 
 	/* One phase: its row and its two steps. */
 	assert_int_equal(store_plan_reset(f->s, plan, "audit", err, sizeof(err)), 3);
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_int_equal(st.n_steps, 1);
 	assert_string_equal(st.steps[0].step, "c1");
 	assert_int_equal(st.n_phases, 2);
@@ -1404,7 +1441,7 @@ static void test_plan_reset(void **state)
 
 	/* Recorded again after a reset: after the others. */
 	phase_put(f->s, plan, "audit", "running", 10, 0, 0, 0, NULL);
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_string_equal(st.phases[2].phase, "audit");
 	store_plan_state_release(&st);
 
@@ -1416,7 +1453,7 @@ static void test_plan_reset(void **state)
 	/* The whole plan: three phases left, no step. */
 	step_put(f->s, plan, "copy", "c1", "running", 11, 0, -1, 1, NULL);
 	assert_int_equal(store_plan_reset(f->s, plan, NULL, err, sizeof(err)), 4);
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 	assert_int_equal(st.n_steps + st.n_phases, 0);
 	assert_int_equal(st.n_gates, 2);
 	store_plan_state_release(&st);
@@ -1561,7 +1598,7 @@ static void plan_writer(const char *path, struct plan_progress *p)
 		const char *status = STEP_WORDS[n % 7];
 		long ttls[OBS_PER_ROUND] = {n, n + 1, n + 2};
 		struct store_plan_step sp = {phase,   step,	      (char *)status, (double)n,
-					     n + 0.5, (int)(n % 256), (unsigned)n,    note};
+					     n + 0.5, (int)(n % 256), (unsigned)n,    note, 0};
 		struct store_plan_gate g = {phase, (double)n, (int)(n % 2), (char *)WORSTS[n % 5],
 					    NULL,  summary};
 
@@ -1644,7 +1681,7 @@ static void test_plan_killed_writer(void **state)
 	free(check);
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
 	plan = plan_id(f->s, "move", "/srv/move.yml");
-	plan_state(f->s, plan, 0, &st);
+	plan_state(f->s, plan, STORE_GATES_ALL, &st);
 
 	/* Each step row is one round's write, all of it. */
 	assert_true(st.n_steps >= 1 && st.n_steps <= 7);
@@ -1721,6 +1758,7 @@ int main(void)
 		WITH_STORE(test_plan_id),
 		WITH_STORE(test_plan_state),
 		WITH_STORE(test_plan_gates),
+		WITH_STORE(test_plan_step_pid),
 		WITH_STORE(test_plan_refused),
 		WITH_STORE(test_plan_reset),
 		WITH_STORE(test_plan_lowering),
