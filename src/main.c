@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "plancmd.h"
 #include "propcmd.h"
 #include "records.h"
 #include "loop.h"
@@ -82,6 +83,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, "audit domains against rule sets", check_usage},
 	{"propagation", cmd_propagation, "who has the new value, who still holds the old one, and until when",
 	 propagation_usage},
+	{"plan", cmd_plan, "run a migration plan: phases that advance only when their gates pass",
+	 plan_usage},
 	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
 	 records_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
