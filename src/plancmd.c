@@ -400,7 +400,8 @@ struct child {
 	struct loop_child *watch;
 	struct loop_timer *timeout, *grace;
 	FILE *log;
-	struct strbuf carry; /* output not yet masked and written: an unfinished line */
+	struct strbuf carry; /* output read, not yet masked (it may begin a secret) */
+	struct strbuf line;  /* masked output of an unfinished line */
 	int exited, status, timed_out, killed, eof;
 	unsigned attempt; /* of this run, from 1 */
 };
@@ -642,52 +643,64 @@ static const struct plan_step *cur_step(struct runner *r)
 	return &cur_phase(r)->steps[r->step_i];
 }
 
-/* Write out what a step printed, masked, to its log, the plan's log and the
- * terminal. Only whole lines unless flush; a secret cut in two by a chunk
- * boundary is masked once the rest has come, since an unfinished line is
- * kept back (up to 64 KiB; beyond that it goes out, keeping back as many
- * bytes as the longest secret has, less one). */
-static void child_output(struct child *c, int flush)
+/* One line a step printed (masked), to the plan's log and the terminal,
+ * marked with the step. */
+static void output_line(struct child *c, const char *line, size_t n)
 {
 	struct runner *r = c->r;
-	struct strbuf *cb = &c->carry;
-	size_t upto = cb->len;
-	if (!flush) {
-		char *nl = cb->len ? memrchr(cb->buf, '\n', cb->len) : NULL;
-		if (nl)
-			upto = (size_t)(nl - cb->buf + 1);
-		else if (cb->len > 65536)
-			upto = cb->len -
-			       (plan_secret_maxlen(r->pc.plan) ? plan_secret_maxlen(r->pc.plan) - 1 : 0);
-		else
-			upto = 0;
+	if (r->log) {
+		fprintf(r->log, "  %s | ", c->step->id);
+		fwrite(line, 1, n, r->log);
+		fputc('\n', r->log);
 	}
-	if (upto == 0)
-		return;
-	char *masked = plan_mask(r->pc.plan, cb->buf, upto);
-	size_t mlen = strlen(masked);
-	if (c->log) {
+	if (r->attached) {
+		fputs("  | ", stdout);
+		fwrite(line, 1, n, stdout);
+		fputc('\n', stdout);
+	}
+}
+
+/* Write out what a step printed, masked: all of it to the step's log, and
+ * line by line to the plan's log and the terminal. The masking holds back
+ * the bytes that could begin a secret (plan_mask_stream), and a line is
+ * held until it ends, or until it is 64 KiB long; final: the output has
+ * ended, nothing is held. */
+static void child_output(struct child *c, int final)
+{
+	struct runner *r = c->r;
+	struct strbuf *cb = &c->carry, *lb = &c->line;
+	size_t used = 0, mlen = 0;
+	char *masked = plan_mask_stream(r->pc.plan, cb->buf ? cb->buf : "", cb->len, final, &used, &mlen);
+	if (used) {
+		memmove(cb->buf, cb->buf + used, cb->len - used);
+		cb->len -= used;
+		cb->buf[cb->len] = '\0';
+	}
+	if (c->log && mlen) {
 		fwrite(masked, 1, mlen, c->log);
 		fflush(c->log);
 	}
-	/* the plan's log and the terminal: line by line, marked with the step */
-	for (char *p = masked; *p;) {
-		char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (r->log)
-			fprintf(r->log, "  %s | %.*s\n", c->step->id, (int)n, p);
-		if (r->attached)
-			printf("  | %.*s\n", (int)n, p);
-		p += n + (nl ? 1 : 0);
+	sb_add(lb, masked, mlen);
+	free(masked);
+	size_t start = 0;
+	for (size_t i = 0; i < lb->len; i++)
+		if (lb->buf[i] == '\n' || i - start >= 65536) {
+			output_line(c, lb->buf + start, i - start);
+			start = i + (lb->buf[i] == '\n');
+		}
+	if (final && start < lb->len) {
+		output_line(c, lb->buf + start, lb->len - start);
+		start = lb->len;
+	}
+	if (start) {
+		memmove(lb->buf, lb->buf + start, lb->len - start);
+		lb->len -= start;
+		lb->buf[lb->len] = '\0';
 	}
 	if (r->log)
 		fflush(r->log);
 	if (r->attached)
 		fflush(stdout);
-	free(masked);
-	memmove(cb->buf, cb->buf + upto, cb->len - upto);
-	cb->len -= upto;
-	cb->buf[cb->len] = '\0';
 }
 
 static void child_free(struct child *c)
@@ -703,6 +716,7 @@ static void child_free(struct child *c)
 	if (c->log)
 		fclose(c->log);
 	sb_release(&c->carry);
+	sb_release(&c->line);
 	free(c);
 }
 

@@ -269,6 +269,32 @@ pl status "$TMP/gatefail.yml"
 like "$OUT" "the gate of switch fails on:" "status lists the current gate's findings"
 like "$OUT" "fail +record.mismatch" "with their codes"
 
+# --- a propagation gate ---------------------------------------------------------------------
+
+dig_at "$RESOLVER" moved.plan.test A +rec
+is "$DIG_ANSWER" "moved.plan.test. 8 IN A 192.0.2.10" "the world's resolver holds the old value of moved.plan.test"
+change_zone 's/^moved     8 IN A     192.0.2.10/moved     8 IN A     198.51.100.20/'
+cat >"$TMP/prop.yml" <<EOF
+plan: prop
+vars: {domain: plan.test, new_ip: 198.51.100.20}
+phases:
+  - id: propagated
+    gate:
+      checks:
+        - {check: propagation, name: moved, type: A, expect: ["{new_ip}"], resolvers: ["$RESOLVER"]}
+      wait: 30s
+      every: 1s
+EOF
+pl run "$TMP/prop.yml"
+is "$RC" 0 "a propagation gate passes once the resolver's old copy has expired"
+pl status -f json "$TMP/prop.yml"
+is "$(json_field '.phases[0].gate.evaluations[0].passed')" false "its first check failed: the resolver held the old value"
+is "$(sqlite3 "$DB" "SELECT f.findings FROM plan_gate g JOIN plan_findings f ON f.id = g.findings
+	JOIN plan p ON p.id = g.plan WHERE p.name = 'prop' ORDER BY g.at LIMIT 1" |
+	jq -r '[.[] | .code] | join(" ")')" propagation.pending "with propagation.pending"
+is "$(json_field '[.phases[0].gate.evaluations[-1].findings[] | .code] | join(" ")')" propagation.converged \
+	"its last check passed with propagation.converged"
+
 # --- hold: ttl-drain ------------------------------------------------------------------------
 
 cat >"$TMP/hold.yml" <<EOF
@@ -341,6 +367,34 @@ is "$?" 0 "on a terminal, the manual step is confirmed at the prompt and the pla
 like "$(cat "$TMP/tty.out")" "type 'done' when it is done" "the prompt asks"
 like "$(step_field "$TMP/manual-tty.yml" dns note)" "confirmed at the prompt" "status says it was confirmed at the prompt"
 is "$(tr '\n' ' ' <"$TMP/manual-tty.out")" "before after " "the steps around it ran"
+
+# --- the terminal hangs up (an SSH session drops) ------------------------------------------------
+
+cat >"$TMP/hup.yml" <<EOF
+plan: hup
+phases:
+  - id: p
+    steps:
+      - {id: slow, run: "sleep 2; echo after > $TMP/hup.out"}
+EOF
+script -qec "'$CUTOVER' plan run --db '$DB' '$TMP/hup.yml'" /dev/null >/dev/null 2>&1 &
+term=$!
+i=0
+while [ "$(step_field "$TMP/hup.yml" slow status)" != running ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL $term
+wait $term 2>/dev/null
+i=0
+while [ "$(phase_field "$TMP/hup.yml" p status)" != done ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "$(cat "$TMP/hup.out" 2>/dev/null) $(phase_field "$TMP/hup.yml" p status)" "after done" \
+	"when the terminal hangs up, the runner goes on and completes the plan"
+pl log "$TMP/hup.yml"
+like "$OUT" "the terminal hung up; going on without it" "and its log says so"
 
 # --- --detach ------------------------------------------------------------------------------
 
