@@ -1369,6 +1369,10 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	char err[1024], d[32];
 
 	r->audit = NULL;
+	if (r->finished) { /* stopped meanwhile: this check is not recorded */
+		audit_result_free(res);
+		return;
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		enum status st = res->findings[i].status;
 		worst = status_merge(worst, st);
@@ -1627,10 +1631,9 @@ static void on_signal(void *arg, int signo)
 		kill(-r->child->pid, SIGTERM);
 	prompt_stop(r);
 	loop_timer_stop(r->timer);
-	if (r->audit) {
-		audit_cancel(r->audit);
-		r->audit = NULL;
-	}
+	/* A gate being checked is let finish (its queries time out within
+	 * seconds): audit_cancel() would forbid running the loop again, which
+	 * the child's exit and the webhooks still need. */
 }
 
 /* --- run ---------------------------------------------------------------- */
@@ -1816,7 +1819,7 @@ static int plan_run(struct common_opts *o, struct plan_opts *po, const char *fil
 	say(&r, "plan %s (%s): run by pid %ld%s", p->name, r.pc.abspath, (long)getpid(),
 	    r.detached ? ", detached" : "");
 	advance_later(&r);
-	while (!r.finished || r.child || (r.http && http_pending(r.http)))
+	while (!r.finished || r.child || r.audit || (r.http && http_pending(r.http)))
 		if (loop_run_once(r.s->loop, 1) < 0) {
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
 			r.rc = EXIT_USAGE;
@@ -1890,6 +1893,22 @@ static const struct store_plan_gate *last_gate(const struct store_plan_state *st
 	return last;
 }
 
+/* How far the plan is: its steps, those finished, the phases done. */
+static void progress(struct planctx *pc, size_t *steps, size_t *steps_done, size_t *phases_done)
+{
+	const struct plan *p = pc->plan;
+	*steps = *steps_done = *phases_done = 0;
+	for (size_t i = 0; i < p->n_phases; i++) {
+		if (strcmp(phase_status(&pc->st, p->phases[i].id), "done") == 0)
+			(*phases_done)++;
+		for (size_t j = 0; j < p->phases[i].n_steps; j++) {
+			(*steps)++;
+			if (step_finished(step_status(&pc->st, p->phases[i].steps[j].id)))
+				(*steps_done)++;
+		}
+	}
+}
+
 static double duration_of(double started, double ended, double now)
 {
 	if (started <= 0)
@@ -1916,6 +1935,12 @@ static int status_json(struct planctx *pc, pid_t runner, FILE *out)
 	json_object_set_new(root, "state", json_string(plan_state_word(pc, runner)));
 	json_object_set_new(root, "runner_pid", runner > 0 ? json_integer(runner) : json_null());
 	json_object_set_new(root, "log", json_string(pc->dir));
+	size_t n_steps, steps_done, phases_done;
+	progress(pc, &n_steps, &steps_done, &phases_done);
+	json_object_set_new(root, "progress",
+			    json_pack("{s:I,s:I,s:I,s:I}", "phases", (json_int_t)p->n_phases, "phases_done",
+				      (json_int_t)phases_done, "steps", (json_int_t)n_steps, "steps_done",
+				      (json_int_t)steps_done));
 	json_t *phases = json_array();
 	for (size_t i = 0; i < p->n_phases; i++) {
 		const struct plan_phase *ph = &p->phases[i];
@@ -1995,11 +2020,15 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 	const struct store_plan_gate *current = NULL;
 	const char *current_phase = NULL;
 
+	size_t steps, steps_done, phases_done;
+	progress(pc, &steps, &steps_done, &phases_done);
 	fprintf(out, "plan %s (%s)\n", p->name, pc->abspath);
 	if (runner > 0)
 		fprintf(out, "state: running, pid %ld\n", (long)runner);
 	else
 		fprintf(out, "state: %s\n", plan_state_word(pc, runner));
+	fprintf(out, "progress: %zu of %zu phases, %zu of %zu steps done\n", phases_done, p->n_phases,
+		steps_done, steps);
 	for (size_t i = 0; i < p->n_phases; i++) {
 		const struct plan_phase *ph = &p->phases[i];
 		struct store_plan_phase *rec = rec_phase(&pc->st, ph->id);

@@ -19,7 +19,8 @@
 #       sees CODE STATUS DOMAIN | sees_at CODE STATUS SUBJECT | sees_no CODE DOMAIN |
 #       findings CODE DOMAIN [FIELD...] | finding_count CODE [STATUS] |
 #       json_field JQ-EXPR | diag_run
-# tools: need COMMAND PACKAGE (bail out when a tool the test needs is missing)
+# tools: need COMMAND PACKAGE (bail out when a tool the test needs is missing) |
+#       start_httpsink LOG ADDR:PORT
 #
 # Every finding code and status that sees, sees_at or has_finding finds in a
 # report is written to $CUTOVER_SEEN_LOG ("CODE STATUS TEST" lines) when it is
@@ -177,6 +178,21 @@ need() {
 }
 need jq jq
 need dig dnsutils
+
+# start_httpsink LOG ADDR:PORT: a real HTTP server (tests/world/httpsink.pl)
+# that answers every request and appends it to LOG as a JSON line; stopped at
+# exit
+start_httpsink() {
+	_pidf=$TMP/httpsink.$$.${2%%:*}.pid
+	perl "$TOP/tests/world/httpsink.pl" "$1" "$_pidf" "$2" >/dev/null 2>"$_pidf.err" &
+	_i=0
+	while [ ! -s "$_pidf" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -s "$_pidf" ] || bail_out "httpsink.pl did not start on $2: $(cat "$_pidf.err")"
+	at_exit "kill \$(cat '$_pidf') 2>/dev/null"
+}
 
 # --- the DNS world ---------------------------------------------------------
 

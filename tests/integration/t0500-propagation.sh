@@ -54,14 +54,7 @@ for a in $dropping; do echo "$a"; done >"$TMP/dropping.txt"
 
 # a real HTTP server that records the webhooks it receives
 HOOK=127.53.11.5:8080
-perl tests/world/httpsink.pl "$TMP/hooks.log" "$TMP/httpsink.pid" 127.53.11.5:8080 >/dev/null 2>"$TMP/httpsink.err" &
-i=0
-while [ ! -s "$TMP/httpsink.pid" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$TMP/httpsink.pid" ] || bail_out "httpsink.pl did not start: $(cat "$TMP/httpsink.err")"
-at_exit "kill \$(cat '$TMP/httpsink.pid') 2>/dev/null"
+start_httpsink "$TMP/hooks.log" 127.53.11.5:8080
 
 prop() {
 	run_cutover propagation --root-hints "$ROOT_HINTS" "$@"

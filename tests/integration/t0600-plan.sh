@@ -28,6 +28,16 @@ phase_field() {
 	"$CUTOVER" plan status -f json --db "$DB" "$1" |
 		jq -r --arg p "$2" --arg f "$3" '.phases[] | select(.id == $p) | .[$f]'
 }
+# await TENTHS EXPECTED CMD ARG...: poll CMD every 0.1 s, at most TENTHS
+# times, until it prints EXPECTED
+await() {
+	_n=$1 _want=$2
+	shift 2
+	while [ "$("$@")" != "$_want" ] && [ "$_n" -gt 0 ]; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+}
 count_lines() {
 	grep -c -x -- "$2" "$1" 2>/dev/null || true
 }
@@ -60,6 +70,7 @@ is "$RC" 0 "running a complete plan again exits 0"
 is "$(wc -l <"$TMP/basic.out" | tr -d ' ')" 4 "and runs nothing again"
 pl status -f json "$TMP/basic.yml"
 is "$(json_field .state)" complete "status: complete"
+is "$(json_field '.progress | "\(.phases_done)/\(.phases) \(.steps_done)/\(.steps)"')" "2/2 4/4" "status: progress"
 is "$(json_field '[.phases[].steps[] | "\(.id)=\(.status)/\(.attempts)/\(.exit_status)"] | join(" ")')" \
 	"a=done/1/0 b=done/1/0 c=done/1/0 d=done/1/0" "status: every step done, one attempt, exit 0"
 pl log "$TMP/basic.yml" b
@@ -98,6 +109,7 @@ is "$(step_field "$TMP/fail.yml" gate-file status)/$(step_field "$TMP/fail.yml" 
 ok "$([ ! -e "$TMP/fail.out" ] && echo 0 || echo 1)" "nothing after a failed step runs"
 pl status "$TMP/fail.yml"
 like "$OUT" "state: failed" "status says the plan failed"
+like "$OUT" "progress: 0 of 1 phases, 1 of 3 steps done" "and how far it got"
 pl confirm "$TMP/fail.yml" gate-file
 is "$RC" 3 "a failed step cannot be confirmed away"
 like "$ERR" "failure is not confirmed away" "and confirm says why"
@@ -178,11 +190,7 @@ phases:
 EOF
 "$CUTOVER" plan run --db "$DB" "$TMP/two.yml" >/dev/null 2>&1 &
 first=$!
-i=0
-while [ "$(step_field "$TMP/two.yml" wait status)" != running ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await 50 running step_field "$TMP/two.yml" wait status
 pl run "$TMP/two.yml"
 is "$RC" 3 "a second runner on the same plan is refused"
 like "$ERR" "already being run by pid $first" "and names the first one's pid"
@@ -316,11 +324,7 @@ phases:
 EOF
 "$CUTOVER" plan run --db "$DB" --root-hints "$ROOT_HINTS" --timeout 500 "$TMP/hold.yml" >"$TMP/hold.run" 2>&1 &
 runner=$!
-i=0
-while [ "$(phase_field "$TMP/hold.yml" lower status)" != gating ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await 100 gating phase_field "$TMP/hold.yml" lower status
 sleep 1
 change_zone 's/^low       8 IN A     192.0.2.10/low       2 IN A     192.0.2.10/'
 wait $runner
@@ -379,18 +383,10 @@ phases:
 EOF
 script -qec "'$CUTOVER' plan run --db '$DB' '$TMP/hup.yml'" /dev/null >/dev/null 2>&1 &
 term=$!
-i=0
-while [ "$(step_field "$TMP/hup.yml" slow status)" != running ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await 50 running step_field "$TMP/hup.yml" slow status
 kill -KILL $term
 wait $term 2>/dev/null
-i=0
-while [ "$(phase_field "$TMP/hup.yml" p status)" != done ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await 100 done phase_field "$TMP/hup.yml" p status
 is "$(cat "$TMP/hup.out" 2>/dev/null) $(phase_field "$TMP/hup.yml" p status)" "after done" \
 	"when the terminal hangs up, the runner goes on and completes the plan"
 pl log "$TMP/hup.yml"
@@ -414,11 +410,7 @@ bg=$(printf '%s\n' "$OUT" | sed -n 's/.*background as pid \([0-9]*\).*/\1/p')
 ok "$([ "$(ps -o sid= -p "$bg" | tr -d ' ')" = "$bg" ] && echo 0 || echo 1)" "the runner leads a session of its own (setsid)"
 pl status "$TMP/detach.yml"
 like "$OUT" "state: running, pid $bg" "status shows the detached runner"
-i=0
-while [ "$(step_field "$TMP/detach.yml" dns status)" != waiting ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await 100 waiting step_field "$TMP/detach.yml" dns status
 is "$(cat "$TMP/detach.out")" finished "the detached runner ran the step after its parent exited"
 ok "$(kill -0 "$bg" 2>/dev/null && echo 0 || echo 1)" "a detached runner waits at a manual step"
 pl confirm "$TMP/detach.yml" dns
@@ -465,13 +457,7 @@ like "$all" "the password is \\*\\*\\*" "where it would be, it is masked"
 # --- webhooks -----------------------------------------------------------------------------
 
 HOOK=127.53.11.6:8080
-perl tests/world/httpsink.pl "$TMP/hooks.log" "$TMP/httpsink.pid" $HOOK >/dev/null 2>"$TMP/httpsink.err" &
-i=0
-while [ ! -s "$TMP/httpsink.pid" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-at_exit "kill \$(cat '$TMP/httpsink.pid') 2>/dev/null"
+start_httpsink "$TMP/hooks.log" $HOOK
 cat >"$TMP/notify.yml" <<EOF
 plan: notify
 notify: ["http://$HOOK/hook?s={status}&p={phase}&st={step}&m={message}"]
