@@ -128,12 +128,15 @@ static const struct option plan_longopts[] = {
 	{"detach", no_argument, NULL, OPT_DETACH},
 	{"follow", no_argument, NULL, OPT_FOLLOW},
 	{"db", required_argument, NULL, OPT_DB},
+	/* the common --set, but a plan's domain is one of its variables */
+	{"set", required_argument, NULL, 's'},
 	{NULL, 0, NULL, 0},
 };
 
 struct plan_opts {
 	const char *phase, *step, *db;
 	int dry_run, yes, no_wait, detach, follow;
+	struct vars *set; /* where --set puts its variables: the common options' */
 };
 
 static int on_plan_option(void *arg, int c, const char *optarg)
@@ -164,6 +167,18 @@ static int on_plan_option(void *arg, int c, const char *optarg)
 	case OPT_DB:
 		po->db = optarg;
 		return 0;
+	case 's': {
+		char err[1024];
+		if (strncmp(optarg, "domain=", 7) == 0) {
+			vars_set(po->set, "domain", optarg + 7);
+			return 0;
+		}
+		if (vars_set_assignment(po->set, optarg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "cutover: --set: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -2362,7 +2377,7 @@ static const struct {
 int cmd_plan(int argc, char **argv)
 {
 	struct common_opts o;
-	struct plan_opts po = {0};
+	struct plan_opts po = {.set = &o.vars};
 	struct opts_extra extra = {plan_longopts, "", on_plan_option, &po, 1};
 	int rc = EXIT_USAGE;
 	size_t sub;
