@@ -160,9 +160,10 @@ mutate: deps
 	perl tests/mutate.pl
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/plans $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cutover
 	install -m 644 rules/*.yml rules/*.txt $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 contrib/plans/*.yml $(DESTDIR)$(DATADIR)/plans/
 	sed "s|@DATADIR@|$(DATADIR)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
 	chmod 644 $(DESTDIR)$(MANDIR)/cutover.1
 
