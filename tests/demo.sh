@@ -1,8 +1,9 @@
 #!/bin/sh
 # make demo: start the loopback DNS world (tests/world) and audit it for real,
 # the way a cutover is prepared: the default audit, the pre-cutover rules, an
-# old provider that still answers, the JSON a CI gate reads, and a change
-# propagating through a resolver's cache.
+# old provider that still answers, the JSON a CI gate reads, a change
+# propagating through a resolver's cache, and the two example migration plans
+# (contrib/plans/) run end to end.
 set -u
 [ -n "${CUTOVER:-}" ] || { echo "demo: CUTOVER is not set (run 'make demo')" >&2; exit 3; }
 cd "$(dirname "$0")/.." || exit 3
@@ -16,8 +17,24 @@ sh tests/world/start.sh "$WORLD" || exit 3
 HINTS=$WORLD/root.hints
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') off=$(printf '\033[0m'); else bold= off=; fi
+# The two servers of the example plans, as directories of the world, and the
+# variables that point the plans at them (see the plans' part below).
+HOSTS=$WORLD/hosts
+sh tests/world/plan-hosts.sh "$HOSTS" || exit 3
+OPTS="--db $WORLD/state.db --root-hints $HINTS"
+WEB_VARS=$(tr '\n' ' ' <"$HOSTS/webapp-move.vars")
+WEB_VARS=${WEB_VARS% }
+MAIL_VARS=$(tr '\n' ' ' <"$HOSTS/mail-move.vars")
+MAIL_VARS=${MAIL_VARS% }
+# shown: a command as the demo prints it, with $WORLD and the plans'
+# variables by name
+shown() {
+	sed -e "s|$OPTS|\$OPTS|g" -e "s|$WEB_VARS|\$WEB_VARS|g" -e "s|$MAIL_VARS|\$MAIL_VARS|g" \
+		-e "s|$WORLD|\$WORLD|g"
+}
+
 step() {
-	printf '\n%s== %s%s\n$ %s\n\n' "$bold" "$1" "$off" "$2" | sed "s|$HINTS|\$WORLD/root.hints|g"
+	printf '\n%s== %s%s\n$ %s\n\n' "$bold" "$1" "$off" "$2" | shown
 	sh -c "$2"
 	_rc=$?
 	case $2 in *'|'*) ;; *) echo "(exit status $_rc)" ;; esac
@@ -70,6 +87,80 @@ step "Watching it until the old TTL has run out everywhere (a live table on a te
 
 step "What the history says: when each server first had the new value" \
 	"$CUTOVER propagation --db $WORLD/state.db --history www.prop.test"
+
+# --- Migration plans -------------------------------------------------------
+# The example plans of contrib/plans/, unchanged, run end to end. Their two
+# servers are directories ($HOSTS/old and $HOSTS/new), and the commands that
+# would act on real servers are shims first in PATH (tests/world/plan-hosts.sh):
+# ssh runs its command here, so the copies over "ssh" copy between the
+# directories; systemctl, docker, curl and mysqldump print what they would
+# do. The demo plays the person at the DNS provider: it edits the zone on
+# both servers and reloads NSD (tests/world/zone-edit.sh). The plans are
+# copied 0644 first: as root, cutover refuses a plan file others may write.
+mkdir -p "$WORLD/plans"
+install -m 0644 contrib/plans/webapp-move.yml contrib/plans/mail-move.yml "$WORLD/plans/" || exit 3
+WEBAPP=$WORLD/plans/webapp-move.yml
+MAILMOVE=$WORLD/plans/mail-move.yml
+PATH=$HOSTS/bin:$PATH
+export PATH
+
+printf '\n%s== Migration plans: contrib/plans/webapp-move.yml and mail-move.yml, end to end%s\n' "$bold" "$off"
+printf '%s\n' "OPTS=\"$OPTS\"" "WEB_VARS=\"$WEB_VARS\"" "MAIL_VARS=\"$MAIL_VARS\"" \
+	"PATH=$HOSTS/bin:\$PATH   # ssh runs here; systemctl, docker, curl, mysqldump print" |
+	sed "s|$WORLD|\$WORLD|g"
+
+step "What the web application's move would do (nothing runs; the database password shows as ***)" \
+	"$CUTOVER plan run --dry-run $OPTS $WEB_VARS $WEBAPP"
+
+step "Run it: the audit passes (noting today's TTLs), then a manual step; with no terminal the run stops there and says what to confirm (exit 1)" \
+	"$CUTOVER plan run $OPTS $WEB_VARS $WEBAPP </dev/null"
+
+step "At the DNS provider: the TTLs of plan.test and www lowered from 8 to 2; then the step confirmed" \
+	"sh tests/world/zone-edit.sh $WORLD plan.test '/^[@w]/s/ 8 IN A/ 2 IN A/' && $CUTOVER plan confirm $OPTS $WEBAPP lower-ttl-at-provider"
+
+step "Run again: the gate sees the lowered TTLs, the hold waits out the old TTL (8 s), then the backup, the services stopped, the files and the database copied over ssh, the new server started, and the next manual step: the switch" \
+	"$CUTOVER plan run $OPTS $WEB_VARS $WEBAPP </dev/null"
+
+step "At the DNS provider: plan.test and www pointed at the new address; confirmed" \
+	"sh tests/world/zone-edit.sh $WORLD plan.test '/^[@w]/s/192\.0\.2\.10/198.51.100.20/' && $CUTOVER plan confirm $OPTS $WEBAPP switch-dns"
+
+step "Run again: the propagation gate (the world's resolver has the new address), the verification, and the last manual step: TTLs raised" \
+	"$CUTOVER plan run $OPTS $WEB_VARS $WEBAPP </dev/null"
+
+step "At the DNS provider: the TTLs raised to 60; confirmed. Run again: the last gate, and the plan is complete (exit 0)" \
+	"sh tests/world/zone-edit.sh $WORLD plan.test '/^[@w]/s/ 2 IN A/ 60 IN A/' && $CUTOVER plan confirm $OPTS $WEBAPP raise-ttl-at-provider && $CUTOVER plan run $OPTS $WEB_VARS $WEBAPP </dev/null"
+
+step "Where it stands, and why each phase advanced" \
+	"$CUTOVER plan status $OPTS $WEB_VARS $WEBAPP"
+
+step "What a step printed (its log; the password it was given is masked), and the files it copied" \
+	"$CUTOVER plan log $OPTS $WEBAPP database && diff -r $HOSTS/old/srv/nextcloud $HOSTS/new/srv/nextcloud && echo 'old and new: the same files'"
+
+# The mail move starts from good.test as it was before it: the MX is the old
+# server (oldmail, 192.0.2.25), the new one (mail, 198.18.3.25) is not in DNS
+# yet, SPF authorises the MX only, and the DKIM record publishes the old
+# server's key (the one the plan carries).
+sh tests/world/zone-edit.sh "$WORLD" good.test "s/IN MX    10 mail\.good\.test\./IN MX    10 oldmail.good.test./
+s/^mail    300 IN A     198\.18\.3\.25/oldmail 300 IN A     192.0.2.25/
+s|^default\._domainkey 300 IN TXT .*|default._domainkey 300 IN TXT \"$(cat "$HOSTS/dkim-record.txt")\"|" || exit 3
+
+step "The mail move (good.test from oldmail to mail.good.test, a Mailu server): what it would do" \
+	"$CUTOVER plan run --dry-run $OPTS $MAIL_VARS $MAILMOVE"
+
+step "Run it: the audit, the DKIM key carried over ssh and checked against the key DNS publishes, then a manual step: publish the new address" \
+	"$CUTOVER plan run $OPTS $MAIL_VARS $MAILMOVE </dev/null"
+
+step "At the DNS provider: mail.good.test's address, and SPF authorising it (its PTR is in the world already); confirmed" \
+	"sh tests/world/zone-edit.sh $WORLD good.test 's/\"v=spf1 mx -all\"/\"v=spf1 mx ip4:198.18.3.25 -all\"/; /^oldmail /a mail    300 IN A     198.18.3.25' && $CUTOVER plan confirm $OPTS $MAILMOVE publish-new-address"
+
+step "Run again: SPF passes the new address and its PTR is forward-confirmed, so Mailu is stopped, the mail copied, the new one started; then the MX switch" \
+	"$CUTOVER plan run $OPTS $MAIL_VARS $MAILMOVE </dev/null"
+
+step "At the DNS provider: the MX moved to mail.good.test; confirmed. The rest in the background (--detach), followed in its log until it ends" \
+	"sh tests/world/zone-edit.sh $WORLD good.test 's/IN MX    10 oldmail\.good\.test\./IN MX    10 mail.good.test./' && $CUTOVER plan confirm $OPTS $MAILMOVE switch-mx && $CUTOVER plan run --detach $OPTS $MAIL_VARS $MAILMOVE && $CUTOVER plan log --follow $OPTS $MAILMOVE | tail -n 6"
+
+step "Every phase of the mail move done, as a script reads it" \
+	"$CUTOVER plan status -f json $OPTS $MAILMOVE | jq -c '{state, phases: ([.phases[] | {(.id): .status}] | add)}'"
 
 echo
 echo "The world (NSD and unbound on 127.53.0.0/16) is stopped again. 'make check' runs the tests."
