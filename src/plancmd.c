@@ -1263,6 +1263,22 @@ static size_t gate_ttls(const struct audit_result *res, const char ***subjects, 
 	return n;
 }
 
+/* The current phase failed (its gate, its hold): record it, say it, tell
+ * the webhooks and stop the run. */
+static void phase_failed(struct runner *r, const char *note)
+{
+	const struct plan_phase *ph = cur_phase(r);
+	struct store_plan_phase *prec = phase_rec(r, ph);
+	set_str(&prec->status, "failed");
+	set_str(&prec->note, note);
+	prec->gate_since = 0;
+	if (phase_save(r, prec) == 0) {
+		say(r, "phase %s: FAILED: %s", ph->id, note);
+		notify(r, "failed", ph->id, NULL, note);
+	}
+	finish(r, EXIT_FAILED);
+}
+
 /* When hold: ttl-drain lets the next phase start: for each name the gate
  * saw, the lowering's time plus the largest TTL seen before it. Returns
  * the time (0: nothing to wait for), or -1 after failing the phase. */
@@ -1271,7 +1287,8 @@ static double hold_until(struct runner *r, const char *const *subjects, size_t n
 	double until = 0;
 	char err[1024], d[32];
 	if (n == 0) {
-		step_failed(r, "hold: ttl-drain: the gate saw no TTL (it needs a ttl check)");
+		/* the phase's, not a step's: the steps are behind (or none) */
+		phase_failed(r, "hold: ttl-drain: the gate saw no TTL (it needs a ttl check)");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1432,18 +1449,11 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		loop_timer_start(r->timer, (uint64_t)g->every * 1000000ull);
 		goto out;
 	}
-	set_str(&prec->status, "failed");
 	char *note =
 		g->wait ? xasprintf("the gate did not pass within %s: %s", span((double)g->wait, d), summary)
 			: xasprintf("the gate did not pass: %s", summary);
-	set_str(&prec->note, note);
-	prec->gate_since = 0;
-	if (phase_save(r, prec) == 0) {
-		say(r, "phase %s: FAILED: %s", ph->id, note);
-		notify(r, "failed", ph->id, NULL, note);
-	}
+	phase_failed(r, note);
 	free(note);
-	finish(r, EXIT_FAILED);
 out:
 	free(subjects);
 	free(ttls);

