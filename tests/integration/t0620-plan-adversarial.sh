@@ -52,4 +52,31 @@ is "$(phase_field "$TMP/hold-nottl.yml" p status)" failed "the phase is failed"
 like "$(phase_field "$TMP/hold-nottl.yml" p note)" "saw no TTL" "and says why"
 no_asan "$ERR" "no memory error"
 
+# --- SIGINT during a gate while a webhook is pending --------------------------
+
+start_httpsink "$TMP/hooks.log" 127.53.11.7:8080
+cat >"$TMP/gate-int.yml" <<EOF
+plan: gate-int
+vars: {domain: plan.test}
+notify: ["http://127.53.11.7:8080/slow/3000?s={status}"]
+phases:
+  - id: one
+    steps: [{id: s1, run: "true"}]
+  - id: two
+    gate:
+      checks: [{check: record, name: www, type: A, expect: ["192.0.2.10"]}]
+EOF
+# the blackhole resolver: the gate's questions are still pending when SIGINT comes
+"$CUTOVER" plan run --db "$DB" --resolver "$(addr blackhole)" --timeout 700 "$TMP/gate-int.yml" \
+	>"$TMP/gate-int.out" 2>"$TMP/gate-int.err" &
+runner=$!
+wait_for "phase_field '$TMP/gate-int.yml' two status" gating
+sleep 0.3
+kill -INT $runner
+wait $runner
+is "$?" 1 "SIGINT during a gate, a webhook pending: the run stops, waiting (exit 1)"
+like "$(cat "$TMP/gate-int.out")" "stopped by SIGINT" "and says so"
+no_asan "$(cat "$TMP/gate-int.err")" "no use of the cancelled gate's memory while the webhook finishes"
+is "$(phase_field "$TMP/gate-int.yml" two status)" gating "the gate runs again on the next run"
+
 done_testing
