@@ -434,15 +434,18 @@ struct runner {
 static void advance_later(struct runner *r);
 
 /* An event: to plan.log with the time, and to standard output when a person
- * is watching. */
+ * is watching. Secrets are masked: a message may quote a webhook's URL, a
+ * directory, a finding. */
 static void say(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct runner *r, const char *fmt, ...)
 {
 	va_list ap;
 	char now[32];
 	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *msg = plan_mask(r->pc.plan, raw, strlen(raw));
+	free(raw);
 	iso_time(loop_wall_time(), now);
 	if (r->log) {
 		fprintf(r->log, "%s %s\n", now, msg);
@@ -779,16 +782,20 @@ static void child_done(struct child *c)
 	step_failed(r, why);
 }
 
-static void step_failed(struct runner *r, const char *why)
+static void step_failed(struct runner *r, const char *raw_why)
 {
 	const struct plan_step *s = cur_step(r);
 	const struct plan_phase *ph = cur_phase(r);
 	struct store_plan_step *rec = step_rec(r, s, ph->id);
 	struct store_plan_phase *prec = phase_rec(r, ph);
+	/* why may quote the step's cwd: the database keeps no secret */
+	char *why = plan_mask(r->pc.plan, raw_why, strlen(raw_why));
 	set_str(&rec->status, "failed");
 	set_str(&rec->note, why);
-	if (step_save(r, rec) != 0)
+	if (step_save(r, rec) != 0) {
+		free(why);
 		return;
+	}
 	set_str(&prec->status, "failed");
 	char *note = xasprintf("step %s failed: %s", s->id, why);
 	set_str(&prec->note, note);
@@ -798,6 +805,7 @@ static void step_failed(struct runner *r, const char *why)
 		notify(r, "failed", ph->id, s->id, note);
 	}
 	free(note);
+	free(why);
 	finish(r, EXIT_FAILED);
 }
 
@@ -1375,6 +1383,23 @@ static char *gate_summary(const struct audit_result *res, int passed, enum statu
 	return sb_detach(&sb);
 }
 
+/* A finding as the JSON of reports, with secrets masked in its texts (a
+ * check may quote a value of the plan's variables). */
+static json_t *finding_json(const struct plan *p, const struct finding *f)
+{
+	json_t *o = report_json_finding(f), *v;
+	const char *key;
+	json_object_foreach(o, key, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		char *masked = plan_mask(p, json_string_value(v), json_string_length(v));
+		json_string_set(v, masked);
+		free(masked);
+	}
+	return o;
+}
+
 static void on_gate_done(void *arg, struct audit_result *res)
 {
 	struct runner *r = arg;
@@ -1398,10 +1423,12 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < res->n; i++)
-		json_array_append_new(arr, report_json_finding(&res->findings[i]));
+		json_array_append_new(arr, finding_json(r->pc.plan, &res->findings[i]));
 	char *json = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
-	char *summary = gate_summary(res, passed, worst);
+	char *raw = gate_summary(res, passed, worst);
+	char *summary = plan_mask(r->pc.plan, raw, strlen(raw));
+	free(raw);
 	double now = loop_wall_time();
 	struct store_plan_gate rec = {(char *)ph->id, now, passed, (char *)status_name(worst), json, summary};
 	const char **subjects;
@@ -1416,10 +1443,13 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	if (!passed && r->attached)
 		for (size_t i = 0; i < res->n; i++) {
 			const struct finding *f = &res->findings[i];
-			if (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on)
+			if (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on) {
+				const char *m = report_finding_message(f);
+				char *masked = plan_mask(r->pc.plan, m, strlen(m));
 				printf("    %-5s %s %s%s%s\n", status_name(f->status), f->code,
-				       f->subject ? f->subject : "", f->subject ? ": " : "",
-				       report_finding_message(f));
+				       f->subject ? f->subject : "", f->subject ? ": " : "", masked);
+				free(masked);
+			}
 		}
 	if (passed) {
 		if (ph->hold_ttl_drain) {
@@ -1962,7 +1992,9 @@ static int status_json(struct planctx *pc, pid_t runner, FILE *out)
 		json_object_set_new(jp, "ended", json_time(rec ? rec->ended : 0));
 		double d = rec ? duration_of(rec->started, rec->ended, now) : -1;
 		json_object_set_new(jp, "duration", d >= 0 ? json_real(d) : json_null());
-		json_object_set_new(jp, "note", rec && rec->note ? json_string(rec->note) : json_null());
+		char *pnote = rec && rec->note ? plan_mask(p, rec->note, strlen(rec->note)) : NULL;
+		json_object_set_new(jp, "note", pnote ? json_string(pnote) : json_null());
+		free(pnote);
 		json_object_set_new(jp, "hold_until", json_time(rec ? rec->hold_until : 0));
 		json_t *steps = json_array();
 		for (size_t j = 0; j < ph->n_steps; j++) {
@@ -2045,8 +2077,11 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 		double pd = rec ? duration_of(rec->started, rec->ended, now) : -1;
 		fprintf(out, "\nphase %-20s %-9s %s\n", ph->id, rec ? rec->status : "pending",
 			pd >= 0 ? span(pd, d) : "");
-		if (rec && rec->note)
-			fprintf(out, "  %s\n", rec->note);
+		if (rec && rec->note) {
+			char *note = plan_mask(p, rec->note, strlen(rec->note));
+			fprintf(out, "  %s\n", note);
+			free(note);
+		}
 		for (size_t j = 0; j < ph->n_steps; j++) {
 			const struct plan_step *s = &ph->steps[j];
 			struct store_plan_step *sr = rec_step(&pc->st, s->id);

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need perl perl
+need sqlite3 sqlite3
 need script bsdutils
 
 # the test's database, the world's root (no blank in either: $TMP is made so)
@@ -78,5 +79,50 @@ is "$?" 1 "SIGINT during a gate, a webhook pending: the run stops, waiting (exit
 like "$(cat "$TMP/gate-int.out")" "stopped by SIGINT" "and says so"
 no_asan "$(cat "$TMP/gate-int.err")" "no use of the cancelled gate's memory while the webhook finishes"
 is "$(phase_field "$TMP/gate-int.yml" two status)" gating "the gate runs again on the next run"
+
+# --- secrets in messages ------------------------------------------------------
+
+# a webhook URL, a cwd and a gate's expected value holding a secret: their
+# failures quote them (a webhook that cannot connect, a directory that is
+# not there, a value that is no address)
+for p in step gate; do
+	cat >"$TMP/secret-$p.yml" <<EOF
+plan: secret-$p
+vars:
+  domain: plan.test
+  token: {value: "tok-hunter2-x", secret: true}
+notify: ["http://127.53.11.9:8080/hook/{token}?s={status}"]
+phases:
+EOF
+done
+cat >>"$TMP/secret-step.yml" <<EOF
+  - id: one
+    steps: [{id: s1, run: "true", cwd: "$TMP/nowhere-{token}"}]
+EOF
+cat >>"$TMP/secret-gate.yml" <<EOF
+  - id: one
+    gate:
+      checks: [{check: record, name: www, type: A, expect: ["{token}"]}]
+EOF
+pl run "$TMP/secret-step.yml"
+is "$RC" 2 "a step whose cwd (holding a secret) is not there fails"
+all="$OUT $ERR"
+like "$OUT" "cannot start /bin/sh in '$TMP/nowhere-\\*\\*\\*'" "the failure masks the secret in the cwd"
+like "$OUT" "webhook http://127.53.11.9:8080/hook/\\*\\*\\*\\?s=failed" "and in the webhook's URL"
+pl run "$TMP/secret-gate.yml"
+is "$RC" 2 "a gate whose finding quotes a secret fails"
+all="$all $OUT $ERR"
+like "$OUT" "expected value '\\*\\*\\*' is not valid A data" "the finding masks it"
+for p in step gate; do
+	for f in text json; do
+		pl status -f $f "$TMP/secret-$p.yml"
+		all="$all $OUT"
+	done
+	all="$all $(cat "$(plan_dir secret-$p)"/*.log)"
+done
+ok "$(printf '%s' "$all" | grep -q hunter2 && echo 1 || echo 0)" \
+	"no secret in any message: run, status (text, json), logs"
+ok "$(sqlite3 "$DB" "SELECT note FROM plan_step UNION ALL SELECT note FROM plan_phase" | grep -q hunter2 &&
+	echo 1 || echo 0)" "nor in the notes the database keeps"
 
 done_testing
