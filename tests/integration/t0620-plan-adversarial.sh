@@ -125,4 +125,38 @@ ok "$(printf '%s' "$all" | grep -q hunter2 && echo 1 || echo 0)" \
 ok "$(sqlite3 "$DB" "SELECT note FROM plan_step UNION ALL SELECT note FROM plan_phase" | grep -q hunter2 &&
 	echo 1 || echo 0)" "nor in the notes the database keeps"
 
+# --- what steps print: secrets cut at awkward places, NUL bytes -------------------
+
+# a line of 340 KB (no newline) with the secret every few bytes: the runner
+# writes out long lines in pieces, and a piece used to end inside a secret;
+# a secret holding newlines printed in two writes; NUL bytes
+cat >"$TMP/output.yml" <<EOF
+plan: output
+vars:
+  pw: {value: "hunter2-s3cret", secret: true}
+  key: {value: "-----BEGIN KEY-----\\nMIIEsecretpart\\n-----END KEY-----", secret: true}
+phases:
+  - id: p
+    steps:
+      - id: long
+        run: perl -e 'for (1..20000) { print \$ARGV[0], "x" x (\$_ % 17 + 1) } print "\\n"' {pw}
+      - id: lines
+        run: printf '%s\\n' {key} | head -n 1; sleep 0.3; printf '%s\\n' {key} | tail -n +2
+      - id: nul
+        run: printf 'before\\0after\\nsecond line\\n'
+EOF
+pl run "$TMP/output.yml"
+is "$RC" 0 "steps printing long lines, split secrets and NUL bytes pass"
+dir=$(plan_dir output)
+is "$(tail -n +2 "$dir/step-long.log" | grep -o '\*\*\*' | wc -l | tr -d ' ')" 20000 \
+	"every secret of a 340 KB line is masked in the step's log"
+ok "$(cat "$dir"/*.log | grep -q -e hunter2 -e secretpart && echo 1 || echo 0)" \
+	"no secret in the logs, a long line's or one split between two reads"
+shown=$(printf '%s\n' "$OUT" | grep -v '^  | \*\*\*x')	# not the long line
+like "$shown" "^  \\| \\*\\*\\*\$" "a secret holding newlines is masked whole on the terminal"
+is "$(tail -c 25 "$dir/step-nul.log" | od -An -c | tr -s ' \n' ' ')" \
+	" b e f o r e \\0 a f t e r \\n s e c o n d l i n e \\n " \
+	"output after a NUL byte is kept, NUL byte included"
+like "$shown" "^  \\| second line" "and shown"
+
 done_testing
