@@ -1520,6 +1520,21 @@ static void advance(struct runner *r)
 		const struct plan_phase *ph = cur_phase(r);
 		struct store_plan_phase *prec = phase_rec(r, ph);
 		if (strcmp(prec->status, "done") == 0) {
+			/* A step added to the plan (or moved) since the
+			 * phase was done: running it now would be out of
+			 * order, skipping it would call it done. */
+			for (size_t j = 0; j < ph->n_steps; j++) {
+				const char *id = ph->steps[j].id;
+				if (step_finished(step_rec(r, &ph->steps[j], ph->id)->status))
+					continue;
+				say(r,
+				    "phase %s is done, but its step %s never ran (the plan changed since?); "
+				    "to "
+				    "run it: cutover plan reset --step %s %s, then cutover plan run %s",
+				    ph->id, id, id, p->file, p->file);
+				finish(r, EXIT_WAITING);
+				return;
+			}
 			r->phase_i++;
 			r->step_i = 0;
 			continue;
@@ -1551,6 +1566,15 @@ static void advance(struct runner *r)
 				continue;
 			}
 			r->attempt = 0;
+			if (strcmp(prec->status, "running") != 0) {
+				/* gating, and a step added since: the steps
+				 * first, then the gate from the start (and the
+				 * timer polls for a confirmation, not the gate) */
+				set_str(&prec->status, "running");
+				prec->gate_since = 0;
+				if (phase_save(r, prec) != 0)
+					return;
+			}
 			if (strcmp(rec->status, "running") == 0)
 				mark_interrupted(r, rec, s);
 			if (strcmp(rec->status, "interrupted") == 0) {
@@ -1904,14 +1928,18 @@ static const char *plan_state_word(struct planctx *pc, pid_t runner)
 		if (strcmp(st, "done") == 0)
 			done++;
 	}
-	for (size_t i = 0; i < pc->st.n_steps; i++) {
-		const char *st = pc->st.steps[i].status;
-		if (strcmp(st, "waiting") == 0 || strcmp(st, "interrupted") == 0 ||
-		    strcmp(st, "running") == 0)
-			return "waiting";
-		if (strcmp(st, "failed") == 0)
-			return "failed";
-	}
+	/* the plan's steps: a record of one no longer in it says nothing */
+	for (size_t i = 0; i < p->n_phases; i++)
+		for (size_t j = 0; j < p->phases[i].n_steps; j++) {
+			const char *st = step_status(&pc->st, p->phases[i].steps[j].id);
+			if (strcmp(st, "waiting") == 0 || strcmp(st, "interrupted") == 0 ||
+			    strcmp(st, "running") == 0)
+				return "waiting";
+			if (strcmp(st, "failed") == 0)
+				return "failed";
+			if (!step_finished(st))
+				done = 0;
+		}
 	if (done == p->n_phases)
 		return "complete";
 	return pc->st.n_phases ? "stopped" : "not started";

@@ -159,4 +159,65 @@ is "$(tail -c 25 "$dir/step-nul.log" | od -An -c | tr -s ' \n' ' ')" \
 	"output after a NUL byte is kept, NUL byte included"
 like "$shown" "^  \\| second line" "and shown"
 
+# --- a plan edited between runs ---------------------------------------------------
+
+# a step that failed, then was removed: the plan completes, and status says so
+cat >"$TMP/edit.yml" <<EOF
+plan: edit
+phases:
+  - id: one
+    description: a step that fails, then is taken out
+    steps:
+      - {id: s1, run: "echo s1 >> $TMP/edit.out"}
+      - {id: bad, run: "false"}
+  - {id: two, steps: [{id: s3, run: "true"}]}
+EOF
+pl run "$TMP/edit.yml"
+is "$RC" 2 "edit: the first version fails at step bad"
+sed -i '/id: bad/d' "$TMP/edit.yml"
+pl run "$TMP/edit.yml"
+is "$RC" 0 "without step bad the plan completes"
+is "$(field "$TMP/edit.yml" .state)" complete "status: complete (a removed step's old failure is not the plan's)"
+# a step added to a phase already done: never run, and the plan said complete
+sed -i "s|      - {id: s1, .*|&\n      - {id: added, run: \"echo added >> $TMP/edit.out\"}|" "$TMP/edit.yml"
+pl run "$TMP/edit.yml"
+is "$RC" 1 "a step added to a phase already done: the run stops (exit 1), it does not say complete"
+like "$OUT" "step added .*cutover plan reset --step added" "and says how to run it"
+ok "$(grep -q added "$TMP/edit.out" && echo 1 || echo 0)" "nothing ran out of order"
+is "$(field "$TMP/edit.yml" .state)" stopped "status does not say complete either"
+pl reset --step added "$TMP/edit.yml"
+pl run "$TMP/edit.yml"
+is "$RC" 0 "after reset --step, the run completes"
+is "$(tr '\n' ' ' <"$TMP/edit.out")" "s1 added " "the added step ran, the finished one did not run again"
+
+# a manual step added to a phase whose gate was waiting, run detached: the
+# detached runner's poll for the confirmation used to check the gate instead
+cat >"$TMP/edit-gate.yml" <<EOF
+plan: edit-gate
+vars: {domain: plan.test}
+phases:
+  - id: one
+    steps:
+      - {id: s1, run: "true"}
+    gate:
+      checks: [{check: record, name: www, type: A, expect: ["203.0.113.77"]}]
+      wait: 60s
+      every: 1s
+  - id: two
+    steps: [{id: s3, run: "echo two >> $TMP/edit-gate.out"}]
+EOF
+pl run --no-wait "$TMP/edit-gate.yml"
+is "$RC" 1 "edit-gate: the gate is waiting"
+sed -i -e 's|      - {id: s1, run: "true"}|&\n      - {id: ask, manual: "Check the zone"}|' \
+	-e 's|203.0.113.77|192.0.2.10|' "$TMP/edit-gate.yml"
+pl run --detach "$TMP/edit-gate.yml"
+is "$RC" 0 "then, with a manual step added and the gate passing, run --detach"
+wait_for "step_field '$TMP/edit-gate.yml' ask status" waiting
+sleep 2
+ok "$([ -e "$TMP/edit-gate.out" ] && echo 1 || echo 0)" "the next phase waits for the manual step's confirmation"
+is "$(phase_field "$TMP/edit-gate.yml" one status)" running "its phase runs its steps again"
+pl confirm "$TMP/edit-gate.yml" ask
+timeout 20 "$CUTOVER" plan log --follow --db "$DB" "$TMP/edit-gate.yml" >/dev/null 2>&1
+is "$(cat "$TMP/edit-gate.out" 2>/dev/null)" two "once confirmed, the gate is checked and the plan goes on"
+
 done_testing
