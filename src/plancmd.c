@@ -1218,6 +1218,12 @@ static void on_interrupted_answer(struct runner *r, const char *line)
 static void interrupted_step(struct runner *r)
 {
 	const struct plan_step *s = cur_step(r);
+	if (s->kind == PLAN_STEP_MANUAL) {
+		/* a run: step made manual: since: to be confirmed, its
+		 * instructions are not a command to run again */
+		manual_step(r);
+		return;
+	}
 	if (s->kind == PLAN_STEP_RUN && (s->idempotent || r->po.yes)) {
 		say(r, "step %s was interrupted; running it again (%s)", s->id,
 		    s->idempotent ? "it is idempotent" : "--yes");

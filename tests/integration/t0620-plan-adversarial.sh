@@ -220,4 +220,22 @@ pl confirm "$TMP/edit-gate.yml" ask
 timeout 20 "$CUTOVER" plan log --follow --db "$DB" "$TMP/edit-gate.yml" >/dev/null 2>&1
 is "$(cat "$TMP/edit-gate.out" 2>/dev/null)" two "once confirmed, the gate is checked and the plan goes on"
 
+# a run: step interrupted, then made a manual: step: its instructions are not a command
+cat >"$TMP/edit-kind.yml" <<EOF
+plan: edit-kind
+phases:
+  - id: one
+    steps: [{id: s1, run: "sleep 30"}]
+EOF
+"$CUTOVER" plan run --db "$DB" "$TMP/edit-kind.yml" >/dev/null 2>&1 &
+runner=$!
+wait_for "step_field '$TMP/edit-kind.yml' s1 status" running
+kill -KILL $runner
+wait $runner 2>/dev/null
+sed -i "s|run: \"sleep 30\"|manual: \"touch $TMP/instructions-ran\"|" "$TMP/edit-kind.yml"
+printf 'run\n' | script -qec "'$CUTOVER' plan run --db '$DB' '$TMP/edit-kind.yml'" /dev/null >"$TMP/tty.out" 2>&1
+ok "$([ -e "$TMP/instructions-ran" ] && echo 1 || echo 0)" \
+	"answering 'run' at the prompt of an interrupted manual step does not run its instructions"
+like "$(cat "$TMP/tty.out")" "type 'done' when it is done" "a manual step is asked to be confirmed"
+
 done_testing
