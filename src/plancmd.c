@@ -403,6 +403,7 @@ struct child {
 	struct strbuf carry; /* output read, not yet masked (it may begin a secret) */
 	struct strbuf line;  /* masked output of an unfinished line */
 	int exited, status, timed_out, killed, eof;
+	int stopping;	  /* the runner was stopped: SIGTERM sent, SIGKILL to follow */
 	unsigned attempt; /* of this run, from 1 */
 };
 
@@ -736,6 +737,11 @@ static void child_done(struct child *c)
 	int code;
 
 	child_output(c, 1);
+	/* Stopped by a timeout or a signal: the shell has gone, but what it
+	 * left behind may ignore SIGTERM; it must not outlive the step (and
+	 * run on beside its retry, or after the runner). */
+	if (c->timed_out || c->stopping)
+		kill(-c->pid, SIGKILL);
 	if (WIFEXITED(c->status))
 		code = WEXITSTATUS(c->status);
 	else
@@ -865,7 +871,7 @@ static void on_child_timeout(void *arg)
 	struct child *c = arg;
 	if (c->exited)
 		return;
-	if (!c->timed_out) {
+	if (!c->timed_out && !c->stopping) {
 		c->timed_out = 1;
 		say(c->r, "step %s: timed out; stopping its processes", c->step->id);
 		kill(-c->pid, SIGTERM);
@@ -873,6 +879,22 @@ static void on_child_timeout(void *arg)
 	} else {
 		kill(-c->pid, SIGKILL);
 	}
+}
+
+/* Stop a step's processes because the runner is stopped: SIGTERM to its
+ * group, then SIGKILL after a grace, or at once when asked again (a second
+ * Ctrl-C). */
+static void child_stop(struct child *c)
+{
+	if (c->exited)
+		return;
+	if (c->stopping) {
+		kill(-c->pid, SIGKILL);
+		return;
+	}
+	c->stopping = 1;
+	kill(-c->pid, SIGTERM);
+	loop_timer_start(c->timeout, KILL_GRACE_US);
 }
 
 /* The environment of a step: ours, the step's env:, and CUTOVER_PLAN_STEP,
@@ -1697,8 +1719,8 @@ static void on_signal(void *arg, int signo)
 	}
 	say(r, "stopped by %s", signo == SIGINT ? "SIGINT" : "SIGTERM");
 	finish(r, EXIT_WAITING);
-	if (r->child && !r->child->exited)
-		kill(-r->child->pid, SIGTERM);
+	if (r->child)
+		child_stop(r->child);
 	prompt_stop(r);
 	loop_timer_stop(r->timer);
 	/* A gate being checked is let finish (its queries time out within

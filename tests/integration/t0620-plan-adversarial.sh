@@ -238,4 +238,57 @@ ok "$([ -e "$TMP/instructions-ran" ] && echo 1 || echo 0)" \
 	"answering 'run' at the prompt of an interrupted manual step does not run its instructions"
 like "$(cat "$TMP/tty.out")" "type 'done' when it is done" "a manual step is asked to be confirmed"
 
+# --- processes that ignore SIGTERM -------------------------------------------------
+
+# a timeout: the shell dies of SIGTERM, what it started in the background
+# ignores it; it used to live on, through the retry and past the run
+cat >"$TMP/stubborn.yml" <<EOF
+plan: stubborn
+phases:
+  - id: p
+    steps:
+      - id: s
+        run: >-
+          for p in \$(cat $TMP/stubborn.pids 2>/dev/null); do
+          grep -qs ') [^Z]' /proc/\$p/stat && echo "alive \$p" >> $TMP/stubborn.out; done;
+          sh -c 'trap "" TERM; echo \$\$ >> $TMP/stubborn.pids; sleep 60' & wait
+        timeout: 1s
+        retries: 1
+EOF
+pl run "$TMP/stubborn.yml"
+is "$RC" 2 "a step over its timeout, twice, fails"
+is "$(wc -l <"$TMP/stubborn.pids" | tr -d ' ')" 2 "it ran twice"
+is "$(cat "$TMP/stubborn.out" 2>/dev/null)" "" "the retry began once the first attempt's processes were gone"
+alive=0
+# alive: there, and not a zombie yet to be reaped
+for p in $(cat "$TMP/stubborn.pids"); do grep -qs ') [^Z]' /proc/$p/stat && alive=$((alive + 1)); done
+is "$alive" 0 "no process of the step outlives the run"
+
+# SIGTERM to the runner while its step ignores SIGTERM: it used to wait
+# for the step however long it ran; SIGKILL follows after a grace, or at
+# once on a second signal
+cat >"$TMP/deaf.yml" <<EOF
+plan: deaf
+phases:
+  - id: p
+    steps: [{id: s, run: "trap '' TERM INT; echo \$\$ > $TMP/deaf.pid; sleep 60; echo finished"}]
+EOF
+for how in grace twice; do
+	"$CUTOVER" plan run --db "$DB" "$TMP/deaf.yml" >"$TMP/deaf.out" 2>&1 &
+	runner=$!
+	wait_for "step_field '$TMP/deaf.yml' s status" running
+	wait_for "[ -s '$TMP/deaf.pid' ] && echo yes" yes
+	kill -TERM $runner
+	if [ $how = twice ]; then
+		sleep 0.5
+		kill -INT $runner
+	fi
+	wait $runner
+	is "$?" 1 "$how: SIGTERM stops a run whose step ignores it (exit 1)"
+	is "$(step_field "$TMP/deaf.yml" s status)" interrupted "$how: the step is interrupted"
+	ok "$(grep -qs ') [^Z]' "/proc/$(cat "$TMP/deaf.pid")/stat" && echo 1 || echo 0)" "$how: its processes are gone"
+	pl reset "$TMP/deaf.yml"
+	rm -f "$TMP/deaf.pid"
+done
+
 done_testing
