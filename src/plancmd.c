@@ -932,9 +932,12 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static char *step_tag(struct runner *r, const struct plan_step *s)
+/* What marks the processes of a step: the plan's directory (which the
+ * database's place, the plan's name and file decide: a plan's key alone is
+ * the same in two databases) and the step's id. */
+static char *step_tag(const char *plan_dir, const char *id)
 {
-	return xasprintf("%lld/%s", r->pc.key, s->id);
+	return xasprintf("%s/%s", plan_dir, id);
 }
 
 /* The directory a step runs in: its cwd: (relative to the plan's directory)
@@ -972,7 +975,7 @@ static void start_step(struct runner *r)
 	cmd = plan_command(r->pc.plan, s, 0);
 	shown = plan_command(r->pc.plan, s, 1);
 	cwd = step_cwd(r, s);
-	tag = step_tag(r, s);
+	tag = step_tag(r->pc.dir, s->id);
 	env = step_environ(r, s, tag);
 	logpath = step_log_path(r->pc.dir, s->id);
 
@@ -1076,19 +1079,21 @@ out:
 	free(logpath);
 }
 
-/* Whether a process of group pgid carries the step's tag in its
- * environment: what a runner that died left running. Read from /proc: the
- * group's leader may be gone while what it started lives on. */
-static int leftover_group(pid_t pgid, const char *tag)
+/* What a runner that died left running of a step: the process group of a
+ * live process that carries the step's tag in its environment, in group
+ * pgid or, when pgid is 0 (the runner died before it recorded the group),
+ * in any group but ours. Read from /proc: the group's leader may be gone
+ * while what it started lives on. stop: send each such group SIGKILL.
+ * Returns the group found (the last of them), 0 when none. */
+static pid_t leftovers(pid_t pgid, const char *tag, int stop)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	int found = 0;
-	char want[512];
-	snprintf(want, sizeof(want), "CUTOVER_PLAN_STEP=%s", tag);
+	pid_t found = 0;
 	if (!d)
 		return 0;
-	while (!found && (de = readdir(d))) {
+	char *want = xasprintf("CUTOVER_PLAN_STEP=%s", tag);
+	while ((de = readdir(d))) {
 		char path[300], buf[4096];
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -1100,26 +1105,35 @@ static int leftover_group(pid_t pgid, const char *tag)
 		fclose(f);
 		buf[n] = '\0';
 		/* "pid (comm) state ppid pgrp ...": comm may hold spaces and
-		 * ')', so fields are counted from the last ')' */
+		 * ')', so fields are counted from the last ')'; a zombie (Z)
+		 * has ended, its parent has yet to reap it */
 		char *p = strrchr(buf, ')'), *end;
-		if (!p || !(p = strchr(p + 2, ' ')) || !(p = strchr(p + 1, ' ')))
+		if (!p || p[1] != ' ' || p[2] == 'Z' || !(p = strchr(p + 2, ' ')) ||
+		    !(p = strchr(p + 1, ' ')))
 			continue;
 		long pgrp = strtol(p + 1, &end, 10);
-		if (end == p + 1 || *end != ' ' || pgrp != pgid)
+		if (end == p + 1 || *end != ' ' || pgrp <= 0 || (pgid ? pgrp != pgid : pgrp == getpgrp()))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/environ", de->d_name);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
 		struct strbuf env = STRBUF_INIT;
+		int tagged = 0;
 		sb_read_file(&env, f, 1 << 20);
 		fclose(f);
 		for (size_t off = 0; off < env.len; off += strlen(env.buf + off) + 1)
 			if (strcmp(env.buf + off, want) == 0)
-				found = 1;
+				tagged = 1;
 		sb_release(&env);
+		if (!tagged)
+			continue;
+		found = (pid_t)pgrp;
+		if (stop)
+			kill(-found, SIGKILL);
 	}
 	closedir(d);
+	free(want);
 	return found;
 }
 
@@ -1128,13 +1142,12 @@ static int leftover_group(pid_t pgid, const char *tag)
  * interrupted. */
 static void mark_interrupted(struct runner *r, struct store_plan_step *rec, const struct plan_step *s)
 {
-	char *tag = step_tag(r, s);
-	if (rec->pid > 0 && leftover_group((pid_t)rec->pid, tag)) {
+	char *tag = step_tag(r->pc.dir, s->id);
+	pid_t group = leftovers((pid_t)rec->pid, tag, 1);
+	if (group)
 		say(r,
-		    "step %s: its processes (group %ld) outlived the runner that started them; stopping them",
-		    s->id, rec->pid);
-		kill(-(pid_t)rec->pid, SIGKILL);
-	}
+		    "step %s: its processes (group %ld) outlived the runner that started them; stopped them",
+		    s->id, (long)group);
 	free(tag);
 	set_str(&rec->status, "interrupted");
 	set_str(&rec->note, "the runner stopped while it ran");
@@ -2264,6 +2277,17 @@ static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char 
 				id, st);
 		goto out;
 	}
+	char *tag = step_tag(pc.dir, id);
+	pid_t group = strcmp(st, "running") == 0 ? leftovers((pid_t)rec->pid, tag, 0) : 0;
+	free(tag);
+	if (group) {
+		fprintf(stderr,
+			"cutover: step '%s' was running when its runner stopped, and its processes still run "
+			"(process group %ld): wait until they end, or `cutover plan run` stops them and "
+			"asks\n",
+			id, (long)group);
+		goto out;
+	}
 	char *how =
 		xasprintf("confirmed with plan confirm by %s", getenv("USER") ? getenv("USER") : "someone");
 	set_str(&rec->status, "confirmed");
@@ -2297,6 +2321,21 @@ static int plan_reset(struct common_opts *o, struct plan_opts *po, const char *f
 	if (runner) {
 		fprintf(stderr, "cutover: the plan is being run by pid %ld; stop it first\n", (long)runner);
 		goto out;
+	}
+	/* a step forgotten runs again: not beside what a runner that died
+	 * left running of it */
+	for (size_t i = 0; i < pc.st.n_steps; i++) {
+		const struct store_plan_step *rec = &pc.st.steps[i];
+		if (strcmp(rec->status, "running") != 0 || (po->step && strcmp(rec->step, po->step) != 0) ||
+		    (po->phase && strcmp(rec->phase, po->phase) != 0))
+			continue;
+		char *tag = step_tag(pc.dir, rec->step);
+		pid_t group = leftovers((pid_t)rec->pid, tag, 1);
+		free(tag);
+		if (group)
+			printf("step %s: stopping its processes (group %ld), left running by a runner that "
+			       "stopped\n",
+			       rec->step, (long)group);
 	}
 	int n;
 	if (po->step) {

@@ -291,4 +291,42 @@ for how in grace twice; do
 	rm -f "$TMP/deaf.pid"
 done
 
+# --- what a killed runner left running ------------------------------------------------
+
+cat >"$TMP/orphan.yml" <<EOF
+plan: orphan
+phases:
+  - id: p
+    steps:
+      - {id: s, run: "echo \$\$ >> $TMP/orphan.pids; echo start >> $TMP/orphan.out; sleep 3; echo end >> $TMP/orphan.out"}
+EOF
+# orphan: start the step, SIGKILL the runner while it runs
+orphan() {
+	"$CUTOVER" plan run --db "$DB" "$TMP/orphan.yml" >/dev/null 2>&1 &
+	_r=$!
+	wait_for "[ -s '$TMP/orphan.pids' ] && echo yes" yes
+	kill -KILL $_r
+	wait $_r 2>/dev/null
+}
+orphan
+pl confirm "$TMP/orphan.yml" s
+is "$RC" 3 "a step still running when its runner was killed is not confirmed"
+like "$ERR" "its processes still run \\(process group [0-9]+" "while its processes run"
+pl reset --step s "$TMP/orphan.yml"
+like "$OUT" "stopping its processes" "reset --step stops them"
+pl run "$TMP/orphan.yml"
+is "$RC" 0 "and the run that follows runs the step afresh"
+is "$(tr '\n' ' ' <"$TMP/orphan.out")" "start start end " "the killed runner's step did not run on beside it"
+
+# killed between the record of the step as running and that of its
+# process group: the record has no group, the processes the step's tag
+pl reset "$TMP/orphan.yml"
+rm -f "$TMP/orphan.pids" "$TMP/orphan.out"
+orphan
+sqlite3 "$DB" "UPDATE plan_step SET pid = NULL WHERE step = 's'"
+pl run "$TMP/orphan.yml"
+is "$RC" 1 "a step recorded running without its group: interrupted (exit 1)"
+like "$OUT" "outlived the runner" "what it left running is found by its tag"
+ok "$(grep -qs ') [^Z]' "/proc/$(head -n 1 "$TMP/orphan.pids")/stat" && echo 1 || echo 0)" "and stopped"
+
 done_testing
