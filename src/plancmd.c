@@ -77,7 +77,8 @@ const char plan_usage[] =
 	"  confirm   record a manual step (or an interrupted one) as done\n"
 	"  log       the plan's log (every event and all output), or one step's output\n"
 	"  reset     forget the state of the plan, a phase or a step so that it runs\n"
-	"            again (gate evaluations and observed TTLs are kept)\n"
+	"            again (gate evaluations and observed TTLs are kept), stopping\n"
+	"            what a runner that was killed left running of it\n"
 	"\n"
 	"      --phase ID           run: run only this phase (those before it must be\n"
 	"                           done); reset: forget only this phase\n"
@@ -104,9 +105,11 @@ const char plan_usage[] =
 	"\n"
 	"Exit status: 0 the plan (or --phase) is complete, 1 waiting (a gate still\n"
 	"failing within its wait, a hold, a manual step awaiting confirmation, an\n"
-	"interrupted step to look at, or the run was interrupted), 2 a step or a gate\n"
-	"failed, 3 a bad plan or usage, or another runner has the plan (its pid is\n"
-	"named). `confirm`, `log` and `reset` exit 0, or 3.\n";
+	"interrupted step to look at, a step added to a phase already done, or the run\n"
+	"was interrupted), 2 a step or a gate failed, 3 a bad plan or usage, or another\n"
+	"runner has the plan (its pid is named). `confirm`, `log` and `reset` exit 0,\n"
+	"or 3. SIGINT or SIGTERM stops the run: the step running gets SIGTERM, and\n"
+	"SIGKILL 5 s later or at a second signal.\n";
 
 enum {
 	OPT_PHASE = 400,
