@@ -1029,10 +1029,12 @@ static void start_step(struct runner *r)
 	sigaddset(&def, SIGQUIT);
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setsigmask(&attr, &none);
-	/* its own process group: a timeout or a stop reaches all it started */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	/* its own session, so its own process group: a timeout or a stop
+	 * reaches all it started; and no terminal, attached or not: what
+	 * would ask on one (ssh, sudo) fails at once, where a background
+	 * process group of the runner's session was stopped (SIGTTIN) and
+	 * hung, shown as running */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	char *argv[] = {"sh", "-c", cmd, NULL};
 	int err = posix_spawn(&c->pid, "/bin/sh", &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);

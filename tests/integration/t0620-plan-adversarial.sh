@@ -329,4 +329,22 @@ is "$RC" 1 "a step recorded running without its group: interrupted (exit 1)"
 like "$OUT" "outlived the runner" "what it left running is found by its tag"
 ok "$(grep -qs ') [^Z]' "/proc/$(head -n 1 "$TMP/orphan.pids")/stat" && echo 1 || echo 0)" "and stopped"
 
+# --- a step that wants a terminal ----------------------------------------------------
+
+# ssh asking for a password, sudo, read < /dev/tty: attached to a terminal,
+# the step (in a process group of the runner's session, in the background)
+# was stopped by SIGTTIN and hung there, shown as running, until its
+# timeout; it has no terminal now and fails at once
+cat >"$TMP/tty-step.yml" <<EOF
+plan: tty-step
+phases:
+  - id: p
+    steps: [{id: ask, run: "echo asking; read answer < /dev/tty", timeout: 5s}]
+EOF
+script -qec "'$CUTOVER' plan run --db '$DB' '$TMP/tty-step.yml'" /dev/null </dev/null >"$TMP/tty-step.out" 2>&1
+is "$(step_field "$TMP/tty-step.yml" ask status)" failed "a step reading the terminal fails"
+like "$(step_field "$TMP/tty-step.yml" ask note)" "^exit status" "at once, not by its timeout"
+pl log "$TMP/tty-step.yml" ask
+like "$OUT" "/dev/tty" "and its log says why"
+
 done_testing
