@@ -519,14 +519,31 @@ char *plan_mask(const struct plan *p, const char *buf, size_t len)
 	return plan_mask_len(p, buf, len, &n);
 }
 
+/* Whether the n bytes at buf are the start of a secret, not all of it. */
+static int secret_start(const struct plan *p, const char *buf, size_t n)
+{
+	for (size_t k = 0; k < p->n_vars; k++)
+		if (p->vars[k].secret && strlen(p->vars[k].value) > n &&
+		    memcmp(p->vars[k].value, buf, n) == 0)
+			return 1;
+	return 0;
+}
+
 char *plan_mask_stream(const struct plan *p, const char *buf, size_t len, int final, size_t *used,
 		       size_t *outlen)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t keep = plan_secret_maxlen(p);
-	/* a secret that starts before len - (longest - 1) ends within buf */
+	size_t keep = plan_secret_maxlen(p), limit = len;
+	/* A secret that starts before len - (longest - 1) ends within buf;
+	 * of the bytes after that, only those from where the rest of buf is
+	 * the start of a secret are kept back (a line "done\n" is not). */
 	keep = keep ? keep - 1 : 0;
-	*used = mask_scan(p, &sb, buf, len, final ? len : len > keep ? len - keep : 0);
+	for (size_t i = len > keep ? len - keep : 0; !final && i < len; i++)
+		if (secret_start(p, buf + i, len - i)) {
+			limit = i;
+			break;
+		}
+	*used = mask_scan(p, &sb, buf, len, limit);
 	*outlen = sb.len;
 	return sb_detach(&sb);
 }

@@ -161,8 +161,10 @@ char *plan_mask_len(const struct plan *p, const char *buf, size_t len, size_t *o
 /* Mask output as it streams in: buf holds what has been read and not yet
  * written (len bytes). Returns the masked text of its first *used bytes
  * (length in *outlen, NUL bytes kept), holding back fewer than
- * plan_secret_maxlen() bytes, which the caller puts at the front of the next
- * call's buf: a secret split between two reads is masked whole. final: the
+ * plan_secret_maxlen() bytes, and only from where the rest of buf is the
+ * start of a secret (so a line that ends otherwise goes out whole); the
+ * caller puts them at the front of the next call's buf: a secret split
+ * between two reads is masked whole. final: the
  * stream has ended, nothing is held back. The result, chunk by chunk, is
  * plan_mask() of the whole. */
 char *plan_mask_stream(const struct plan *p, const char *buf, size_t len, int final, size_t *used,

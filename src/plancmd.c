@@ -77,7 +77,8 @@ const char plan_usage[] =
 	"  confirm   record a manual step (or an interrupted one) as done\n"
 	"  log       the plan's log (every event and all output), or one step's output\n"
 	"  reset     forget the state of the plan, a phase or a step so that it runs\n"
-	"            again (gate evaluations and observed TTLs are kept)\n"
+	"            again (gate evaluations and observed TTLs are kept), stopping\n"
+	"            what a runner that was killed left running of it\n"
 	"\n"
 	"      --phase ID           run: run only this phase (those before it must be\n"
 	"                           done); reset: forget only this phase\n"
@@ -104,9 +105,11 @@ const char plan_usage[] =
 	"\n"
 	"Exit status: 0 the plan (or --phase) is complete, 1 waiting (a gate still\n"
 	"failing within its wait, a hold, a manual step awaiting confirmation, an\n"
-	"interrupted step to look at, or the run was interrupted), 2 a step or a gate\n"
-	"failed, 3 a bad plan or usage, or another runner has the plan (its pid is\n"
-	"named). `confirm`, `log` and `reset` exit 0, or 3.\n";
+	"interrupted step to look at, a step added to a phase already done, or the run\n"
+	"was interrupted), 2 a step or a gate failed, 3 a bad plan or usage, or another\n"
+	"runner has the plan (its pid is named). `confirm`, `log` and `reset` exit 0,\n"
+	"or 3. SIGINT or SIGTERM stops the run: the step running gets SIGTERM, and\n"
+	"SIGKILL 5 s later or at a second signal.\n";
 
 enum {
 	OPT_PHASE = 400,
@@ -418,6 +421,7 @@ struct child {
 	struct strbuf carry; /* output read, not yet masked (it may begin a secret) */
 	struct strbuf line;  /* masked output of an unfinished line */
 	int exited, status, timed_out, killed, eof;
+	int stopping;	  /* the runner was stopped: SIGTERM sent, SIGKILL to follow */
 	unsigned attempt; /* of this run, from 1 */
 };
 
@@ -449,15 +453,18 @@ struct runner {
 static void advance_later(struct runner *r);
 
 /* An event: to plan.log with the time, and to standard output when a person
- * is watching. */
+ * is watching. Secrets are masked: a message may quote a webhook's URL, a
+ * directory, a finding. */
 static void say(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct runner *r, const char *fmt, ...)
 {
 	va_list ap;
 	char now[32];
 	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *msg = plan_mask(r->pc.plan, raw, strlen(raw));
+	free(raw);
 	iso_time(loop_wall_time(), now);
 	if (r->log) {
 		fprintf(r->log, "%s %s\n", now, msg);
@@ -748,6 +755,11 @@ static void child_done(struct child *c)
 	int code;
 
 	child_output(c, 1);
+	/* Stopped by a timeout or a signal: the shell has gone, but what it
+	 * left behind may ignore SIGTERM; it must not outlive the step (and
+	 * run on beside its retry, or after the runner). */
+	if (c->timed_out || c->stopping)
+		kill(-c->pid, SIGKILL);
 	if (WIFEXITED(c->status))
 		code = WEXITSTATUS(c->status);
 	else
@@ -794,16 +806,20 @@ static void child_done(struct child *c)
 	step_failed(r, why);
 }
 
-static void step_failed(struct runner *r, const char *why)
+static void step_failed(struct runner *r, const char *raw_why)
 {
 	const struct plan_step *s = cur_step(r);
 	const struct plan_phase *ph = cur_phase(r);
 	struct store_plan_step *rec = step_rec(r, s, ph->id);
 	struct store_plan_phase *prec = phase_rec(r, ph);
+	/* why may quote the step's cwd: the database keeps no secret */
+	char *why = plan_mask(r->pc.plan, raw_why, strlen(raw_why));
 	set_str(&rec->status, "failed");
 	set_str(&rec->note, why);
-	if (step_save(r, rec) != 0)
+	if (step_save(r, rec) != 0) {
+		free(why);
 		return;
+	}
 	set_str(&prec->status, "failed");
 	char *note = xasprintf("step %s failed: %s", s->id, why);
 	set_str(&prec->note, note);
@@ -813,6 +829,7 @@ static void step_failed(struct runner *r, const char *why)
 		notify(r, "failed", ph->id, s->id, note);
 	}
 	free(note);
+	free(why);
 	finish(r, EXIT_FAILED);
 }
 
@@ -872,7 +889,7 @@ static void on_child_timeout(void *arg)
 	struct child *c = arg;
 	if (c->exited)
 		return;
-	if (!c->timed_out) {
+	if (!c->timed_out && !c->stopping) {
 		c->timed_out = 1;
 		say(c->r, "step %s: timed out; stopping its processes", c->step->id);
 		kill(-c->pid, SIGTERM);
@@ -880,6 +897,22 @@ static void on_child_timeout(void *arg)
 	} else {
 		kill(-c->pid, SIGKILL);
 	}
+}
+
+/* Stop a step's processes because the runner is stopped: SIGTERM to its
+ * group, then SIGKILL after a grace, or at once when asked again (a second
+ * Ctrl-C). */
+static void child_stop(struct child *c)
+{
+	if (c->exited)
+		return;
+	if (c->stopping) {
+		kill(-c->pid, SIGKILL);
+		return;
+	}
+	c->stopping = 1;
+	kill(-c->pid, SIGTERM);
+	loop_timer_start(c->timeout, KILL_GRACE_US);
 }
 
 /* The environment of a step: ours, the step's env:, and CUTOVER_PLAN_STEP,
@@ -917,9 +950,12 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static char *step_tag(struct runner *r, const struct plan_step *s)
+/* What marks the processes of a step: the plan's directory (which the
+ * database's place, the plan's name and file decide: a plan's key alone is
+ * the same in two databases) and the step's id. */
+static char *step_tag(const char *plan_dir, const char *id)
 {
-	return xasprintf("%lld/%s", r->pc.key, s->id);
+	return xasprintf("%s/%s", plan_dir, id);
 }
 
 /* The directory a step runs in: its cwd: (relative to the plan's directory)
@@ -957,7 +993,7 @@ static void start_step(struct runner *r)
 	cmd = plan_command(r->pc.plan, s, 0);
 	shown = plan_command(r->pc.plan, s, 1);
 	cwd = step_cwd(r, s);
-	tag = step_tag(r, s);
+	tag = step_tag(r->pc.dir, s->id);
 	env = step_environ(r, s, tag);
 	logpath = step_log_path(r->pc.dir, s->id);
 
@@ -1008,10 +1044,12 @@ static void start_step(struct runner *r)
 	sigaddset(&def, SIGQUIT);
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setsigmask(&attr, &none);
-	/* its own process group: a timeout or a stop reaches all it started */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	/* its own session, so its own process group: a timeout or a stop
+	 * reaches all it started; and no terminal, attached or not: what
+	 * would ask on one (ssh, sudo) fails at once, where a background
+	 * process group of the runner's session was stopped (SIGTTIN) and
+	 * hung, shown as running */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	char *argv[] = {"sh", "-c", cmd, NULL};
 	int err = posix_spawn(&c->pid, "/bin/sh", &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
@@ -1061,19 +1099,21 @@ out:
 	free(logpath);
 }
 
-/* Whether a process of group pgid carries the step's tag in its
- * environment: what a runner that died left running. Read from /proc: the
- * group's leader may be gone while what it started lives on. */
-static int leftover_group(pid_t pgid, const char *tag)
+/* What a runner that died left running of a step: the process group of a
+ * live process that carries the step's tag in its environment, in group
+ * pgid or, when pgid is 0 (the runner died before it recorded the group),
+ * in any group but ours. Read from /proc: the group's leader may be gone
+ * while what it started lives on. stop: send each such group SIGKILL.
+ * Returns the group found (the last of them), 0 when none. */
+static pid_t leftovers(pid_t pgid, const char *tag, int stop)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	int found = 0;
-	char want[512];
-	snprintf(want, sizeof(want), "CUTOVER_PLAN_STEP=%s", tag);
+	pid_t found = 0;
 	if (!d)
 		return 0;
-	while (!found && (de = readdir(d))) {
+	char *want = xasprintf("CUTOVER_PLAN_STEP=%s", tag);
+	while ((de = readdir(d))) {
 		char path[300], buf[4096];
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -1085,26 +1125,35 @@ static int leftover_group(pid_t pgid, const char *tag)
 		fclose(f);
 		buf[n] = '\0';
 		/* "pid (comm) state ppid pgrp ...": comm may hold spaces and
-		 * ')', so fields are counted from the last ')' */
+		 * ')', so fields are counted from the last ')'; a zombie (Z)
+		 * has ended, its parent has yet to reap it */
 		char *p = strrchr(buf, ')'), *end;
-		if (!p || !(p = strchr(p + 2, ' ')) || !(p = strchr(p + 1, ' ')))
+		if (!p || p[1] != ' ' || p[2] == 'Z' || !(p = strchr(p + 2, ' ')) ||
+		    !(p = strchr(p + 1, ' ')))
 			continue;
 		long pgrp = strtol(p + 1, &end, 10);
-		if (end == p + 1 || *end != ' ' || pgrp != pgid)
+		if (end == p + 1 || *end != ' ' || pgrp <= 0 || (pgid ? pgrp != pgid : pgrp == getpgrp()))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/environ", de->d_name);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
 		struct strbuf env = STRBUF_INIT;
+		int tagged = 0;
 		sb_read_file(&env, f, 1 << 20);
 		fclose(f);
 		for (size_t off = 0; off < env.len; off += strlen(env.buf + off) + 1)
 			if (strcmp(env.buf + off, want) == 0)
-				found = 1;
+				tagged = 1;
 		sb_release(&env);
+		if (!tagged)
+			continue;
+		found = (pid_t)pgrp;
+		if (stop)
+			kill(-found, SIGKILL);
 	}
 	closedir(d);
+	free(want);
 	return found;
 }
 
@@ -1113,13 +1162,12 @@ static int leftover_group(pid_t pgid, const char *tag)
  * interrupted. */
 static void mark_interrupted(struct runner *r, struct store_plan_step *rec, const struct plan_step *s)
 {
-	char *tag = step_tag(r, s);
-	if (rec->pid > 0 && leftover_group((pid_t)rec->pid, tag)) {
+	char *tag = step_tag(r->pc.dir, s->id);
+	pid_t group = leftovers((pid_t)rec->pid, tag, 1);
+	if (group)
 		say(r,
-		    "step %s: its processes (group %ld) outlived the runner that started them; stopping them",
-		    s->id, rec->pid);
-		kill(-(pid_t)rec->pid, SIGKILL);
-	}
+		    "step %s: its processes (group %ld) outlived the runner that started them; stopped them",
+		    s->id, (long)group);
 	free(tag);
 	set_str(&rec->status, "interrupted");
 	set_str(&rec->note, "the runner stopped while it ran");
@@ -1225,6 +1273,12 @@ static void on_interrupted_answer(struct runner *r, const char *line)
 static void interrupted_step(struct runner *r)
 {
 	const struct plan_step *s = cur_step(r);
+	if (s->kind == PLAN_STEP_MANUAL) {
+		/* a run: step made manual: since: to be confirmed, its
+		 * instructions are not a command to run again */
+		manual_step(r);
+		return;
+	}
 	if (s->kind == PLAN_STEP_RUN && (s->idempotent || r->po.yes)) {
 		say(r, "step %s was interrupted; running it again (%s)", s->id,
 		    s->idempotent ? "it is idempotent" : "--yes");
@@ -1278,6 +1332,22 @@ static size_t gate_ttls(const struct audit_result *res, const char ***subjects, 
 	return n;
 }
 
+/* The current phase failed (its gate, its hold): record it, say it, tell
+ * the webhooks and stop the run. */
+static void phase_failed(struct runner *r, const char *note)
+{
+	const struct plan_phase *ph = cur_phase(r);
+	struct store_plan_phase *prec = phase_rec(r, ph);
+	set_str(&prec->status, "failed");
+	set_str(&prec->note, note);
+	prec->gate_since = 0;
+	if (phase_save(r, prec) == 0) {
+		say(r, "phase %s: FAILED: %s", ph->id, note);
+		notify(r, "failed", ph->id, NULL, note);
+	}
+	finish(r, EXIT_FAILED);
+}
+
 /* When hold: ttl-drain lets the next phase start: for each name the gate
  * saw, the lowering's time plus the largest TTL seen before it. Returns
  * the time (0: nothing to wait for), or -1 after failing the phase. */
@@ -1286,7 +1356,8 @@ static double hold_until(struct runner *r, const char *const *subjects, size_t n
 	double until = 0;
 	char err[1024], d[32];
 	if (n == 0) {
-		step_failed(r, "hold: ttl-drain: the gate saw no TTL (it needs a ttl check)");
+		/* the phase's, not a step's: the steps are behind (or none) */
+		phase_failed(r, "hold: ttl-drain: the gate saw no TTL (it needs a ttl check)");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1373,6 +1444,23 @@ static char *gate_summary(const struct audit_result *res, int passed, enum statu
 	return sb_detach(&sb);
 }
 
+/* A finding as the JSON of reports, with secrets masked in its texts (a
+ * check may quote a value of the plan's variables). */
+static json_t *finding_json(const struct plan *p, const struct finding *f)
+{
+	json_t *o = report_json_finding(f), *v;
+	const char *key;
+	json_object_foreach(o, key, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		char *masked = plan_mask(p, json_string_value(v), json_string_length(v));
+		json_string_set(v, masked);
+		free(masked);
+	}
+	return o;
+}
+
 static void on_gate_done(void *arg, struct audit_result *res)
 {
 	struct runner *r = arg;
@@ -1396,10 +1484,12 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < res->n; i++)
-		json_array_append_new(arr, report_json_finding(&res->findings[i]));
+		json_array_append_new(arr, finding_json(r->pc.plan, &res->findings[i]));
 	char *json = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
-	char *summary = gate_summary(res, passed, worst);
+	char *raw = gate_summary(res, passed, worst);
+	char *summary = plan_mask(r->pc.plan, raw, strlen(raw));
+	free(raw);
 	double now = loop_wall_time();
 	struct store_plan_gate rec = {(char *)ph->id, now, passed, (char *)status_name(worst), json, summary};
 	const char **subjects;
@@ -1414,10 +1504,13 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	if (!passed && r->attached)
 		for (size_t i = 0; i < res->n; i++) {
 			const struct finding *f = &res->findings[i];
-			if (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on)
+			if (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on) {
+				const char *m = report_finding_message(f);
+				char *masked = plan_mask(r->pc.plan, m, strlen(m));
 				printf("    %-5s %s %s%s%s\n", status_name(f->status), f->code,
-				       f->subject ? f->subject : "", f->subject ? ": " : "",
-				       report_finding_message(f));
+				       f->subject ? f->subject : "", f->subject ? ": " : "", masked);
+				free(masked);
+			}
 		}
 	if (passed) {
 		if (ph->hold_ttl_drain) {
@@ -1447,18 +1540,11 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		loop_timer_start(r->timer, (uint64_t)g->every * 1000000ull);
 		goto out;
 	}
-	set_str(&prec->status, "failed");
 	char *note =
 		g->wait ? xasprintf("the gate did not pass within %s: %s", span((double)g->wait, d), summary)
 			: xasprintf("the gate did not pass: %s", summary);
-	set_str(&prec->note, note);
-	prec->gate_since = 0;
-	if (phase_save(r, prec) == 0) {
-		say(r, "phase %s: FAILED: %s", ph->id, note);
-		notify(r, "failed", ph->id, NULL, note);
-	}
+	phase_failed(r, note);
 	free(note);
-	finish(r, EXIT_FAILED);
 out:
 	free(subjects);
 	free(ttls);
@@ -1495,6 +1581,21 @@ static void advance(struct runner *r)
 		const struct plan_phase *ph = cur_phase(r);
 		struct store_plan_phase *prec = phase_rec(r, ph);
 		if (strcmp(prec->status, "done") == 0) {
+			/* A step added to the plan (or moved) since the
+			 * phase was done: running it now would be out of
+			 * order, skipping it would call it done. */
+			for (size_t j = 0; j < ph->n_steps; j++) {
+				const char *id = ph->steps[j].id;
+				if (step_finished(step_rec(r, &ph->steps[j], ph->id)->status))
+					continue;
+				say(r,
+				    "phase %s is done, but its step %s never ran (the plan changed since?); "
+				    "to "
+				    "run it: cutover plan reset --step %s %s, then cutover plan run %s",
+				    ph->id, id, id, p->file, p->file);
+				finish(r, EXIT_WAITING);
+				return;
+			}
 			r->phase_i++;
 			r->step_i = 0;
 			continue;
@@ -1526,6 +1627,15 @@ static void advance(struct runner *r)
 				continue;
 			}
 			r->attempt = 0;
+			if (strcmp(prec->status, "running") != 0) {
+				/* gating, and a step added since: the steps
+				 * first, then the gate from the start (and the
+				 * timer polls for a confirmation, not the gate) */
+				set_str(&prec->status, "running");
+				prec->gate_since = 0;
+				if (phase_save(r, prec) != 0)
+					return;
+			}
 			if (strcmp(rec->status, "running") == 0)
 				mark_interrupted(r, rec, s);
 			if (strcmp(rec->status, "interrupted") == 0) {
@@ -1642,8 +1752,8 @@ static void on_signal(void *arg, int signo)
 	}
 	say(r, "stopped by %s", signo == SIGINT ? "SIGINT" : "SIGTERM");
 	finish(r, EXIT_WAITING);
-	if (r->child && !r->child->exited)
-		kill(-r->child->pid, SIGTERM);
+	if (r->child)
+		child_stop(r->child);
 	prompt_stop(r);
 	loop_timer_stop(r->timer);
 	/* A gate being checked is let finish (its queries time out within
@@ -1879,14 +1989,18 @@ static const char *plan_state_word(struct planctx *pc, pid_t runner)
 		if (strcmp(st, "done") == 0)
 			done++;
 	}
-	for (size_t i = 0; i < pc->st.n_steps; i++) {
-		const char *st = pc->st.steps[i].status;
-		if (strcmp(st, "waiting") == 0 || strcmp(st, "interrupted") == 0 ||
-		    strcmp(st, "running") == 0)
-			return "waiting";
-		if (strcmp(st, "failed") == 0)
-			return "failed";
-	}
+	/* the plan's steps: a record of one no longer in it says nothing */
+	for (size_t i = 0; i < p->n_phases; i++)
+		for (size_t j = 0; j < p->phases[i].n_steps; j++) {
+			const char *st = step_status(&pc->st, p->phases[i].steps[j].id);
+			if (strcmp(st, "waiting") == 0 || strcmp(st, "interrupted") == 0 ||
+			    strcmp(st, "running") == 0)
+				return "waiting";
+			if (strcmp(st, "failed") == 0)
+				return "failed";
+			if (!step_finished(st))
+				done = 0;
+		}
 	if (done == p->n_phases)
 		return "complete";
 	return pc->st.n_phases ? "stopped" : "not started";
@@ -1967,7 +2081,9 @@ static int status_json(struct planctx *pc, pid_t runner, FILE *out)
 		json_object_set_new(jp, "ended", json_time(rec ? rec->ended : 0));
 		double d = rec ? duration_of(rec->started, rec->ended, now) : -1;
 		json_object_set_new(jp, "duration", d >= 0 ? json_real(d) : json_null());
-		json_object_set_new(jp, "note", rec && rec->note ? json_string(rec->note) : json_null());
+		char *pnote = rec && rec->note ? plan_mask(p, rec->note, strlen(rec->note)) : NULL;
+		json_object_set_new(jp, "note", pnote ? json_string(pnote) : json_null());
+		free(pnote);
 		json_object_set_new(jp, "hold_until", json_time(rec ? rec->hold_until : 0));
 		json_t *steps = json_array();
 		for (size_t j = 0; j < ph->n_steps; j++) {
@@ -2050,8 +2166,11 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 		double pd = rec ? duration_of(rec->started, rec->ended, now) : -1;
 		fprintf(out, "\nphase %-20s %-9s %s\n", ph->id, rec ? rec->status : "pending",
 			pd >= 0 ? span(pd, d) : "");
-		if (rec && rec->note)
-			fprintf(out, "  %s\n", rec->note);
+		if (rec && rec->note) {
+			char *note = plan_mask(p, rec->note, strlen(rec->note));
+			fprintf(out, "  %s\n", note);
+			free(note);
+		}
 		for (size_t j = 0; j < ph->n_steps; j++) {
 			const struct plan_step *s = &ph->steps[j];
 			struct store_plan_step *sr = rec_step(&pc->st, s->id);
@@ -2178,6 +2297,17 @@ static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char 
 				id, st);
 		goto out;
 	}
+	char *tag = step_tag(pc.dir, id);
+	pid_t group = strcmp(st, "running") == 0 ? leftovers((pid_t)rec->pid, tag, 0) : 0;
+	free(tag);
+	if (group) {
+		fprintf(stderr,
+			"cutover: step '%s' was running when its runner stopped, and its processes still run "
+			"(process group %ld): wait until they end, or `cutover plan run` stops them and "
+			"asks\n",
+			id, (long)group);
+		goto out;
+	}
 	char *how =
 		xasprintf("confirmed with plan confirm by %s", getenv("USER") ? getenv("USER") : "someone");
 	set_str(&rec->status, "confirmed");
@@ -2211,6 +2341,21 @@ static int plan_reset(struct common_opts *o, struct plan_opts *po, const char *f
 	if (runner) {
 		fprintf(stderr, "cutover: the plan is being run by pid %ld; stop it first\n", (long)runner);
 		goto out;
+	}
+	/* a step forgotten runs again: not beside what a runner that died
+	 * left running of it */
+	for (size_t i = 0; i < pc.st.n_steps; i++) {
+		const struct store_plan_step *rec = &pc.st.steps[i];
+		if (strcmp(rec->status, "running") != 0 || (po->step && strcmp(rec->step, po->step) != 0) ||
+		    (po->phase && strcmp(rec->phase, po->phase) != 0))
+			continue;
+		char *tag = step_tag(pc.dir, rec->step);
+		pid_t group = leftovers((pid_t)rec->pid, tag, 1);
+		free(tag);
+		if (group)
+			printf("step %s: stopping its processes (group %ld), left running by a runner that "
+			       "stopped\n",
+			       rec->step, (long)group);
 	}
 	int n;
 	if (po->step) {

@@ -841,6 +841,17 @@ static void test_masking(void **state)
 		sb_release(&written);
 	}
 	free(whole);
+	/* only what may be a secret's start is held back: a line that ends
+	 * otherwise goes out whole, at once */
+	size_t used, outlen;
+	char *chunk = plan_mask_stream(p, "copying...\n", 11, 0, &used, &outlen);
+	assert_int_equal(used, 11);
+	assert_memory_equal(chunk, "copying...\n", 11);
+	free(chunk);
+	chunk = plan_mask_stream(p, "key: hunt", 9, 0, &used, &outlen);
+	assert_int_equal(used, 5);
+	assert_memory_equal(chunk, "key: ", 5);
+	free(chunk);
 	plan_free(p);
 	vars_release(&set);
 }
