@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -210,6 +211,20 @@ static const char *span(double secs, char buf[32])
 		snprintf(buf, 32, "%lum%lus", s / 60, s % 60);
 	else
 		snprintf(buf, 32, "%lus", s);
+	return buf;
+}
+
+/* Who confirms: $USER, else the name of the real uid, else the uid. */
+static const char *who(void)
+{
+	static char buf[32];
+	const char *user = getenv("USER");
+	struct passwd *pw;
+	if (user && *user)
+		return user;
+	if ((pw = getpwuid(getuid())) && pw->pw_name)
+		return pw->pw_name;
+	snprintf(buf, sizeof(buf), "uid %ld", (long)getuid());
 	return buf;
 }
 
@@ -1203,8 +1218,7 @@ static void on_manual_answer(struct runner *r, const char *line)
 	static const char *const yes[] = {"done", "y", "yes", NULL};
 	static const char *const quit[] = {"q", "quit", "n", "no", NULL};
 	if (line && answer_is(line, yes)) {
-		char *how = xasprintf("confirmed at the prompt by %s",
-				      getenv("USER") ? getenv("USER") : "a person");
+		char *how = xasprintf("confirmed at the prompt by %s", who());
 		confirm_step(r, how);
 		free(how);
 		return;
@@ -1421,13 +1435,15 @@ static void hold_check(struct runner *r)
 	loop_timer_start(r->timer, (uint64_t)(left * 1e6) + 1000);
 }
 
-static char *gate_summary(const struct audit_result *res, int passed, enum status worst)
+/* "on DOMAIN, passed: 3 ok" -- the domain as it was checked, since a later
+ * `plan status` may load the plan with other --set values. */
+static char *gate_summary(const char *domain, const struct audit_result *res, int passed, enum status worst)
 {
 	size_t counts[STATUS_COUNT] = {0};
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < res->n; i++)
 		counts[res->findings[i].status]++;
-	sb_addf(&sb, "%s:", passed ? "passed" : "not passed");
+	sb_addf(&sb, "on %s, %s:", domain, passed ? "passed" : "not passed");
 	static const enum status order[] = {STATUS_FAIL, STATUS_ERROR, STATUS_WARN, STATUS_INFO, STATUS_OK};
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		if (counts[order[i]])
@@ -1487,7 +1503,7 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		json_array_append_new(arr, finding_json(r->pc.plan, &res->findings[i]));
 	char *json = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
-	char *raw = gate_summary(res, passed, worst);
+	char *raw = gate_summary(g->domain, res, passed, worst);
 	char *summary = plan_mask(r->pc.plan, raw, strlen(raw));
 	free(raw);
 	double now = loop_wall_time();
@@ -2197,8 +2213,8 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 				fprintf(out, "  gate   on %s: not checked yet\n", ph->gate->domain);
 			} else {
 				iso_time(g->at, at);
-				fprintf(out, "  gate   on %s: %zu check%s, the last at %s: %s\n",
-					ph->gate->domain, n, n == 1 ? "" : "s", at, g->summary);
+				fprintf(out, "  gate   %zu check%s, the last at %s %s\n", n,
+					n == 1 ? "" : "s", at, g->summary);
 				if (rec && strcmp(rec->status, "gating") == 0 && rec->gate_since > 0 &&
 				    ph->gate->wait) {
 					double left = rec->gate_since + (double)ph->gate->wait - now;
@@ -2308,8 +2324,7 @@ static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char 
 			id, (long)group);
 		goto out;
 	}
-	char *how =
-		xasprintf("confirmed with plan confirm by %s", getenv("USER") ? getenv("USER") : "someone");
+	char *how = xasprintf("confirmed with plan confirm by %s", who());
 	set_str(&rec->status, "confirmed");
 	set_str(&rec->note, how);
 	free(how);

@@ -258,7 +258,7 @@ is "$(sqlite3 "$DB" "SELECT f.findings FROM plan_gate g JOIN plan_findings f ON 
 	jq -r '[.[] | select(.status == "fail") | .code] | first')" \
 	record.mismatch "the database keeps the findings of every evaluation, the failed first one too"
 pl status "$TMP/gate.yml"
-like "$OUT" "gate   on plan.test: [0-9]+ checks, the last at .*: passed" "status shows why the phase advanced"
+like "$OUT" "gate   [0-9]+ checks, the last at .* on plan.test, passed" "status shows why the phase advanced, and on which domain"
 
 cat >"$TMP/gatefail.yml" <<EOF
 plan: gatefail
