@@ -170,8 +170,8 @@ char *plan_mask_len(const struct plan *p, const char *buf, size_t len, size_t *o
 char *plan_mask_stream(const struct plan *p, const char *buf, size_t len, int final, size_t *used,
 		       size_t *outlen);
 
-/* The longest secret value, for a caller that masks a stream and must keep
- * that many bytes minus one back between chunks. */
+/* The length of the longest secret value (0: none); plan_mask_stream()
+ * never holds back as many bytes as that. */
 size_t plan_secret_maxlen(const struct plan *p);
 
 #endif

@@ -243,9 +243,13 @@ static char *plan_files_dir(const struct store *db, const char *name, const char
 	for (const char *p = file; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	struct strbuf sb = STRBUF_INIT;
-	const char *dbpath = store_path(db), *slash = strrchr(dbpath, '/');
+	/* the database's real path: ./state.db and /srv/state.db are one
+	 * plan directory, one lock and one step tag */
+	char *real = realpath(store_path(db), NULL);
+	const char *dbpath = real ? real : store_path(db), *slash = strrchr(dbpath, '/');
 	if (slash)
 		sb_add(&sb, dbpath, (size_t)(slash - dbpath + 1));
+	free(real);
 	sb_adds(&sb, "plans/");
 	for (size_t i = 0; name[i] && i < 64; i++) {
 		char c = name[i];
@@ -435,7 +439,7 @@ struct child {
 	FILE *log;
 	struct strbuf carry; /* output read, not yet masked (it may begin a secret) */
 	struct strbuf line;  /* masked output of an unfinished line */
-	int exited, status, timed_out, killed, eof;
+	int exited, status, timed_out, eof;
 	int stopping;	  /* the runner was stopped: SIGTERM sent, SIGKILL to follow */
 	unsigned attempt; /* of this run, from 1 */
 };
@@ -461,7 +465,7 @@ struct runner {
 	struct strbuf answer;
 	void (*on_answer)(struct runner *r, const char *line);
 	struct loop_signal *sigint, *sigterm, *sighup;
-	int finished, rc, fatal;
+	int finished, rc;
 	int advancing; /* an advance() is deferred */
 };
 
@@ -505,15 +509,24 @@ static void db_failed(struct runner *r, const char *err)
 {
 	fprintf(stderr, "cutover: %s\n", err);
 	say(r, "stopped: the state database failed: %s", err);
-	r->fatal = 1;
 	finish(r, EXIT_USAGE);
+}
+
+static void set_str(char **field, const char *value)
+{
+	char *copy = value ? xstrdup(value) : NULL;
+	free(*field);
+	*field = copy;
 }
 
 static struct store_plan_step *step_rec(struct runner *r, const struct plan_step *s, const char *phase)
 {
 	struct store_plan_step *rec = rec_step(&r->pc.st, s->id);
-	if (rec)
+	if (rec) {
+		if (strcmp(rec->phase, phase) != 0) /* the plan moved it */
+			set_str(&rec->phase, phase);
 		return rec;
+	}
 	struct store_plan_state *st = &r->pc.st;
 	st->steps = xrealloc(st->steps, (st->n_steps + 1) * sizeof(*st->steps));
 	rec = &st->steps[st->n_steps++];
@@ -537,13 +550,6 @@ static struct store_plan_phase *phase_rec(struct runner *r, const struct plan_ph
 	rec->phase = xstrdup(ph->id);
 	rec->status = xstrdup("pending");
 	return rec;
-}
-
-static void set_str(char **field, const char *value)
-{
-	char *copy = value ? xstrdup(value) : NULL;
-	free(*field);
-	*field = copy;
 }
 
 static int step_save(struct runner *r, struct store_plan_step *rec)
@@ -589,18 +595,12 @@ static void notify(struct runner *r, const char *status, const char *phase, cons
 		{"plan", r->pc.plan->name}, {"phase", phase ? phase : ""},
 		{"step", step ? step : ""},
 	};
-	json_t *body = json_object();
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-		json_object_set_new(body, v[i].name, json_string(v[i].value));
-	char *json = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
 	for (size_t i = 0; i < r->pc.plan->n_notify; i++) {
 		char err[512];
 		if (notify_send(r->notifier, r->pc.plan->notify[i], v, ARRAY_SIZE(v), NULL, on_notified, r,
 				err, sizeof(err)) != 0)
 			say(r, "webhook not sent: %s", err);
 	}
-	free(json);
 	free(masked);
 }
 
@@ -1088,7 +1088,6 @@ static void start_step(struct runner *r)
 	if (!c->io || !c->watch || !c->timeout || !c->grace) {
 		fprintf(stderr, "cutover: cannot watch the step's process: %s\n", strerror(errno));
 		kill(-c->pid, SIGKILL);
-		r->fatal = 1;
 		finish(r, EXIT_USAGE);
 		goto out;
 	}
@@ -1516,7 +1515,7 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		db_failed(r, err);
 		goto out;
 	}
-	say(r, "gate of %s on %s: %s", ph->id, g->domain, summary);
+	say(r, "gate of %s: %s", ph->id, summary);
 	if (!passed && r->attached)
 		for (size_t i = 0; i < res->n; i++) {
 			const struct finding *f = &res->findings[i];
@@ -1694,7 +1693,6 @@ static void advance_later(struct runner *r)
 	r->advancing = 1;
 	if (loop_defer(r->s->loop, on_advance, r) != 0) {
 		r->advancing = 0;
-		r->fatal = 1;
 		finish(r, EXIT_USAGE);
 	}
 }
@@ -1746,7 +1744,10 @@ static void on_signal(void *arg, int signo)
 	struct runner *r = arg;
 	if (signo == SIGHUP) {
 		/* The terminal is gone (an SSH session dropped): go on without
-		 * it, into the plan's log only. */
+		 * it, into the plan's log only. A prompt's watch on standard
+		 * input goes before the descriptor is replaced (loop.h). */
+		int prompting = r->prompt != NULL;
+		prompt_stop(r);
 		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);
@@ -1756,14 +1757,10 @@ static void on_signal(void *arg, int signo)
 		}
 		r->attached = 0;
 		say(r, "the terminal hung up; going on without it (see plan status and plan log)");
-		if (r->prompt) {
-			prompt_stop(r);
-			r->tty = 0;
-			r->detached = 1;
-			advance_later(r);
-		}
 		r->tty = 0;
 		r->detached = 1;
+		if (prompting)
+			advance_later(r);
 		return;
 	}
 	say(r, "stopped by %s", signo == SIGINT ? "SIGINT" : "SIGTERM");
@@ -2284,7 +2281,7 @@ out:
 static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char *file, const char *id)
 {
 	struct planctx pc = {0};
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, lock_fd = -1;
 	char err[1024];
 	if (planctx_open(&pc, file, &o->vars, po->db) != 0)
 		goto out;
@@ -2296,8 +2293,18 @@ static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char 
 	}
 	struct store_plan_step *rec = rec_step(&pc.st, id);
 	const char *st = rec ? rec->status : "pending";
-	if (strcmp(st, "waiting") != 0 && strcmp(st, "interrupted") != 0 &&
-	    !(strcmp(st, "running") == 0 && lock_holder(pc.dir) == 0)) {
+	/* An interrupted step is confirmed only with the plan's lock: a
+	 * runner asking about it at a prompt could otherwise run it again
+	 * once it is recorded as confirmed. A waiting manual step needs none:
+	 * a detached runner waits for exactly this. */
+	if (rec && strcmp(st, "waiting") != 0) {
+		lock_fd = lock_take(pc.dir, err, sizeof(err));
+		if (lock_fd < 0) {
+			fprintf(stderr, "cutover: %s; answer its prompt, or stop it first\n", err);
+			goto out;
+		}
+	}
+	if (strcmp(st, "waiting") != 0 && strcmp(st, "interrupted") != 0 && strcmp(st, "running") != 0) {
 		if (step_finished(st))
 			fprintf(stderr, "cutover: step '%s' is already %s\n", id, st);
 		else if (strcmp(st, "failed") == 0)
@@ -2337,6 +2344,8 @@ static int plan_confirm(struct common_opts *o, struct plan_opts *po, const char 
 	printf("step %s of plan %s confirmed\n", id, pc.plan->name);
 	rc = EXIT_DONE;
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	planctx_release(&pc);
 	return rc;
 }
@@ -2344,7 +2353,7 @@ out:
 static int plan_reset(struct common_opts *o, struct plan_opts *po, const char *file)
 {
 	struct planctx pc = {0};
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, lock_fd = -1;
 	char err[1024];
 	if (po->phase && po->step) {
 		fprintf(stderr, "cutover: plan reset: give --phase or --step, not both\n");
@@ -2352,9 +2361,15 @@ static int plan_reset(struct common_opts *o, struct plan_opts *po, const char *f
 	}
 	if (planctx_open(&pc, file, &o->vars, po->db) != 0)
 		goto out;
-	pid_t runner = lock_holder(pc.dir);
-	if (runner) {
-		fprintf(stderr, "cutover: the plan is being run by pid %ld; stop it first\n", (long)runner);
+	/* the plan's lock, held to the end: no runner starts meanwhile */
+	lock_fd = lock_take(pc.dir, err, sizeof(err));
+	if (lock_fd < 0) {
+		fprintf(stderr, "cutover: %s; stop it first\n", err);
+		goto out;
+	}
+	store_plan_state_release(&pc.st);
+	if (store_plan_state(pc.db, pc.key, STORE_GATES_LAST, &pc.st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cutover: %s\n", err);
 		goto out;
 	}
 	/* a step forgotten runs again: not beside what a runner that died
@@ -2412,6 +2427,8 @@ static int plan_reset(struct common_opts *o, struct plan_opts *po, const char *f
 	       n, n == 1 ? "" : "s");
 	rc = EXIT_DONE;
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	planctx_release(&pc);
 	return rc;
 }
@@ -2419,7 +2436,6 @@ out:
 /* --- log ---------------------------------------------------------------- */
 
 struct follower {
-	struct loop *loop;
 	FILE *f;
 	const char *dir;
 	struct loop_timer *timer;
@@ -2501,7 +2517,6 @@ static int plan_log(struct common_opts *o, struct plan_opts *po, const char *fil
 		fprintf(stderr, "cutover: cannot start the event loop: %s\n", strerror(errno));
 		goto out;
 	}
-	fw.loop = loop;
 	fw.dir = pc.dir;
 	fw.timer = loop_timer_new(loop, on_follow, &fw);
 	sig = loop_signal_new(loop, SIGINT, on_follow_signal, &fw);

@@ -97,7 +97,6 @@
 		 " FROM plan_step WHERE plan = ?1 ORDER BY id")                                              \
 	X(PHASES, "SELECT phase, status, started, ended, gate_since, hold_until, note"                       \
 		  " FROM plan_phase WHERE plan = ?1 ORDER BY id")                                            \
-	/* ?2 = 1: only the latest evaluation of each phase. */                                              \
 	/* ?2: enum store_gates. The latest of a phase: the last by time. */                                 \
 	X(GATES,                                                                                             \
 	  "SELECT phase, at, passed, worst, CASE WHEN ?2 != 2 OR g.id = (SELECT l.id FROM plan_gate l"       \
@@ -1457,17 +1456,24 @@ int store_plan_lowering(struct store *s, long long plan, const char *subject, lo
 		return missing(s, what, "subject", err, errlen);
 	if (!(st = plan_stmt(s, STMT_OBSERVATIONS, plan, subject, what, err, errlen)))
 		return -1;
-	/* One statement: one snapshot of the observations. */
+	long previous = -1, largest_before = -1;
+	int found = 0;
+	/* One statement: one snapshot of the observations. The latest drop is
+	 * the lowering: after a plan's reset, the one of its new run, never a
+	 * rehearsal's that has long run out. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long ttl = (long)sqlite3_column_int64(st, 1);
-		if (ttl < largest) {
+		if (previous >= 0 && ttl < previous) {
 			*lowered_at = sqlite3_column_double(st, 0);
-			break;
+			largest_before = largest;
+			found = 1;
 		}
-		largest = ttl;
+		if (ttl > largest)
+			largest = ttl;
+		previous = ttl;
 	}
-	*before = largest;
+	*before = found ? largest_before : largest;
 	if (rows_end(s, st, rc, what, err, errlen) != 0)
 		return -1;
-	return rc == SQLITE_ROW;
+	return found;
 }

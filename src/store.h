@@ -221,15 +221,16 @@ int store_plan_step_reset(struct store *s, long long plan, const char *step, cha
  * recorded). */
 int store_plan_observe(struct store *s, long long plan, double at, const char *const *subjects,
 		       const long *ttls, size_t n, char *err, size_t errlen);
-/* What the observations of subject say about a TTL lowering: the largest
- * TTL observed before the lowering (*before) and when the lowering was
- * first observed (*lowered_at), the lowering being the first observation
- * of a TTL below the largest one observed before it (in time order; at one
- * time, in the order recorded). Any drop is one, so observe the TTLs the
- * authoritative servers give, not a cache's counting down. Returns 1 with
- * both set; 0 when no lowering is on record (*before is then the largest
- * TTL observed, or -1 when subject was never observed); -1 with why in
- * err. */
+/* What the observations of subject say about a TTL lowering: when the
+ * lowering was observed (*lowered_at) and the largest TTL observed before
+ * it (*before), the lowering being the latest observation of a TTL below
+ * the one observed just before it (in time order; at one time, in the
+ * order recorded): after a reset, a rehearsal's lowering is not the new
+ * run's. Any drop is one, so observe the TTLs the authoritative servers
+ * give, not a cache's counting down; a later, smaller drop only makes the
+ * hold longer. Returns 1 with both set; 0 when no lowering is on record
+ * (*before is then the largest TTL observed, or -1 when subject was never
+ * observed); -1 with why in err. */
 int store_plan_lowering(struct store *s, long long plan, const char *subject, long *before,
 			double *lowered_at, char *err, size_t errlen);
 

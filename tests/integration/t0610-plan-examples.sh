@@ -137,8 +137,8 @@ done
 web run "$WEBAPP" </dev/null
 all="$all$OUT$ERR"
 is "$RC" 1 "once the records changed: propagated, verified, and the last manual step (exit 1)"
-like "$OUT" "gate of switch on plan.test: passed" "the propagation gate passed"
-like "$OUT" "gate of verify on plan.test: passed" "the verification passed"
+like "$OUT" "gate of switch: on plan.test, passed" "the propagation gate passed"
+like "$OUT" "gate of verify: on plan.test, passed" "the verification passed"
 
 zone plan.test '/^[@w]/s/ 2 IN A/ 60 IN A/'
 pl confirm "$WEBAPP" raise-ttl-at-provider
@@ -168,7 +168,7 @@ s|^default\\._domainkey 300 IN TXT .*|default._domainkey 300 IN TXT \"$(cat "$HO
 
 mail run "$MAILMOVE" </dev/null
 is "$RC" 1 "mail: the first run stops at the manual step that publishes the new address"
-like "$OUT" "gate of carry-dkim on good.test: passed" "the DKIM key carried is the one DNS publishes"
+like "$OUT" "gate of carry-dkim: on good.test, passed" "the DKIM key carried is the one DNS publishes"
 ok "$(cmp -s "$HOSTS/old/mailu/dkim/good.test.default.key" "$HOSTS/new/mailu/dkim/good.test.default.key" && echo 0 || echo 1)" \
 	"the key file arrived over ssh"
 
@@ -187,7 +187,7 @@ zone good.test 's/IN MX    10 oldmail\.good\.test\./IN MX    10 mail.good.test./
 pl confirm "$MAILMOVE" switch-mx
 mail run "$MAILMOVE" </dev/null
 is "$RC" 0 "mail: the MX switched, the plan completes (exit 0)"
-like "$OUT" "gate of verify on good.test: passed" "the shipped mail rules pass"
+like "$OUT" "gate of verify: on good.test, passed" "the shipped mail rules pass"
 is "$(status_of "$MAILMOVE")" \
 	"audit=done carry-dkim=done new-address=done stop=done copy=done start=done switch=done verify=done" \
 	"status: every phase done"

@@ -1517,10 +1517,15 @@ static void test_plan_lowering(void **state)
 	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 7200, 300}, 3, &before, &at), 1);
 	assert_int_equal(before, 7200);
 	assert_true(at == 300);
-	/* Lowered, raised back, lowered again: the first lowering. */
+	/* Lowered, raised back, lowered again (a rehearsal, then the move):
+	 * the latest lowering. */
 	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 300, 3600, 300}, 4, &before, &at), 1);
 	assert_int_equal(before, 3600);
-	assert_true(at == 200);
+	assert_true(at == 400);
+	/* Lowered in two steps: from the second, and the largest before it. */
+	assert_int_equal(lowering_of(f->s, plan, (const long[]){86400, 300, 300, 250}, 4, &before, &at), 1);
+	assert_int_equal(before, 86400);
+	assert_true(at == 400);
 	/* Any drop is a lowering: a cache's counting down would be one (the
 	 * runner observes what the authoritative servers give). */
 	assert_int_equal(lowering_of(f->s, plan, (const long[]){3600, 3599}, 2, &before, &at), 1);
@@ -1530,14 +1535,15 @@ static void test_plan_lowering(void **state)
 	assert_int_equal(lowering_of(f->s, plan, (const long[]){60, 300, 3600}, 3, &before, &at), 0);
 	assert_int_equal(before, 3600);
 
-	/* Observations recorded out of time order are taken in time order. */
+	/* Observations recorded out of time order are taken in time order:
+	 * 7200, 3600, 300, the latest drop at 500. */
 	observe(f->s, plan, 500, "late.example.org. A", 300);
 	observe(f->s, plan, 100, "late.example.org. A", 7200);
 	observe(f->s, plan, 300, "late.example.org. A", 3600);
 	assert_int_equal(
 		store_plan_lowering(f->s, plan, "late.example.org. A", &before, &at, err, sizeof(err)), 1);
 	assert_int_equal(before, 7200);
-	assert_true(at == 300);
+	assert_true(at == 500);
 
 	/* Several subjects at once; the subject without regard to case; other
 	 * plans apart. */
@@ -1597,8 +1603,8 @@ static void plan_writer(const char *path, struct plan_progress *p)
 	for (long n = p->next;; n++) {
 		const char *status = STEP_WORDS[n % 7];
 		long ttls[OBS_PER_ROUND] = {n, n + 1, n + 2};
-		struct store_plan_step sp = {phase,   step,	      (char *)status, (double)n,
-					     n + 0.5, (int)(n % 256), (unsigned)n,    note, 0};
+		struct store_plan_step sp = {phase,	     step,	  (char *)status, (double)n, n + 0.5,
+					     (int)(n % 256), (unsigned)n, note,		  0};
 		struct store_plan_gate g = {phase, (double)n, (int)(n % 2), (char *)WORSTS[n % 5],
 					    NULL,  summary};
 
