@@ -2226,10 +2226,8 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 		if (ph->hold_ttl_drain && rec && rec->hold_until > 0) {
 			iso_time(rec->hold_until, at);
 			double left = rec->hold_until - now;
-			fprintf(out, "  hold   ttl-drain until %s%s%s\n", at, left > 0 ? ", " : "",
-				left > 0 ? span(left, d) : "");
-			if (left > 0)
-				fprintf(out, "         (%s)\n", "more to wait");
+			fprintf(out, "  hold   ttl-drain until %s%s%s%s\n", at, left > 0 ? ", " : "",
+				left > 0 ? span(left, d) : "", left > 0 ? " to go" : "");
 		}
 	}
 	if (current) {

@@ -350,6 +350,8 @@ is "$((hold_s - lowered_s))" 8 "the hold lasts the TTL seen before the lowering 
 copied=$(cat "$TMP/hold.out")
 ok "$([ "$copied" -ge "$hold_s" ] && echo 0 || echo 1)" "the next phase started only after the hold ($copied >= $hold_s)"
 like "$(cat "$TMP/hold.run")" "hold: ttl-drain until" "the run says what it holds for"
+pl status "$TMP/hold.yml"
+like "$OUT" "hold   ttl-drain until $hold" "status shows when the hold ended"
 
 # --- manual steps -------------------------------------------------------------------------
 
