@@ -14,30 +14,8 @@ need perl perl
 need sqlite3 sqlite3
 need script bsdutils
 
-DB=$TMP/state.db
-# pl ARG...: cutover plan with the test's database and the world's root
-pl() {
-	run_cutover plan "$@" --db "$DB" --root-hints "$ROOT_HINTS" --timeout 500
-}
-# step_field PLAN STEP FIELD: from plan status -f json
-step_field() {
-	"$CUTOVER" plan status -f json --db "$DB" "$1" |
-		jq -r --arg s "$2" --arg f "$3" '.phases[].steps[] | select(.id == $s) | .[$f]'
-}
-phase_field() {
-	"$CUTOVER" plan status -f json --db "$DB" "$1" |
-		jq -r --arg p "$2" --arg f "$3" '.phases[] | select(.id == $p) | .[$f]'
-}
-# await TENTHS EXPECTED CMD ARG...: poll CMD every 0.1 s, at most TENTHS
-# times, until it prints EXPECTED
-await() {
-	_n=$1 _want=$2
-	shift 2
-	while [ "$("$@")" != "$_want" ] && [ "$_n" -gt 0 ]; do
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-}
+. "$TOP/tests/integration/plan-lib.sh"
+
 count_lines() {
 	grep -c -x -- "$2" "$1" 2>/dev/null || true
 }
@@ -214,25 +192,6 @@ wait $first
 
 # --- a gate that passes once the zone changed -------------------------------------------
 
-orig=$FIXTURES/zones/plan.test.zone
-restore() {
-	cp "$orig" "$WORLD/new1/zones/plan.test.zone"
-	cp "$orig" "$WORLD/new2/zones/plan.test.zone"
-	touch "$WORLD/new1/zones/plan.test.zone" "$WORLD/new2/zones/plan.test.zone"
-	reload new1 && reload new2
-}
-at_exit restore
-# change_zone SED-EXPR: on both servers, with a new serial
-serial=2026120101
-change_zone() {
-	serial=$((serial + 1))
-	for s in new1 new2; do
-		sed -i -e "$1" -e "s/^\( *\)20261201[0-9][0-9] ; serial/\1$serial ; serial/" \
-			"$WORLD/$s/zones/plan.test.zone"
-		touch "$WORLD/$s/zones/plan.test.zone"
-	done
-	reload new1 && reload new2 || bail_out "reloading plan.test failed"
-}
 
 cat >"$TMP/gate.yml" <<EOF
 plan: gate
@@ -256,7 +215,7 @@ is "$RC" 1 "--no-wait: a gate failing within its wait exits 1 (waiting)"
 runner=$!
 sleep 2
 ok "$([ ! -e "$TMP/gate.out" ] && echo 0 || echo 1)" "the next phase waits while the gate fails"
-change_zone 's/^www       8 IN A     192.0.2.10/www       8 IN A     198.51.100.20/'
+zone plan.test 's/^www       8 IN A     192.0.2.10/www       8 IN A     198.51.100.20/'
 wait $runner
 is "$?" 0 "once the zone changed and NSD reloaded, the gate passes and the plan completes"
 is "$(cat "$TMP/gate.out" 2>/dev/null)" switched "the phase after the gate ran"
@@ -293,7 +252,7 @@ like "$OUT" "fail +record.mismatch" "with their codes"
 
 dig_at "$RESOLVER" moved.plan.test A +rec
 is "$DIG_ANSWER" "moved.plan.test. 8 IN A 192.0.2.10" "the world's resolver holds the old value of moved.plan.test"
-change_zone 's/^moved     8 IN A     192.0.2.10/moved     8 IN A     198.51.100.20/'
+zone plan.test 's/^moved     8 IN A     192.0.2.10/moved     8 IN A     198.51.100.20/'
 cat >"$TMP/prop.yml" <<EOF
 plan: prop
 vars: {domain: plan.test, new_ip: 198.51.100.20}
@@ -338,7 +297,7 @@ EOF
 runner=$!
 await 100 gating phase_field "$TMP/hold.yml" lower status
 sleep 1
-change_zone 's/^low       8 IN A     192.0.2.10/low       2 IN A     192.0.2.10/'
+zone plan.test 's/^low       8 IN A     192.0.2.10/low       2 IN A     192.0.2.10/'
 wait $runner
 is "$?" 0 "the plan with a ttl-drain hold completes"
 pl status -f json "$TMP/hold.yml"

@@ -26,11 +26,8 @@ WEB_VARS=$(cat "$HOSTS/webapp-move.vars")
 MAIL_VARS=$(cat "$HOSTS/mail-move.vars")
 SECRET=demo-Pa55word
 
-DB=$TMP/state.db
-# pl ARG...: cutover plan with the test's database and the world's root
-pl() {
-	run_cutover plan "$@" --db "$DB" --root-hints "$ROOT_HINTS" --timeout 500
-}
+. "$TOP/tests/integration/plan-lib.sh"
+
 # web ARG... / mail ARG...: the same with a plan's variables
 web() {
 	# shellcheck disable=SC2086
@@ -40,20 +37,6 @@ mail() {
 	# shellcheck disable=SC2086
 	pl "$@" $MAIL_VARS
 }
-# zone ZONE SED-SCRIPT: a change at the DNS provider, on every server
-zone() {
-	sh tests/world/zone-edit.sh "$WORLD" "$1" "$2" >/dev/null || bail_out "changing $1 failed"
-}
-restore() {
-	for z in plan.test good.test; do
-		for s in new1 new2; do
-			cp "$FIXTURES/zones/$z.zone" "$WORLD/$s/zones/$z.zone"
-			touch "$WORLD/$s/zones/$z.zone"
-		done
-	done
-	reload new1 && reload new2
-}
-at_exit restore
 # status_of PLAN: "phase=status ..." from plan status -f json
 status_of() {
 	"$CUTOVER" plan status -f json --db "$DB" "$1" | jq -r '[.phases[] | "\(.id)=\(.status)"] | join(" ")'

@@ -11,30 +11,8 @@ need perl perl
 need sqlite3 sqlite3
 need script bsdutils
 
-# the test's database, the world's root (no blank in either: $TMP is made so)
-DB=$TMP/state.db
-OPTS="--db $DB --root-hints $ROOT_HINTS --timeout 500"
-pl() { run_cutover plan "$@" $OPTS; }
-# field PLAN JQ-EXPR: what plan status -f json says
-field() { "$CUTOVER" plan status -f json --db "$DB" "$1" | jq -r "$2"; }
-step_field() { field "$1" ".phases[].steps[] | select(.id == \"$2\") | .$3"; }
-phase_field() { field "$1" ".phases[] | select(.id == \"$2\") | .$3"; }
-# wait_for CMD VALUE: until the output of CMD is VALUE (10 s at most)
-wait_for() {
-	_i=0
-	while [ "$(eval "$1")" != "$2" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-# plan_dir NAME: the directory of a plan's logs
-plan_dir() {
-	dirname "$(ls "$(dirname "$DB")"/plans/"$1"-*/lock)"
-}
-# no_asan TEXT DESC: the sanitizers (make check SANITIZE=1) found nothing
-no_asan() {
-	ok "$(printf '%s' "$1" | grep -qE 'AddressSanitizer|runtime error' && echo 1 || echo 0)" "$2"
-}
+. "$TOP/tests/integration/plan-lib.sh"
+field() { _plan_field "$@"; }
 
 # --- hold: ttl-drain behind a gate that saw no TTL ---------------------------
 
@@ -71,7 +49,7 @@ EOF
 "$CUTOVER" plan run --db "$DB" --resolver "$(addr blackhole)" --timeout 700 "$TMP/gate-int.yml" \
 	>"$TMP/gate-int.out" 2>"$TMP/gate-int.err" &
 runner=$!
-wait_for "phase_field '$TMP/gate-int.yml' two status" gating
+await 100 gating phase_field "$TMP/gate-int.yml" two status
 sleep 0.3
 kill -INT $runner
 wait $runner
@@ -212,7 +190,7 @@ sed -i -e 's|      - {id: s1, run: "true"}|&\n      - {id: ask, manual: "Check t
 	-e 's|203.0.113.77|192.0.2.10|' "$TMP/edit-gate.yml"
 pl run --detach "$TMP/edit-gate.yml"
 is "$RC" 0 "then, with a manual step added and the gate passing, run --detach"
-wait_for "step_field '$TMP/edit-gate.yml' ask status" waiting
+await 100 waiting step_field "$TMP/edit-gate.yml" ask status
 sleep 2
 ok "$([ -e "$TMP/edit-gate.out" ] && echo 1 || echo 0)" "the next phase waits for the manual step's confirmation"
 is "$(phase_field "$TMP/edit-gate.yml" one status)" running "its phase runs its steps again"
@@ -229,7 +207,7 @@ phases:
 EOF
 "$CUTOVER" plan run --db "$DB" "$TMP/edit-kind.yml" >/dev/null 2>&1 &
 runner=$!
-wait_for "step_field '$TMP/edit-kind.yml' s1 status" running
+await 100 running step_field "$TMP/edit-kind.yml" s1 status
 kill -KILL $runner
 wait $runner 2>/dev/null
 sed -i "s|run: \"sleep 30\"|manual: \"touch $TMP/instructions-ran\"|" "$TMP/edit-kind.yml"
@@ -276,8 +254,8 @@ EOF
 for how in grace twice; do
 	"$CUTOVER" plan run --db "$DB" "$TMP/deaf.yml" >"$TMP/deaf.out" 2>&1 &
 	runner=$!
-	wait_for "step_field '$TMP/deaf.yml' s status" running
-	wait_for "[ -s '$TMP/deaf.pid' ] && echo yes" yes
+	await 100 running step_field "$TMP/deaf.yml" s status
+	await 100 yes sh -c "[ -s '$TMP/deaf.pid' ] && echo yes"
 	t0=$(date +%s)
 	kill -TERM $runner
 	if [ $how = twice ]; then
@@ -310,7 +288,7 @@ EOF
 orphan() {
 	"$CUTOVER" plan run --db "$DB" "$TMP/orphan.yml" >/dev/null 2>&1 &
 	_r=$!
-	wait_for "[ -s '$TMP/orphan.pids' ] && echo yes" yes
+	await 100 yes sh -c "[ -s '$TMP/orphan.pids' ] && echo yes"
 	kill -KILL $_r
 	wait $_r 2>/dev/null
 }
