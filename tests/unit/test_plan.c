@@ -6,7 +6,6 @@
  * tests/fixtures/plans/ carries its expected message in a first line
  * "# error: LINE:COL: message" (and any "# set: NAME=VALUE" lines it needs);
  * the files named good-*.yml load. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_group.h"
+
 #include "plan.h"
 #include "report.h"
 #include "rules.h"
@@ -34,19 +35,6 @@
 
 /* ------------------------------------------------------------------ */
 /* helpers */
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[4096];
-	size_t got;
-	assert_non_null(f);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_add(&sb, chunk, got);
-	fclose(f);
-	return sb_detach(&sb);
-}
 
 static struct plan *load_ok(const char *text, const struct vars *overrides)
 {
@@ -891,51 +879,15 @@ static void test_overrides(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The bad fixtures: every *.yml in the directory not named good-*. */
-static size_t bad_fixtures(char ***out)
-{
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-	DIR *d = opendir(FIXTURES);
-	struct dirent *e;
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 5 || strcmp(e->d_name + len - 4, ".yml") != 0 ||
-		    strncmp(e->d_name, "good-", 5) == 0)
-			continue;
-		*(char **)xgrow(&v, &n, &alloc, sizeof(char *)) = xasprintf("%s/%s", FIXTURES, e->d_name);
-	}
-	closedir(d);
-	qsort(v, n, sizeof(char *), by_name);
-	*out = v;
-	return n;
-}
-
-static size_t n_bad;
-
-static void test_fixtures_found(void **state)
-{
-	if (n_bad < MIN_BAD_FIXTURES)
-		fail_msg("found %zu bad fixtures in " FIXTURES " (run from the repository root)", n_bad);
-}
-
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_fixtures_found), cmocka_unit_test(test_good_full),
-		cmocka_unit_test(test_good_minimal),   cmocka_unit_test(test_flow_and_defaults),
-		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_rules_errors),
-		cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_root_writable),
-		cmocka_unit_test(test_quoting),	       cmocka_unit_test(test_quoting_literal),
-		cmocka_unit_test(test_masking),	       cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_good_full),	  cmocka_unit_test(test_good_minimal),
+		cmocka_unit_test(test_flow_and_defaults), cmocka_unit_test(test_string_errors),
+		cmocka_unit_test(test_rules_errors),	  cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_root_writable),	  cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_quoting_literal),	  cmocka_unit_test(test_masking),
+		cmocka_unit_test(test_overrides),
 	};
 	/* shipped rule sets (a gate's `rules: pre-cutover`) from this tree */
 	char cwd[PATH_MAX];
@@ -945,21 +897,6 @@ int main(void)
 	setenv("CUTOVER_RULES_DIR", rules_dir, 1);
 	free(rules_dir);
 
-	char **bad;
-	n_bad = bad_fixtures(&bad);
-	size_t n = ARRAY_SIZE(fixed) + n_bad;
-	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
-	memcpy(tests, fixed, sizeof(fixed));
-	for (size_t i = 0; i < n_bad; i++) {
-		struct CMUnitTest *t = &tests[ARRAY_SIZE(fixed) + i];
-		t->name = bad[i] + strlen(FIXTURES) + 1;
-		t->test_func = test_bad_fixture;
-		t->initial_state = bad[i];
-	}
-	int rc = _cmocka_run_group_tests("plan", tests, n, NULL, NULL);
-	for (size_t i = 0; i < n_bad; i++)
-		free(bad[i]);
-	free(bad);
-	free(tests);
-	return rc;
+	return fixture_group_run("plan", fixed, ARRAY_SIZE(fixed), FIXTURES, MIN_BAD_FIXTURES,
+				 test_bad_fixture);
 }

@@ -3,7 +3,6 @@
  * repository root. Each bad fixture in tests/fixtures/rules/ carries its
  * expected message in a first line "# error: LINE:COL: message" (and any
  * "# set: NAME=VALUE" lines it needs); the files named good-*.yml load. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fixture_group.h"
 
 #include "checks.h"
 #include "report.h"
@@ -26,19 +27,6 @@
 
 /* ------------------------------------------------------------------ */
 /* helpers */
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[4096];
-	size_t got;
-	assert_non_null(f);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_add(&sb, chunk, got);
-	fclose(f);
-	return sb_detach(&sb);
-}
 
 /* Load text (a small rule set) and expect it to fail with message (without
  * the "t.yml:" prefix, which is added here). */
@@ -964,70 +952,26 @@ static void test_parse_percent(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The bad fixtures: every *.yml in the directory not named good-*. */
-static size_t bad_fixtures(char ***out)
-{
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-	DIR *d = opendir(FIXTURES);
-	struct dirent *e;
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 5 || strcmp(e->d_name + len - 4, ".yml") != 0 ||
-		    strncmp(e->d_name, "good-", 5) == 0)
-			continue;
-		*(char **)xgrow(&v, &n, &alloc, sizeof(char *)) = xasprintf("%s/%s", FIXTURES, e->d_name);
-	}
-	closedir(d);
-	qsort(v, n, sizeof(char *), by_name);
-	*out = v;
-	return n;
-}
-
-static size_t n_bad;
-
-static void test_fixtures_found(void **state)
-{
-	if (n_bad < MIN_BAD_FIXTURES)
-		fail_msg("found %zu bad fixtures in " FIXTURES " (run from the repository root)", n_bad);
-}
-
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_fixtures_found), cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_good_all_types), cmocka_unit_test(test_good_all_types_when_set),
-		cmocka_unit_test(test_good_flow),      cmocka_unit_test(test_good_vars),
-		cmocka_unit_test(test_shipped_rules),  cmocka_unit_test(test_load_string),
-		cmocka_unit_test(test_string_errors),  cmocka_unit_test(test_when),
-		cmocka_unit_test(test_unless),	       cmocka_unit_test(test_expand),
-		cmocka_unit_test(test_vars),	       cmocka_unit_test(test_check_scalar),
-		cmocka_unit_test(test_parse_percent),  cmocka_unit_test(test_bare_names),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_good_all_types),
+		cmocka_unit_test(test_good_all_types_when_set),
+		cmocka_unit_test(test_good_flow),
+		cmocka_unit_test(test_good_vars),
+		cmocka_unit_test(test_shipped_rules),
+		cmocka_unit_test(test_load_string),
+		cmocka_unit_test(test_string_errors),
+		cmocka_unit_test(test_when),
+		cmocka_unit_test(test_unless),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_vars),
+		cmocka_unit_test(test_check_scalar),
+		cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_bare_names),
 		cmocka_unit_test(test_too_large),
 	};
-	char **bad;
-	n_bad = bad_fixtures(&bad);
-	size_t n = ARRAY_SIZE(fixed) + n_bad;
-	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
-	memcpy(tests, fixed, sizeof(fixed));
-	for (size_t i = 0; i < n_bad; i++) {
-		struct CMUnitTest *t = &tests[ARRAY_SIZE(fixed) + i];
-		t->name = bad[i] + strlen(FIXTURES) + 1;
-		t->test_func = test_bad_fixture;
-		t->initial_state = bad[i];
-	}
-	int rc = _cmocka_run_group_tests("rules", tests, n, NULL, NULL);
-	for (size_t i = 0; i < n_bad; i++)
-		free(bad[i]);
-	free(bad);
-	free(tests);
-	return rc;
+	return fixture_group_run("rules", fixed, ARRAY_SIZE(fixed), FIXTURES, MIN_BAD_FIXTURES,
+				 test_bad_fixture);
 }
