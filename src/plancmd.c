@@ -274,6 +274,26 @@ static char *step_log_path(const char *dir, const char *id)
 	return sb_detach(&sb);
 }
 
+/* Open a log for appending: created 0600, never through a symbolic link (a
+ * runner as root must not append where someone else points it). Returns
+ * the descriptor, or -1 with errno set. */
+static int log_open_fd(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+static FILE *log_open(const char *path)
+{
+	int fd = log_open_fd(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!f && fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 static int make_dir(const char *path)
 {
 	char *copy = xstrdup(path);
@@ -1024,12 +1044,9 @@ static void start_step(struct runner *r)
 	if (step_save(r, rec) != 0)
 		goto out;
 
-	int lfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	c->log = lfd >= 0 ? fdopen(lfd, "a") : NULL;
+	c->log = log_open(logpath);
 	if (!c->log) {
 		say(r, "step %s: cannot open its log '%s': %s", s->id, logpath, strerror(errno));
-		if (lfd >= 0)
-			close(lfd);
 	} else {
 		iso_time(rec->started, now);
 		fprintf(c->log, "# %s attempt %u: %s\n", now, rec->attempts, shown);
@@ -1292,7 +1309,7 @@ static void interrupted_step(struct runner *r)
 		manual_step(r);
 		return;
 	}
-	if (s->kind == PLAN_STEP_RUN && (s->idempotent || r->po.yes)) {
+	if (s->idempotent || r->po.yes) {
 		say(r, "step %s was interrupted; running it again (%s)", s->id,
 		    s->idempotent ? "it is idempotent" : "--yes");
 		start_step(r);
@@ -1786,8 +1803,7 @@ static void print_dry_run(struct planctx *pc)
 		for (size_t j = 0; j < ph->n_steps; j++) {
 			const struct plan_step *s = &ph->steps[j];
 			const char *st = step_status(&pc->st, s->id);
-			char *text =
-				s->kind == PLAN_STEP_RUN ? plan_command(p, s, 1) : plan_text(p, s->text, 1);
+			char *text = plan_command(p, s, 1);
 			printf("  step %s [%s]%s: %s %s\n", s->id, st, step_finished(st) ? " (skipped)" : "",
 			       s->kind == PLAN_STEP_RUN ? "run" : "manual", text);
 			free(text);
@@ -1845,7 +1861,7 @@ static int detach(struct runner *r, const char *logpath)
 	setsid();
 	char err[1024];
 	int lfd = lock_take(r->pc.dir, err, sizeof(err));
-	int out = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int out = log_open_fd(logpath);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (lfd < 0 || out < 0 || in < 0) {
 		if (lfd >= 0)
@@ -1929,12 +1945,9 @@ static int plan_run(struct common_opts *o, struct plan_opts *po, const char *fil
 		fprintf(stderr, "cutover: %s\n", err);
 		goto out;
 	}
-	int lfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	r.log = lfd >= 0 ? fdopen(lfd, "a") : NULL;
+	r.log = log_open(logpath);
 	if (!r.log) {
 		fprintf(stderr, "cutover: cannot open '%s': %s\n", logpath, strerror(errno));
-		if (lfd >= 0)
-			close(lfd);
 		goto out;
 	}
 	if (session_open(o, &r.s, err, sizeof(err)) != 0) {
@@ -2103,8 +2116,7 @@ static int status_json(struct planctx *pc, pid_t runner, FILE *out)
 			const struct plan_step *s = &ph->steps[j];
 			struct store_plan_step *sr = rec_step(&pc->st, s->id);
 			json_t *js = json_object();
-			char *text =
-				s->kind == PLAN_STEP_RUN ? plan_command(p, s, 1) : plan_text(p, s->text, 1);
+			char *text = plan_command(p, s, 1);
 			json_object_set_new(js, "id", json_string(s->id));
 			json_object_set_new(js, "kind",
 					    json_string(s->kind == PLAN_STEP_RUN ? "run" : "manual"));
