@@ -131,11 +131,31 @@ const struct answer *ctx_answer_recursive(struct check_ctx *ctx, const struct ns
 void ctx_lookup(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const char *name, ldns_rr_type type);
 
+/* --- services: HTTP(S) and SMTP (src/http.h), on the loop ---------------- */
+
+struct http_request;
+struct http_response;
+/* Start req (src/http.h), known to the check by key (a string of its own,
+ * e.g. "GET https://www.example.org/ @192.0.2.1"): asked twice, it is sent
+ * once. The outcome is there at the next judge(). req->ca_file NULL takes
+ * the session's (--ca-file). In an offline audit every request fails
+ * (HTTP_FAIL_CONNECT, "offline"). */
+void ctx_fetch(struct check_ctx *ctx, const char *key, const struct http_request *req);
+/* The outcome of the request of key (valid until the domain is done), or NULL
+ * when it was never asked or is not done. A request http_request() refused
+ * (a URL that does not parse) has error set and failure HTTP_FAIL_PROTOCOL. */
+const struct http_response *ctx_fetch_result(struct check_ctx *ctx, const char *key);
+
 /* Add a finding of this check. The code's default status is used, or the
  * rule's severity when the default is warn or fail. subject, server,
  * expected and actual may be NULL. */
 void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
 		 const char *expected, const char *actual, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* ctx_finding() with the server as text: an address a service check reached
+ * ("192.0.2.1", "[2001:db8::1]:587"); NULL when not server specific. */
+void ctx_finding_at(struct check_ctx *ctx, enum code code, const char *subject, const char *server,
+		    const char *expected, const char *actual, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
 /* --- answer helpers (checks/common.c) ----------------------------------- */

@@ -1,7 +1,9 @@
 /* An HTTP client on the reactor: libcurl's multi-socket interface, whose
  * sockets and timeout are watches and a timer of src/loop.h, so requests run
  * beside the DNS engine and libunbound on the one event loop and never block
- * it. Webhooks (notify.c) use it, and so may checks that fetch a URL. */
+ * it. Webhooks (notify.c) use it, and so do the service checks (http, smtp,
+ * mta-sts), which also speak SMTP through it: a session that greets, says
+ * EHLO, starts TLS and quits, sending no mail. */
 #ifndef CUTOVER_HTTP_H
 #define CUTOVER_HTTP_H
 
@@ -36,6 +38,34 @@ struct http_request {
 	int follow_redirects; /* follow up to 10 redirects, to http and https only */
 	int insecure;	      /* do not verify the server's certificate and name */
 	size_t max_body;      /* body bytes kept (more are read and dropped); 0: 64 KiB */
+	/* A file of CA certificates (PEM) to verify servers with instead of
+	 * the system's; NULL: the system's. */
+	const char *ca_file;
+	/* Read the server certificate's expiry into http_response.cert_expires
+	 * (an https URL, or SMTP with TLS). */
+	int certinfo;
+	/* SMTP instead of HTTP: url is smtp://HOST[:PORT] (STARTTLS on a plain
+	 * connection, as starttls says) or smtps://HOST[:PORT] (TLS from the
+	 * first byte, port 465). The session reads the greeting, says EHLO,
+	 * starts TLS when asked, says EHLO again and ends: no mail is sent.
+	 * method, headers, body and follow_redirects are ignored. */
+	int smtp;
+	enum http_starttls {
+		HTTP_STARTTLS_NO,	/* never: the session stays plain */
+		HTTP_STARTTLS_TRY,	/* when the server offers it */
+		HTTP_STARTTLS_REQUIRED	/* the server must offer it (HTTP_FAIL_STARTTLS) */
+	} starttls;
+};
+
+/* What kind of failure a request without a response had. */
+enum http_failure {
+	HTTP_FAIL_NONE,	    /* a response came */
+	HTTP_FAIL_CONNECT,  /* no connection: refused, unreachable, no address */
+	HTTP_FAIL_TIMEOUT,  /* timeout_ms ran out */
+	HTTP_FAIL_TLS,	    /* the TLS handshake or the certificate's verification failed */
+	HTTP_FAIL_STARTTLS, /* SMTP: STARTTLS required, and the server did not offer it */
+	HTTP_FAIL_PROTOCOL  /* the server spoke, but not as the protocol says (an SMTP
+			       greeting other than 220, a broken HTTP response) */
 };
 
 /* How a request ended. It and what it points to are valid while the
@@ -49,6 +79,17 @@ struct http_response {
 	size_t body_len;    /* at most max_body */
 	int body_truncated; /* the body was longer than max_body */
 	double total_s;	    /* seconds from start to the end of the transfer */
+	enum http_failure failure; /* HTTP_FAIL_NONE unless error is set */
+	const char *content_type;  /* the Content-Type received, or NULL */
+	const char *location;	   /* where a redirect not followed points (absolute), or NULL */
+	/* The server certificate's notAfter when certinfo was asked (and TLS
+	 * was made), else 0. */
+	long long cert_expires;
+	int tls; /* the connection was TLS (https, smtps, or after STARTTLS) */
+	/* SMTP: the greeting's lines and the last EHLO reply's lines, each
+	 * joined by "\n" ("220 mail.example.org ESMTP"), or NULL. */
+	const char *banner;
+	const char *ehlo;
 };
 typedef void (*http_cb)(void *arg, const struct http_response *r);
 
