@@ -25,7 +25,10 @@ enum param_type {
 	PARAM_RRMAP,	/* a map of RR type name -> scalar or list: {A: "192.0.2.1"} */
 	PARAM_DURATION, /* 90, 90s, 15m, 2h, 1d */
 	PARAM_PERCENT,	/* 90% or 0.9 */
-	PARAM_ENUM	/* one of the words in check_param.choices */
+	PARAM_ENUM,	/* one of the words in check_param.choices */
+	PARAM_BOOL,	/* true or false (also yes/no, on/off), kept as "true" or "false" */
+	PARAM_URL,	/* an http or https URL: https://www.{domain}/login */
+	PARAM_ADDRS	/* an IPv4 or IPv6 address, or a list of them */
 };
 
 struct check_param {
@@ -96,6 +99,10 @@ int ctx_first_time(struct check_ctx *ctx, const char *key);
 const char *ctx_param_str(struct check_ctx *ctx, const char *key);
 size_t ctx_param_list(struct check_ctx *ctx, const char *key, const char ***out);
 unsigned long ctx_param_uint(struct check_ctx *ctx, const char *key, unsigned long dflt);
+/* A PARAM_BOOL: 1 true, 0 false, dflt when absent. */
+int ctx_param_bool(struct check_ctx *ctx, const char *key, int dflt);
+/* A PARAM_DURATION in milliseconds (up to 600 s), dflt when absent. */
+unsigned ctx_param_ms(struct check_ctx *ctx, const char *key, unsigned dflt);
 const struct rule_value *ctx_param(struct check_ctx *ctx, const char *key);
 /* Expand {domain} in text (from the arena). */
 const char *ctx_expand(struct check_ctx *ctx, const char *text);

@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "checks.h"
 #include "dns.h"
+#include "http.h"
 #include "loop.h"
 #include "names.h"
 #include "resolve.h"
@@ -50,6 +51,15 @@ struct question {
 	const struct resolver_result *lookup; /* held until the job ends */
 	struct audit *job;
 	struct question *hnext; /* the job's question index */
+};
+
+/* A service request of a check (ctx_fetch), known by its key. */
+struct fetch {
+	const char *key;
+	int done;
+	struct http_response r; /* when done: strings in the job's arena */
+	struct audit *job;
+	struct fetch *next;
 };
 
 struct instance {
@@ -81,6 +91,7 @@ struct audit {
 	size_t n_qindex; /* a power of two, 0 before the first question */
 	struct ns_server **extra;
 	size_t n_extra, alloc_extra;
+	struct fetch *fetches; /* newest first */
 	struct instance *inst;
 	size_t n_inst;
 	int pending; /* operations not yet answered */
@@ -302,6 +313,21 @@ unsigned long ctx_param_uint(struct check_ctx *ctx, const char *key, unsigned lo
 	return v;
 }
 
+int ctx_param_bool(struct check_ctx *ctx, const char *key, int dflt)
+{
+	const char *v = ctx_param_str(ctx, key);
+	return v ? strcmp(v, "true") == 0 : dflt;
+}
+
+unsigned ctx_param_ms(struct check_ctx *ctx, const char *key, unsigned dflt)
+{
+	const char *v = ctx_param_str(ctx, key);
+	unsigned long secs;
+	if (!v || parse_duration(v, &secs) != 0)
+		return dflt;
+	return secs > 600 ? 600000 : (unsigned)secs * 1000;
+}
+
 const char *ctx_name(struct check_ctx *ctx, const char *name)
 {
 	return name_canonical(&ctx->job->arena, name);
@@ -444,6 +470,81 @@ const struct resolver_result *ctx_lookup_result(struct check_ctx *ctx, const cha
 	return q && q->done ? q->lookup : NULL;
 }
 
+/* --- services ---------------------------------------------------------- */
+
+static struct fetch *fetch_find(struct audit *job, const char *key)
+{
+	for (struct fetch *f = job->fetches; f; f = f->next)
+		if (strcmp(f->key, key) == 0)
+			return f;
+	return NULL;
+}
+
+static const char *arena_strdup_or_null(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+/* Keep what r says in f, in the job's arena. */
+static void fetch_keep(struct fetch *f, const struct http_response *r)
+{
+	struct arena *a = &f->job->arena;
+	char *body = arena_alloc(a, r->body_len + 1);
+	memcpy(body, r->body, r->body_len);
+	body[r->body_len] = '\0';
+	f->r = *r;
+	f->r.body = body;
+	f->r.error = arena_strdup_or_null(a, r->error);
+	f->r.content_type = arena_strdup_or_null(a, r->content_type);
+	f->r.location = arena_strdup_or_null(a, r->location);
+	f->r.banner = arena_strdup_or_null(a, r->banner);
+	f->r.ehlo = arena_strdup_or_null(a, r->ehlo);
+	f->done = 1;
+}
+
+static void on_fetched(void *arg, const struct http_response *r)
+{
+	struct fetch *f = arg;
+	fetch_keep(f, r);
+	op_done(f->job);
+}
+
+/* A request that never went out: it failed as r says. */
+static void fetch_fail(struct fetch *f, enum http_failure failure, const char *why)
+{
+	struct http_response r = {.error = why, .failure = failure, .body = ""};
+	fetch_keep(f, &r);
+}
+
+void ctx_fetch(struct check_ctx *ctx, const char *key, const struct http_request *req)
+{
+	struct audit *job = ctx->job;
+	char err[512];
+	if (fetch_find(job, key))
+		return;
+	struct fetch *f = arena_alloc(&job->arena, sizeof(*f));
+	memset(f, 0, sizeof(*f));
+	f->key = arena_strdup(&job->arena, key);
+	f->job = job;
+	f->next = job->fetches;
+	job->fetches = f;
+	if (job->offline) {
+		fetch_fail(f, HTTP_FAIL_CONNECT, "offline");
+		return;
+	}
+	if (http_request(job->s->http, req, on_fetched, f, err, sizeof(err)) != 0) {
+		fetch_fail(f, HTTP_FAIL_PROTOCOL, err);
+		return;
+	}
+	job->pending++;
+}
+
+const struct http_response *ctx_fetch_result(struct check_ctx *ctx, const char *key)
+{
+	struct fetch *f = fetch_find(ctx->job, key);
+	return f && f->done ? &f->r : NULL;
+}
+
 static void job_finding(struct audit *job, const char *check, enum code code, enum status status,
 			const char *subject, const char *server, const char *expected, const char *actual,
 			const char *message)
@@ -462,8 +563,8 @@ static void job_finding(struct audit *job, const char *check, enum code code, en
 	finding_list_add(&job->part, &f);
 }
 
-void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
-		 const char *expected, const char *actual, const char *fmt, ...)
+/* The status of a finding of code by this rule. */
+static enum status finding_status(struct check_ctx *ctx, enum code code)
 {
 	enum status status = code_status(code);
 	int severity = ctx->inst->rule->severity;
@@ -471,6 +572,13 @@ void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, con
 	 * informational and could-not-determine findings as they are. */
 	if (severity >= 0 && (status == STATUS_WARN || status == STATUS_FAIL))
 		status = (enum status)severity;
+	return status;
+}
+
+void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
+		 const char *expected, const char *actual, const char *fmt, ...)
+{
+	enum status status = finding_status(ctx, code);
 	va_list ap;
 	va_start(ap, fmt);
 	char *message = xvasprintf(fmt, ap);
@@ -480,11 +588,27 @@ void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, con
 	free(message);
 }
 
+void ctx_finding_at(struct check_ctx *ctx, enum code code, const char *subject, const char *server,
+		    const char *expected, const char *actual, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *message = xvasprintf(fmt, ap);
+	va_end(ap);
+	job_finding(ctx->job, ctx->inst->rule->desc->name, code, finding_status(ctx, code), subject, server,
+		    expected, actual, message);
+	free(message);
+}
+
 /* --- jobs ------------------------------------------------------------------ */
 
 /* Free everything the job holds. */
 static void job_free(struct audit *job)
 {
+	/* requests still out end here, without their callbacks */
+	for (struct fetch *f = job->fetches; f; f = f->next)
+		if (!f->done && job->s)
+			http_cancel(job->s->http, f);
 	for (size_t i = 0; i < job->n_qs; i++) {
 		if (job->qs[i]->ans.pkt)
 			ldns_pkt_free(job->qs[i]->ans.pkt);

@@ -181,6 +181,27 @@
 	  "counted")                                                                                         \
 	X(PROPAGATION_DISAGREE, "propagation.disagree", STATUS_FAIL,                                         \
 	  "the authoritative servers answer different values")                                               \
+	/* --- http ------------------------------------------------------ */                                \
+	X(HTTP_OK, "http.ok", STATUS_OK, "the web service answered as the rule expects, on that address")    \
+	X(HTTP_STATUS, "http.status", STATUS_FAIL, "the HTTP status is not the one the rule expects")        \
+	X(HTTP_CONTENT, "http.content", STATUS_FAIL, "the page lacks the text the rule expects")             \
+	X(HTTP_TLS, "http.tls", STATUS_FAIL,                                                                 \
+	  "the TLS handshake failed, or the certificate is not valid for the host (expired, another name, "  \
+	  "an unknown CA)")                                                                                  \
+	X(HTTP_CERT_EXPIRING, "http.cert-expiring", STATUS_WARN,                                             \
+	  "the certificate expires within cert_days_min days")                                               \
+	X(HTTP_UNREACHABLE, "http.unreachable", STATUS_FAIL,                                                 \
+	  "no HTTP answer from the address (refused, timed out, no address for the host)")                   \
+	X(HTTP_INSECURE, "http.insecure", STATUS_WARN,                                                       \
+	  "the rule turned certificate verification off (insecure: true): the certificate was not checked")  \
+	/* --- smtp ------------------------------------------------------ */                                \
+	X(SMTP_OK, "smtp.ok", STATUS_OK, "the mail server greeted, answered EHLO and started TLS as asked")  \
+	X(SMTP_UNREACHABLE, "smtp.unreachable", STATUS_FAIL,                                                 \
+	  "no SMTP session with the address (refused, timed out, no 220 greeting, EHLO refused)")            \
+	X(SMTP_STARTTLS_MISSING, "smtp.starttls-missing", STATUS_FAIL,                                       \
+	  "the server does not offer STARTTLS, which the rule requires")                                     \
+	X(SMTP_TLS, "smtp.tls", STATUS_FAIL,                                                                 \
+	  "TLS with the mail server failed, or its certificate is not valid for the host")                  \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -23,6 +24,9 @@
 #define HTTP_MAX_REDIRS 10L
 /* The schemes a request and a redirect may use. */
 #define HTTP_PROTOCOLS "http,https"
+#define SMTP_PROTOCOLS "smtp,smtps"
+/* SMTP replies kept from a session (the greeting, the EHLO reply). */
+#define SMTP_MAX_REPLY 4096
 
 /* A socket libcurl wants watched. */
 struct http_sock {
@@ -43,6 +47,12 @@ struct http_call {
 	struct strbuf body;
 	size_t max_body;
 	int truncated;
+	int smtp;
+	int tls; /* TLS data went either way */
+	/* SMTP: the greeting (complete once a reply's last line came), and the
+	 * reply to the last EHLO sent (ehlo_open while it is being read). */
+	struct strbuf banner, ehlo;
+	int banner_done, ehlo_open;
 	char errbuf[CURL_ERROR_SIZE];
 	struct http_call *prev, *next;
 };
@@ -54,6 +64,7 @@ struct http_client {
 	struct http_call *calls; /* pending */
 	size_t n_calls;
 	struct http_sock *socks;
+	char *ca_file;	/* for requests without their own */
 	int delivering; /* deliver() calls on the stack */
 	int freed;	/* http_client_free() was called from a callback */
 };
@@ -78,8 +89,9 @@ static int global_init(void)
 /* --- URLs --------------------------------------------------------------- */
 
 /* Parse url into *out (the caller frees it with curl_url_cleanup) when it is
- * an http or https URL. Returns 0, or -1 with the message in err. */
-static int url_parse(const char *url, CURLU **out, char *err, size_t errlen)
+ * an http or https URL (smtp or smtps when smtp is set). Returns 0, or -1
+ * with the message in err. */
+static int url_parse(const char *url, int smtp, CURLU **out, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL;
@@ -100,8 +112,10 @@ static int url_parse(const char *url, CURLU **out, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is not a URL: %s", url, curl_url_strerror(uc));
 		goto out;
 	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		snprintf(err, errlen, "'%s': unsupported scheme '%s' (http and https only)", url, scheme);
+	const char *want1 = smtp ? "smtp" : "http", *want2 = smtp ? "smtps" : "https";
+	if (strcmp(scheme, want1) != 0 && strcmp(scheme, want2) != 0) {
+		snprintf(err, errlen, "'%s': unsupported scheme '%s' (%s and %s only)", url, scheme, want1,
+			 want2);
 		goto out;
 	}
 	*out = u;
@@ -116,7 +130,7 @@ out:
 int http_url_check(const char *url, char *err, size_t errlen)
 {
 	CURLU *u = NULL;
-	if (url_parse(url, &u, err, errlen) != 0)
+	if (url_parse(url, 0, &u, err, errlen) != 0)
 		return -1;
 	curl_url_cleanup(u);
 	return 0;
@@ -220,6 +234,8 @@ static void call_free(struct http_call *call)
 	curl_slist_free_all(call->headers);
 	curl_slist_free_all(call->resolve);
 	sb_release(&call->body);
+	sb_release(&call->banner);
+	sb_release(&call->ehlo);
 	free(call->host);
 	free(call);
 }
@@ -235,6 +251,60 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		sb_add(&call->body, data, len);
 	}
 	return len;
+}
+
+/* Append one server reply line of an SMTP session to sb (lines joined by
+ * "\n", CR LF dropped, at most SMTP_MAX_REPLY bytes kept). Returns 1 when
+ * it was the reply's last line ("250 OK": a space after the code). */
+static int reply_line(struct strbuf *sb, const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (sb->len + len + 1 < SMTP_MAX_REPLY) {
+		if (sb->len)
+			sb_adds(sb, "\n");
+		sb_add(sb, line, len);
+	}
+	return len < 4 || line[3] != '-';
+}
+
+/* CURLOPT_DEBUGFUNCTION: what went over the connection. Only used to learn
+ * whether TLS was spoken and, for SMTP, to keep the greeting and the EHLO
+ * reply, which libcurl reads and does not hand out otherwise. */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct http_call *call = arg;
+	(void)easy;
+	switch (type) {
+	case CURLINFO_SSL_DATA_IN:
+	case CURLINFO_SSL_DATA_OUT:
+		call->tls = 1;
+		break;
+	case CURLINFO_HEADER_OUT:
+		if (call->smtp && size >= 4 && strncasecmp(data, "EHLO", 4) == 0) {
+			sb_reset(&call->ehlo);
+			call->ehlo_open = 1;
+		}
+		break;
+	case CURLINFO_HEADER_IN:
+		if (!call->smtp)
+			break;
+		/* one line a call, as libcurl's SMTP reader passes them; a
+		 * chunk of several is split all the same */
+		for (size_t off = 0; off < size;) {
+			const char *nl = memchr(data + off, '\n', size - off);
+			size_t len = nl ? (size_t)(nl - (data + off)) + 1 : size - off;
+			if (!call->banner_done)
+				call->banner_done = reply_line(&call->banner, data + off, len);
+			else if (call->ehlo_open)
+				call->ehlo_open = !reply_line(&call->ehlo, data + off, len);
+			off += len;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 /* A method is a token of capital letters: nothing a request line could be
@@ -311,18 +381,44 @@ static CURLcode call_setup(struct http_call *call, const struct http_request *re
 	/* Cleaning up a request still looking its host up does not wait for
 	 * the resolver thread. */
 	SETOPT(&e, easy, CURLOPT_QUICK_EXIT, 1L);
-	SETOPT(&e, easy, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS));
-	SETOPT(&e, easy, CURLOPT_PROTOCOLS_STR, HTTP_PROTOCOLS);
-	SETOPT(&e, easy, CURLOPT_REDIR_PROTOCOLS_STR, HTTP_PROTOCOLS);
-	SETOPT(&e, easy, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
-	if (req->follow_redirects) {
-		SETOPT(&e, easy, CURLOPT_FOLLOWLOCATION, 1L);
-		SETOPT(&e, easy, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
-	}
+	long timeout_ms = (long)(req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS);
+	SETOPT(&e, easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	SETOPT(&e, easy, CURLOPT_VERBOSE, 1L); /* for on_debug, which prints nothing */
+	SETOPT(&e, easy, CURLOPT_DEBUGFUNCTION, on_debug);
+	SETOPT(&e, easy, CURLOPT_DEBUGDATA, call);
+	const char *ca_file = req->ca_file ? req->ca_file : call->c->ca_file;
+	if (ca_file)
+		SETOPT(&e, easy, CURLOPT_CAINFO, ca_file);
+	if (req->certinfo)
+		SETOPT(&e, easy, CURLOPT_CERTINFO, 1L);
 	if (req->insecure) {
 		SETOPT(&e, easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		SETOPT(&e, easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	if (call->smtp) {
+		/* Greeting, EHLO, STARTTLS and EHLO again are libcurl's SMTP
+		 * connection phase: CONNECT_ONLY ends the transfer there, before
+		 * any command that would send mail. */
+		static const long use_ssl[] = {CURLUSESSL_NONE, CURLUSESSL_TRY, CURLUSESSL_ALL};
+		SETOPT(&e, easy, CURLOPT_PROTOCOLS_STR, SMTP_PROTOCOLS);
+		SETOPT(&e, easy, CURLOPT_CONNECT_ONLY, 1L);
+		SETOPT(&e, easy, CURLOPT_USE_SSL, use_ssl[req->starttls]);
+		/* What libcurl waits for a reply when it closes the session
+		 * (QUIT): at most the request's own time. */
+		SETOPT(&e, easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, (timeout_ms + 999) / 1000);
+	} else {
+		SETOPT(&e, easy, CURLOPT_PROTOCOLS_STR, HTTP_PROTOCOLS);
+		SETOPT(&e, easy, CURLOPT_REDIR_PROTOCOLS_STR, HTTP_PROTOCOLS);
+		SETOPT(&e, easy, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
+	}
+	if (call->smtp) {
+		/* nothing of HTTP applies */
+	} else if (req->follow_redirects) {
+		SETOPT(&e, easy, CURLOPT_FOLLOWLOCATION, 1L);
+		SETOPT(&e, easy, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
+	}
+	if (call->smtp)
+		goto pin;
 	if (call->headers)
 		SETOPT(&e, easy, CURLOPT_HTTPHEADER, call->headers);
 	/* A body makes libcurl send a POST, and a method of another name
@@ -338,6 +434,7 @@ static CURLcode call_setup(struct http_call *call, const struct http_request *re
 		SETOPT(&e, easy, CURLOPT_NOBODY, 1L);
 	else if (req->method && strcmp(req->method, post ? "POST" : "GET") != 0)
 		SETOPT(&e, easy, CURLOPT_CUSTOMREQUEST, req->method);
+pin:
 	if (call->resolve) {
 		/* A pinned request has a DNS cache of its own (libcurl's multi
 		 * handle keeps a --resolve entry for every later request to that
@@ -361,11 +458,15 @@ int http_request(struct http_client *c, const struct http_request *req, http_cb 
 	CURLU *u = NULL;
 	int rc = -1;
 
-	if (url_parse(req->url, &u, err, errlen) != 0)
+	if (url_parse(req->url, req->smtp, &u, err, errlen) != 0)
 		goto out;
 	if (req->resolve && resolve_check(req->resolve, u, err, errlen) != 0)
 		goto out;
-	if (req->method && !method_ok(req->method)) {
+	if ((unsigned)req->starttls > HTTP_STARTTLS_REQUIRED) {
+		snprintf(err, errlen, "starttls %d is not an enum http_starttls", (int)req->starttls);
+		goto out;
+	}
+	if (!req->smtp && req->method && !method_ok(req->method)) {
 		snprintf(err, errlen, "'%.40s' is not an HTTP method", req->method);
 		goto out;
 	}
@@ -374,10 +475,11 @@ int http_request(struct http_client *c, const struct http_request *req, http_cb 
 	call->cb = cb;
 	call->arg = arg;
 	call->max_body = req->max_body ? req->max_body : HTTP_MAX_BODY;
+	call->smtp = req->smtp;
 	call->host = url_part(u, CURLUPART_HOST);
 	if (!call->host)
 		call->host = xstrdup(req->url);
-	if (headers_build(req, &call->headers, err, errlen) != 0)
+	if (!req->smtp && headers_build(req, &call->headers, err, errlen) != 0)
 		goto out;
 	if (req->resolve) {
 		call->resolve = curl_slist_append(NULL, req->resolve);
@@ -435,14 +537,78 @@ size_t http_pending(const struct http_client *c)
 	return c->n_calls;
 }
 
+/* What kind of failure result is. */
+static enum http_failure failure_of(CURLcode result)
+{
+	switch (result) {
+	case CURLE_OK:
+		return HTTP_FAIL_NONE;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return HTTP_FAIL_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTP_FAIL_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		return HTTP_FAIL_TLS;
+	case CURLE_USE_SSL_FAILED:
+		return HTTP_FAIL_STARTTLS;
+	default:
+		return HTTP_FAIL_PROTOCOL;
+	}
+}
+
+/* The notAfter of the server's certificate (the first of the chain
+ * libcurl reports), or 0 when there is none. */
+static long long cert_expiry(CURL *easy)
+{
+	struct curl_certinfo *ci = NULL;
+	if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+		return 0;
+	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next)
+		if (strncmp(l->data, "Expire date:", 12) == 0) {
+			time_t t = curl_getdate(l->data + 12, NULL);
+			return t == (time_t)-1 ? 0 : (long long)t;
+		}
+	return 0;
+}
+
+/* Say QUIT to an SMTP server whose session libcurl holds open (CONNECT_ONLY),
+ * if it can go at once. Taking the handle out of the multi handle then closes
+ * the connection as a dead one: libcurl's own QUIT would wait for the reply
+ * in a blocking loop, stalling the event loop on a server that never
+ * answers. */
+static void smtp_quit(struct http_call *call)
+{
+	size_t sent;
+	(void)curl_easy_send(call->easy, "QUIT\r\n", 6, &sent);
+}
+
 /* Tell the owner of a finished call how it ended, and free it. */
 static void call_finish(struct http_call *call, CURLcode result)
 {
 	struct http_response r = {0};
-	char *msg = NULL;
+	char *msg = NULL, *ctype = NULL, *location = NULL;
 
 	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(call->easy, CURLINFO_TOTAL_TIME, &r.total_s);
+	curl_easy_getinfo(call->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	curl_easy_getinfo(call->easy, CURLINFO_REDIRECT_URL, &location);
+	r.content_type = ctype;
+	r.location = location;
+	r.cert_expires = cert_expiry(call->easy);
+	r.tls = call->tls;
+	r.banner = call->banner.len ? call->banner.buf : NULL;
+	r.ehlo = call->ehlo.len ? call->ehlo.buf : NULL;
+	r.failure = failure_of(result);
 	if (result != CURLE_OK) {
 		const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(result);
 		msg = strstr(why, call->host) ? xstrdup(why) : xasprintf("%s: %s", call->host, why);
@@ -454,6 +620,8 @@ static void call_finish(struct http_call *call, CURLcode result)
 	r.body_truncated = call->truncated;
 	/* Out of the client before the callback, which may start requests,
 	 * cancel them or free the client. */
+	if (call->smtp && result == CURLE_OK)
+		smtp_quit(call);
 	call_unlink(call);
 	call->cb(call->arg, &r);
 	call_free(call);
@@ -613,7 +781,14 @@ static void client_destroy(struct http_client *c)
 	while (c->socks)
 		sock_free(c->socks);
 	loop_timer_free(c->timer);
+	free(c->ca_file);
 	free(c);
+}
+
+void http_client_set_ca_file(struct http_client *c, const char *file)
+{
+	free(c->ca_file);
+	c->ca_file = file ? xstrdup(file) : NULL;
 }
 
 void http_client_free(struct http_client *c)

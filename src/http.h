@@ -16,6 +16,10 @@ struct http_client;
  * of the process and cleaned up at its exit. Returns 0, or -1 with errno set
  * (*out is NULL then). */
 int http_client_new(struct loop *l, struct http_client **out);
+/* Verify servers against the CA certificates (PEM) in file, instead of the
+ * system's, in every request that names no ca_file of its own (copied; NULL:
+ * the system's again). */
+void http_client_set_ca_file(struct http_client *c, const char *file);
 /* Free the client, before the loop. Requests still pending end without their
  * callbacks. May be called from a request's callback. NULL is ignored. */
 void http_client_free(struct http_client *c);

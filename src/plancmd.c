@@ -1954,8 +1954,8 @@ static int plan_run(struct common_opts *o, struct plan_opts *po, const char *fil
 		fprintf(stderr, "cutover: %s\n", err);
 		goto out;
 	}
-	if (p->n_notify &&
-	    (http_client_new(r.s->loop, &r.http) != 0 || notifier_new(r.http, &r.notifier) != 0)) {
+	r.http = r.s->http; /* the session's: --ca-file holds for webhooks too */
+	if (p->n_notify && notifier_new(r.http, &r.notifier) != 0) {
 		fprintf(stderr, "cutover: cannot start the HTTP client: %s\n", strerror(errno));
 		goto out;
 	}
@@ -1988,7 +1988,6 @@ out:
 	loop_signal_free(r.sigterm);
 	loop_signal_free(r.sighup);
 	notifier_free(r.notifier);
-	http_client_free(r.http);
 	session_close(r.s);
 	if (r.log)
 		fclose(r.log);

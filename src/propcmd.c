@@ -1330,7 +1330,6 @@ static void run_release(struct prun *run)
 	loop_signal_free(run->sigint);
 	loop_signal_free(run->sigterm);
 	notifier_free(run->notifier);
-	http_client_free(run->http);
 	store_close(run->store);
 	arena_release(&run->arena);
 }
@@ -1537,8 +1536,8 @@ int cmd_propagation(int argc, char **argv)
 		goto out;
 	}
 	if (po.notify.n || po.notify_json.n) {
-		if (http_client_new(run.s->loop, &run.http) != 0 ||
-		    notifier_new(run.http, &run.notifier) != 0) {
+		run.http = run.s->http; /* the session's: --ca-file holds for webhooks too */
+		if (notifier_new(run.http, &run.notifier) != 0) {
 			fprintf(stderr, "cutover: cannot start the HTTP client: %s\n", strerror(errno));
 			goto out;
 		}

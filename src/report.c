@@ -614,6 +614,65 @@ static void text_cell(struct strbuf *sb, const char *s, size_t prefix_len, size_
 	sb_adds(sb, "\t");
 }
 
+/* The order text shows a domain's findings in: worst first, where the
+ * findings of one check about one subject (a name on each server, a URL on
+ * each address: old and new side by side) stay together, ranked by the
+ * worst of them; stable otherwise. A new array of b->n indexes. */
+struct text_key {
+	size_t i;	   /* the finding */
+	size_t group;	   /* the first finding of its check and subject */
+	enum status worst; /* of its group */
+};
+
+/* The check and subject of findings x and y, compared. */
+static int group_cmp(const struct finding *x, const struct finding *y)
+{
+	int c = strcmp(str_or_empty(x->check), str_or_empty(y->check));
+	return c ? c : strcmp(str_or_empty(x->subject), str_or_empty(y->subject));
+}
+
+static int by_group(const void *pa, const void *pb, void *arg)
+{
+	const struct finding *f = arg;
+	const struct text_key *a = pa, *b = pb;
+	int c = group_cmp(&f[a->i], &f[b->i]);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int by_rank(const void *pa, const void *pb)
+{
+	const struct text_key *a = pa, *b = pb;
+	if (a->worst != b->worst)
+		return a->worst > b->worst ? -1 : 1;
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+static size_t *text_order(const struct batch *b)
+{
+	size_t n = b->n;
+	struct text_key *k = xcalloc(n ? n : 1, sizeof(*k));
+	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+	for (size_t i = 0; i < n; i++)
+		k[i].i = i;
+	qsort_r(k, n, sizeof(*k), by_group, (void *)b->f);
+	for (size_t start = 0, end; start < n; start = end) {
+		enum status worst = STATUS_OK;
+		for (end = start; end < n && group_cmp(&b->f[k[start].i], &b->f[k[end].i]) == 0; end++)
+			worst = status_merge(worst, status_clamp(b->f[k[end].i].status));
+		for (size_t j = start; j < end; j++) {
+			k[j].group = k[start].i; /* the lowest index: sorted by it within */
+			k[j].worst = worst;
+		}
+	}
+	qsort(k, n, sizeof(*k), by_rank);
+	for (size_t i = 0; i < n; i++)
+		order[i] = k[i].i;
+	free(k);
+	return order;
+}
+
 static int text_domain(struct reporter *rp, const struct batch *b)
 {
 	struct strbuf *sb = &rp->sb;
@@ -632,13 +691,12 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 	text_counts(sb, b->counts);
 	sb_adds(sb, "\n");
 
-	/* Worst first, stable otherwise. */
-	for (int s = STATUS_COUNT - 1; s >= STATUS_OK; s--) {
-		for (size_t i = 0; i < b->n; i++) {
-			const struct finding *f = &b->f[i];
-			if (status_clamp(f->status) != (enum status)s)
-				continue;
-			sb_addf(sb, "R%d\t", s);
+	size_t *order = text_order(b);
+	for (size_t k = 0; k < b->n; k++) {
+		const struct finding *f = &b->f[order[k]];
+		enum status s = status_clamp(f->status);
+		{
+			sb_addf(sb, "R%d\t", (int)s);
 			text_cell(sb, f->code, 0, &rp->code_w);
 			text_cell(sb, f->subject, 0, &rp->subject_w);
 			text_cell(sb, f->server, 1, &rp->server_w);
@@ -659,6 +717,7 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 			sb_adds(sb, "\n");
 		}
 	}
+	free(order);
 	return spool_put(rp, 0);
 }
 

@@ -25,6 +25,7 @@
  * point at {new_ip}" with `when: new_ip` and still load without --set new_ip.
  * `unless: NAME` is the converse: the check is used only when NAME is not
  * set (one rule with a variable, another without it). */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include <ldns/ldns.h>
 
 #include "checks.h"
+#include "http.h"
 #include "report.h"
 #include "rules.h"
 #include "util.h"
@@ -326,6 +328,36 @@ int rules_check_scalar(const struct check_param *param, char *value, char *err, 
 			"invalid percentage '%s' for '%s' (expected 0%% to 100%%, e.g. 90%% or 0.9)",
 			ytree_shown(value, buf, sizeof(buf)), param->key);
 		return -1;
+	case PARAM_BOOL:
+		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on")) {
+			strcpy(value, "true"); /* never longer than what it replaces */
+			return 0;
+		}
+		if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off")) {
+			strcpy(value, "false");
+			return 0;
+		}
+		set_err(err, errlen, "invalid value '%s' for '%s' (expected true or false)",
+			ytree_shown(value, buf, sizeof(buf)), param->key);
+		return -1;
+	case PARAM_URL: {
+		/* {domain} stands for a name here, as for PARAM_NAME */
+		char *url = rules_expand(value, NULL, "d.example", NULL), why[512];
+		int r = http_url_check(url, why, sizeof(why));
+		free(url);
+		if (r == 0)
+			return 0;
+		set_err(err, errlen, "invalid URL for '%s': %s", param->key, why);
+		return -1;
+	}
+	case PARAM_ADDRS: {
+		unsigned char bin[sizeof(struct in6_addr)];
+		if (inet_pton(AF_INET, value, bin) == 1 || inet_pton(AF_INET6, value, bin) == 1)
+			return 0;
+		set_err(err, errlen, "invalid IP address '%s' for '%s'", ytree_shown(value, buf, sizeof(buf)),
+			param->key);
+		return -1;
+	}
 	case PARAM_ENUM: {
 		struct strbuf sb = STRBUF_INIT;
 		if (!param->choices)
@@ -542,6 +574,8 @@ static int param_value(struct loader *ld, const struct item_ctx *ic, const struc
 		return list_value(ld, ic, PARAM_NAME, n, out);
 	case PARAM_RRTYPES:
 		return list_value(ld, ic, PARAM_RRTYPE, n, out);
+	case PARAM_ADDRS:
+		return list_value(ld, ic, PARAM_ADDRS, n, out);
 	case PARAM_RRMAP:
 		return rrmap_value(ld, ic, n, out);
 	default:

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "loop.h"
 #include "names.h"
 #include "session.h"
@@ -181,6 +182,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_TIMEOUT,
 	OPT_STATS,
+	OPT_CA_FILE,
 };
 
 static const struct option common_longopts[] = {
@@ -196,6 +198,7 @@ static const struct option common_longopts[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"jobs", required_argument, NULL, 'j'},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
 	{"help", no_argument, NULL, 'h'},
 };
 static const char common_shortopts[] = "r:s:d:f:o:j:h";
@@ -265,6 +268,16 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 		return 0;
 	case OPT_STATS:
 		o->stats = 1;
+		return 0;
+	case OPT_CA_FILE:
+		/* read now, so that a typo is a usage error, not a TLS failure
+		 * of every service check */
+		if (access(optarg, R_OK) != 0) {
+			fprintf(stderr, "cutover: --ca-file: cannot read '%s': %s\n", optarg,
+				strerror(errno));
+			return -1;
+		}
+		o->ca_file = optarg;
 		return 0;
 	}
 	return -1;
@@ -434,6 +447,11 @@ int session_open(const struct common_opts *o, struct session **out, char *err, s
 	ropts.timeout_ms = o->dns.timeout_ms;
 	if (resolver_new(s->loop, s->engine, &ropts, &s->resolver, err, errlen) != 0)
 		goto out;
+	if (http_client_new(s->loop, &s->http) != 0) {
+		snprintf(err, errlen, "cannot start the HTTP client: %s", strerror(errno));
+		goto out;
+	}
+	http_client_set_ca_file(s->http, o->ca_file);
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -446,6 +464,7 @@ void session_close(struct session *s)
 {
 	if (!s)
 		return;
+	http_client_free(s->http);
 	resolver_free(s->resolver);
 	dns_engine_free(s->engine);
 	loop_free(s->loop);

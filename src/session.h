@@ -14,6 +14,7 @@
 #include "util.h"
 
 struct loop;
+struct http_client;
 
 /* The options common to DNS commands (design.md "Options common to commands
  * that query DNS"), after parsing. */
@@ -28,6 +29,9 @@ struct common_opts {
 	enum status fail_on;
 	unsigned jobs; /* -j */
 	int stats;     /* --stats */
+	/* --ca-file: CA certificates (PEM) for the TLS of service checks and
+	 * webhooks, instead of the system's; NULL: the system's. */
+	const char *ca_file;
 	/* The operands, then the names read with -d, in order; their text
 	 * lives in names (one arena: 100,000 names are 100,000 small strings). */
 	char **args;
@@ -99,6 +103,7 @@ struct session {
 	struct loop *loop;
 	struct dns_engine *engine;
 	struct resolver *resolver;
+	struct http_client *http; /* service checks and webhooks; --ca-file set */
 };
 
 /* Open a session from the common options. Returns 0, or -1 with a message
