@@ -110,7 +110,14 @@ static void fetch(struct check_ctx *ctx, struct target *t)
 	hl[n_headers] = NULL;
 
 	t->stage = T_FETCH;
-	t->key = arena_printf(ctx_arena(ctx), "%s %s @%s", method_of(ctx), t->url, t->addr);
+	/* the key is the audit's, across rules: everything that makes the request */
+	struct strbuf key = STRBUF_INIT;
+	sb_addf(&key, "%s %s @%s insecure=%d timeout=%u", method_of(ctx), t->url, t->addr,
+		ctx_param_bool(ctx, "insecure", 0), ctx_param_ms(ctx, "timeout", HTTP_CHECK_TIMEOUT_MS));
+	for (size_t i = 0; i < n_headers; i++)
+		sb_addf(&key, "\n%s", headers[i]);
+	t->key = arena_strdup(ctx_arena(ctx), key.buf);
+	sb_release(&key);
 	struct http_request req = {
 		.method = method_of(ctx),
 		.url = t->url,
@@ -159,8 +166,8 @@ static void judge_response(struct check_ctx *ctx, struct http_state *p, struct t
 				   t->hops == 1 ? "" : "s", t->url);
 	if (r->error) {
 		if (r->failure == HTTP_FAIL_TLS)
-			ctx_finding_at(ctx, CODE_HTTP_TLS, subject, t->label, NULL, NULL, "TLS with %s failed%s: %s",
-				       t->addr, via, r->error);
+			ctx_finding_at(ctx, CODE_HTTP_TLS, subject, t->label, NULL, NULL,
+				       "TLS with %s failed%s: %s", t->addr, via, r->error);
 		else
 			ctx_finding_at(ctx, CODE_HTTP_UNREACHABLE, subject, t->label, NULL, NULL,
 				       "no HTTP answer from %s%s: %s", t->addr, via, r->error);

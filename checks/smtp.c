@@ -161,7 +161,9 @@ static void start_sessions(struct check_ctx *ctx, struct smtp_state *p)
 			struct smtp_target *t = &p->t[p->n++];
 			t->host = host;
 			t->a = addrs[h][i];
-			t->key = arena_printf(ar, "smtp %s:%u @%s", host, port, t->a.addr);
+			/* the key is the audit's, across rules: what makes the session */
+			t->key = arena_printf(ar, "smtp %s:%u @%s starttls=%d", host, port, t->a.addr,
+					      required);
 			struct http_request req = {
 				.url = arena_printf(ar, "%s://%s:%u/%s",
 						    port == SMTPS_PORT ? "smtps" : "smtp", host, port, ehlo),
@@ -203,13 +205,13 @@ static void judge_session(struct check_ctx *ctx, const struct smtp_target *t, co
 			       t->host, t->a.addr);
 		return;
 	case HTTP_FAIL_TLS:
-		ctx_finding_at(ctx, CODE_SMTP_TLS, subject, label, NULL, NULL, "TLS with %s (%s) failed: %s", t->host, t->a.addr, r->error);
+		ctx_finding_at(ctx, CODE_SMTP_TLS, subject, label, NULL, NULL, "TLS with %s (%s) failed: %s",
+			       t->host, t->a.addr, r->error);
 		return;
 	default:
 		ctx_finding_at(ctx, CODE_SMTP_UNREACHABLE, subject, label, "a 220 greeting and an EHLO reply",
-			       banner ? banner : r->error, "no SMTP session with %s (%s): %s%s%s%s", t->host,
-			       t->a.addr, r->error, banner ? " (greeting: " : "", banner ? banner : "",
-			       banner ? ")" : "");
+			       banner, "no SMTP session with %s (%s): %s%s%s%s", t->host, t->a.addr, r->error,
+			       banner ? " (greeting: " : "", banner ? banner : "", banner ? ")" : "");
 		return;
 	}
 	long days;

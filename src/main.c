@@ -56,6 +56,8 @@ static const char check_usage[] =
 	"                           (default /usr/share/dns/root.hints)\n"
 	"      --trust-anchor FILE  DNSSEC trust anchor (default /usr/share/dns/root.key\n"
 	"                           when present and the default root is used)\n"
+	"      --ca-file FILE       CA certificates (PEM) to verify the TLS of http, smtp\n"
+	"                           and mta-sts checks with, instead of the system's\n"
 	"  -f, --format FMT         text (default), json, nagios, junit, tap, prometheus\n"
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn or fail (default): the lowest status that makes\n"

@@ -83,6 +83,8 @@ const char propagation_usage[] =
 	"      --root-hints FILE    root hints for the embedded resolver, which finds the\n"
 	"                           zone's servers (default /usr/share/dns/root.hints)\n"
 	"      --trust-anchor FILE  DNSSEC trust anchor of the embedded resolver\n"
+	"      --ca-file FILE       webhooks: CA certificates (PEM) to verify TLS with,\n"
+	"                           instead of the system's\n"
 	"  -f, --format FMT         text (default), json, nagios or prometheus\n"
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn: unreachable resolvers make the exit status 1 too\n"
