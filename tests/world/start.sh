@@ -1,12 +1,13 @@
 #!/bin/sh
 # Start the loopback DNS world in DIR: NSD servers for the fake root, test. and
 # the fixture zones (tests/fixtures/zones.conf), the zoo of misbehaving servers
-# (tests/world/zoo.pl), and an unbound resolver whose root hints point at the
-# fake root. Needs root (port 53).
+# (tests/world/zoo.pl), an unbound resolver whose root hints point at the
+# fake root, and the web and SMTP servers with their test CA
+# (tests/world/services.sh). Needs root (ports 53, 443, 25).
 #
 # usage: tests/world/start.sh DIR
 #
-# On success DIR holds env (WORLD, ROOT_HINTS, RESOLVER as shell lines),
+# On success DIR holds env (WORLD, ROOT_HINTS, RESOLVER, CA_FILE as shell lines),
 # root.hints and one directory per server (config, pid, log, zones/ with that
 # server's copy of its zone files). On failure it says why, shows the log, stops
 # whatever it started and exits non-zero. Stop the world with tests/world/stop.sh.
@@ -52,6 +53,9 @@ fi
 fail() {
 	msg=$1
 	shift
+	# the service servers start in the background: let them finish first, so
+	# that stop.sh finds their pid files
+	[ -z "${services:-}" ] || wait "$services" 2>/dev/null
 	echo "world: $msg" >&2
 	for log in "$@"; do
 		[ -s "$log" ] || continue
@@ -174,6 +178,11 @@ $out"
 
 # --- start -----------------------------------------------------------------
 
+# The web and SMTP servers and their certificates (tests/world/services.sh)
+# start in the background while the name servers do; waited for at the end.
+sh "$WORLD_SRC/services.sh" "$DIR" </dev/null >"$DIR/services.log" 2>&1 &
+services=$!
+
 # wait_pidfile NAME LOG [PID]: wait until server NAME has written its pid
 # file; PID is the process that should write it, if known.
 wait_pidfile() {
@@ -285,10 +294,14 @@ until [ "$(dig +time=1 +tries=1 "@$res_addr" www.good.test A +short 2>/dev/null)
 	sleep 0.1
 done
 
+wait "$services" || { services=; fail "the web and SMTP servers did not start" "$DIR/services.log"; }
+services=
+
 cat >"$DIR/env" <<EOF
 WORLD=$DIR
 ROOT_HINTS=$DIR/root.hints
 RESOLVER=$res_addr
+CA_FILE=$DIR/pki/ca.pem
 EOF
 trap - INT TERM HUP
 echo "world: running in $DIR ($(running_pids "$DIR" | wc -l) processes); stop with: sh tests/world/stop.sh $DIR"
