@@ -38,6 +38,7 @@ addr() {
 # sts-* fixture zone is in the valid certificate, served or not.
 policies=$FIXTURES/mta-sts
 sts_zones=$(awk '!/^#/ && $2 ~ /^sts-/ { print $2 }' "$FIXTURES/zones.conf" | sort -u)
+# shellcheck disable=SC2086 # a list of zones
 sh "$WORLD_SRC/pki.sh" "$DIR/pki" $sts_zones ||
 	{ echo "services: cannot make the test certificates (see $DIR/pki/openssl.log)" >&2; exit 1; }
 
@@ -45,12 +46,33 @@ sh "$WORLD_SRC/pki.sh" "$DIR/pki" $sts_zones ||
 
 n=$DIR/nginx
 rm -rf "$n" && mkdir -p "$n/tmp" && cp -R "$policies" "$n/mta-sts" || exit 1
-sts_names=$(cd "$n/mta-sts" && ls *.txt | sed 's/\.txt$//' | tr '\n' ' ')
+sts_names=
+for f in "$n"/mta-sts/*.txt; do
+	f=${f##*/}
+	sts_names="$sts_names ${f%.txt}"
+done
 pki=$DIR/pki
 
 # tls NAME: the certificate lines of a server block
 tls() {
 	printf 'ssl_certificate %s/%s.pem; ssl_certificate_key %s/%s.key;' "$pki" "$1" "$pki" "$1"
+}
+
+# site SERVER new|old: the svc.test site's server block on SERVER, but for
+# its closing brace: / and /login, and 404 for every path not added after it
+site() {
+	cat <<EOS
+	server {
+		listen $(addr "$1"):443 ssl default_server;
+		server_name www.svc.test svc.test;
+		$(tls valid)
+		location = / { return 200 "$2 site: welcome to svc\n"; }
+		location = /login {
+			default_type text/html;
+			return 200 "<!doctype html>\n<title>svc ($2)</title>\n<form method=post><h1>Sign in</h1></form>\n";
+		}
+		location / { return 404 "not found\n"; }
+EOS
 }
 
 cat >"$n/nginx.conf" <<EOF
@@ -70,24 +92,14 @@ http {
 	client_body_temp_path $n/tmp/body;
 	proxy_temp_path $n/tmp/proxy;
 	default_type text/plain;
-	charset_types text/plain text/html;
 	server_tokens off;
 	keepalive_timeout 5;
 
 	# web-new: the new site, where everything works
-	server {
-		listen $(addr web-new):443 ssl default_server;
-		server_name www.svc.test svc.test;
-		$(tls valid)
-		location = / { return 200 "new site: welcome to svc\n"; }
-		location = /login {
-			default_type text/html;
-			return 200 "<!doctype html>\n<title>svc</title>\n<form method=post><h1>Sign in</h1></form>\n";
-		}
+$(site web-new new)
 		location = /uploads/cat.txt { return 200 "meow\n"; }
 		location = /moved { return 301 https://www.svc.test/; }
 		location = /headers { return 200 "x-test=\$http_x_test\n"; }
-		location / { return 404 "not found\n"; }
 	}
 	server {
 		listen $(addr web-new):8080 default_server;
@@ -105,37 +117,15 @@ http {
 
 	# web-old: the old server, same names and certificate, other text; it has no
 	# /uploads/cat.txt (404), so a check of an uploaded file tells them apart
-	server {
-		listen $(addr web-old):443 ssl default_server;
-		server_name www.svc.test svc.test;
-		$(tls valid)
-		location = / { return 200 "old site: welcome to svc\n"; }
-		location = /login {
-			default_type text/html;
-			return 200 "<!doctype html>\n<title>svc (old)</title>\n<form method=post><h1>Sign in</h1></form>\n";
-		}
-		location / { return 404 "not found\n"; }
+$(site web-old old)
 	}
 
-	# the certificates that fail
-	server {
-		listen $(addr web-expired):443 ssl default_server;
-		server_name expired.svc.test;
-		$(tls expired)
-		location / { return 200 "ok\n"; }
-	}
-	server {
-		listen $(addr web-wrongname):443 ssl default_server;
-		server_name wrongname.svc.test;
-		$(tls wrongname)
-		location / { return 200 "ok\n"; }
-	}
-	server {
-		listen $(addr web-expiring):443 ssl default_server;
-		server_name expiring.svc.test;
-		$(tls expiring)
-		location / { return 200 "ok\n"; }
-	}
+	# the certificates that fail (web-wrongname's is for other.test)
+$(for c in expired wrongname expiring; do
+	printf '\tserver {\n\t\tlisten %s:443 ssl default_server;\n' "$(addr "web-$c")"
+	printf '\t\tserver_name %s.svc.test;\n\t\t%s\n' "$c" "$(tls "$c")"
+	printf '\t\tlocation / { return 200 "ok\\n"; }\n\t}\n'
+done)
 }
 EOF
 
