@@ -132,7 +132,7 @@ EOF
 # nginx opens its error log (-e) before it reads the config; it returns once
 # its master runs in the background with every socket bound.
 out=$(nginx -c "$n/nginx.conf" -e "$n/error.log" -p "$n/" 2>&1) ||
-	{ echo "services: nginx did not start: $out" >&2; tail -n 20 "$n/error.log" >&2; exit 1; }
+	{ printf 'services: nginx did not start:\n%s\n' "$(printf '%s\n' "$out" | tail -n 2)" >&2; exit 1; }
 
 # --- SMTP --------------------------------------------------------------------
 

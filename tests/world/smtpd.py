@@ -61,9 +61,12 @@ async def main(pki, pidfile, messages, listeners):
             return SMTP(sink, hostname=name, ident="cutover test world",
                         tls_context=starttls, loop=loop)
 
-        servers.append(await loop.create_server(
-            factory, address, int(port), ssl=ctx if mode == "tls" else None,
-            reuse_address=True))
+        try:
+            servers.append(await loop.create_server(
+                factory, address, int(port), ssl=ctx if mode == "tls" else None,
+                reuse_address=True))
+        except OSError as e:
+            sys.exit("smtpd: cannot listen on %s:%s: %s" % (address, port, e.strerror))
     stop = loop.create_future()
     loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)
     loop.add_signal_handler(signal.SIGINT, stop.set_result, None)

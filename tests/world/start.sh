@@ -61,7 +61,12 @@ fail() {
 		[ -s "$log" ] || continue
 		echo "world: --- $log (last lines, zones read without error left out) ---" >&2
 		grep -v 'info: zone .* read with success' "$log" | tail -n 20 >&2
-		if grep -q 'Address already in use' "$log" && command -v ss >/dev/null; then
+		grep -qi 'Address already in use' "$log" && command -v ss >/dev/null || continue
+		if [ "$log" = "$DIR/services.log" ]; then
+			echo "world: another world running? what listens on 127.53.0.0/16 ports 25, 443, 465, 587, 8080:" >&2
+			ss -Hlntp '( sport = 25 or sport = 443 or sport = 465 or sport = 587 or sport = 8080 )' |
+				grep ' 127\.53\.' >&2
+		else
 			echo "world: another world running? what listens on 127.53.0.0/16 port 53:" >&2
 			ss -Hlnup 'sport = 53' | grep ' 127\.53\.' >&2
 		fi
