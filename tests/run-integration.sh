@@ -6,7 +6,7 @@
 # usage: CUTOVER=path/to/cutover [DNSBENCH=path/to/dnsbench] sh tests/run-integration.sh [TEST...]
 #
 # DNSBENCH defaults to dnsbench beside CUTOVER. The tests get WORLD,
-# ROOT_HINTS, RESOLVER, CUTOVER, DNSBENCH and CUTOVER_SEEN_LOG (where lib.sh
+# ROOT_HINTS, RESOLVER, CA_FILE, CUTOVER, DNSBENCH and CUTOVER_SEEN_LOG (where lib.sh
 # notes each finding code and status an assertion saw) in their environment;
 # t0990, which checks that log against src/codes.h, always runs last. Exits
 # with prove's status.
@@ -37,7 +37,7 @@ trap 'exit 129' HUP
 
 sh tests/world/start.sh "$tmp/world" || exit 2
 . "$tmp/world/env"
-export WORLD ROOT_HINTS RESOLVER
+export WORLD ROOT_HINTS RESOLVER CA_FILE
 
 CUTOVER_SEEN_LOG=$tmp/seen
 : >"$CUTOVER_SEEN_LOG"

@@ -9,7 +9,8 @@ packages="gcc clang libclang-rt-dev llvm make pkg-config libldns-dev libunbound-
 libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps time
 libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix libcurl4-openssl-dev libsqlite3-dev sqlite3
-libmail-spf-perl libnet-dns-perl opendkim-tools openssl"
+libmail-spf-perl libnet-dns-perl opendkim-tools openssl
+nginx-light python3-aiosmtpd curl"
 
 missing=""
 for p in $packages; do
@@ -31,8 +32,9 @@ apt-get update -qq
 # --no-install-recommends keeps prometheus (wanted for promtool) from pulling a web stack.
 apt-get install -y -qq --no-install-recommends $missing
 # Debian's packages start their daemons where an init system runs; the tests
-# start their own on loopback, so stop any the install started.
-for svc in nsd unbound prometheus prometheus-node-exporter; do
+# start their own on loopback, so stop any the install started (nginx would
+# hold 0.0.0.0:80).
+for svc in nsd unbound nginx prometheus prometheus-node-exporter; do
 	if command -v service >/dev/null 2>&1; then
 		service "$svc" stop >/dev/null 2>&1 || true
 	fi

@@ -4,7 +4,7 @@
 #
 # It cds to the top of the source tree, makes a scratch directory $TMP (removed
 # at exit), and makes sure a loopback DNS world runs: tests/run-integration.sh
-# starts one for all tests and exports WORLD, ROOT_HINTS and RESOLVER; without
+# starts one for all tests and exports WORLD, ROOT_HINTS, RESOLVER and CA_FILE; without
 # WORLD, lib.sh starts one of its own (and stops it at exit), so one test runs
 # by hand as root:
 #
@@ -201,11 +201,11 @@ if [ -z "${WORLD:-}" ]; then
 	sh "$TOP/tests/world/start.sh" "$_lib_world" >&2 ||
 		bail_out "cannot start the loopback DNS world (tests/world/start.sh)"
 	. "$_lib_world/env"
-elif [ -z "${ROOT_HINTS:-}" ] || [ -z "${RESOLVER:-}" ]; then
+elif [ -z "${ROOT_HINTS:-}" ] || [ -z "${RESOLVER:-}" ] || [ -z "${CA_FILE:-}" ]; then
 	[ -r "$WORLD/env" ] || bail_out "WORLD=$WORLD but there is no $WORLD/env"
 	. "$WORLD/env"
 fi
-export WORLD ROOT_HINTS RESOLVER CUTOVER DNSBENCH
+export WORLD ROOT_HINTS RESOLVER CA_FILE CUTOVER DNSBENCH
 
 # addr SERVER: the address of a server of the world (tests/world/servers), or
 # SERVER itself when it is not a server name (an address already).

@@ -44,7 +44,8 @@ like "$(cat "$ROOT_HINTS")" '^a\.root-servers\.test\. +3600000 +A +127\.53\.0\.1
 is "$RESOLVER" 127.53.9.1 "RESOLVER is 127.53.9.1"
 is "$(cat "$WORLD/env")" "WORLD=$WORLD
 ROOT_HINTS=$WORLD/root.hints
-RESOLVER=127.53.9.1" "WORLD/env has WORLD, ROOT_HINTS, RESOLVER"
+RESOLVER=127.53.9.1
+CA_FILE=$WORLD/pki/ca.pem" "WORLD/env has WORLD, ROOT_HINTS, RESOLVER, CA_FILE"
 
 dig_at root . NS
 is "$(dig_rdata NS)" a.root-servers.test. "root: . NS a.root-servers.test."
@@ -147,6 +148,14 @@ mut-prev-child.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 mut-wild-shadow.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 mut-lame-answers.test | ns1.newprov.test. shadow.hosts.test. | ns1.newprov.test. shadow.hosts.test.
 mut-glue-lame.test  | ns.mut-glue-lame.test.                | -
+svc.test            | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-none.test       | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-syntax.test     | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-unreach.test    | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-badpolicy.test  | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-uncovered.test  | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-modenone.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+sts-wildcard.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -590,5 +599,174 @@ dig_at new1 zoo-slowparent.test NS
 is "$(dig_rdata NS | wc -l)" 61 "new1: zoo-slowparent.test names 61 servers"
 dig_at new1 d61.zoo-droppers.test A
 is "$(dig_rdata A)" 127.53.8.61 "new1: d61.zoo-droppers.test A 127.53.8.61"
+
+
+# --- the service servers (tests/world/services.sh): web, MTA-STS, SMTP --------
+
+need curl curl
+need openssl openssl
+[ -r "$CA_FILE" ]
+ok $? "the world's test CA is \$CA_FILE ($CA_FILE)"
+
+# web NAME ADDRESS URL-PATH [CURL-OPTION...]: one request to https://NAME with
+# NAME pinned to ADDRESS, verified against the test CA. Sets WEB_EXIT (curl's
+# exit status), WEB_CODE (the HTTP status), WEB_TYPE (Content-Type), WEB_LOCATION,
+# WEB_BODY and WEB_ERR (curl's error message).
+web() {
+	_n=$1 _a=$2 _p=$3
+	shift 3
+	WEB_CODE=$(curl -sS --max-time 5 --cacert "$CA_FILE" --resolve "$_n:443:$_a" \
+		-o "$TMP/web.body" -D "$TMP/web.head" -w '%{http_code}' "$@" "https://$_n$_p" 2>"$TMP/web.err")
+	WEB_EXIT=$?
+	WEB_BODY=$(cat "$TMP/web.body" 2>/dev/null)
+	WEB_ERR=$(cat "$TMP/web.err")
+	WEB_TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype: *\([^;\r]*\).*/\1/p' "$TMP/web.head" 2>/dev/null)
+	WEB_LOCATION=$(sed -n 's/^[Ll]ocation: *\([^\r]*\).*/\1/p' "$TMP/web.head" 2>/dev/null)
+	rm -f "$TMP/web.body" "$TMP/web.head"
+}
+
+# web-new (127.53.20.1): the new site; every line NAME PATH STATUS BODY
+while read -r name path code body; do
+	web "$name" 127.53.20.1 "$path"
+	is "$WEB_EXIT/$WEB_CODE/$WEB_BODY" "0/$code/$body" "web-new: https://$name$path $code '$body'"
+done <<'EOF2'
+www.svc.test / 200 new site: welcome to svc
+svc.test / 200 new site: welcome to svc
+www.svc.test /uploads/cat.txt 200 meow
+www.svc.test /missing 404 not found
+EOF2
+web www.svc.test 127.53.20.1 /login
+is "$WEB_CODE/$WEB_TYPE" 200/text/html "web-new: /login 200 text/html"
+like "$WEB_BODY" 'Sign in' "web-new: /login says Sign in"
+web www.svc.test 127.53.20.1 /moved
+is "$WEB_CODE $WEB_LOCATION" "301 https://www.svc.test/" "web-new: /moved 301 to https://www.svc.test/"
+web www.svc.test 127.53.20.1 /headers -H 'X-Test: hello 42'
+is "$WEB_CODE/$WEB_BODY" "200/x-test=hello 42" "web-new: /headers echoes X-Test"
+out=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' http://127.53.20.1:8080/ 2>&1)
+is "$out" "301 https://www.svc.test/" "web-new: http://127.53.20.1:8080/ 301 to https://www.svc.test/"
+
+# the MTA-STS policies, by SNI on web-new, as tests/fixtures/mta-sts/ has them
+for f in "$FIXTURES"/mta-sts/*.txt; do
+	name=$(basename "$f" .txt)
+	web "$name" 127.53.20.1 /.well-known/mta-sts.txt
+	is "$WEB_CODE/$WEB_TYPE" 200/text/plain "web-new: https://$name/.well-known/mta-sts.txt 200 text/plain"
+	curl -sS --max-time 5 --cacert "$CA_FILE" --resolve "$name:443:127.53.20.1" \
+		"https://$name/.well-known/mta-sts.txt" 2>&1 | cmp -s - "$f"
+	ok $? "web-new: $name serves $(basename "$f") byte for byte"
+done
+grep -q "$(printf '\r')$" "$FIXTURES/mta-sts/mta-sts.svc.test.txt"
+ok $? "mta-sts.svc.test's policy has CRLF lines"
+web mta-sts.sts-unreach.test 127.53.20.1 /.well-known/mta-sts.txt
+is "$WEB_CODE" 404 "web-new: no policy for mta-sts.sts-unreach.test (404)"
+
+# web-old (127.53.20.2): the old site, without the uploaded file
+web www.svc.test 127.53.20.2 /
+is "$WEB_EXIT/$WEB_CODE/$WEB_BODY" "0/200/old site: welcome to svc" "web-old: / 200 'old site: welcome to svc'"
+web www.svc.test 127.53.20.2 /login
+is "$WEB_CODE" 200 "web-old: /login 200"
+like "$WEB_BODY" 'Sign in' "web-old: /login says Sign in"
+web www.svc.test 127.53.20.2 /uploads/cat.txt
+is "$WEB_CODE" 404 "web-old: /uploads/cat.txt 404"
+
+# the certificates that fail: curl refuses them, and the server is there
+web expired.svc.test 127.53.20.3 /
+is "$WEB_EXIT" 60 "web-expired: curl rejects the certificate"
+like "$WEB_ERR" 'expired' "web-expired: because it has expired"
+web wrongname.svc.test 127.53.20.4 /
+is "$WEB_EXIT" 60 "web-wrongname: curl rejects the certificate"
+like "$WEB_ERR" 'subject name' "web-wrongname: because wrongname.svc.test is not its name"
+for h in expired:127.53.20.3 wrongname:127.53.20.4; do
+	web "${h%%:*}.svc.test" "${h#*:}" / --insecure
+	is "$WEB_CODE/$WEB_BODY" "200/ok" "web-${h%%:*}: / 200 'ok' without verification"
+done
+web expiring.svc.test 127.53.20.5 /
+is "$WEB_EXIT/$WEB_CODE/$WEB_BODY" "0/200/ok" "web-expiring: / 200 'ok', the certificate valid"
+openssl s_client -connect 127.53.20.5:443 -servername expiring.svc.test </dev/null 2>/dev/null |
+	openssl x509 -noout -checkend $((4 * 86400)) >/dev/null &&
+	! openssl s_client -connect 127.53.20.5:443 -servername expiring.svc.test </dev/null 2>/dev/null |
+		openssl x509 -noout -checkend $((6 * 86400)) >/dev/null
+ok $? "web-expiring: its certificate expires in 4 to 6 days"
+web down.svc.test 127.53.20.9 /
+is "$WEB_EXIT" 7 "web-down (127.53.20.9): connection refused"
+
+# smtp ADDRESS PORT [CURL-OPTION...]: a session with curl (EHLO, HELP, QUIT);
+# sets SMTP_EXIT and SMTP_SAID (the server's lines, one a line).
+smtp() {
+	_a=$1 _p=$2
+	shift 2
+	_s=smtp
+	[ "$_p" = 465 ] && _s=smtps
+	SMTP_SAID=$(curl -sv --max-time 5 --cacert "$CA_FILE" "$@" "$_s://$_a:$_p/" 2>&1 >/dev/null)
+	SMTP_EXIT=$?
+	SMTP_SAID=$(printf '%s\n' "$SMTP_SAID" | sed -n 's/^< //p' | tr -d '\r')
+}
+
+for p in 25 587; do
+	smtp 127.53.21.1 $p
+	like "$SMTP_SAID" '^220 plain\.svc\.test ' "smtp-plain:$p greets as plain.svc.test"
+	like "$SMTP_SAID" '^250 HELP' "smtp-plain:$p answers EHLO"
+	printf '%s\n' "$SMTP_SAID" | grep -q STARTTLS
+	ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "smtp-plain:$p offers no STARTTLS"
+	smtp 127.53.21.1 $p --ssl-reqd
+	is "$SMTP_EXIT" 64 "smtp-plain:$p: curl --ssl-reqd fails (no TLS to be had)"
+	smtp 127.53.21.2 $p
+	like "$SMTP_SAID" '^250-STARTTLS' "smtp-tls:$p offers STARTTLS"
+	smtp mail.svc.test $p --ssl-reqd --resolve "mail.svc.test:$p:127.53.21.2"
+	is "$SMTP_EXIT" 0 "smtp-tls:$p: STARTTLS with a certificate valid for mail.svc.test"
+done
+smtp mail.svc.test 465 --resolve mail.svc.test:465:127.53.21.2
+is "$SMTP_EXIT" 0 "smtp-tls:465: implicit TLS with a certificate valid for mail.svc.test"
+like "$SMTP_SAID" '^220 mail\.svc\.test ' "smtp-tls:465 greets as mail.svc.test"
+smtp 127.53.21.3 25
+like "$SMTP_SAID" '^250-STARTTLS' "smtp-badtls:25 offers STARTTLS"
+smtp badtls.svc.test 25 --ssl-reqd --resolve badtls.svc.test:25:127.53.21.3
+is "$SMTP_EXIT" 60 "smtp-badtls:25: the certificate is not for badtls.svc.test"
+smtp 127.53.21.9 25
+is "$SMTP_EXIT" 7 "smtp-down (127.53.21.9): connection refused"
+# one message through submission: accepted, discarded, noted
+printf 'From: t0000@svc.test\r\nSubject: t0000\r\n\r\nhello\r\n' >"$TMP/msg"
+smtp mail.svc.test 587 --ssl-reqd --resolve mail.svc.test:587:127.53.21.2 \
+	--mail-from t0000@svc.test --mail-rcpt "t0000-$$@svc.test" -T "$TMP/msg"
+is "$SMTP_EXIT" 0 "smtp-tls:587 accepts a message"
+grep -q "^127\.53\.21\.2:587 t0000@svc\.test t0000-$$@svc\.test " "$WORLD/smtpd/messages"
+ok $? "smtp-tls:587: the message is noted in \$WORLD/smtpd/messages"
+
+# the service zones (on new1: the first lines of t0000 prove new2 serves the same files)
+while read -r q want; do
+	set -- $(echo "$q" | tr ':' ' ')
+	dig_at new1 "$1" "$2"
+	is "$DIG_FLAGS/$(dig_rdata "$2" | sort | tr "\n" " " | sed "s/ $//")" "qr aa/$want" "new1: $1 $2 $want"
+done <<'EOF2'
+svc.test:A 127.53.20.1
+www.svc.test:A 127.53.20.1
+mta-sts.svc.test:A 127.53.20.1
+expired.svc.test:A 127.53.20.3
+wrongname.svc.test:A 127.53.20.4
+expiring.svc.test:A 127.53.20.5
+down.svc.test:A 127.53.20.9
+svc.test:MX 10 mail.svc.test.
+mail.svc.test:A 127.53.21.2
+plain.svc.test:A 127.53.21.1
+badtls.svc.test:A 127.53.21.3
+nosmtp.svc.test:A 127.53.21.9
+_mta-sts.svc.test:TXT "v=STSv1; id=20261201T000000;"
+_smtp._tls.svc.test:TXT "v=TLSRPTv1; rua=mailto:tlsrpt@svc.test"
+sts-none.test:MX 10 mail.svc.test.
+sts-syntax.test:MX 10 mail.svc.test.
+_mta-sts.sts-syntax.test:TXT "v=STSv1;"
+_smtp._tls.sts-syntax.test:TXT "v=TLSRPTv1;"
+mta-sts.sts-unreach.test:A 127.53.20.9
+_mta-sts.sts-unreach.test:TXT "v=STSv1; id=20261201T000000;"
+mta-sts.sts-badpolicy.test:A 127.53.20.1
+sts-uncovered.test:MX 10 mail.svc.test. 20 mx2.elsewhere.test.
+mta-sts.sts-modenone.test:A 127.53.20.1
+_smtp._tls.sts-wildcard.test:TXT "v=TLSRPTv1; rua=mailto:tlsrpt@sts-wildcard.test"
+EOF2
+for n in _mta-sts.sts-none.test _smtp._tls.sts-none.test; do
+	dig_at new1 "$n" TXT
+	is "$DIG_STATUS" NXDOMAIN "new1: $n does not exist"
+done
+dig_at resolver mta-sts.sts-wildcard.test A +rec
+is "$DIG_STATUS/$(dig_rdata A)" NOERROR/127.53.20.1 "resolver: mta-sts.sts-wildcard.test A 127.53.20.1"
 
 done_testing

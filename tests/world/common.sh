@@ -23,14 +23,15 @@ server_field() {
 }
 
 # pid_is_ours PID DIR: true when PID is alive and is a server of the world in
-# DIR: its command line is "nsd -c DIR/x/nsd.conf", "unbound -c DIR/x/unbound.conf"
-# or "perl .../zoo.pl (or sloppy.pl) ... DIR/x/pid ...". Guards against a stale pid file whose
-# pid now belongs to another process.
+# DIR: its command line is "nsd -c DIR/x/nsd.conf", "unbound -c DIR/x/unbound.conf",
+# "nginx: master process nginx -c DIR/x/nginx.conf" or "perl .../zoo.pl (or
+# sloppy.pl, python3 .../smtpd.py) ... DIR/x/pid ...". Guards against a stale
+# pid file whose pid now belongs to another process.
 pid_is_ours() {
 	[ -n "$1" ] && [ -r "/proc/$1/cmdline" ] || return 1
 	_d=$(printf '%s' "$2" | sed 's/\./\\./g')	# DIR as a regex
 	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE \
-		"^([^ ]*/)?(nsd|unbound) -c $_d/[^ /]+/(nsd|unbound)\.conf |(zoo|sloppy)\.pl .* $_d/[^ /]+/pid "
+		"^([^ ]*/)?(nsd|unbound) -c $_d/[^ /]+/(nsd|unbound)\.conf |^nginx: master process ([^ ]*/)?nginx -c $_d/[^ /]+/nginx\.conf |(zoo\.pl|sloppy\.pl|smtpd\.py) .* $_d/[^ /]+/pid "
 }
 
 # running_pids DIR: "pidfile pid" for each pid file in DIR whose process is alive.

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Start the loopback DNS world in DIR: NSD servers for the fake root, test. and
 # the fixture zones (tests/fixtures/zones.conf), the zoo of misbehaving servers
-# (tests/world/zoo.pl), and an unbound resolver whose root hints point at the
-# fake root. Needs root (port 53).
+# (tests/world/zoo.pl), an unbound resolver whose root hints point at the
+# fake root, and the web and SMTP servers with their test CA
+# (tests/world/services.sh). Needs root (ports 53, 443, 25).
 #
 # usage: tests/world/start.sh DIR
 #
-# On success DIR holds env (WORLD, ROOT_HINTS, RESOLVER as shell lines),
+# On success DIR holds env (WORLD, ROOT_HINTS, RESOLVER, CA_FILE as shell lines),
 # root.hints and one directory per server (config, pid, log, zones/ with that
 # server's copy of its zone files). On failure it says why, shows the log, stops
 # whatever it started and exits non-zero. Stop the world with tests/world/stop.sh.
@@ -52,12 +53,20 @@ fi
 fail() {
 	msg=$1
 	shift
+	# the service servers start in the background: let them finish first, so
+	# that stop.sh finds their pid files
+	[ -z "${services:-}" ] || wait "$services" 2>/dev/null
 	echo "world: $msg" >&2
 	for log in "$@"; do
 		[ -s "$log" ] || continue
 		echo "world: --- $log (last lines, zones read without error left out) ---" >&2
 		grep -v 'info: zone .* read with success' "$log" | tail -n 20 >&2
-		if grep -q 'Address already in use' "$log" && command -v ss >/dev/null; then
+		grep -qi 'Address already in use' "$log" && command -v ss >/dev/null || continue
+		if [ "$log" = "$DIR/services.log" ]; then
+			echo "world: another world running? what listens on 127.53.0.0/16 ports 25, 443, 465, 587, 8080:" >&2
+			ss -Hlntp '( sport = 25 or sport = 443 or sport = 465 or sport = 587 or sport = 8080 )' |
+				grep ' 127\.53\.' >&2
+		else
 			echo "world: another world running? what listens on 127.53.0.0/16 port 53:" >&2
 			ss -Hlnup 'sport = 53' | grep ' 127\.53\.' >&2
 		fi
@@ -174,6 +183,11 @@ $out"
 
 # --- start -----------------------------------------------------------------
 
+# The web and SMTP servers and their certificates (tests/world/services.sh)
+# start in the background while the name servers do; waited for at the end.
+sh "$WORLD_SRC/services.sh" "$DIR" </dev/null >"$DIR/services.log" 2>&1 &
+services=$!
+
 # wait_pidfile NAME LOG [PID]: wait until server NAME has written its pid
 # file; PID is the process that should write it, if known.
 wait_pidfile() {
@@ -285,10 +299,14 @@ until [ "$(dig +time=1 +tries=1 "@$res_addr" www.good.test A +short 2>/dev/null)
 	sleep 0.1
 done
 
+wait "$services" || { services=; fail "the web and SMTP servers did not start" "$DIR/services.log"; }
+services=
+
 cat >"$DIR/env" <<EOF
 WORLD=$DIR
 ROOT_HINTS=$DIR/root.hints
 RESOLVER=$res_addr
+CA_FILE=$DIR/pki/ca.pem
 EOF
 trap - INT TERM HUP
 echo "world: running in $DIR ($(running_pids "$DIR" | wc -l) processes); stop with: sh tests/world/stop.sh $DIR"
