@@ -106,7 +106,8 @@ static void fetch(struct check_ctx *ctx, struct target *t)
 	const char **headers = NULL;
 	size_t n_headers = ctx_param_list(ctx, "headers", &headers);
 	const char **hl = arena_alloc(ctx_arena(ctx), (n_headers + 1) * sizeof(*hl));
-	memcpy(hl, headers, n_headers * sizeof(*hl));
+	if (n_headers) /* headers is NULL without */
+		memcpy(hl, headers, n_headers * sizeof(*hl));
 	hl[n_headers] = NULL;
 
 	t->stage = T_FETCH;
