@@ -415,7 +415,7 @@ static int judge_fields(struct check_ctx *ctx, struct mtasts_state *s, const str
 		ctx_finding_as(
 			ctx, STATUS_WARN, CODE_MTA_STS_MODE, s->url, t->label, "enforce", "none",
 			"the policy from %s says mode: none: senders apply no MTA-STS to %s (the mode for "
-			"withdrawing a policy, RFC 8461 5)",
+			"withdrawing a policy)",
 			t->a.addr, s->disp);
 		problems++;
 	} else if (p->mode == MTASTS_MODE_TESTING) {

@@ -244,7 +244,8 @@ static int tag_record_parse(struct tag_record *t, const char *s, size_t len)
 		}
 		if (i == len) {
 			if (!fields)
-				add_problem(ps, 1, 0, "the record has no fields after its version");
+				add_problem(ps, 1, 0, "the record has nothing after %s (%s= is required)",
+					    t->version, t->key);
 			else if ((blanks || after) && t->strict_blanks)
 				add_problem(
 					ps, 0, 0,
@@ -267,7 +268,7 @@ static int tag_record_parse(struct tag_record *t, const char *s, size_t len)
 		fields++;
 		tag_field(t, s + start, i - start);
 	}
-	if (!t->keys)
+	if (!t->keys && fields)
 		add_problem(ps, 1, 0, "the record has no %s= field%s%s%s", t->key,
 			    t->case_key[0] ? " (field names are case-sensitive: '" : "", t->case_key,
 			    t->case_key[0] ? "=' is another field)" : "");

@@ -91,7 +91,7 @@ static void test_record_errors(void **state)
 	(void)state;
 	struct mtasts_record r;
 	assert_int_equal(record("v=STSv1", &r), -1);
-	assert_true(has_problem(&r.problems, 1, 0, "no fields"));
+	assert_true(has_problem(&r.problems, 1, 0, "nothing after v=STSv1 (id= is required)"));
 	assert_int_equal(record("v=STSv1;", &r), -1);
 	assert_int_equal(record("v=STSv1; ", &r), -1);
 	/* id is required */
