@@ -164,6 +164,13 @@ void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, con
 void ctx_finding_at(struct check_ctx *ctx, enum code code, const char *subject, const char *server,
 		    const char *expected, const char *actual, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* ctx_finding_at() with the status given instead of the code's default, for
+ * a code whose weight depends on what was found (mta-sts.mode: testing is
+ * info, none is warn); the rule's severity restates warn and fail as it
+ * does for any other finding. */
+void ctx_finding_as(struct check_ctx *ctx, enum status status, enum code code, const char *subject,
+		    const char *server, const char *expected, const char *actual, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
 
 /* --- answer helpers (checks/common.c) ----------------------------------- */
 

@@ -33,27 +33,6 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* s[0..n) made printable into out (size outsz): bytes outside printable
- * ASCII as \xNN, shortened with "..." when long. A hostile record must not
- * put control characters into a report. */
-static void printable(char *out, size_t outsz, const char *s, size_t n)
-{
-	size_t at = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char piece[8];
-		int len = c >= 0x20 && c < 0x7f ? snprintf(piece, sizeof(piece), "%c", c)
-						: snprintf(piece, sizeof(piece), "\\x%02x", c);
-		if (at + (size_t)len + 4 > outsz) {
-			snprintf(out + at, outsz - at, "...");
-			return;
-		}
-		memcpy(out + at, piece, (size_t)len);
-		at += (size_t)len;
-	}
-	out[at] = '\0';
-}
-
 static void add_note(struct dmarc_record *rec, enum dmarc_note_kind kind, const char *tag, size_t tag_len,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -66,23 +45,11 @@ static void add_note(struct dmarc_record *rec, enum dmarc_note_kind kind, const 
 	}
 	struct dmarc_note *note = &rec->notes[rec->n_notes++];
 	note->kind = kind;
-	printable(note->tag, sizeof(note->tag), tag, tag_len);
+	str_printable(note->tag, sizeof(note->tag), tag, tag_len);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(note->text, sizeof(note->text), fmt, ap);
 	va_end(ap);
-}
-
-/* A value, made printable, for a note's text. */
-struct shown {
-	char s[80];
-};
-
-static struct shown show(const char *s, size_t n)
-{
-	struct shown out;
-	printable(out.s, sizeof(out.s), s, n);
-	return out;
 }
 
 /* Trim blanks (WSP) from both ends of [*s, *s + *n). */
@@ -141,7 +108,7 @@ static enum dmarc_policy parse_policy(struct dmarc_record *rec, const char *tag,
 	if (str_is_word(v, n, "reject"))
 		return DMARC_POLICY_REJECT;
 	add_note(rec, DMARC_NOTE_SYNTAX, tag, strlen(tag), "%s=%s is not none, quarantine or reject", tag,
-		 show(v, n).s);
+		 str_show(v, n).s);
 	return DMARC_POLICY_INVALID;
 }
 
@@ -151,7 +118,7 @@ static char parse_letter(struct dmarc_record *rec, const char *tag, const char *
 {
 	if (n == 1 && strchr(choices, lower(v[0])) && v[0] != '\0')
 		return lower(v[0]);
-	add_note(rec, DMARC_NOTE_SYNTAX, tag, strlen(tag), "%s=%s is not %s", tag, show(v, n).s, meaning);
+	add_note(rec, DMARC_NOTE_SYNTAX, tag, strlen(tag), "%s=%s is not %s", tag, str_show(v, n).s, meaning);
 	return 0;
 }
 
@@ -259,49 +226,39 @@ static int uri_piece(void *arg, const char *p, size_t n)
 		if (digits == 0 || k != n) {
 			add_note(u->rec, DMARC_NOTE_SYNTAX, u->tag, strlen(u->tag),
 				 "%s URI %s: '%s' is not a size limit (!DIGITS[k|m|g|t])", u->tag,
-				 show(p, n).s, show(bang, n - uri_len).s);
+				 str_show(p, n).s, str_show(bang, n - uri_len).s);
 			return 0; /* (a '!' in a URI must be %-encoded: this is broken) */
 		}
 		add_note(u->rec, DMARC_NOTE_REMOVED, u->tag, strlen(u->tag),
 			 "%s URI %s: the size limit '%s' is gone from RFC 9989 (RFC 7489 receivers "
 			 "still "
 			 "read it)",
-			 u->tag, show(p, uri_len).s, show(bang, n - uri_len).s);
+			 u->tag, str_show(p, uri_len).s, str_show(bang, n - uri_len).s);
 	}
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
-	size_t i = 0;
-	if (uri_len && is_alpha(p[0]))
-		for (i = 1; i < uri_len && (is_alpha(p[i]) || is_digit(p[i]) || strchr("+-.", p[i])) && p[i];
-		     i++)
-			;
-	if (i == 0 || i >= uri_len || p[i] != ':' || i + 1 == uri_len) {
+	size_t i = str_uri_scheme(p, uri_len);
+	if (i == 0) {
 		add_note(u->rec, DMARC_NOTE_SYNTAX, u->tag, strlen(u->tag),
-			 "%s: '%s' is not a URI (mailto:ADDRESS)", u->tag, show(p, uri_len).s);
+			 "%s: '%s' is not a URI (mailto:ADDRESS)", u->tag, str_show(p, uri_len).s);
 		return 0;
 	}
 	for (size_t k = 0; k < uri_len; k++)
 		if ((unsigned char)p[k] <= 0x20 || (unsigned char)p[k] >= 0x7f) {
 			add_note(u->rec, DMARC_NOTE_SYNTAX, u->tag, strlen(u->tag),
-				 "%s: '%s' has a character a URI cannot hold", u->tag, show(p, uri_len).s);
+				 "%s: '%s' has a character a URI cannot hold", u->tag,
+				 str_show(p, uri_len).s);
 			return 0;
 		}
 	struct dmarc_uri one = {(size_t)(p - u->base), uri_len, 0, ""};
 	if (str_is_word(p, i, "mailto")) {
-		/* mailto:local@domain[?headers]: the domain after the last '@'
-		 * before any '?' (RFC 6068). */
-		const char *addr = p + i + 1;
-		size_t addr_len = uri_len - i - 1;
-		const char *q = memchr(addr, '?', addr_len);
-		if (q)
-			addr_len = (size_t)(q - addr);
-		const char *at = NULL;
-		for (size_t k = 0; k < addr_len; k++)
-			if (addr[k] == '@')
-				at = addr + k;
-		if (!at || at == addr || !host_name(at + 1, addr_len - (size_t)(at + 1 - addr), one.domain)) {
+		/* mailto:local@domain[?headers] (RFC 6068) */
+		const char *domain;
+		size_t domain_len;
+		if (str_mailto_domain(p + i + 1, uri_len - i - 1, &domain, &domain_len) != 0 ||
+		    !host_name(domain, domain_len, one.domain)) {
 			add_note(u->rec, DMARC_NOTE_SYNTAX, u->tag, strlen(u->tag),
 				 "%s: '%s' is not a mail address with a valid domain", u->tag,
-				 show(p, uri_len).s);
+				 str_show(p, uri_len).s);
 			return 0;
 		}
 		one.mailto = 1;
@@ -346,7 +303,7 @@ static void parse_tag(struct dmarc_record *rec, const char *base, const char *ta
 	if (strcmp(tag, "v") == 0) {
 		if (!(n == 6 && memcmp(v, "DMARC1", 6) == 0))
 			add_note(rec, DMARC_NOTE_SYNTAX, "v", 1,
-				 "v=%s is not DMARC1 (the value is case-sensitive)", show(v, n).s);
+				 "v=%s is not DMARC1 (the value is case-sensitive)", str_show(v, n).s);
 	} else if (strcmp(tag, "p") == 0) {
 		rec->p = parse_policy(rec, "p", v, n);
 	} else if (strcmp(tag, "sp") == 0) {
@@ -363,7 +320,7 @@ static void parse_tag(struct dmarc_record *rec, const char *base, const char *ta
 	} else if (strcmp(tag, "fo") == 0) {
 		if (n == 0 || each_piece(v, n, ':', fo_piece, NULL))
 			add_note(rec, DMARC_NOTE_SYNTAX, "fo", 2,
-				 "fo=%s is not 0, 1, d or s separated by ':'", show(v, n).s);
+				 "fo=%s is not 0, 1, d or s separated by ':'", str_show(v, n).s);
 	} else if (strcmp(tag, "rua") == 0 || strcmp(tag, "ruf") == 0) {
 		int rua = tag[2] == 'a';
 		struct uri_ctx u = {rec,
@@ -382,35 +339,35 @@ static void parse_tag(struct dmarc_record *rec, const char *base, const char *ta
 			add_note(rec, DMARC_NOTE_SYNTAX, "pct", 3,
 				 "pct=%s is not 0 to 100 (RFC 9989 removed pct, but RFC 7489 receivers read "
 				 "it)",
-				 show(v, n).s);
+				 str_show(v, n).s);
 		} else {
 			rec->pct = (int)pct;
 			add_note(rec, DMARC_NOTE_REMOVED, "pct", 3,
 				 "pct=%s: removed in RFC 9989 (t=y replaces it); RFC 7489 receivers still "
 				 "apply "
 				 "the policy to only %lu%% of failing mail",
-				 show(v, n).s, pct);
+				 str_show(v, n).s, pct);
 		}
 	} else if (strcmp(tag, "rf") == 0) {
 		int unknown = 0;
 		if (n == 0 || each_piece(v, n, ':', rf_piece, &unknown))
 			add_note(rec, DMARC_NOTE_SYNTAX, "rf", 2,
 				 "rf=%s is not a list of report formats (RFC 7489 receivers still read rf)",
-				 show(v, n).s);
+				 str_show(v, n).s);
 		else
 			add_note(rec, DMARC_NOTE_REMOVED, "rf", 2,
 				 "rf=%s: removed in RFC 9989; RFC 7489 receivers still read it%s",
-				 show(v, n).s, unknown ? " (and know only afrf)" : "");
+				 str_show(v, n).s, unknown ? " (and know only afrf)" : "");
 	} else if (strcmp(tag, "ri") == 0) {
 		unsigned long ri;
 		if (!number(v, n, 4294967295UL, &ri))
 			add_note(rec, DMARC_NOTE_SYNTAX, "ri", 2,
 				 "ri=%s is not a number of seconds (RFC 7489 receivers still read ri)",
-				 show(v, n).s);
+				 str_show(v, n).s);
 		else
 			add_note(rec, DMARC_NOTE_REMOVED, "ri", 2,
 				 "ri=%s: removed in RFC 9989; RFC 7489 receivers still read it",
-				 show(v, n).s);
+				 str_show(v, n).s);
 	}
 }
 
@@ -437,7 +394,7 @@ void dmarc_parse(const char *text, size_t len, struct dmarc_record *rec)
 		const char *eq = memchr(seg, '=', n);
 		if (!eq) {
 			add_note(rec, DMARC_NOTE_SYNTAX, seg, n, "'%s' is not a tag=value pair",
-				 show(seg, n).s);
+				 str_show(seg, n).s);
 			continue;
 		}
 		const char *name = seg, *value = eq + 1;
@@ -450,7 +407,7 @@ void dmarc_parse(const char *text, size_t len, struct dmarc_record *rec)
 			ok = is_alpha(name[k]) || is_digit(name[k]) || name[k] == '_';
 		if (!ok) {
 			add_note(rec, DMARC_NOTE_SYNTAX, name, name_len, "'%s' is not a tag name",
-				 show(name, name_len).s);
+				 str_show(name, name_len).s);
 			continue;
 		}
 		int k = tag_index(name, name_len);
@@ -458,11 +415,11 @@ void dmarc_parse(const char *text, size_t len, struct dmarc_record *rec)
 			add_note(rec, DMARC_NOTE_SYNTAX, "v", 1,
 				 "the record starts with %s=, not v=DMARC1: receivers ignore it (v must be "
 				 "first)",
-				 show(name, name_len).s);
+				 str_show(name, name_len).s);
 		if (k < 0) {
 			add_note(rec, DMARC_NOTE_UNKNOWN, name, name_len,
-				 "%s=%s: not a DMARC tag; receivers ignore it", show(name, name_len).s,
-				 show(value, value_len).s);
+				 "%s=%s: not a DMARC tag; receivers ignore it", str_show(name, name_len).s,
+				 str_show(value, value_len).s);
 			continue;
 		}
 		if (k == 0 && pos > 0) {

@@ -563,10 +563,9 @@ static void job_finding(struct audit *job, const char *check, enum code code, en
 	finding_list_add(&job->part, &f);
 }
 
-/* The status of a finding of code by this rule. */
-static enum status finding_status(struct check_ctx *ctx, enum code code)
+/* The status of a finding of this rule whose check judged it status. */
+static enum status finding_status(struct check_ctx *ctx, enum status status)
 {
-	enum status status = code_status(code);
 	int severity = ctx->inst->rule->severity;
 	/* severity restates how bad the check's problems are; it leaves ok,
 	 * informational and could-not-determine findings as they are. */
@@ -578,7 +577,7 @@ static enum status finding_status(struct check_ctx *ctx, enum code code)
 void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, const struct ns_server *server,
 		 const char *expected, const char *actual, const char *fmt, ...)
 {
-	enum status status = finding_status(ctx, code);
+	enum status status = finding_status(ctx, code_status(code));
 	va_list ap;
 	va_start(ap, fmt);
 	char *message = xvasprintf(fmt, ap);
@@ -588,16 +587,37 @@ void ctx_finding(struct check_ctx *ctx, enum code code, const char *subject, con
 	free(message);
 }
 
+/* A finding of this rule's check, whose message is fmt and ap. */
+static void finding_v(struct check_ctx *ctx, enum status status, enum code code, const char *subject,
+		      const char *server, const char *expected, const char *actual, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 8, 0)));
+
+static void finding_v(struct check_ctx *ctx, enum status status, enum code code, const char *subject,
+		      const char *server, const char *expected, const char *actual, const char *fmt,
+		      va_list ap)
+{
+	char *message = xvasprintf(fmt, ap);
+	job_finding(ctx->job, ctx->inst->rule->desc->name, code, finding_status(ctx, status), subject, server,
+		    expected, actual, message);
+	free(message);
+}
+
 void ctx_finding_at(struct check_ctx *ctx, enum code code, const char *subject, const char *server,
 		    const char *expected, const char *actual, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *message = xvasprintf(fmt, ap);
+	finding_v(ctx, code_status(code), code, subject, server, expected, actual, fmt, ap);
 	va_end(ap);
-	job_finding(ctx->job, ctx->inst->rule->desc->name, code, finding_status(ctx, code), subject, server,
-		    expected, actual, message);
-	free(message);
+}
+
+void ctx_finding_as(struct check_ctx *ctx, enum status status, enum code code, const char *subject,
+		    const char *server, const char *expected, const char *actual, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	finding_v(ctx, status, code, subject, server, expected, actual, fmt, ap);
+	va_end(ap);
 }
 
 /* --- jobs ------------------------------------------------------------------ */

@@ -201,7 +201,36 @@
 	X(SMTP_STARTTLS_MISSING, "smtp.starttls-missing", STATUS_FAIL,                                       \
 	  "the server does not offer STARTTLS, which the rule requires")                                     \
 	X(SMTP_TLS, "smtp.tls", STATUS_FAIL,                                                                 \
-	  "TLS with the mail server failed, or its certificate is not valid for the host")                  \
+	  "TLS with the mail server failed, or its certificate is not valid for the host")                   \
+	/* --- mta-sts --------------------------------------------------- */                                \
+	X(MTA_STS_OK, "mta-sts.ok", STATUS_OK,                                                               \
+	  "one valid _mta-sts record, and a valid policy fetched from the address that covers every MX")     \
+	X(MTA_STS_MISSING, "mta-sts.missing", STATUS_WARN,                                                   \
+	  "no _mta-sts TXT record starting with v=STSv1: senders apply no MTA-STS to the domain")            \
+	X(MTA_STS_RECORD_SYNTAX, "mta-sts.record-syntax", STATUS_FAIL,                                       \
+	  "the _mta-sts record is invalid (no id=, a bad field), there are several, or a TXT meant as one "  \
+	  "does not start with v=STSv1: senders ignore it")                                                  \
+	X(MTA_STS_POLICY_UNREACHABLE, "mta-sts.policy-unreachable", STATUS_FAIL,                             \
+	  "the policy cannot be fetched from an address as senders fetch it (no connection, TLS or its "     \
+	  "certificate, a status other than 200, a redirect, not text/plain, too large)")                    \
+	X(MTA_STS_POLICY_SYNTAX, "mta-sts.policy-syntax", STATUS_FAIL,                                       \
+	  "the policy breaks RFC 8461 3.2 (version, mode, max_age or mx missing or invalid, a line that is " \
+	  "not key: value): senders discard it")                                                             \
+	X(MTA_STS_MX_NOT_COVERED, "mta-sts.mx-not-covered", STATUS_FAIL,                                     \
+	  "an MX host matches none of the policy's mx patterns: in enforce mode senders do not deliver to "  \
+	  "it")                                                                                              \
+	X(MTA_STS_MODE, "mta-sts.mode", STATUS_WARN,                                                         \
+	  "the policy is not enforced: mode none (warn: MTA-STS switched off) or testing (info: failures "   \
+	  "only reported)")                                                                                  \
+	X(MTA_STS_MAX_AGE, "mta-sts.max-age", STATUS_WARN,                                                   \
+	  "max_age is below a day (senders soon forget the policy) or above RFC 8461's maximum, 31557600")   \
+	/* --- tls-rpt --------------------------------------------------- */                                \
+	X(TLS_RPT_OK, "tls-rpt.ok", STATUS_OK, "one valid TLS-RPT record, with somewhere to send reports")   \
+	X(TLS_RPT_MISSING, "tls-rpt.missing", STATUS_WARN,                                                   \
+	  "no _smtp._tls TXT record starting with v=TLSRPTv1: senders report no TLS failures to the domain") \
+	X(TLS_RPT_SYNTAX, "tls-rpt.syntax", STATUS_WARN,                                                     \
+	  "the TLS-RPT record is invalid (no rua=, a URI that is not mailto: or https:), or there are "      \
+	  "several: senders send no reports")                                                                \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -1,6 +1,7 @@
 /* Domain names: canonical and display forms (ldns does the parsing), and the
  * string-set helpers the checks and discovery share. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,4 +226,55 @@ int str_is_word(const char *s, size_t n, const char *word)
 			return 0;
 	}
 	return 1;
+}
+
+void str_printable(char *out, size_t outsz, const char *s, size_t n)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char piece[8];
+		int len = c >= 0x20 && c < 0x7f ? snprintf(piece, sizeof(piece), "%c", c)
+						: snprintf(piece, sizeof(piece), "\\x%02x", c);
+		if (at + (size_t)len + 4 > outsz) {
+			snprintf(out + at, outsz - at, "...");
+			return;
+		}
+		memcpy(out + at, piece, (size_t)len);
+		at += (size_t)len;
+	}
+	out[at] = '\0';
+}
+
+struct str_shown str_show(const char *s, size_t n)
+{
+	struct str_shown out;
+	str_printable(out.s, sizeof(out.s), s, n);
+	return out;
+}
+
+size_t str_uri_scheme(const char *uri, size_t n)
+{
+	size_t i = 0;
+	if (n && isalpha((unsigned char)uri[0]))
+		for (i = 1; i < n && (isalnum((unsigned char)uri[i]) || (uri[i] && strchr("+-.", uri[i])));
+		     i++)
+			;
+	return i == 0 || i + 1 >= n || uri[i] != ':' ? 0 : i;
+}
+
+int str_mailto_domain(const char *addr, size_t n, const char **domain, size_t *len)
+{
+	const char *q = memchr(addr, '?', n);
+	if (q)
+		n = (size_t)(q - addr);
+	const char *at = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (addr[k] == '@')
+			at = addr + k;
+	if (!at || at == addr)
+		return -1;
+	*domain = at + 1;
+	*len = n - (size_t)(at + 1 - addr);
+	return 0;
 }

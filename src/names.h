@@ -60,5 +60,23 @@ int str_in(const char *const *v, size_t n, const char *name);
  * ASCII case: the keywords of record syntaxes (ABNF strings are
  * case-insensitive). */
 int str_is_word(const char *s, size_t n, const char *word);
+/* s[0..n) (any bytes) made printable into out (size outsz): bytes outside
+ * printable ASCII as \xNN, shortened with "..." when long. A hostile record
+ * must not put control characters into a report. */
+void str_printable(char *out, size_t outsz, const char *s, size_t n);
+/* str_printable() into a value a message can take: str_show(v, n).s. */
+struct str_shown {
+	char s[80];
+};
+struct str_shown str_show(const char *s, size_t n);
+
+/* The length of the scheme of uri[0..n) (RFC 3986: ALPHA *(ALPHA / DIGIT /
+ * "+" / "-" / ".") and ':'), without the ':'; 0 when it has none, or nothing
+ * follows the ':'. */
+size_t str_uri_scheme(const char *uri, size_t n);
+/* The domain of the address of a mailto: URI (what follows "mailto:",
+ * addr[0..n)): after the last '@' before any '?' (RFC 6068), into *domain
+ * and *len. Returns 0, or -1 when there is no '@' or nothing before it. */
+int str_mailto_domain(const char *addr, size_t n, const char **domain, size_t *len);
 
 #endif

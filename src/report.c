@@ -211,10 +211,7 @@ enum clean {
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
-/* Decode the code point at s (len > 0 bytes left). Returns its length in
- * bytes, or 0 when the bytes there are not valid UTF-8 (overlong forms,
- * surrogates and values above U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	uint32_t c = s[0], min;
 	size_t n;
@@ -257,7 +254,7 @@ static void sb_add_clean(struct strbuf *sb, const char *s, enum clean how)
 
 	while (len > 0) {
 		uint32_t c;
-		size_t n = utf8_decode(p, len, &c);
+		size_t n = report_utf8_decode(p, len, &c);
 
 		if (n == 0) {
 			sb_adds(sb, REPLACEMENT);

@@ -3,6 +3,7 @@
 #define CUTOVER_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -113,6 +114,10 @@ enum report_clean {
 void report_add_clean(struct strbuf *sb, const char *s, enum report_clean how);
 /* ISO 8601 UTC: "2026-11-25T10:00:00Z". */
 void report_utc(time_t t, char buf[32]);
+/* Decode the code point at s (len > 0 bytes left) into *cp. Returns its
+ * length in bytes, or 0 when the bytes there are not valid UTF-8 (overlong
+ * forms, surrogates and values above U+10FFFF included). */
+size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* A JSON string of s made valid UTF-8, or NULL (out of memory). */
 json_t *report_json_string(const char *s);
 /* A finding as the json report writes it, or NULL. */

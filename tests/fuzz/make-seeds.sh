@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
-mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan
+mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan $C/mtasts
 
 # rules: the shipped rule sets and every fixture, good and bad
 for f in rules/*.yml tests/fixtures/rules/*.yml; do
@@ -38,6 +38,20 @@ txt "v=DMARC1" $C/dmarc
 txt "v=DKIM1" $C/dkim
 printf 'v=spf1 a:%%{d}.x exists:%%{ir}.%%{l1r-}.%%{d2}._spf.%%{o} include:%%{h} ip6:::1/0 mx/24//64 ~all exp=e.%%{d}' >$C/spf/seed-macros
 printf 'v=DMARC1; p=quarantine; sp=none; np=reject; psd=n; t=y; pct=50; rua=mailto:a@x.example!10m,mailto:b@y.example; ruf=mailto:f@fuzz.test; fo=1:d:s; adkim=s; aspf=r; rf=afrf; ri=3600' >$C/dmarc/seed-all-tags
+
+# mtasts: RFC 8461's example policy (CRLF), policies with LF, mode none and a
+# NUL; MTA-STS and TLS-RPT records (RFC 8461 3.1, RFC 8460 3); an mx pattern
+# and a host name around a NUL
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n' \
+	>$C/mtasts/seed-policy-rfc
+printf 'version: STSv1\nmode: testing\nmax_age: 86400\nmx: mail.fuzz.test\nmode: enforce\nnote: \303\251t\303\251\n' >$C/mtasts/seed-policy-lf
+printf 'version: STSv1\nmode: none\nmax_age: 31557601\n' >$C/mtasts/seed-policy-none
+printf 'version: STSv1\nmode: enf\000rce\nMode: testing\nmx : x\n\nmax_age: 1d\n' >$C/mtasts/seed-policy-bad
+printf 'v=STSv1; id=20160831085700Z;' >$C/mtasts/seed-record-rfc
+printf 'v=STSv1 ;id=a; id=b; ext.1=x ; ' >$C/mtasts/seed-record-odd
+printf 'v=TLSRPTv1; rua=mailto:reports@example.com,https://reporting.example.com/v1/tlsrpt' >$C/mtasts/seed-tlsrpt-rfc
+printf 'v=TLSRPTv1;rua=ftp://x, mailto:a@b?subject=x ; RUA=mailto:c@d;' >$C/mtasts/seed-tlsrpt-odd
+printf '*.example.com\000Mail.Example.COM.' >$C/mtasts/seed-match
 
 # dkim: key files as `--dkim-key` and `private_key:` read them
 tmp=$(mktemp -d)

@@ -36,7 +36,7 @@ done <"$TMP/codes"
 # The README's table of checks and codes lists exactly the codes of the list
 # in src/codes.h, no more, no fewer.
 awk '/^### Checks and finding codes/ { on = 1; next } on && /^#/ { on = 0 } on' README.md |
-	grep -oE '`[a-z]+\.[a-z-]+`' | tr -d '`' | sort -u >"$TMP/readme-codes"
+	grep -oE '`[a-z][a-z-]*\.[a-z-]+`' | tr -d '`' | sort -u >"$TMP/readme-codes"
 cut -d' ' -f1 "$TMP/codes" | sort -u >"$TMP/list-codes"
 ok "$([ -s "$TMP/readme-codes" ] && echo 0 || echo 1)" "the README has a table of codes"
 diff "$TMP/list-codes" "$TMP/readme-codes" >"$TMP/codes.diff"
