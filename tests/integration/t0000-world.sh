@@ -642,6 +642,10 @@ web www.svc.test 127.53.20.1 /moved
 is "$WEB_CODE $WEB_LOCATION" "301 https://www.svc.test/" "web-new: /moved 301 to https://www.svc.test/"
 web www.svc.test 127.53.20.1 /headers -H 'X-Test: hello 42'
 is "$WEB_CODE/$WEB_BODY" "200/x-test=hello 42" "web-new: /headers echoes X-Test"
+web www.svc.test 127.53.20.1 /slow/0
+is "$WEB_CODE/$WEB_BODY" "200/slow" "web-new: /slow/0 200 'slow'"
+web www.svc.test 127.53.20.1 /slow/5 --max-time 0.5
+is "$WEB_EXIT" 28 "web-new: /slow/5 keeps a client waiting (curl times out)"
 out=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' http://127.53.20.1:8080/ 2>&1)
 is "$out" "301 https://www.svc.test/" "web-new: http://127.53.20.1:8080/ 301 to https://www.svc.test/"
 
@@ -723,6 +727,8 @@ smtp badtls.svc.test 25 --ssl-reqd --resolve badtls.svc.test:25:127.53.21.3
 is "$SMTP_EXIT" 60 "smtp-badtls:25: the certificate is not for badtls.svc.test"
 smtp 127.53.21.9 25
 is "$SMTP_EXIT" 7 "smtp-down (127.53.21.9): connection refused"
+smtp 127.53.21.4 25 --max-time 0.5
+is "$SMTP_EXIT/$SMTP_SAID" 28/ "smtp-silent (127.53.21.4): no banner (curl times out)"
 # one message through submission: accepted, discarded, noted
 printf 'From: t0000@svc.test\r\nSubject: t0000\r\n\r\nhello\r\n' >"$TMP/msg"
 smtp mail.svc.test 587 --ssl-reqd --resolve mail.svc.test:587:127.53.21.2 \
@@ -748,6 +754,7 @@ svc.test:MX 10 mail.svc.test.
 mail.svc.test:A 127.53.21.2
 plain.svc.test:A 127.53.21.1
 badtls.svc.test:A 127.53.21.3
+silent.svc.test:A 127.53.21.4
 nosmtp.svc.test:A 127.53.21.9
 _mta-sts.svc.test:TXT "v=STSv1; id=20261201T000000;"
 _smtp._tls.svc.test:TXT "v=TLSRPTv1; rua=mailto:tlsrpt@svc.test"

@@ -6,6 +6,7 @@ Each LISTENER is ADDRESS:PORT:MODE:NAME[:CERT], MODE one of
   plain     EHLO answered, no STARTTLS offered
   starttls  STARTTLS offered, with PKI/CERT.pem and PKI/CERT.key
   tls       implicit TLS from the first byte (SMTPS, port 465), same files
+  silent    accepts connections and never says a word (for timeouts)
 and NAME the host name in the banner and the EHLO answer. Built on aiosmtpd's
 SMTP class (Debian 12: aiosmtpd 1.4), all servers on one asyncio loop. Mail is
 accepted and discarded; one line per message goes to MESSAGES ("ADDRESS:PORT
@@ -38,6 +39,10 @@ class Sink:
         return "250 OK: message accepted and discarded"
 
 
+class Silent(asyncio.Protocol):
+    """Keeps the connection open and never answers, until the client leaves."""
+
+
 def tls_context(pki, cert):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(os.path.join(pki, cert + ".pem"),
@@ -50,16 +55,18 @@ async def main(pki, pidfile, messages, listeners):
     servers = []
     for spec in listeners:
         parts = spec.split(":")
-        if len(parts) not in (4, 5) or parts[2] not in ("plain", "starttls", "tls"):
+        if len(parts) not in (4, 5) or parts[2] not in ("plain", "starttls", "tls", "silent"):
             sys.exit("smtpd: bad listener '%s' (ADDRESS:PORT:MODE:NAME[:CERT])" % spec)
         address, port, mode, name = parts[:4]
-        ctx = tls_context(pki, parts[4]) if mode != "plain" else None
+        ctx = tls_context(pki, parts[4]) if mode in ("starttls", "tls") else None
         sink = Sink("%s:%s" % (address, port), messages)
 
-        # one SMTP protocol object per connection; STARTTLS only where offered
-        def factory(sink=sink, name=name, starttls=ctx if mode == "starttls" else None):
+        # one protocol object per connection; STARTTLS only where offered
+        def factory(sink=sink, name=name, mode=mode, ctx=ctx):
+            if mode == "silent":
+                return Silent()
             return SMTP(sink, hostname=name, ident="cutover test world",
-                        tls_context=starttls, loop=loop)
+                        tls_context=ctx if mode == "starttls" else None, loop=loop)
 
         try:
             servers.append(await loop.create_server(
