@@ -156,6 +156,18 @@ rules '  - {check: smtp, host: "mail.{domain}"}'
 audit -r "$TMP/rules.yml" svc.test
 at smtp.tls fail "mail.svc.test:25" 127.53.21.2
 
+# --- timeouts: one budget each, the loop never held ------------------------------------
+
+rules '  - {check: http, url: "https://www.{domain}/slow/30", timeout: 1s}
+  - {check: smtp, host: "silent.{domain}", timeout: 1s}
+  - {check: http, url: "https://www.{domain}/login", contains: "Sign in"}'
+svc
+at http.unreachable fail "$WWW/slow/30" "$NEW"
+like "$(message_of http.unreachable "$NEW")" "[Tt]imed out|timeout" "a page slower than timeout: timed out"
+at smtp.unreachable fail "silent.svc.test:25" 127.53.21.4
+like "$(message_of smtp.unreachable 127.53.21.4)" "[Tt]imed out|timeout" "a server that never greets: timed out"
+at http.ok ok "$WWW/login" "$NEW"
+
 # --- bad rules and options -------------------------------------------------------------
 
 rules '  - {check: http, url: "ftp://www.{domain}/"}'
