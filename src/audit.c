@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "baseline.h"
 #include "checks.h"
 #include "dns.h"
 #include "http.h"
@@ -954,7 +955,9 @@ struct batch {
 	size_t running;
 	unsigned jobs;
 	struct reporter *rp;
-	size_t reported; /* domains handed to the reporter */
+	struct reporter *save;	   /* --save, or NULL */
+	struct baseline *baseline; /* --baseline, or NULL */
+	size_t reported;	   /* domains handed to the reporter */
 	int write_error;
 	int interrupted;
 	struct loop_signal *sigint, *sigterm;
@@ -978,7 +981,17 @@ static struct slot *slot_of(struct batch *b, size_t i)
 static void batch_emit(struct batch *b, struct slot *sl)
 {
 	if (!b->write_error) {
-		if (reporter_domain(b->rp, sl->res->domain, sl->res->findings, sl->res->n) == 0)
+		struct audit_result *res = sl->res;
+		/* a save that cannot be written stops itself; its close says so */
+		if (b->save)
+			reporter_domain(b->save, res->domain, res->findings, res->n);
+		if (b->baseline) {
+			struct finding_list l = {res->findings, res->n, res->n};
+			baseline_mark(b->baseline, res->domain, &l);
+			res->findings = l.v;
+			res->n = l.n;
+		}
+		if (reporter_domain(b->rp, res->domain, res->findings, res->n) == 0)
 			b->reported++;
 		else
 			b->write_error = 1; /* the report cannot be written: stop */
@@ -1095,6 +1108,8 @@ int audit_batch(struct session *s, const struct audit_rules *rules, const struct
 		.n = n_targets,
 		.jobs = opts && opts->jobs ? opts->jobs : 64,
 		.rp = rp,
+		.save = opts ? opts->save : NULL,
+		.baseline = opts ? opts->baseline : NULL,
 	};
 	int rc = 0;
 	b.window = (size_t)b.jobs * WINDOW_FACTOR;

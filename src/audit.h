@@ -14,6 +14,7 @@
 
 struct session;
 struct audit;
+struct baseline;
 
 /* The rule sets an audit applies. */
 struct audit_rules {
@@ -49,6 +50,13 @@ void audit_cancel(struct audit *a);
 /* Options of a batch run. */
 struct audit_batch_opts {
 	unsigned jobs; /* targets in flight at once (default 64) */
+	/* check --save: a second reporter (json) handed each domain's findings
+	 * as they are, before any baseline marks them; NULL: none. A write
+	 * error stops it, not the run: reporter_close() of it says so. */
+	struct reporter *save;
+	/* check --baseline: marks each domain's findings (baseline_mark())
+	 * before rp gets them, the fixed ones added; NULL: none. */
+	struct baseline *baseline;
 };
 
 struct audit_batch_counts {

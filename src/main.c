@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "baseline.h"
 #include "plancmd.h"
 #include "propcmd.h"
 #include "records.h"
@@ -61,7 +62,14 @@ static const char check_usage[] =
 	"  -f, --format FMT         text (default), json, nagios, junit, tap, prometheus\n"
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn or fail (default): the lowest status that makes\n"
-	"                           the exit code non-zero\n"
+	"                           the exit code non-zero; new: only findings new since\n"
+	"                           the --baseline count, warnings included\n"
+	"      --save FILE          also write the JSON report to FILE (replaced\n"
+	"                           atomically, whatever -f and -o say), the findings\n"
+	"                           as they are, unmarked: the next run's baseline\n"
+	"      --baseline FILE      mark each finding new, unchanged or fixed against\n"
+	"                           FILE, a JSON report of an earlier run (--save);\n"
+	"                           problems gone since are added as fixed (info)\n"
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
 	"  -j, --jobs N             domains in flight at once (default 64)\n"
 	"      --stats              print the queries and lookups made to standard error\n"
@@ -69,9 +77,10 @@ static const char check_usage[] =
 	"\n"
 	"Exit status: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could not run or\n"
 	"could not determine (error findings). With -f nagios, warnings always exit 1,\n"
-	"as Nagios plugins do. SIGINT or SIGTERM ends the run with a valid report of\n"
-	"the domains done so far, marked interrupted; it exits 2 when one of them\n"
-	"failed, else 3.\n"
+	"as Nagios plugins do. With --fail-on new, the same over the new findings\n"
+	"alone: 0 when none is a warning or worse. SIGINT or SIGTERM ends the run with\n"
+	"a valid report of the domains done so far, marked interrupted (and --save\n"
+	"leaves FILE as it was); it exits 2 when one of them failed, else 3.\n"
 	"\n"
 	"A DOMAIN that is not a zone cut (www.example.org) is checked within the zone\n"
 	"that holds it, and the report says which (ns.enclosing-zone).\n";
@@ -120,24 +129,66 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* check's own options. */
+enum { OPT_SAVE = 300, OPT_BASELINE };
+
+static const struct option check_longopts[] = {
+	{"save", required_argument, NULL, OPT_SAVE},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{NULL, 0, NULL, 0},
+};
+
+struct check_opts {
+	const char *save;     /* --save FILE, or NULL */
+	const char *baseline; /* --baseline FILE, or NULL */
+};
+
+static int on_check_option(void *arg, int c, const char *optarg)
+{
+	struct check_opts *co = arg;
+	if (c == OPT_SAVE)
+		co->save = optarg;
+	else if (c == OPT_BASELINE)
+		co->baseline = optarg;
+	else
+		return -1;
+	return 0;
+}
+
+/* Whether --save FILE would land where the report goes (-o, or standard
+ * output when -o is not given): the same file, or two names of one. */
+static int same_output(const char *save, const char *output)
+{
+	struct stat a, b;
+	if (stat(save, &a) != 0)
+		return output && strcmp(save, output) == 0; /* a new file: by name */
+	if (output ? stat(output, &b) != 0 : fstat(STDOUT_FILENO, &b) != 0)
+		return 0;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct common_opts o;
+	struct check_opts co = {NULL, NULL};
+	struct opts_extra extra = {check_longopts, "", on_check_option, &co, 0, 1};
 	struct ruleset *rulesets = NULL;
 	size_t n_rulesets = 0;
 	struct audit_batch_counts counts = {0, 0};
 	struct session *session = NULL;
-	struct reporter *rp = NULL;
-	struct output out = {NULL, NULL, NULL, NULL};
+	struct baseline *baseline = NULL;
+	struct reporter *rp = NULL, *save_rp = NULL;
+	struct output out = {NULL, NULL, NULL, NULL}, save_out = {NULL, NULL, NULL, NULL};
 	char err[1024];
 	int rc = EXIT_USAGE, prc;
 
-	prc = opts_common_parse(&o, argc, argv, check_usage, NULL);
+	prc = opts_common_parse(&o, argc, argv, check_usage, &extra);
 	if (prc != 0) {
 		rc = prc > 0 ? 0 : EXIT_USAGE;
 		goto out;
 	}
-	struct report_opts repopts = {0, o.fail_on, TOOL};
+	struct report_opts repopts = {
+		.fail_on = o.fail_on, .tool = TOOL, .baseline = co.baseline, .fail_on_new = o.fail_on_new};
 	/* A Nagios plugin says WARNING (exit 1) for warnings, whatever --fail-on says. */
 	if (o.format == FORMAT_NAGIOS)
 		repopts.fail_on = STATUS_WARN;
@@ -145,32 +196,66 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "cutover: check: no domain given\nsee 'cutover help check'\n");
 		goto out;
 	}
+	if (o.fail_on_new && !co.baseline) {
+		fprintf(stderr, "cutover: check: --fail-on new needs --baseline FILE (the report of "
+				"the problems that are not new)\n");
+		goto out;
+	}
+	if (co.save && same_output(co.save, o.output)) {
+		fprintf(stderr,
+			"cutover: check: --save '%s' is where the report goes: give -o another file\n",
+			co.save);
+		goto out;
+	}
 	if (opts_load_rules(&o, &rulesets, &n_rulesets) != 0)
 		goto out;
+	if (co.baseline && baseline_load(co.baseline, &baseline, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cutover: --baseline: %s\n", err);
+		goto out;
+	}
 	if (session_open(&o, &session, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cutover: %s\n", err);
 		goto out;
 	}
 	if (output_open(&out, o.output) != 0)
 		goto out;
+	if (co.save && output_open(&save_out, co.save) != 0) {
+		output_discard(&out);
+		goto out;
+	}
 	if (!o.output) {
 		const char *nc = getenv("NO_COLOR");
 		const char *term = getenv("TERM");
 		repopts.color = o.format == FORMAT_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc) &&
 				!(term && strcmp(term, "dumb") == 0);
 	}
-	if (reporter_open(o.format, &repopts, time(NULL), out.f, &rp) != 0) {
+	time_t started = time(NULL);
+	struct report_opts saveopts = {.fail_on = o.fail_on, .tool = TOOL};
+	if (reporter_open(o.format, &repopts, started, out.f, &rp) != 0 ||
+	    (co.save && reporter_open(FORMAT_JSON, &saveopts, started, save_out.f, &save_rp) != 0)) {
 		fprintf(stderr, "cutover: cannot start the report: %s\n", strerror(errno));
-		output_close(&out, -1);
+		output_discard(&out);
+		output_discard(&save_out);
 		goto out;
 	}
 	uint64_t t0 = loop_now_us();
 	struct audit_rules rules = {rulesets, n_rulesets};
-	struct audit_batch_opts bopts = {o.jobs};
+	struct audit_batch_opts bopts = {.jobs = o.jobs, .save = save_rp, .baseline = baseline};
 	int brc = audit_batch(session, &rules, &bopts, o.args, o.n_args, rp, &counts);
 	double elapsed = (double)(loop_now_us() - t0) / 1e6;
 	/* the errno of a failed write, for output_close() to tell */
 	int werr = brc < 0 ? -1 : reporter_close(rp, elapsed, brc == 1) == 0 ? 0 : errno ? errno : -1;
+	int save_failed = 0;
+	if (co.save && brc != 0) {
+		/* a partial report would be the next run's baseline: the old one stays */
+		output_discard(&save_out);
+		if (brc == 1)
+			fprintf(stderr, "cutover: --save: the run was interrupted: '%s' is left as it was\n",
+				co.save);
+	} else if (co.save) {
+		int serr = reporter_close(save_rp, elapsed, 0) == 0 ? 0 : errno ? errno : -1;
+		save_failed = output_close(&save_out, serr) != 0;
+	}
 	if (output_close(&out, werr) != 0 || brc < 0) {
 		if (brc < 0)
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
@@ -206,9 +291,12 @@ static int cmd_check(int argc, char **argv)
 		rc = reporter_exit_code(rp);
 		goto out;
 	}
-	rc = reporter_exit_code(rp);
+	/* the report is complete, but the baseline asked for is not written */
+	rc = save_failed ? EXIT_USAGE : reporter_exit_code(rp);
 out:
 	reporter_free(rp);
+	reporter_free(save_rp);
+	baseline_free(baseline);
 	session_close(session);
 	for (size_t i = 0; i < n_rulesets; i++)
 		ruleset_release(&rulesets[i]);

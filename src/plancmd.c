@@ -2564,7 +2564,7 @@ int cmd_plan(int argc, char **argv)
 {
 	struct common_opts o;
 	struct plan_opts po = {.set = &o.vars};
-	struct opts_extra extra = {plan_longopts, "", on_plan_option, &po, 1};
+	struct opts_extra extra = {plan_longopts, "", on_plan_option, &po, 1, 0};
 	int rc = EXIT_USAGE;
 	size_t sub;
 

@@ -517,9 +517,15 @@ static void add_finding(struct prun *run, enum code code, enum status status, co
 	va_end(ap);
 	char *subject = xasprintf("%s/%s", run->shown_name, run->type_text);
 	char *server = sv ? server_field(sv) : NULL;
-	struct finding f = {
-		(char *)run->shown_name, "propagation", (char *)code_name(code), status, subject, server, msg,
-		(char *)expected,	 (char *)actual};
+	struct finding f = {.domain = (char *)run->shown_name,
+			    .check = "propagation",
+			    .code = (char *)code_name(code),
+			    .status = status,
+			    .subject = subject,
+			    .server = server,
+			    .message = msg,
+			    .expected = (char *)expected,
+			    .actual = (char *)actual};
 	finding_list_add(&run->findings, &f);
 	run->worst = status_merge(run->worst, status);
 	free(msg);
@@ -1450,7 +1456,7 @@ int cmd_propagation(int argc, char **argv)
 	run.arena = (struct arena)ARENA_INIT;
 	run.o = &o;
 	run.po = &po;
-	struct opts_extra extra = {prop_longopts, "", prop_option, &po, 1};
+	struct opts_extra extra = {prop_longopts, "", prop_option, &po, 1, 0};
 	int prc = opts_common_parse(&o, argc, argv, propagation_usage, &extra);
 	if (prc != 0) {
 		rc = prc > 0 ? 0 : EXIT_USAGE;

@@ -868,7 +868,7 @@ int cmd_records(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.arena = (struct arena)ARENA_INIT;
 	memset(&w, 0, sizeof(w));
-	struct opts_extra extra = {records_longopts, "", records_option, &r, 0};
+	struct opts_extra extra = {records_longopts, "", records_option, &r, 0, 0};
 	int prc = opts_common_parse(&o, argc, argv, records_usage, &extra);
 	if (prc != 0) {
 		rc = prc > 0 ? 0 : EXIT_USAGE;

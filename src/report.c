@@ -83,6 +83,24 @@
  *   message and "(expected X, got Y)"; columns are capped at 40 characters
  *   and a column no finding uses takes no room. Last line:
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
+ * - Baselines (report_opts.baseline set; the marks are the caller's, see
+ *   baseline.h): every finding carries its mark. json: a "baseline" key
+ *   after "status" ("new", "unchanged", "fixed") and a top-level
+ *   "baseline": {"file", "new", "fixed", "unchanged"} after "summary".
+ *   text: a column after the tag, NEW or FIXED (blank: unchanged), the
+ *   domain heading adds "; 1 new, 2 fixed" and the last line "; baseline
+ *   FILE: N new, N fixed, N unchanged". nagios: the tag before the long
+ *   output's code, the counts on the status line and as perfdata (new=,
+ *   fixed=, unchanged=). junit: a "baseline: MARK" line in the details, in
+ *   a <system-out> of its own where there is none (the testcase name stays
+ *   what it is without a baseline, so a CI server's history of a test goes
+ *   on). tap: the tag at the start of the description and "baseline:" in
+ *   the YAML block. prometheus: a baseline label on cutover_finding and
+ *   cutover_baseline_findings{mark}. With fail_on_new, a problem that is
+ *   not new is no failure anywhere: the exit code, the nagios state (its
+ *   status line counts and names the new problems), junit (a passing
+ *   testcase whose <system-out> says so), tap ("not ok ... # TODO
+ *   unchanged since the baseline": a known failure).
  * - Behaviour the prototypes leave open:
  *   finding_list_add stores an out-of-range status as error, and every
  *   format reads one as error; reporter_open accepts
@@ -126,6 +144,34 @@ static const char *const status_names[STATUS_COUNT] = {
 
 /* At most this many findings are named on the nagios status line. */
 #define NAGIOS_NAMED_MAX 5
+
+/* clang-format off */
+static const char *const mark_names[MARK_COUNT] = {
+	[MARK_NONE] = "",
+	[MARK_NEW] = "new",
+	[MARK_UNCHANGED] = "unchanged",
+	[MARK_FIXED] = "fixed",
+};
+/* The order reports count them in: what changed first. */
+static const enum finding_mark mark_order[] = {MARK_NEW, MARK_FIXED, MARK_UNCHANGED};
+/* What text, nagios and tap show: unchanged, the usual case, is blank. */
+static const char *const mark_tags[MARK_COUNT] = {
+	[MARK_NONE] = "",
+	[MARK_NEW] = "NEW",
+	[MARK_UNCHANGED] = "",
+	[MARK_FIXED] = "FIXED",
+};
+/* clang-format on */
+
+const char *finding_mark_name(enum finding_mark m)
+{
+	return (unsigned)m < MARK_COUNT ? mark_names[m] : "";
+}
+
+static enum finding_mark mark_clamp(enum finding_mark m)
+{
+	return (unsigned)m < MARK_COUNT ? m : MARK_NONE;
+}
 
 const char *status_name(enum status s)
 {
@@ -190,6 +236,7 @@ void finding_list_add(struct finding_list *l, const struct finding *f)
 	d->message = dup_or_null(f->message);
 	d->expected = dup_or_null(f->expected);
 	d->actual = dup_or_null(f->actual);
+	d->baseline = mark_clamp(f->baseline);
 }
 
 static const char *str_or_empty(const char *s)
@@ -381,10 +428,21 @@ static const char *finding_message(const struct finding *f)
 	return c ? c->summary : "";
 }
 
-/* Does a finding of status s count as a failed test (junit, tap)? */
-static int fails_test(enum status s, enum status fail_on)
+/* Does a finding count for the exit code, as a failed test (junit, tap)
+ * and in the nagios state? With fail_on_new only the new ones do. */
+static int counts_for_exit(const struct report_opts *o, const struct finding *f)
 {
-	return s == STATUS_FAIL || s == STATUS_ERROR || (s == STATUS_WARN && fail_on <= STATUS_WARN);
+	return !o->fail_on_new || mark_clamp(f->baseline) == MARK_NEW;
+}
+
+/* Is f a failed test (junit, tap)? fail and error are, warn too when
+ * fail_on is warn (always with fail_on_new), of the findings that count. */
+static int fails_test(const struct report_opts *o, const struct finding *f)
+{
+	enum status s = status_clamp(f->status);
+	enum status fail_on = o->fail_on_new ? STATUS_WARN : o->fail_on;
+	return counts_for_exit(o, f) &&
+	       (s == STATUS_FAIL || s == STATUS_ERROR || (s == STATUS_WARN && fail_on <= STATUS_WARN));
 }
 
 /* ---- the reporter ---- */
@@ -412,8 +470,11 @@ struct reporter {
 	/* text: the widest code, subject and @server so far (capped) */
 	size_t code_w, subject_w, server_w;
 	/* nagios: the first findings of each status >= warn, as the status line
-	 * names them */
+	 * names them (with fail_on_new, of the new ones) */
 	char *named[STATUS_COUNT][NAGIOS_NAMED_MAX];
+	char *baseline;			 /* opts.baseline copied, or NULL */
+	size_t marks[MARK_COUNT];	 /* findings so far, by mark */
+	size_t new_counts[STATUS_COUNT]; /* findings marked new so far, by status */
 };
 
 /* One domain's findings as reporter_domain() hands them to a format. The
@@ -424,6 +485,8 @@ struct batch {
 	size_t n;
 	size_t counts[STATUS_COUNT];
 	enum status worst;
+	size_t marks[MARK_COUNT];
+	size_t new_counts[STATUS_COUNT];
 };
 
 /* A format: what it writes first, for each domain, and last. begin and
@@ -550,6 +613,7 @@ static const char *const text_colors[STATUS_COUNT] = {
 #define COLOR_RESET "\033[0m"
 
 #define TEXT_TAG_WIDTH 5
+#define TEXT_MARK_WIDTH 5 /* "FIXED" */
 #define TEXT_COLUMN_MAX 40
 
 static void text_tag(struct strbuf *sb, enum status s, int color, size_t width)
@@ -590,7 +654,7 @@ static void text_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT])
  * left), which makes tab a safe separator:
  *
  *   H<worst>\t<domain>\t<counts>       a domain's heading
- *   R<status>\t<code>\t<subject>\t<server>\t<message (expected X, got Y)>
+ *   R<status><mark>\t<code>\t<subject>\t<server>\t<message (expected X, got Y)>
  */
 #define TEXT_CELLS 5
 /* text_finish writes out what it laid out whenever it has this much. */
@@ -686,6 +750,16 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 	}
 	sb_adds(sb, "\t");
 	text_counts(sb, b->counts);
+	if (rp->baseline) {
+		/* what changed since the baseline; unchanged is the rest */
+		if (b->marks[MARK_NEW] && b->marks[MARK_FIXED])
+			sb_addf(sb, "; %zu new, %zu fixed", b->marks[MARK_NEW], b->marks[MARK_FIXED]);
+		else if (b->marks[MARK_NEW] || b->marks[MARK_FIXED])
+			sb_addf(sb, "; %zu %s", b->marks[MARK_NEW] + b->marks[MARK_FIXED],
+				b->marks[MARK_NEW] ? "new" : "fixed");
+		else
+			sb_adds(sb, "; unchanged");
+	}
 	sb_adds(sb, "\n");
 
 	size_t *order = text_order(b);
@@ -693,7 +767,7 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 		const struct finding *f = &b->f[order[k]];
 		enum status s = status_clamp(f->status);
 		{
-			sb_addf(sb, "R%d\t", (int)s);
+			sb_addf(sb, "R%d%d\t", (int)s, (int)mark_clamp(f->baseline));
 			text_cell(sb, f->code, 0, &rp->code_w);
 			text_cell(sb, f->subject, 0, &rp->subject_w);
 			text_cell(sb, f->server, 1, &rp->server_w);
@@ -746,11 +820,12 @@ static int text_record(struct reporter *rp, char *line, size_t *headings)
 			break;
 		*p++ = '\0';
 	}
-	if (strlen(cell[0]) != 2 || cell[0][1] < '0' || cell[0][1] >= '0' + STATUS_COUNT)
+	size_t len = strlen(cell[0]);
+	if (len < 2 || cell[0][1] < '0' || cell[0][1] >= '0' + STATUS_COUNT)
 		return -1;
 	enum status s = (enum status)(cell[0][1] - '0');
 
-	if (cell[0][0] == 'H' && n == 2) {
+	if (cell[0][0] == 'H' && len == 2 && n == 2) {
 		if ((*headings)++)
 			sb_adds(sb, "\n");
 		sb_addf(sb, "%s%s%s  ", color ? COLOR_BOLD : "", cell[1], color ? COLOR_RESET : "");
@@ -758,10 +833,18 @@ static int text_record(struct reporter *rp, char *line, size_t *headings)
 		sb_addf(sb, "  %s\n", cell[2]);
 		return 0;
 	}
-	if (cell[0][0] != 'R' || n != TEXT_CELLS - 1)
+	if (cell[0][0] != 'R' || len != 3 || cell[0][2] < '0' || cell[0][2] >= '0' + MARK_COUNT ||
+	    n != TEXT_CELLS - 1)
 		return -1;
+	enum finding_mark m = (enum finding_mark)(cell[0][2] - '0');
 	sb_adds(sb, "  ");
 	text_tag(sb, s, color, TEXT_TAG_WIDTH + 1);
+	if (rp->baseline) {
+		const char *tag = mark_tags[m];
+		int bold = color && m == MARK_NEW;
+		sb_addf(sb, "%s%s%s", bold ? COLOR_BOLD : "", tag, bold ? COLOR_RESET : "");
+		sb_pad(sb, strlen(tag), TEXT_MARK_WIDTH + 2);
+	}
 	text_column(sb, "", cell[1], rp->code_w + 2);
 	if (rp->subject_w)
 		text_column(sb, "", cell[2], rp->subject_w + 2);
@@ -806,7 +889,19 @@ static int text_finish(struct reporter *rp, double elapsed, int interrupted)
 		sb_addf(sb, "%zu %s%s", rp->counts[s], status_names[s], s ? ", " : "");
 	sb_addf(sb, " in %zu domain%s (", rp->n_domains, rp->n_domains == 1 ? "" : "s");
 	sb_add_seconds(sb, elapsed);
-	sb_addf(sb, " s)%s\n", interrupted ? "; " INTERRUPTED_NOTE : "");
+	sb_adds(sb, " s)");
+	if (rp->baseline) {
+		sb_adds(sb, "; baseline ");
+		sb_add_clean(sb, rp->baseline, CLEAN_LINE);
+		sb_addf(sb, ": %zu new, %zu fixed, %zu unchanged", rp->marks[MARK_NEW], rp->marks[MARK_FIXED],
+			rp->marks[MARK_UNCHANGED]);
+		if (rp->opts.fail_on_new) {
+			sb_adds(sb, "; new problems: ");
+			if (!sb_add_counts(sb, rp->new_counts, STATUS_COUNT - 1, STATUS_WARN))
+				sb_adds(sb, "none");
+		}
+	}
+	sb_addf(sb, "%s\n", interrupted ? "; " INTERRUPTED_NOTE : "");
 	rc = 0;
 out:
 	free(line);
@@ -872,6 +967,8 @@ static json_t *json_finding(const struct finding *f, struct strbuf *tmp)
 		  json_set_str(jf, "check", f->check, tmp) < 0 ||
 		  json_set_str(jf, "code", f->code, tmp) < 0 ||
 		  json_set_str(jf, "status", status_name(status_clamp(f->status)), tmp) < 0 ||
+		  (mark_clamp(f->baseline) != MARK_NONE &&
+		   json_set_str(jf, "baseline", finding_mark_name(f->baseline), tmp) < 0) ||
 		  json_set_opt(jf, "subject", f->subject, tmp) < 0 ||
 		  json_set_opt(jf, "server", f->server, tmp) < 0 ||
 		  json_set_str(jf, "message", finding_message(f), tmp) < 0 ||
@@ -932,6 +1029,13 @@ static int json_finish(struct reporter *rp, double elapsed, int interrupted)
 		sb_addf(sb, "%s\n    \"%s\": %zu", i ? "," : "", status_names[s], rp->counts[s]);
 	}
 	sb_adds(sb, "\n  }");
+	if (rp->baseline) {
+		sb_adds(sb, ",\n  \"baseline\": {\n    \"file\": ");
+		if (json_add_string(sb, rp->baseline, &rp->tmp) < 0)
+			return -1;
+		sb_addf(sb, ",\n    \"new\": %zu,\n    \"fixed\": %zu,\n    \"unchanged\": %zu\n  }",
+			rp->marks[MARK_NEW], rp->marks[MARK_FIXED], rp->marks[MARK_UNCHANGED]);
+	}
 	if (interrupted)
 		sb_adds(sb, ",\n  \"interrupted\": true");
 	sb_adds(sb, "\n}\n");
@@ -995,9 +1099,11 @@ static int nagios_domain(struct reporter *rp, const struct batch *b)
 
 		if (s == STATUS_OK)
 			continue;
-		if (s >= STATUS_WARN)
+		if (s >= STATUS_WARN && counts_for_exit(&rp->opts, f))
 			nagios_keep_name(rp->named[s], f);
 		sb_addf(sb, "[%s] ", text_tags[s]);
+		if (*mark_tags[mark_clamp(f->baseline)])
+			sb_addf(sb, "%s ", mark_tags[mark_clamp(f->baseline)]);
 		sb_add_test_name(sb, f, CLEAN_NAGIOS);
 		sb_adds(sb, ": ");
 		sb_add_clean(sb, finding_message(f), CLEAN_NAGIOS);
@@ -1022,21 +1128,38 @@ static int nagios_domain(struct reporter *rp, const struct batch *b)
 static int nagios_finish(struct reporter *rp, double elapsed, int interrupted)
 {
 	struct strbuf *sb = &rp->sb;
-	const size_t *counts = rp->counts;
+	/* the findings the state is about: with fail_on_new, the new ones */
+	const size_t *counts = rp->opts.fail_on_new ? rp->new_counts : rp->counts;
 	enum status worst = counts_worst(counts);
 
 	sb_addf(sb, "CUTOVER %s - ", nagios_states[reporter_exit_code(rp)]);
 	if (worst >= STATUS_WARN) {
+		if (rp->opts.fail_on_new)
+			sb_adds(sb, "new: ");
 		sb_add_counts(sb, counts, STATUS_COUNT - 1, STATUS_WARN);
 		sb_adds(sb, ": ");
 		for (size_t i = 0; i < NAGIOS_NAMED_MAX && rp->named[worst][i]; i++)
 			sb_addf(sb, "%s%s", i ? "; " : "", rp->named[worst][i]);
 		if (counts[worst] > NAGIOS_NAMED_MAX)
 			sb_addf(sb, "; +%zu more", counts[worst] - NAGIOS_NAMED_MAX);
+	} else if (rp->opts.fail_on_new) {
+		sb_adds(sb, "no new problem");
+		if (counts_worst(rp->counts) >= STATUS_WARN) {
+			sb_adds(sb, " (unchanged: ");
+			sb_add_counts(sb, rp->counts, STATUS_COUNT - 1, STATUS_WARN);
+			sb_adds(sb, ")");
+		}
+		sb_addf(sb, "; %zu domain%s checked", rp->n_domains, rp->n_domains == 1 ? "" : "s");
 	} else {
 		int any = sb_add_counts(sb, counts, STATUS_INFO, STATUS_OK);
 		sb_addf(sb, "%s%zu domain%s checked", any ? "; " : "", rp->n_domains,
 			rp->n_domains == 1 ? "" : "s");
+	}
+	if (rp->baseline) {
+		sb_adds(sb, "; baseline ");
+		sb_add_clean(sb, rp->baseline, CLEAN_NAGIOS);
+		sb_addf(sb, ": %zu new, %zu fixed, %zu unchanged", rp->marks[MARK_NEW], rp->marks[MARK_FIXED],
+			rp->marks[MARK_UNCHANGED]);
 	}
 	if (interrupted)
 		sb_adds(sb, "; " INTERRUPTED_NOTE);
@@ -1044,8 +1167,11 @@ static int nagios_finish(struct reporter *rp, double elapsed, int interrupted)
 	sb_adds(sb, " |");
 	for (size_t i = 0; i < ARRAY_SIZE(summary_order); i++) {
 		enum status s = summary_order[i];
-		sb_addf(sb, " %s=%zu;;;0", status_names[s], counts[s]);
+		sb_addf(sb, " %s=%zu;;;0", status_names[s], rp->counts[s]);
 	}
+	if (rp->baseline)
+		for (size_t i = 0; i < ARRAY_SIZE(mark_order); i++)
+			sb_addf(sb, " %s=%zu;;;0", mark_names[mark_order[i]], rp->marks[mark_order[i]]);
 	sb_adds(sb, " time=");
 	sb_add_seconds(sb, elapsed);
 	sb_adds(sb, "s\n");
@@ -1085,9 +1211,11 @@ static int xml_attr_seconds(xmlTextWriterPtr w, const char *name, double secs, s
 /* The body of a <failure>/<error>/<system-out>: one "key: value" per line. */
 static void junit_details(struct strbuf *sb, const struct finding *f)
 {
-	const char *keys[] = {"status", "domain",   "check",  "code",	"subject",
-			      "server", "expected", "actual", "message"};
+	const char *keys[] = {"status",	 "baseline", "domain",	 "check",  "code",
+			      "subject", "server",   "expected", "actual", "message"};
+	enum finding_mark m = mark_clamp(f->baseline);
 	const char *vals[] = {status_name(status_clamp(f->status)),
+			      m == MARK_NONE ? NULL : mark_names[m],
 			      f->domain,
 			      f->check,
 			      f->code,
@@ -1121,10 +1249,12 @@ out:
 }
 
 /* <testcase classname="DOMAIN.CHECK" name="CODE SUBJECT @SERVER" time="0">. */
-static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, enum status fail_on,
+static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, const struct report_opts *o,
 			  struct strbuf *tmp)
 {
 	enum status s = status_clamp(f->status);
+	enum finding_mark m = mark_clamp(f->baseline);
+	int fails = fails_test(o, f);
 	struct strbuf name = STRBUF_INIT;
 	int rc = -1;
 
@@ -1138,20 +1268,30 @@ static int junit_testcase(xmlTextWriterPtr w, const struct finding *f, enum stat
 	XW(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name.buf));
 	XW(xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST "0"));
 
-	if (s == STATUS_ERROR)
+	if (fails && s == STATUS_ERROR)
 		XW(junit_problem(w, "error", f, tmp));
-	else if (fails_test(s, fail_on))
+	else if (fails)
 		XW(junit_problem(w, "failure", f, tmp));
-	if (s == STATUS_WARN) {
+	if (s == STATUS_WARN || (!fails && s >= STATUS_WARN)) {
+		/* a warning, or a problem --fail-on new lets pass: not new */
 		XW(xmlTextWriterStartElement(w, BAD_CAST "system-out"));
 		sb_reset(tmp);
-		sb_adds(tmp, "warning: ");
+		if (s == STATUS_WARN)
+			sb_adds(tmp, "warning");
+		else
+			sb_addf(tmp, "%s, unchanged since the baseline", status_names[s]);
+		sb_adds(tmp, ": ");
 		sb_add_clean(tmp, finding_message(f), CLEAN_XML);
 		sb_adds(tmp, "\n");
 		XW(xmlTextWriterWriteString(w, BAD_CAST tmp->buf));
 		junit_details(tmp, f);
 		XW(xmlTextWriterWriteString(w, BAD_CAST tmp->buf));
 		XW(xmlTextWriterEndElement(w));
+	} else if (m != MARK_NONE && !fails) {
+		/* the mark, where no details carry it */
+		sb_reset(tmp);
+		sb_addf(tmp, "baseline: %s\n", mark_names[m]);
+		XW(xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST tmp->buf));
 	}
 	XW(xmlTextWriterEndElement(w));
 	rc = 0;
@@ -1168,14 +1308,14 @@ out:
 /* <testsuites> carries the totals, so each domain's <testsuite> is spooled.
  * libxml2 writes it inside a stand-in <testsuites>, which gives it the
  * indentation it has in the document and is cut off again. */
-/* The findings that are JUnit failures (errors are counted apart). */
-static size_t junit_failures(const size_t counts[STATUS_COUNT], enum status fail_on)
+/* The findings that are JUnit failures and errors, of the counts by status
+ * of all findings and of the new ones (fails_test() in numbers). */
+static void junit_failures(const struct report_opts *o, const size_t counts[STATUS_COUNT],
+			   const size_t new_counts[STATUS_COUNT], size_t *failures, size_t *errors)
 {
-	size_t failures = 0;
-	for (int s = STATUS_OK; s < STATUS_COUNT; s++)
-		if (s != STATUS_ERROR && fails_test((enum status)s, fail_on))
-			failures += counts[s];
-	return failures;
+	const size_t *c = o->fail_on_new ? new_counts : counts;
+	*failures = c[STATUS_FAIL] + (o->fail_on_new || o->fail_on <= STATUS_WARN ? c[STATUS_WARN] : 0);
+	*errors = c[STATUS_ERROR];
 }
 
 /* The document's start, as both the per-domain writer and the last one
@@ -1193,26 +1333,26 @@ static int junit_domain(struct reporter *rp, const struct batch *b)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = NULL;
-	size_t failures = 0, skip = strlen(JUNIT_STAND_IN);
+	size_t failures = 0, errors = 0, skip = strlen(JUNIT_STAND_IN);
 	char stamp[32];
 	int rc = -1;
 
 	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
 		goto out;
 	format_utc(rp->started, 0, stamp);
-	failures = junit_failures(b->counts, rp->opts.fail_on);
+	junit_failures(&rp->opts, b->counts, b->new_counts, &failures, &errors);
 
 	XW(junit_begin(w));
 	XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
 	XW(xml_attr(w, "name", b->domain, &rp->tmp));
 	XW(xml_attr_size(w, "tests", b->n));
 	XW(xml_attr_size(w, "failures", failures));
-	XW(xml_attr_size(w, "errors", b->counts[STATUS_ERROR]));
+	XW(xml_attr_size(w, "errors", errors));
 	XW(xml_attr(w, "skipped", "0", &rp->tmp));
 	XW(xml_attr(w, "time", "0.000", &rp->tmp));
 	XW(xml_attr(w, "timestamp", stamp, &rp->tmp));
 	for (size_t i = 0; i < b->n; i++)
-		XW(junit_testcase(w, &b->f[i], rp->opts.fail_on, &rp->tmp));
+		XW(junit_testcase(w, &b->f[i], &rp->opts, &rp->tmp));
 	XW(xmlTextWriterEndElement(w)); /* testsuite */
 	XW(xmlTextWriterFlush(w));
 
@@ -1236,18 +1376,18 @@ static int junit_finish(struct reporter *rp, double elapsed, int interrupted)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = NULL;
-	size_t failures = 0;
+	size_t failures = 0, errors = 0;
 	int rc = -1;
 
 	if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
 		goto out;
-	failures = junit_failures(rp->counts, rp->opts.fail_on);
+	junit_failures(&rp->opts, rp->counts, rp->new_counts, &failures, &errors);
 
 	XW(junit_begin(w));
 	XW(xml_attr(w, "name", "cutover", &rp->tmp));
 	XW(xml_attr_size(w, "tests", rp->n_findings));
 	XW(xml_attr_size(w, "failures", failures));
-	XW(xml_attr_size(w, "errors", rp->counts[STATUS_ERROR]));
+	XW(xml_attr_size(w, "errors", errors));
 	XW(xml_attr_seconds(w, "time", elapsed, &rp->tmp));
 	if (rp->n_domains == 0) {
 		if (interrupted)
@@ -1301,9 +1441,14 @@ static int tap_domain(struct reporter *rp, const struct batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct finding *f = &b->f[i];
 		enum status s = status_clamp(f->status);
+		enum finding_mark m = mark_clamp(f->baseline);
+		int fails = fails_test(&rp->opts, f);
+		/* --fail-on new: a problem from the baseline is a known failure */
+		int known = !fails && rp->opts.fail_on_new && s >= STATUS_WARN;
 
-		sb_addf(sb, "%s %zu - ", fails_test(s, rp->opts.fail_on) ? "not ok" : "ok",
-			rp->n_findings + i + 1);
+		sb_addf(sb, "%s %zu - ", fails || known ? "not ok" : "ok", rp->n_findings + i + 1);
+		if (*mark_tags[m])
+			sb_addf(sb, "%s ", mark_tags[m]);
 		sb_add_clean(sb, f->code, CLEAN_TAP);
 		if (f->subject) {
 			sb_adds(sb, " ");
@@ -1316,11 +1461,15 @@ static int tap_domain(struct reporter *rp, const struct batch *b)
 		}
 		sb_adds(sb, ": ");
 		sb_add_clean(sb, finding_message(f), CLEAN_TAP);
+		if (known)
+			sb_adds(sb, " # TODO unchanged since the baseline");
 		sb_adds(sb, "\n");
 		if (s == STATUS_OK)
 			continue;
 		sb_adds(sb, "  ---\n");
 		sb_addf(sb, "  status: %s\n", status_names[s]);
+		if (m != MARK_NONE)
+			sb_addf(sb, "  baseline: %s\n", mark_names[m]);
 		tap_yaml(sb, "domain", str_or_empty(f->domain));
 		tap_yaml(sb, "check", str_or_empty(f->check));
 		tap_yaml(sb, "subject", f->subject);
@@ -1418,6 +1567,8 @@ static int prom_domain(struct reporter *rp, const struct batch *b)
 		prom_label(&labels, "subject", f->subject, 0);
 		prom_label(&labels, "server", f->server, 0);
 		prom_label(&labels, "status", status_name(status_clamp(f->status)), 0);
+		if (rp->baseline)
+			prom_label(&labels, "baseline", finding_mark_name(f->baseline), 0);
 		series[n_series] = (struct prom_series){sb_detach(&labels), n_series, 1};
 		n_series++;
 	}
@@ -1470,6 +1621,13 @@ static int prom_finish(struct reporter *rp, double elapsed, int interrupted)
 	sb_adds(sb, "cutover_run_duration_seconds ");
 	sb_add_seconds(sb, elapsed);
 	sb_adds(sb, "\n");
+	if (rp->baseline) {
+		prom_family(sb, "cutover_baseline_findings",
+			    "Findings by where they stand against the baseline: new, fixed, unchanged.");
+		for (size_t i = 0; i < ARRAY_SIZE(mark_order); i++)
+			sb_addf(sb, "cutover_baseline_findings{mark=\"%s\"} %zu\n", mark_names[mark_order[i]],
+				rp->marks[mark_order[i]]);
+	}
 	if (interrupted) {
 		prom_family(sb, "cutover_run_interrupted",
 			    "1: the last run was interrupted and only the domains above were reported.");
@@ -1518,11 +1676,15 @@ int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t
 	}
 	rp = xcalloc(1, sizeof(*rp));
 	rp->format = &formats[fmt];
-	rp->opts = opts ? *opts : (struct report_opts){0, STATUS_FAIL, "cutover"};
+	rp->opts = opts ? *opts : (struct report_opts){.fail_on = STATUS_FAIL, .tool = "cutover"};
 	if (!rp->opts.tool)
 		rp->opts.tool = "cutover";
 	rp->started = started;
 	rp->out = out;
+	rp->baseline = rp->opts.baseline ? xstrdup(rp->opts.baseline) : NULL;
+	rp->opts.baseline = NULL; /* the copy above is used */
+	if (!rp->baseline)
+		rp->opts.fail_on_new = 0; /* nothing is new without a baseline */
 	for (size_t i = 0; i < rp->format->spools; i++)
 		if (!(rp->spool[i] = spool_open()))
 			goto out;
@@ -1541,7 +1703,7 @@ out:
 
 int reporter_domain(struct reporter *rp, const char *domain, const struct finding *f, size_t n)
 {
-	struct batch b = {domain ? domain : "", f, n, {0}, STATUS_OK};
+	struct batch b = {.domain = domain ? domain : "", .f = f, .n = n, .worst = STATUS_OK};
 
 	if (rp->stopped) {
 		errno = rp->write_errno ? rp->write_errno : EINVAL;
@@ -1549,8 +1711,12 @@ int reporter_domain(struct reporter *rp, const char *domain, const struct findin
 	}
 	for (size_t i = 0; i < n; i++) {
 		enum status s = status_clamp(f[i].status);
+		enum finding_mark m = mark_clamp(f[i].baseline);
 		b.counts[s]++;
 		b.worst = status_merge(b.worst, s);
+		b.marks[m]++;
+		if (m == MARK_NEW)
+			b.new_counts[s]++;
 	}
 	/* What a domain sends to out is flushed at once: it flows to a reader,
 	 * and a write error shows now rather than at the end. */
@@ -1567,8 +1733,12 @@ int reporter_domain(struct reporter *rp, const char *domain, const struct findin
 		errno = rp->write_errno;
 		return -1;
 	}
-	for (size_t s = 0; s < STATUS_COUNT; s++)
+	for (size_t s = 0; s < STATUS_COUNT; s++) {
 		rp->counts[s] += b.counts[s];
+		rp->new_counts[s] += b.new_counts[s];
+	}
+	for (size_t m = 0; m < MARK_COUNT; m++)
+		rp->marks[m] += b.marks[m];
 	rp->n_findings += n;
 	rp->n_domains++;
 	return 0;
@@ -1608,7 +1778,8 @@ void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT])
  * Nagios UNKNOWN), unless a finding already failed (2). */
 int reporter_exit_code(const struct reporter *rp)
 {
-	int code = exit_code(counts_worst(rp->counts), rp->opts.fail_on);
+	int code = rp->opts.fail_on_new ? exit_code(counts_worst(rp->new_counts), STATUS_WARN)
+					: exit_code(counts_worst(rp->counts), rp->opts.fail_on);
 	return rp->interrupted && code < 2 ? 3 : code;
 }
 
@@ -1624,6 +1795,7 @@ void reporter_free(struct reporter *rp)
 			free(rp->named[s][k]);
 	sb_release(&rp->sb);
 	sb_release(&rp->tmp);
+	free(rp->baseline);
 	free(rp);
 }
 

@@ -31,6 +31,12 @@ const struct finding_code *code_lookup(const char *code);
 /* The whole table and its length. */
 const struct finding_code *code_table(size_t *n);
 
+/* Where a finding stands against a baseline, an earlier report (cutover
+ * check --baseline, a plan gate's baseline:): MARK_NONE without one. */
+enum finding_mark { MARK_NONE = 0, MARK_NEW, MARK_UNCHANGED, MARK_FIXED, MARK_COUNT };
+/* "new", "unchanged", "fixed"; "" for MARK_NONE (and out of range). */
+const char *finding_mark_name(enum finding_mark m);
+
 struct finding {
 	char *domain;
 	char *check;
@@ -39,8 +45,9 @@ struct finding {
 	char *subject; /* owner name and type, or an address; may be NULL */
 	char *server;  /* "ns1.example.net/192.0.2.53"; NULL when not server specific */
 	char *message;
-	char *expected; /* may be NULL */
-	char *actual;	/* may be NULL */
+	char *expected;		    /* may be NULL */
+	char *actual;		    /* may be NULL */
+	enum finding_mark baseline; /* MARK_NONE unless a baseline marked it */
 };
 
 /* A growable list of findings: one domain's, as the audit collects them
@@ -65,6 +72,13 @@ struct report_opts {
 	int color;	     /* text: use ANSI colour */
 	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */
 	const char *tool;    /* "cutover 0.1.0" */
+	/* A baseline marks the findings (their .baseline): the file's name as
+	 * the reports show it, or NULL for none. Read by reporter_open only. */
+	const char *baseline;
+	/* --fail-on new: only the findings marked new count for the exit code
+	 * (as --fail-on warn would count them), the junit and tap failures and
+	 * the nagios state; needs baseline. */
+	int fail_on_new;
 };
 
 /* A report written as the findings come, one domain at a time, in memory that
@@ -94,8 +108,9 @@ int reporter_close(struct reporter *rp, double elapsed, int interrupted);
 void reporter_counts(const struct reporter *rp, size_t counts[STATUS_COUNT]);
 /* The exit code for the findings so far: 2 when a finding failed; 3 when one
  * is error (and none failed); 1 when opts->fail_on is warn and one is warn;
- * else 0. After reporter_close() of an interrupted run, 3 unless a finding
- * failed (2). */
+ * else 0. With opts->fail_on_new, the same over the findings marked new
+ * alone, warnings included. After reporter_close() of an interrupted run, 3
+ * unless a finding (a new one, with fail_on_new) failed (2). */
 int reporter_exit_code(const struct reporter *rp);
 /* Close the spools and free rp (NULL: nothing). */
 void reporter_free(struct reporter *rp);

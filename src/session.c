@@ -241,12 +241,17 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 		o->output = optarg;
 		return 0;
 	case OPT_FAIL_ON:
-		if (strcmp(optarg, "warn") == 0)
+		o->fail_on_new = 0;
+		if (strcmp(optarg, "warn") == 0) {
 			o->fail_on = STATUS_WARN;
-		else if (strcmp(optarg, "fail") == 0)
+		} else if (strcmp(optarg, "fail") == 0) {
 			o->fail_on = STATUS_FAIL;
-		else {
-			fprintf(stderr, "cutover: --fail-on: want 'warn' or 'fail', not '%s'\n", optarg);
+		} else if (strcmp(optarg, "new") == 0) {
+			o->fail_on = STATUS_WARN;
+			o->fail_on_new = 1;
+		} else {
+			fprintf(stderr, "cutover: --fail-on: want 'warn', 'fail' or 'new', not '%s'\n",
+				optarg);
 			return -1;
 		}
 		return 0;
@@ -344,6 +349,12 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 			goto out;
 		}
 		*(const char **)xgrow(&o->args, &o->n_args, &o->alloc_args, sizeof(char *)) = name;
+	}
+	if (o->fail_on_new && !(extra && extra->fail_on_new)) {
+		fputs("cutover: --fail-on new judges findings against a baseline: only 'cutover check "
+		      "--baseline FILE' reads one (a plan: 'baseline: FILE' in a gate)\n",
+		      stderr);
+		goto out;
 	}
 	if (o->resolver.forwarder && (o->resolver.root_hints || o->resolver.trust_anchor)) {
 		fprintf(stderr, "cutover: --resolver forwards every lookup; it cannot be combined with %s\n",

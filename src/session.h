@@ -26,7 +26,10 @@ struct common_opts {
 	struct dns_opts dns;
 	enum report_format format;
 	const char *output; /* -o, or NULL for standard output */
+	/* --fail-on: STATUS_WARN or STATUS_FAIL; `new` sets fail_on_new and
+	 * fail_on STATUS_WARN (what counts of the new findings) */
 	enum status fail_on;
+	int fail_on_new;
 	unsigned jobs; /* -j */
 	int stats;     /* --stats */
 	/* --ca-file: CA certificates (PEM) for the TLS of service checks and
@@ -51,6 +54,9 @@ struct opts_extra {
 	/* The operands are not domain names (`propagation NAME TYPE`): keep
 	 * them as given, the command checks them. */
 	int raw_operands;
+	/* The command reads a baseline (check): --fail-on new is allowed; any
+	 * other refuses it, saying where baselines are. */
+	int fail_on_new;
 };
 
 /* Parse argv (argv[0] is the command's name) into o: the common options,

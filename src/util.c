@@ -303,17 +303,30 @@ int parse_duration(const char *s, unsigned long *seconds)
 	return 0;
 }
 
-/* The temporary file being written: removed by output_abandon() when the
- * process exits before output_close() (out of memory). */
-static const char *output_pending;
+/* The temporary files being written (the report and check --save's):
+ * removed by output_abandon() when the process exits before output_close()
+ * (out of memory). */
+#define OUTPUTS_MAX 2
+static const char *output_pending[OUTPUTS_MAX];
+
+static void pending_set(const char *old, const char *tmp)
+{
+	for (size_t i = 0; i < OUTPUTS_MAX; i++)
+		if (output_pending[i] == old) {
+			output_pending[i] = tmp;
+			return;
+		}
+}
 /* Whether standard output was closed when the process started. */
 static int stdout_was_closed;
 
 void output_abandon(void)
 {
-	if (output_pending)
-		unlink(output_pending);
-	output_pending = NULL;
+	for (size_t i = 0; i < OUTPUTS_MAX; i++) {
+		if (output_pending[i])
+			unlink(output_pending[i]);
+		output_pending[i] = NULL;
+	}
 }
 
 void std_fds_check(void)
@@ -402,7 +415,7 @@ int output_open(struct output *o, const char *path)
 		o->tmp = NULL;
 		goto fail;
 	}
-	output_pending = o->tmp;
+	pending_set(NULL, o->tmp);
 	if (existed) {
 		/* The old file's owner and mode, as far as this process may give
 		 * them (ownership first: chown clears set-id bits). */
@@ -419,7 +432,8 @@ int output_open(struct output *o, const char *path)
 	if (!o->f) {
 		fprintf(stderr, "cutover: cannot write '%s': %s\n", path, strerror(errno));
 		close(fd);
-		output_abandon();
+		unlink(o->tmp);
+		pending_set(o->tmp, NULL);
 		free(o->tmp);
 		o->tmp = NULL;
 		goto fail;
@@ -429,6 +443,37 @@ fail:
 	free(o->target);
 	o->target = NULL;
 	return -1;
+}
+
+/* The end of an output whose file is closed: its temporary file renamed
+ * over the target when rc is 0, else removed. Returns rc, or -1 after
+ * saying that the rename failed. */
+static int output_settle(struct output *o, int rc)
+{
+	if (o->tmp) {
+		if (rc == 0 && rename(o->tmp, o->target) != 0) {
+			fprintf(stderr, "cutover: cannot write '%s': %s\n", o->path, strerror(errno));
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(o->tmp);
+		pending_set(o->tmp, NULL);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	free(o->target);
+	o->target = NULL;
+	o->f = NULL;
+	return rc;
+}
+
+void output_discard(struct output *o)
+{
+	if (!o->f)
+		return;
+	if (o->f != stdout)
+		fclose(o->f);
+	output_settle(o, -1);
 }
 
 int output_close(struct output *o, int err)
@@ -454,19 +499,5 @@ int output_close(struct output *o, int err)
 		fprintf(stderr, "cutover: cannot write %s%s%s: %s\n", quote, name, quote, strerror(errno));
 		rc = -1;
 	}
-	if (o->tmp) {
-		if (rc == 0 && rename(o->tmp, o->target) != 0) {
-			fprintf(stderr, "cutover: cannot write '%s': %s\n", name, strerror(errno));
-			rc = -1;
-		}
-		if (rc != 0)
-			unlink(o->tmp);
-		output_pending = NULL;
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	free(o->target);
-	o->target = NULL;
-	o->f = NULL;
-	return rc;
+	return output_settle(o, rc);
 }

@@ -102,7 +102,10 @@ int output_open(struct output *o, const char *path);
  * renamed over the target only when everything was written and flushed to
  * disk, else removed. Returns 0, or -1 after saying why. */
 int output_close(struct output *o, int err);
-/* Remove the temporary file of an output not yet closed: called on the way
+/* Give up an open output without a word: its temporary file is removed (the
+ * target stays as it was), standard output is left open. */
+void output_discard(struct output *o);
+/* Remove the temporary files of outputs not yet closed: called on the way
  * out of a process that cannot finish it (out of memory). */
 void output_abandon(void);
 

@@ -207,7 +207,7 @@ static void touch(const char *s)
  * held. */
 static void report_json(const struct audit_result *res)
 {
-	static const struct report_opts opts = {0, STATUS_FAIL, "cutover fuzz"};
+	static const struct report_opts opts = {.fail_on = STATUS_FAIL, .tool = "cutover fuzz"};
 	char *buf = NULL;
 	size_t len = 0;
 	struct reporter *rp = NULL;

@@ -36,7 +36,7 @@ usage_error() { # DESC ERE ARG...
 }
 usage_error "no domain" "^cutover: check: no domain given" --root-hints "$ROOT_HINTS"
 usage_error "bad format" "^cutover: unknown format 'xml'" -f xml good.test
-usage_error "bad --fail-on" "^cutover: --fail-on: want 'warn' or 'fail'" --fail-on error good.test
+usage_error "bad --fail-on" "^cutover: --fail-on: want 'warn', 'fail' or 'new', not 'error'" --fail-on error good.test
 usage_error "bad --timeout" "^cutover: --timeout: want milliseconds" --timeout 5s good.test
 usage_error "bad --jobs" "^cutover: --jobs: want a number" -j 0 good.test
 usage_error "bad --set" "^cutover: --set: invalid assignment 'new_ip'" --set new_ip good.test

@@ -865,7 +865,7 @@ static void test_write_error(void **state)
 #define F(domain, check, code, status, subject, message)                                                     \
 	{                                                                                                    \
 		(char *)(domain), (char *)(check), (char *)(code), (status), (char *)(subject), NULL,        \
-			(char *)(message), NULL, NULL                                                        \
+			(char *)(message), NULL, NULL, MARK_NONE                                             \
 	}
 
 /* Three domains as a caller streams them: one with a fail, a warn and an ok

@@ -40,7 +40,7 @@ static void test_common_and_extra(void **state)
 		{NULL, 0, NULL, 0},
 	};
 	struct seen seen = {0, NULL};
-	struct opts_extra extra = {longopts, "w", on_extra, &seen, 0};
+	struct opts_extra extra = {longopts, "w", on_extra, &seen, 0, 0};
 	char *argv[] = {"propagation",
 			"-r",
 			"pre-cutover",
@@ -104,9 +104,42 @@ static void test_defaults_and_errors(void **state)
 	/* The command's own option can refuse its value. */
 	static const struct option longopts[] = {{"other", no_argument, NULL, 'x'}, {NULL, 0, NULL, 0}};
 	struct seen seen = {0, NULL};
-	struct opts_extra extra = {longopts, "x", on_extra, &seen, 0};
+	struct opts_extra extra = {longopts, "x", on_extra, &seen, 0, 0};
 	char *refused[] = {"propagation", "-x", NULL};
 	assert_int_equal(opts_common_parse(&o, 2, refused, "usage\n", &extra), -1);
+	opts_common_release(&o);
+}
+
+/* --fail-on new: only for a command that reads a baseline (check); the
+ * others (propagation, plan) refuse it; a later --fail-on replaces it. */
+static void test_fail_on_new(void **state)
+{
+	(void)state;
+	struct common_opts o;
+	static const struct option longopts[] = {{"other", no_argument, NULL, 'x'}, {NULL, 0, NULL, 0}};
+	struct seen seen = {0, NULL};
+	struct opts_extra check = {longopts, "x", on_extra, &seen, 0, 1};
+	struct opts_extra other = {longopts, "x", on_extra, &seen, 1, 0};
+
+	char *argv_new[] = {"check", "--fail-on", "new", "example.org", NULL};
+	assert_int_equal(opts_common_parse(&o, 4, argv_new, "usage\n", &check), 0);
+	assert_int_equal(o.fail_on_new, 1);
+	assert_int_equal(o.fail_on, STATUS_WARN);
+	opts_common_release(&o);
+
+	assert_int_equal(opts_common_parse(&o, 4, argv_new, "usage\n", &other), -1);
+	opts_common_release(&o);
+	assert_int_equal(opts_common_parse(&o, 4, argv_new, "usage\n", NULL), -1);
+	opts_common_release(&o);
+
+	char *argv_then_fail[] = {"check", "--fail-on", "new", "--fail-on", "fail", "example.org", NULL};
+	assert_int_equal(opts_common_parse(&o, 6, argv_then_fail, "usage\n", &check), 0);
+	assert_int_equal(o.fail_on_new, 0);
+	assert_int_equal(o.fail_on, STATUS_FAIL);
+	opts_common_release(&o);
+
+	char *argv_bad[] = {"check", "--fail-on", "news", "example.org", NULL};
+	assert_int_equal(opts_common_parse(&o, 4, argv_bad, "usage\n", &check), -1);
 	opts_common_release(&o);
 }
 
@@ -230,9 +263,8 @@ static void test_domains_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_common_and_extra),
-		cmocka_unit_test(test_defaults_and_errors),
-		cmocka_unit_test(test_domains_parse),
+		cmocka_unit_test(test_common_and_extra),    cmocka_unit_test(test_defaults_and_errors),
+		cmocka_unit_test(test_fail_on_new),	    cmocka_unit_test(test_domains_parse),
 		cmocka_unit_test(test_domains_file_errors),
 	};
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
