@@ -673,6 +673,7 @@ static void gate_free(struct plan_gate *g)
 		ruleset_release(&g->rulesets[i]);
 	free(g->rulesets);
 	free(g->domain);
+	free(g->baseline);
 	free(g);
 }
 
@@ -1202,7 +1203,7 @@ static int load_gate_rules(struct loader *ld, const struct ytree_node *rules, st
 	return ret;
 }
 
-static const char *const gate_keys[] = {"rules", "checks", "domain", "fail_on", "wait", "every"};
+static const char *const gate_keys[] = {"rules", "checks", "domain", "fail_on", "wait", "every", "baseline"};
 
 /* The gate of phase ph: gate_key is its key, gate the value. */
 static int load_gate(struct loader *ld, struct plan_phase *ph, const struct ytree_node *gate_key,
@@ -1255,6 +1256,21 @@ static int load_gate(struct loader *ld, struct plan_phase *ph, const struct ytre
 		else
 			return fail(ld, AT(n), "invalid value '%s' for 'fail_on' (expected warn or fail)",
 				    ytree_shown(n->str, buf, sizeof(buf)));
+	}
+	if ((n = ytree_map_get(gate, "baseline"))) {
+		/* read when the gate is checked: an earlier step may write it */
+		if (scalar(ld, "baseline", n) || check_refs(ld, n, 0, NULL, 0))
+			return -1;
+		char *path = plan_text(ld->p, n->str, 0);
+		if (!*path) {
+			free(path);
+			return fail(ld, AT(n), "'baseline' is empty (the path of a JSON report)");
+		}
+		g->baseline = path[0] == '/' ? path : xasprintf("%s/%s", ld->p->dir, path);
+		if (g->baseline != path)
+			free(path);
+		g->baseline_line = n->line;
+		g->baseline_col = n->col;
 	}
 	if ((n = ytree_map_get(gate, "wait")) && duration_value(ld, "wait", n, &g->wait))
 		return -1;

@@ -28,6 +28,10 @@
  *         checks: [...]               inline checks in the rule-set schema
  *         domain: NAME                the domain the gate checks (default: vars.domain)
  *         fail_on: warn|fail          the lowest status that fails the gate (default warn)
+ *         baseline: FILE              a JSON report of cutover check (--save): only
+ *                                     findings new since it fail the gate (a path
+ *                                     relative to the plan file's directory; {vars}
+ *                                     substituted; read each time the gate is checked)
  *         wait: 2h                    keep re-checking this long (default 0: check once)
  *         every: 1m                   between checks (default 30s; only with wait)
  *       hold: ttl-drain               optional; needs a gate
@@ -78,8 +82,13 @@ struct plan_gate {
 	 * variables (minus domain), so {domain} stays for the audit. */
 	struct ruleset *rulesets;
 	size_t n_rulesets;
-	char *domain;	     /* substituted; NULL when neither gate.domain nor vars.domain */
-	int fail_on;	     /* STATUS_WARN or STATUS_FAIL (enum status of report.h) */
+	char *domain; /* substituted; NULL when neither gate.domain nor vars.domain */
+	int fail_on;  /* STATUS_WARN or STATUS_FAIL (enum status of report.h) */
+	/* baseline: the report's path, absolute (made from the plan's
+	 * directory), or NULL; where the key's value is in the plan file. The
+	 * file is not read here: a step before the gate may write it. */
+	char *baseline;
+	int baseline_line, baseline_col;
 	unsigned long wait;  /* seconds */
 	unsigned long every; /* seconds, > 0 */
 	int line, col;

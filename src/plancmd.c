@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "baseline.h"
 #include "http.h"
 #include "loop.h"
 #include "notify.h"
@@ -1453,28 +1454,50 @@ static void hold_check(struct runner *r)
 	loop_timer_start(r->timer, (uint64_t)(left * 1e6) + 1000);
 }
 
-/* "on DOMAIN, passed: 3 ok" -- the domain as it was checked, since a later
- * `plan status` may load the plan with other --set values. */
-static char *gate_summary(const char *domain, const struct audit_result *res, int passed, enum status worst)
+/* Whether f fails gate g: error, or at or above its fail_on; with a
+ * baseline, only when f is new since it. */
+static int gate_fails(const struct plan_gate *g, const struct finding *f)
 {
-	size_t counts[STATUS_COUNT] = {0};
+	if (g->baseline && f->baseline != MARK_NEW)
+		return 0;
+	return f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on;
+}
+
+/* "on DOMAIN, passed: 3 ok" -- the domain as it was checked, since a later
+ * `plan status` may load the plan with other --set values; with a baseline,
+ * what it absorbed: "; baseline: 0 new problems, 2 absorbed (unchanged), 1
+ * fixed". Not passed: the first of the worst findings that fail it. */
+static char *gate_summary(const struct plan_gate *g, const struct audit_result *res, int passed)
+{
+	size_t counts[STATUS_COUNT] = {0}, failing = 0, absorbed = 0, fixed = 0;
+	const struct finding *named = NULL;
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < res->n; i++)
-		counts[res->findings[i].status]++;
-	sb_addf(&sb, "on %s, %s:", domain, passed ? "passed" : "not passed");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct finding *f = &res->findings[i];
+		counts[f->status]++;
+		if (gate_fails(g, f)) {
+			failing++;
+			if (!named || status_merge(named->status, f->status) != named->status)
+				named = f;
+		} else if (f->baseline == MARK_UNCHANGED &&
+			   (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on)) {
+			absorbed++;
+		} else if (f->baseline == MARK_FIXED) {
+			fixed++;
+		}
+	}
+	sb_addf(&sb, "on %s, %s:", g->domain, passed ? "passed" : "not passed");
 	static const enum status order[] = {STATUS_FAIL, STATUS_ERROR, STATUS_WARN, STATUS_INFO, STATUS_OK};
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		if (counts[order[i]])
 			sb_addf(&sb, " %zu %s", counts[order[i]], status_name(order[i]));
 	if (res->n == 0)
 		sb_adds(&sb, " no findings");
-	if (!passed)
-		for (size_t i = 0; i < res->n; i++)
-			if (res->findings[i].status == worst) {
-				sb_addf(&sb, "; %s: %s", res->findings[i].code,
-					report_finding_message(&res->findings[i]));
-				break;
-			}
+	if (g->baseline)
+		sb_addf(&sb, "; baseline: %zu new problem%s, %zu absorbed (unchanged), %zu fixed", failing,
+			failing == 1 ? "" : "s", absorbed, fixed);
+	if (!passed && named)
+		sb_addf(&sb, "; %s: %s", named->code, report_finding_message(named));
 	return sb_detach(&sb);
 }
 
@@ -1510,10 +1533,26 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		audit_result_free(res);
 		return;
 	}
+	if (g->baseline) {
+		/* read now: an earlier step may have written it */
+		struct baseline *bl = NULL;
+		if (baseline_load(g->baseline, &bl, err, sizeof(err)) != 0) {
+			char *note = xasprintf("%s:%d:%d: baseline: %s", r->pc.plan->file, g->baseline_line,
+					       g->baseline_col, err);
+			phase_failed(r, note);
+			free(note);
+			audit_result_free(res);
+			return;
+		}
+		struct finding_list l = {res->findings, res->n, res->n};
+		baseline_mark(bl, res->domain, &l);
+		res->findings = l.v;
+		res->n = l.n;
+		baseline_free(bl);
+	}
 	for (size_t i = 0; i < res->n; i++) {
-		enum status st = res->findings[i].status;
-		worst = status_merge(worst, st);
-		if (st == STATUS_ERROR || st >= (enum status)g->fail_on)
+		worst = status_merge(worst, res->findings[i].status);
+		if (gate_fails(g, &res->findings[i]))
 			passed = 0;
 	}
 	json_t *arr = json_array();
@@ -1521,7 +1560,7 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		json_array_append_new(arr, finding_json(r->pc.plan, &res->findings[i]));
 	char *json = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
-	char *raw = gate_summary(g->domain, res, passed, worst);
+	char *raw = gate_summary(g, res, passed);
 	char *summary = plan_mask(r->pc.plan, raw, strlen(raw));
 	free(raw);
 	double now = loop_wall_time();
@@ -1538,7 +1577,7 @@ static void on_gate_done(void *arg, struct audit_result *res)
 	if (!passed && r->attached)
 		for (size_t i = 0; i < res->n; i++) {
 			const struct finding *f = &res->findings[i];
-			if (f->status == STATUS_ERROR || f->status >= (enum status)g->fail_on) {
+			if (gate_fails(g, f)) {
 				const char *m = report_finding_message(f);
 				char *masked = plan_mask(r->pc.plan, m, strlen(m));
 				printf("    %-5s %s %s%s%s\n", status_name(f->status), f->code,
@@ -1819,7 +1858,13 @@ static void print_dry_run(struct planctx *pc)
 			if (ph->gate->wait)
 				printf("; wait %s, every %s", span((double)ph->gate->wait, d),
 				       span((double)ph->gate->every, e));
-			printf("; fails on %s\n", status_name((enum status)ph->gate->fail_on));
+			printf("; fails on %s", status_name((enum status)ph->gate->fail_on));
+			if (ph->gate->baseline) {
+				char *shown = plan_mask(p, ph->gate->baseline, strlen(ph->gate->baseline));
+				printf(" new since the baseline %s", shown);
+				free(shown);
+			}
+			printf("\n");
 		}
 		if (ph->hold_ttl_drain)
 			printf("  hold: ttl-drain\n");
@@ -2144,6 +2189,11 @@ static int status_json(struct planctx *pc, pid_t runner, FILE *out)
 			json_object_set_new(jg, "domain", json_string(ph->gate->domain));
 			json_object_set_new(jg, "wait", json_integer((json_int_t)ph->gate->wait));
 			json_object_set_new(jg, "every", json_integer((json_int_t)ph->gate->every));
+			if (ph->gate->baseline) {
+				char *shown = plan_mask(p, ph->gate->baseline, strlen(ph->gate->baseline));
+				json_object_set_new(jg, "baseline", json_string(shown));
+				free(shown);
+			}
 			for (size_t k = 0; k < pc->st.n_gates; k++) {
 				const struct store_plan_gate *g = &pc->st.gates[k];
 				if (strcmp(g->phase, ph->id) != 0)
@@ -2250,8 +2300,11 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 		for (size_t i = 0; arr && i < json_array_size(arr) && shown < STATUS_FINDINGS_MAX; i++) {
 			json_t *f = json_array_get(arr, i);
 			const char *st = json_string_value(json_object_get(f, "status"));
+			const char *mark = json_string_value(json_object_get(f, "baseline"));
 			if (!st || strcmp(st, "ok") == 0 || strcmp(st, "info") == 0)
 				continue;
+			if (mark && strcmp(mark, "new") != 0)
+				continue; /* the baseline had it: it does not fail the gate */
 			const char *subject = json_string_value(json_object_get(f, "subject"));
 			fprintf(out, "  %-5s %s %s%s%s\n", st, json_string_value(json_object_get(f, "code")),
 				subject ? subject : "", subject ? ": " : "",

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Baselines: `check --save` keeps the JSON report, `--baseline` marks each
 # finding new, unchanged or fixed against it, `--fail-on new` makes the exit
-# status depend on the new ones alone. Between
+# status depend on the new ones alone; a plan gate with `baseline:` passes
+# despite problems that were there before and fails on a new one. Between
 # two reports the test changes highttl.test at the provider (every server's
 # copy, NSD reloaded; restored at exit): www's TTL lowered (a problem
 # fixed), the MX TTL raised (a regression), later the SOA refresh lowered (a
@@ -44,7 +45,7 @@ run_cutover check --help
 for o in --save --baseline 'new: only findings new since'; do
 	like "$OUT" "$o" "check --help documents $o"
 done
-for o in '.BI \-\-save " FILE"' '.BI \-\-baseline " FILE"' '.SH BASELINES'; do
+for o in '.BI \-\-save " FILE"' '.BI \-\-baseline " FILE"' '.SH BASELINES' '.BI "baseline: " FILE'; do
 	ok "$(grep -qF -- "$o" "$TOP/doc/cutover.1"; echo $?)" "doc/cutover.1 has $o"
 done
 
@@ -190,6 +191,7 @@ like "$ERR" "^cutover: --fail-on new judges findings against a baseline: only 'c
 	"and says where baselines are"
 pl run --fail-on new rules.yml
 is "$RC" 3 "plan refuses --fail-on new"
+like "$ERR" "a plan: 'baseline: FILE' in a gate" "and names the gate key"
 chk --save report.json -o report.json highttl.test
 is "$RC" 3 "--save and -o the same file: exit 3"
 like "$ERR" "--save 'report.json' is where the report goes" "and says so"
@@ -210,5 +212,61 @@ wait $pid
 is "$? $(cat int.json)" "3 the old baseline" "SIGINT: exit 3, and --save leaves its file as it was"
 like "$(cat int.err)" "^cutover: --save: the run was interrupted: 'int.json' is left as it was" "and says so"
 is "$(ls int.json.tmp.* 2>/dev/null)" "" "no temporary file is left behind"
+
+# --- a plan gate with a baseline ---------------------------------------------------------------
+
+zone highttl.test 's/^www     300 IN A/www   86400 IN A/'
+cat >gate.yml <<EOF
+plan: baseline-gate
+vars:
+  domain: highttl.test
+phases:
+  - id: before
+    steps:
+      - id: save
+        run: '"\$CUTOVER" check --root-hints "\$ROOT_HINTS" --timeout 500 -r rules.yml --save gate-base.json {domain} >/dev/null; test -s gate-base.json'
+  - id: after
+    gate:
+      rules: [rules.yml]
+      baseline: gate-base.json
+EOF
+sed '/baseline:/d; s/^plan: baseline-gate/plan: no-baseline-gate/' gate.yml >nobase.yml
+pl run --dry-run gate.yml
+like "$OUT" "fails on warn new since the baseline $TMP/gate-base.json" "--dry-run shows the gate's baseline, relative to the plan"
+pl run --yes gate.yml
+is "$RC" 0 "a gate with a baseline passes despite the problems that were there before"
+pl status gate.yml
+like "$OUT" 'on highttl.test, passed: 4 fail [0-9]+ ok; baseline: 0 new problems, 4 absorbed \(unchanged\), 0 fixed' \
+	"plan status says how many problems the baseline absorbed"
+pl run --yes nobase.yml
+is "$RC" 2 "the same gate without a baseline fails on those problems"
+zone highttl.test 's/^@       300 IN MX/@      7200 IN MX/'
+pl reset --phase after gate.yml
+pl run --yes gate.yml
+is "$RC" 2 "after a regression (the MX TTL raised) the gate fails"
+pl status gate.yml
+like "$OUT" 'not passed: .*; baseline: 2 new problems, 4 absorbed \(unchanged\), 0 fixed; ttl\.too-high: TTL 7200' \
+	"status: the new problems and which"
+like "$OUT" '^  fail  ttl\.too-high highttl\.test/MX: TTL 7200' "status lists the new problem the gate fails on"
+is "$(printf '%s\n' "$OUT" | grep -c '^  fail  ttl\.too-high highttl\.test/A:')" 0 "and not the absorbed ones"
+pl status -f json gate.yml
+is "$(json_field '.phases[1].gate.baseline')" "$TMP/gate-base.json" "status -f json: the gate's baseline"
+is "$(json_field '[.phases[1].gate.evaluations[-1].findings[] | select(.baseline == "new" and .status == "fail") | .subject] | unique | join(" ")')" \
+	"highttl.test/MX" "the evaluation's findings carry their marks"
+
+# a baseline the gate cannot read fails its phase, naming the plan's line
+sed 's/baseline: gate-base.json/baseline: missing.json/; s/^plan: baseline-gate/plan: missing-gate/' gate.yml >missing.yml
+pl run --yes missing.yml
+is "$RC" 2 "a gate whose baseline is missing fails"
+like "$OUT" "missing.yml:12:17: baseline: cannot open '$TMP/missing.json': No such file or directory" \
+	"and says which file, from where in the plan"
+printf 'plan: p\nvars: {domain: highttl.test}\nphases:\n  - id: a\n    gate: {rules: [rules.yml], baseline: ""}\n' >empty.yml
+pl run --dry-run empty.yml
+is "$RC" 3 "an empty baseline: in a plan is refused"
+like "$ERR" "empty.yml:5:42: 'baseline' is empty" "at its line and column"
+printf 'plan: p\nvars: {domain: highttl.test}\nphases:\n  - id: a\n    gate: {rules: [rules.yml], baseline: [a, b]}\n' >list.yml
+pl run --dry-run list.yml
+is "$RC" 3 "a list as baseline: is refused"
+like "$ERR" "list.yml:5:42: 'baseline' must be a single value" "at its line and column"
 
 done_testing

@@ -219,6 +219,7 @@ static void test_good_full(void **state)
 	assert_int_equal(g->wait, 0);
 	assert_int_equal(g->every, 30);
 	assert_string_equal(g->domain, "example.org");
+	assert_null(g->baseline);
 	assert_int_equal(g->n_rulesets, 2);
 	/* rules: a path relative to the plan's directory, loaded with the
 	 * plan's variables ({new_ip}) and {domain} kept */
@@ -279,6 +280,12 @@ static void test_good_full(void **state)
 	assert_int_equal(g->wait, 7200);
 	assert_int_equal(g->every, 60);
 	assert_string_equal(g->domain, "www.example.org");
+	/* baseline: relative to the plan's directory, {vars} substituted */
+	char *baseline = xasprintf("%s/reports/example.org-before.json", dir);
+	assert_string_equal(g->baseline, baseline);
+	free(baseline);
+	assert_int_equal(g->baseline_line, 39);
+	assert_int_equal(g->baseline_col, 17);
 	assert_int_equal(g->n_rulesets, 1);
 	assert_string_equal(g->rulesets[0].name, "lower-ttl gate");
 	assert_string_equal(g->rulesets[0].file, FIXTURES "/good-full.yml");
