@@ -8,8 +8,13 @@
  * the domain shared by its findings and a known code pointing into the
  * code table. jansson's tree of the file is freed once the entries are
  * made. Entries are grouped by domain, so marking a domain walks only its
- * own; an open-addressing table over all of them finds a key. */
+ * own; an open-addressing table over all of them finds a key.
+ *
+ * Measured (bench/baseline.sh): 150,000 findings of 10,000 domains, a 48
+ * MB file, read in 1.6 to 3.7 s (an idle or a busy machine) with a peak of
+ * 270 MB (jansson's tree), of which 48 MB stay for the run. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -322,6 +327,9 @@ static int load(json_t *root, const json_error_t *jerr, const char *file, struct
 out:
 	baseline_free(b);
 	json_decref(root);
+	/* jansson's tree is some five times the file: give its pages back
+	 * rather than keep them resident for the whole run */
+	malloc_trim(0);
 	return rc;
 }
 
