@@ -84,11 +84,11 @@ static int entry_has_key(const struct entry *e, const char *const field[5], enum
 }
 
 /* A domain as the reports write it: lower case, no trailing dot, in sb
- * (valid until its next use). */
+ * (valid until its next use). The form of a form is itself. */
 static const char *domain_form(struct strbuf *sb, const char *s)
 {
 	size_t n = strlen(s);
-	if (n > 1 && s[n - 1] == '.')
+	while (n > 1 && s[n - 1] == '.')
 		n--;
 	sb_reset(sb);
 	for (size_t i = 0; i < n; i++) {

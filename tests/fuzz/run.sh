@@ -42,6 +42,7 @@ settings() {
 	dkim) echo 8192 10 ;;
 	spf-walk) echo 8192 10 ;;
 	plan) echo 16384 10 ;;
+	baseline) echo 16384 10 ;;
 	*) echo 4096 10 ;;
 	esac
 }
