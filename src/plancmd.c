@@ -1339,7 +1339,8 @@ static void interrupted_step(struct runner *r)
 static void start_gate(struct runner *r);
 
 /* The TTLs a gate's findings show: "NAME TYPE" and the TTL, from ttl.ok
- * (the highest) and ttl.too-high (one per server: the highest is kept). */
+ * (the highest) and ttl.too-high (one per server: the highest is kept).
+ * A fixed finding is the baseline's, not seen now. */
 static size_t gate_ttls(const struct audit_result *res, const char ***subjects, long **ttls)
 {
 	size_t n = 0;
@@ -1348,7 +1349,7 @@ static size_t gate_ttls(const struct audit_result *res, const char ***subjects, 
 	for (size_t i = 0; i < res->n; i++) {
 		const struct finding *f = &res->findings[i];
 		unsigned long v;
-		if (!f->subject || !f->actual || !f->code ||
+		if (!f->subject || !f->actual || !f->code || f->baseline == MARK_FIXED ||
 		    (strcmp(f->code, "ttl.ok") != 0 && strcmp(f->code, "ttl.too-high") != 0) ||
 		    parse_ulong(f->actual, 0, 0x7fffffff, &v) != 0)
 			continue;

@@ -254,6 +254,19 @@ is "$(json_field '.phases[1].gate.baseline')" "$TMP/gate-base.json" "status -f j
 is "$(json_field '[.phases[1].gate.evaluations[-1].findings[] | select(.baseline == "new" and .status == "fail") | .subject] | unique | join(" ")')" \
 	"highttl.test/MX" "the evaluation's findings carry their marks"
 
+# www lowered since the baseline: its ttl.too-high is fixed, and the TTL it
+# quotes (86400, the baseline's) is not a TTL the gate saw
+need sqlite3 sqlite3
+zone highttl.test 's/^@      7200 IN MX/@       300 IN MX/; s/^www   86400 IN A/www     300 IN A/'
+pl reset --phase after gate.yml
+pl run --yes gate.yml
+is "$RC" 0 "www lowered, the MX back: the gate passes"
+pl status gate.yml
+like "$OUT" 'baseline: 0 new problems, 2 absorbed \(unchanged\), 2 fixed' "status: 2 fixed"
+is "$(sqlite3 "$DB" "SELECT o.ttl FROM plan_observation o JOIN plan p ON p.id = o.plan
+	WHERE p.name = 'baseline-gate' AND o.subject = 'www.highttl.test/A' ORDER BY o.at DESC LIMIT 1")" 300 \
+	"the TTL observed for www is the one served now, not the fixed finding's"
+
 # a baseline the gate cannot read fails its phase, naming the plan's line
 sed 's/baseline: gate-base.json/baseline: missing.json/; s/^plan: baseline-gate/plan: missing-gate/' gate.yml >missing.yml
 pl run --yes missing.yml
