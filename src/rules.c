@@ -779,6 +779,14 @@ static int load_item(struct loader *ld, const struct ytree_node *item, struct ru
 			goto out;
 		}
 	}
+	if (r.desc->validate) {
+		const struct rule_value *at = NULL;
+		char msg[512];
+		if (r.desc->validate(&r, &at, msg, sizeof(msg))) {
+			fail(ld, at ? at->line : item->line, at ? at->col : item->col, "%s", msg);
+			goto out;
+		}
+	}
 	if (ic.active) {
 		rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
 		rs->rules[rs->n++] = r;

@@ -539,6 +539,24 @@ static void test_string_errors(void **state)
 	expect_error("checks:\n- {check: ttl, max: 0x10}\n", NULL,
 		     "2:21: invalid number '0x10' for 'max' (expected a whole number up to 4294967295)");
 	expect_error("checks:\n- {check: ttl, names: [a, ~]}\n", NULL, "2:27: empty item in 'names'");
+	/* min above max (given, or the default 3600) lets no TTL pass; equal is fine */
+	expect_error("checks:\n- {check: ttl, max: 900, min: 901}\n", NULL,
+		     "2:31: 'min' 901 is above 'max' 900: no TTL can pass");
+	expect_error("checks:\n- {check: ttl, min: 3601}\n", NULL,
+		     "2:21: 'min' 3601 is above the default 'max' 3600: no TTL can pass (set 'max' too)");
+	{
+		static const char *const fine[] = {
+			"checks:\n- {check: ttl, max: 900, min: 900}\n",
+			"checks:\n- {check: ttl, min: 3600}\n",
+			/* a skipped item's min left as written is not judged */
+			"checks:\n- {check: ttl, when: unset, max: 60, min: \"{m}\"}\n",
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(fine); i++) {
+			struct ruleset rs;
+			load_ok(fine[i], NULL, &rs);
+			ruleset_release(&rs);
+		}
+	}
 	expect_error("checks:\n- {check: wildcard, expect: {}}\n", NULL,
 		     "2:29: 'expect' is an empty mapping");
 	expect_error("checks:\n- {check: wildcard, expect: {A: []}}\n", NULL,
