@@ -287,6 +287,42 @@ static void test_good_vars(void **state)
 	vars_release(&vars);
 }
 
+static void test_default_vars(void **state)
+{
+	struct vars vars = VARS_INIT;
+	struct ruleset rs;
+
+	/* no --set: every default applies, before `checks:` or after it */
+	load_file_ok(FIXTURES "/good-vars-defaults.yml", NULL, &rs);
+	assert_string_equal(rs.name, "to 198.51.100.20");
+	assert_int_equal(rs.n, 3); /* when: min_ttl, which has a default */
+	assert_scalar(&rs.rules[0], "name", "www.{domain}");
+	assert_list(&rs.rules[0], "expect", "198.51.100.20", NULL);
+	assert_scalar(&rs.rules[1], "min", "300");
+	assert_list(&rs.rules[2], "expect", "198.51.100.20", NULL); /* mail_ip: "{new_ip}" */
+	ruleset_release(&rs);
+
+	/* --set wins over a default, and the caller's variables are left alone */
+	vars_set(&vars, "new_ip", "192.0.2.7");
+	vars_set(&vars, "host", "mail");
+	load_file_ok(FIXTURES "/good-vars-defaults.yml", &vars, &rs);
+	assert_string_equal(rs.name, "to 192.0.2.7");
+	assert_list(&rs.rules[0], "expect", "192.0.2.7", NULL);
+	assert_scalar(&rs.rules[0], "name", "mail.{domain}");	/* a single label, as from --set */
+	assert_list(&rs.rules[2], "expect", "192.0.2.7", NULL); /* the default made of the given new_ip */
+	assert_int_equal(vars.n, 2);
+	assert_null(vars_get(&vars, "min_ttl"));
+	ruleset_release(&rs);
+	vars_release(&vars);
+
+	/* a default is checked as its value's type, where it is used */
+	expect_error("vars: {m: many}\nchecks:\n- {check: ttl, min: \"{m}\"}\n", NULL,
+		     "3:21: invalid number 'many' for 'min' (expected a whole number up to 4294967295)");
+	expect_error("vars: {m: '7200'}\nchecks:\n- {check: ttl, min: \"{m}\"}\n", NULL,
+		     "3:21: 'min' 7200 is above the default 'max' 3600: no TTL can pass (set 'max' too)");
+	expect_error("vars: {}\nchecks:\n- {check: ns}\n", NULL, "1:7: 'vars' is an empty mapping");
+}
+
 static void test_shipped_rules(void **state)
 {
 	struct vars vars = VARS_INIT;
@@ -978,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(test_good_all_types_when_set),
 		cmocka_unit_test(test_good_flow),
 		cmocka_unit_test(test_good_vars),
+		cmocka_unit_test(test_default_vars),
 		cmocka_unit_test(test_shipped_rules),
 		cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_string_errors),
