@@ -91,6 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_zone_init();
 	vars_set(&vars, "new_ip", "192.0.2.20");
+	vars_set(&vars, "old_ip", "192.0.2.10");
 	vars_set(&vars, "mail_host", "mail." FUZZ_DOMAIN);
 	vars_set(&vars, "dkim_selector", "sel");
 	vars_set(&vars, "host", "mail");
