@@ -390,6 +390,77 @@ static void test_shipped_rules(void **state)
 	vars_release(&vars);
 }
 
+/* post-cutover and webapp-test-plan: their required variables, their
+ * defaults, and --set over a default */
+static void test_shipped_service_rules(void **state)
+{
+	struct vars vars = VARS_INIT;
+	struct ruleset rs;
+	char e[512];
+
+	assert_int_equal(rules_load("rules/post-cutover.yml", NULL, &rs, e, sizeof(e)), -1);
+	assert_string_equal(e, "rules/post-cutover.yml:20:13: undefined variable 'new_ip' (set it with "
+			       "--set new_ip=VALUE)");
+	vars_set(&vars, "new_ip", "198.51.100.20");
+	load_file_ok("rules/post-cutover.yml", &vars, &rs);
+	assert_string_equal(rs.name, "post-cutover");
+	assert_int_equal(rs.n, 9);
+	assert_int_equal(rs.n_skipped, 0);
+	assert_scalar(&rs.rules[1], "name", "www.{domain}");
+	assert_list(&rs.rules[2], "expect", "198.51.100.20", NULL); /* mail_ip: "{new_ip}" */
+	assert_string_equal(rs.rules[3].desc->name, "ttl");
+	assert_scalar(&rs.rules[3], "min", "3600");
+	assert_scalar(&rs.rules[3], "max", "86400");
+	assert_string_equal(rs.rules[4].desc->name, "propagation");
+	assert_list(&rs.rules[4], "resolvers", "resolvers", NULL); /* the shipped list */
+	assert_scalar(&rs.rules[4], "min", "100%");
+	assert_string_equal(rs.rules[6].desc->name, "http");
+	assert_scalar(&rs.rules[6], "url", "https://www.{domain}/");
+	assert_list(&rs.rules[6], "resolve", "198.51.100.20", NULL);
+	assert_string_equal(rs.rules[7].desc->name, "smtp");
+	assert_scalar(&rs.rules[7], "port", "25");
+	assert_scalar(&rs.rules[8], "port", "587");
+	assert_scalar(&rs.rules[8], "starttls", "required");
+	ruleset_release(&rs);
+	vars_set(&vars, "mail_ip", "198.51.100.25");
+	vars_set(&vars, "resolvers", "127.0.0.1#5353");
+	load_file_ok("rules/post-cutover.yml", &vars, &rs);
+	assert_list(&rs.rules[2], "expect", "198.51.100.25", NULL);
+	assert_list(&rs.rules[5], "resolvers", "127.0.0.1#5353", NULL);
+	assert_list(&rs.rules[8], "resolve", "198.51.100.25", NULL);
+	ruleset_release(&rs);
+	vars_release(&vars);
+	vars = (struct vars)VARS_INIT;
+
+	vars_set(&vars, "new_ip", "198.51.100.20");
+	assert_int_equal(rules_load("rules/webapp-test-plan.yml", &vars, &rs, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "undefined variable 'old_ip'"));
+	vars_set(&vars, "old_ip", "192.0.2.10");
+	load_file_ok("rules/webapp-test-plan.yml", &vars, &rs);
+	assert_string_equal(rs.name, "webapp-test-plan");
+	assert_int_equal(rs.n, 5);
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(rs.rules[i].desc->name, "http");
+		assert_list(&rs.rules[i], "resolve", "192.0.2.10", "198.51.100.20", NULL);
+	}
+	assert_scalar(&rs.rules[1], "url", "https://www.{domain}/login");
+	assert_scalar(&rs.rules[1], "contains", "Sign in");
+	assert_scalar(&rs.rules[2], "url", "https://www.{domain}/uploads/cat.txt");
+	assert_scalar(&rs.rules[3], "url", "http://www.{domain}:8080/");
+	assert_scalar(&rs.rules[3], "status", "301");
+	assert_string_equal(rs.rules[4].desc->name, "smtp");
+	assert_scalar(&rs.rules[4], "host", "mail.{domain}");
+	assert_scalar(&rs.rules[4], "port", "587");
+	ruleset_release(&rs);
+	vars_set(&vars, "host", "app.example.org");
+	vars_set(&vars, "http_port", "80");
+	load_file_ok("rules/webapp-test-plan.yml", &vars, &rs);
+	assert_scalar(&rs.rules[0], "url", "https://app.example.org/");
+	assert_scalar(&rs.rules[3], "url", "http://app.example.org:80/");
+	ruleset_release(&rs);
+	vars_release(&vars);
+}
+
 /* ------------------------------------------------------------------ */
 /* small cases from strings */
 
@@ -1016,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_good_vars),
 		cmocka_unit_test(test_default_vars),
 		cmocka_unit_test(test_shipped_rules),
+		cmocka_unit_test(test_shipped_service_rules),
 		cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_string_errors),
 		cmocka_unit_test(test_when),
