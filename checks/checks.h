@@ -54,6 +54,13 @@ struct check_desc {
 	 * servers: such a rule runs even when delegation discovery failed.
 	 * NULL: the check always needs the zone's servers. */
 	int (*resolver_only)(const struct rule *rule);
+	/* Check the rule's parameters against each other once each has passed
+	 * its type (a minimum not above a maximum). In an item skipped for its
+	 * `when:` a value may still be as written ("{min_ttl}"): judge only
+	 * what parses. Returns 0, or -1 with a message (without position) in
+	 * err and *at set to the value it is about (NULL: the rule's item).
+	 * NULL: nothing to check. */
+	int (*validate)(const struct rule *rule, const struct rule_value **at, char *err, size_t errlen);
 };
 #define CHECK_AGAIN 1
 

@@ -237,11 +237,10 @@ out:
 }
 
 const struct check_desc check_propagation = {
-	"propagation",
-	"a name's new value has reached the resolvers (at least min of those that answered) and every "
-	"authoritative server",
-	params,
-	ask,
-	judge,
-	NULL,
+	.name = "propagation",
+	.summary = "a name's new value has reached the resolvers (at least min of those that answered) and "
+		   "every authoritative server",
+	.params = params,
+	.ask = ask,
+	.judge = judge,
 };

@@ -1,12 +1,14 @@
 /* ttl: the TTL of each listed name and type on every authoritative server,
- * against a maximum, and servers that disagree on it. What caches may hold
- * after a change is bounded by the largest of these. */
+ * against a maximum (and a minimum), and servers that disagree on it. What
+ * caches may hold after a change is bounded by the largest of these; after
+ * the move, TTLs lowered for it should be raised again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
 #include "names.h"
+#include "rules.h"
 #include "util.h"
 
 #define DEFAULT_MAX 3600
@@ -15,6 +17,7 @@ static const struct check_param params[] = {
 	{"names", PARAM_NAMES, 0, NULL, "owner names (default: the apex)"},
 	{"types", PARAM_RRTYPES, 0, NULL, "record types (default: A AAAA MX TXT)"},
 	{"max", PARAM_UINT, 0, NULL, "largest acceptable TTL, seconds (default 3600)"},
+	{"min", PARAM_UINT, 0, NULL, "smallest acceptable TTL, seconds (default: none)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -128,24 +131,51 @@ static void read_ttls(struct check_ctx *ctx, const char *name, ldns_rr_type type
 	}
 }
 
-/* A finding for each server whose TTL is above max. Returns how many. */
-static size_t judge_too_high(struct check_ctx *ctx, const char *subject, const struct ttl_seen *seen,
-			     unsigned long max)
+/* The acceptable TTLs: min..max, min 0 when the rule gives none. */
+struct ttl_limits {
+	unsigned long min, max;
+};
+
+/* How long "every N" is, for a message: "5 minutes", "90 s", "2 hours". */
+static void interval_text(char *buf, size_t len, long seconds)
 {
-	size_t too_high = 0;
+	if (seconds >= 3600 && seconds % 3600 == 0)
+		snprintf(buf, len, "%ld hour%s", seconds / 3600, seconds == 3600 ? "" : "s");
+	else if (seconds >= 60 && seconds % 60 == 0)
+		snprintf(buf, len, "%ld minute%s", seconds / 60, seconds == 60 ? "" : "s");
+	else
+		snprintf(buf, len, "%ld s", seconds);
+}
+
+/* A finding for each server whose TTL is above max or below min. Returns
+ * how many. */
+static size_t judge_limits(struct check_ctx *ctx, const char *subject, const struct ttl_seen *seen,
+			   const struct ttl_limits *lim)
+{
+	size_t outside = 0;
 	for (size_t s = 0; s < seen->n; s++) {
 		long ttl = seen->ttls[s];
-		if (ttl < 0 || (unsigned long)ttl <= max)
+		char expected[24], actual[24], every[32];
+		if (ttl < 0 || ((unsigned long)ttl <= lim->max && (unsigned long)ttl >= lim->min))
 			continue;
-		char expected[24], actual[24];
-		snprintf(expected, sizeof(expected), "<= %lu", max);
 		snprintf(actual, sizeof(actual), "%ld", ttl);
-		ctx_finding(ctx, CODE_TTL_TOO_HIGH, subject, &seen->servers[s], expected, actual,
-			    "TTL %ld is above %lu: caches may keep the old value %s after a change", ttl, max,
-			    ttl >= 7200 ? "for hours" : "too long");
-		too_high++;
+		if ((unsigned long)ttl > lim->max) {
+			snprintf(expected, sizeof(expected), "<= %lu", lim->max);
+			ctx_finding(ctx, CODE_TTL_TOO_HIGH, subject, &seen->servers[s], expected, actual,
+				    "TTL %ld is above %lu: caches may keep the old value %s after a change",
+				    ttl, lim->max, ttl >= 7200 ? "for hours" : "too long");
+		} else {
+			snprintf(expected, sizeof(expected), ">= %lu", lim->min);
+			interval_text(every, sizeof(every), ttl);
+			ctx_finding(
+				ctx, CODE_TTL_TOO_LOW, subject, &seen->servers[s], expected, actual,
+				"TTL %ld is below %lu: resolvers ask again every %s; a TTL lowered for the "
+				"move and never raised again is a common oversight",
+				ttl, lim->min, every);
+		}
+		outside++;
 	}
-	return too_high;
+	return outside;
 }
 
 /* A finding when the servers do not all give the same TTL. */
@@ -168,7 +198,7 @@ static void judge_agreement(struct check_ctx *ctx, const char *subject, const st
 /* Judge the TTL of name/type on every server. Sets *answered when a server
  * answered with authority. Returns whether any server has such records. */
 static int judge_rrset(struct check_ctx *ctx, struct ttl_seen *seen, const char *name, ldns_rr_type type,
-		       unsigned long max, int *answered)
+		       const struct ttl_limits *lim, int *answered)
 {
 	const char *subject = subject_of(ctx, name, type);
 	read_ttls(ctx, name, type, seen);
@@ -178,13 +208,18 @@ static int judge_rrset(struct check_ctx *ctx, struct ttl_seen *seen, const char 
 		return 1; /* nothing to judge, and not "no records" */
 	if (seen->with_data == 0)
 		return 0;
-	size_t too_high = judge_too_high(ctx, subject, seen, max);
+	size_t outside = judge_limits(ctx, subject, seen, lim);
 	judge_agreement(ctx, subject, seen);
-	if (too_high == 0) {
-		char actual[24];
+	if (outside == 0) {
+		char actual[24], within[48];
 		snprintf(actual, sizeof(actual), "%ld", seen->highest);
-		ctx_finding(ctx, CODE_TTL_OK, subject, NULL, NULL, actual, "TTL %ld <= %lu on %zu server%s",
-			    seen->highest, max, seen->with_data, seen->with_data == 1 ? "" : "s");
+		if (lim->min > 0)
+			snprintf(within, sizeof(within), "%lu <= TTL %ld <= %lu", lim->min, seen->lowest,
+				 lim->max);
+		else
+			snprintf(within, sizeof(within), "TTL %ld <= %lu", seen->highest, lim->max);
+		ctx_finding(ctx, CODE_TTL_OK, subject, NULL, NULL, actual, "%s on %zu server%s", within,
+			    seen->with_data, seen->with_data == 1 ? "" : "s");
 	}
 	return 1;
 }
@@ -192,11 +227,11 @@ static int judge_rrset(struct check_ctx *ctx, struct ttl_seen *seen, const char 
 /* Judge every type asked for name. Returns whether a server answered for it
  * with authority. */
 static int judge_name(struct check_ctx *ctx, const struct ttl_questions *p, struct ttl_seen *seen,
-		      const char *name, unsigned long max)
+		      const char *name, const struct ttl_limits *lim)
 {
 	int found_any = 0, answered = 0;
 	for (size_t t = 0; t < p->n_types; t++)
-		if (judge_rrset(ctx, seen, name, p->types[t], max, &answered))
+		if (judge_rrset(ctx, seen, name, p->types[t], lim, &answered))
 			found_any = 1;
 	if (!found_any && answered) {
 		struct strbuf sb = STRBUF_INIT;
@@ -213,13 +248,13 @@ static int judge_name(struct check_ctx *ctx, const struct ttl_questions *p, stru
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ttl_questions *p = *ctx_state(ctx);
-	unsigned long max = ctx_param_uint(ctx, "max", DEFAULT_MAX);
+	struct ttl_limits lim = {ctx_param_uint(ctx, "min", 0), ctx_param_uint(ctx, "max", DEFAULT_MAX)};
 	struct ttl_seen seen;
 	seen.servers = ctx_servers(ctx, &seen.n);
 	seen.ttls = arena_alloc(ctx_arena(ctx), (seen.n + 1) * sizeof(long));
 	int answered_any = 0;
 	for (size_t i = 0; i < p->n_names; i++)
-		if (judge_name(ctx, p, &seen, p->names[i], max))
+		if (judge_name(ctx, p, &seen, p->names[i], &lim))
 			answered_any = 1;
 	if (!answered_any)
 		ctx_finding(ctx, CODE_CHECK_NO_DATA, ctx_domain(ctx), NULL, NULL, NULL,
@@ -227,10 +262,29 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 	return 0;
 }
 
+/* A minimum above the maximum (given, or the default) lets no TTL pass. */
+static int validate(const struct rule *rule, const struct rule_value **at, char *err, size_t errlen)
+{
+	const struct rule_value *min = rule_param(rule, "min"), *max = rule_param(rule, "max");
+	unsigned long lo, hi = DEFAULT_MAX;
+	*at = NULL;
+	if (!min || parse_ulong(min->str, 0, 0xFFFFFFFFul, &lo) != 0)
+		return 0;
+	if (max && parse_ulong(max->str, 0, 0xFFFFFFFFul, &hi) != 0)
+		return 0;
+	if (lo <= hi)
+		return 0;
+	*at = min;
+	snprintf(err, errlen, "'min' %lu is above %s'max' %lu: no TTL can pass%s", lo,
+		 max ? "" : "the default ", hi, max ? "" : " (set 'max' too)");
+	return -1;
+}
+
 const struct check_desc check_ttl = {
 	.name = "ttl",
-	.summary = "TTL of each listed name and type on every server, against a maximum",
+	.summary = "TTL of each listed name and type on every server, between a minimum and a maximum",
 	.params = params,
 	.ask = ask,
 	.judge = judge,
+	.validate = validate,
 };

@@ -51,8 +51,10 @@
 	  "negative-caching TTL min(SOA TTL, MINIMUM) is above the limit")                                   \
 	X(SOA_TIMERS, "soa.timers", STATUS_WARN,                                                             \
 	  "SOA refresh, retry, expire or minimum outside sane ranges")                                       \
-	X(TTL_OK, "ttl.ok", STATUS_OK, "TTL is within the limit on every server")                            \
+	X(TTL_OK, "ttl.ok", STATUS_OK, "TTL is within the limits on every server")                           \
 	X(TTL_TOO_HIGH, "ttl.too-high", STATUS_FAIL, "a record's TTL is above the limit")                    \
+	X(TTL_TOO_LOW, "ttl.too-low", STATUS_WARN,                                                           \
+	  "a record's TTL is below the minimum (not raised again after a move)")                             \
 	X(TTL_INCONSISTENT, "ttl.inconsistent", STATUS_WARN,                                                 \
 	  "servers serve the same records with different TTLs")                                              \
 	X(TTL_NO_RECORDS, "ttl.no-records", STATUS_INFO, "none of the listed types exist at a listed name")  \

@@ -24,7 +24,13 @@
  * instead of ruleset.rules. So a shipped rule set can say "the wildcard must
  * point at {new_ip}" with `when: new_ip` and still load without --set new_ip.
  * `unless: NAME` is the converse: the check is used only when NAME is not
- * set (one rule with a variable, another without it). */
+ * set (one rule with a variable, another without it).
+ *
+ * Defaults: a top-level `vars:` mapping gives a value to each variable that
+ * --set does not, so an example rule set runs as it is and is still adapted
+ * with --set. A default that applies is expanded first, in file order, with
+ * the variables given and the defaults before it (`mail_ip: "{new_ip}"`);
+ * {domain} in it is kept for the per-domain pass. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -779,6 +785,14 @@ static int load_item(struct loader *ld, const struct ytree_node *item, struct ru
 			goto out;
 		}
 	}
+	if (r.desc->validate) {
+		const struct rule_value *at = NULL;
+		char msg[512];
+		if (r.desc->validate(&r, &at, msg, sizeof(msg))) {
+			fail(ld, at ? at->line : item->line, at ? at->col : item->col, "%s", msg);
+			goto out;
+		}
+	}
 	if (ic.active) {
 		rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
 		rs->rules[rs->n++] = r;
@@ -809,22 +823,75 @@ static int load_checks(struct loader *ld, const struct ytree_node *checks, struc
 	return 0;
 }
 
-static const char *const top_keys[] = {"name", "description", "checks"};
+static const char *const top_keys[] = {"name", "description", "vars", "checks"};
 
-static int load_tree(struct loader *ld, const struct ytree_node *root, struct ruleset *rs)
+/* The top-level `vars:` mapping: into merged (a copy of the --set values),
+ * each default whose variable --set does not give, expanded with merged as
+ * it stands. Returns 0, or -1 after fail(). */
+static int default_vars(struct loader *ld, const struct ytree_node *n, struct vars *merged)
+{
+	char buf[YTREE_SHOWN_SIZE];
+	int line, col;
+
+	if (ytree_is_null(n))
+		return fail(ld, n->line, n->col, "'vars' is empty");
+	if (n->kind != YTREE_MAP)
+		return fail(ld, n->line, n->col,
+			    "'vars' must be a mapping of variable names to values, not %s",
+			    ytree_kind_name(n));
+	if (n->n == 0)
+		return fail(ld, n->line, n->col, "'vars' is an empty mapping");
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ytree_node *key = &n->pairs[i].key, *val = &n->pairs[i].value;
+		char *undefined = NULL;
+		size_t where = 0;
+		if (!vars_valid_name(key->str))
+			return fail(ld, key->line, key->col,
+				    "invalid variable name '%s' in 'vars' (letters, digits and '_', not "
+				    "starting with a digit)",
+				    ytree_shown(key->str, buf, sizeof(buf)));
+		if (strcmp(key->str, "domain") == 0)
+			return fail(ld, key->line, key->col,
+				    "'domain' has no default: it is always the domain under check");
+		if (name_value(ld, key->str, val))
+			return -1;
+		if (vars_get(merged, key->str))
+			continue; /* given: the default does not apply */
+		char *value = expand(val->str, merged, 0, NULL, &undefined, &where);
+		if (!value) {
+			int later = 0;
+			for (size_t j = i + 1; j < n->n; j++)
+				later |= strcmp(n->pairs[j].key.str, undefined) == 0;
+			ytree_scalar_pos(val, where, &line, &col);
+			ytree_shown(undefined, buf, sizeof(buf));
+			if (later)
+				fail(ld, line, col,
+				     "the default of '%s' uses '%s', whose default comes later", key->str,
+				     buf);
+			else
+				fail(ld, line, col, "undefined variable '%s' (set it with --set %s=VALUE)",
+				     buf, buf);
+			free(undefined);
+			return -1;
+		}
+		vars_set(merged, key->str, value);
+		free(value);
+	}
+	return 0;
+}
+
+/* The top level, a mapping, with the variables of ld (and the defaults). */
+static int load_top(struct loader *ld, const struct ytree_node *root, struct ruleset *rs)
 {
 	char buf[YTREE_SHOWN_SIZE];
 	const struct ytree_node *checks = NULL;
 
-	if (ytree_is_null(root))
-		return fail(ld, 1, 1, "empty rule file");
-	if (root->kind != YTREE_MAP)
-		return fail(ld, root->line, root->col,
-			    "the top level must be a mapping with 'checks', not %s", ytree_kind_name(root));
 	for (size_t i = 0; i < root->n; i++) {
 		const struct ytree_node *key = &root->pairs[i].key, *val = &root->pairs[i].value;
 		if (strcmp(key->str, "checks") == 0) {
 			checks = val;
+		} else if (strcmp(key->str, "vars") == 0) {
+			continue; /* load_tree's */
 		} else if (strcmp(key->str, "description") == 0) {
 			if (val->kind != YTREE_SCALAR)
 				return fail(ld, val->line, val->col,
@@ -847,13 +914,38 @@ static int load_tree(struct loader *ld, const struct ytree_node *root, struct ru
 					    "unknown top-level key '%s'; did you mean '%s'?",
 					    ytree_shown(key->str, buf, sizeof(buf)), near);
 			return fail(ld, key->line, key->col,
-				    "unknown top-level key '%s' (allowed: name, description, checks)",
+				    "unknown top-level key '%s' (allowed: name, description, vars, checks)",
 				    ytree_shown(key->str, buf, sizeof(buf)));
 		}
 	}
 	if (!checks)
 		return fail(ld, root->line, root->col, "missing 'checks' (the list of checks to run)");
 	return load_checks(ld, checks, rs);
+}
+
+static int load_tree(struct loader *ld, const struct ytree_node *root, struct ruleset *rs)
+{
+	if (ytree_is_null(root))
+		return fail(ld, 1, 1, "empty rule file");
+	if (root->kind != YTREE_MAP)
+		return fail(ld, root->line, root->col,
+			    "the top level must be a mapping with 'checks', not %s", ytree_kind_name(root));
+	const struct ytree_node *defaults = ytree_map_get(root, "vars");
+	if (!defaults)
+		return load_top(ld, root, rs);
+	/* the defaults apply to every other key, whatever their order */
+	struct vars merged = VARS_INIT;
+	const struct vars *given = ld->vars;
+	for (size_t i = 0; given && i < given->n; i++)
+		vars_set(&merged, given->names[i], given->values[i]);
+	int ret = default_vars(ld, defaults, &merged);
+	if (ret == 0) {
+		ld->vars = &merged;
+		ret = load_top(ld, root, rs);
+		ld->vars = given;
+	}
+	vars_release(&merged);
+	return ret;
 }
 
 /* The file's base name without .yml or .yaml: the name of a rule set that

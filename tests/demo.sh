@@ -1,9 +1,10 @@
 #!/bin/sh
 # make demo: start the loopback DNS world (tests/world) and audit it for real,
-# the way a cutover is prepared: the default audit, the pre-cutover rules, an
-# old provider that still answers, the JSON a CI gate reads, a change
-# propagating through a resolver's cache, and the two example migration plans
-# (contrib/plans/) run end to end.
+# the way a cutover is prepared: the default audit, the pre-cutover rules, a
+# web app's test plan on the old and the new server side by side, the
+# post-cutover rules, an old provider that still answers, the JSON a CI gate
+# reads, a change propagating through a resolver's cache, and the two example
+# migration plans (contrib/plans/) run end to end.
 set -u
 [ -n "${CUTOVER:-}" ] || { echo "demo: CUTOVER is not set (run 'make demo')" >&2; exit 3; }
 cd "$(dirname "$0")/.." || exit 3
@@ -45,6 +46,19 @@ step "A general audit of a healthy domain and a broken one" \
 
 step "Is it safe to move? TTLs, serials and the wildcard before the cutover" \
 	"$CUTOVER check --root-hints $HINTS -r pre-cutover --set new_ip=198.51.100.20 good.test highttl.test serial.test wildwrong.test"
+
+# svc.test's web site as two servers side by side (tests/world/services.sh):
+# the new one, 127.53.20.1, and the old one, 127.53.20.2; its mail server is
+# 127.53.21.2. Their certificates come from the world's test CA.
+CA_FILE=$(sed -n 's/^CA_FILE=//p' "$WORLD/env")
+
+# Each function on the old and the new server next to each other: the new one
+# passes all; the old one lacks the uploaded file (404) and plain HTTP.
+step "Before the switch: the web app's test plan, each page asked of the old and the new server directly, under the real name and certificate" \
+	"$CUTOVER check --root-hints $HINTS --ca-file $CA_FILE -r webapp-test-plan -s old_ip=127.53.20.2 -s new_ip=127.53.20.1 svc.test"
+
+step "After a move: records, propagation, site and mail on the new addresses, and the TTLs left at 300 (ttl.too-low)" \
+	"$CUTOVER check --root-hints $HINTS --ca-file $CA_FILE -r post-cutover -s new_ip=127.53.20.1 -s mail_ip=127.53.21.2 -s resolvers=127.53.9.1 svc.test"
 
 step "After the move: does the old provider still answer with old data?" \
 	"$CUTOVER check --root-hints $HINTS -r tests/fixtures/rulesets/moves.yml moved.test gone.test"

@@ -1,8 +1,8 @@
 /* Harness rules: any text as a rule file, through the YAML tree with
  * positions (ytree.c) and the rule-set loader (rules.c), with the variables
  * the shipped rule sets use set. A rule set that loads has the shapes
- * rules.h promises (a list for PARAM_STRINGS, PARAM_NAMES and PARAM_RRTYPES,
- * a map of lists for PARAM_RRMAP, a scalar otherwise) and is then audited
+ * rules.h promises (a list for PARAM_STRINGS, PARAM_NAMES, PARAM_RRTYPES and
+ * PARAM_ADDRS, a map of lists for PARAM_RRMAP, a scalar otherwise) and is then audited
  * offline against the sane zone of fuzz.c, so the checks see whatever
  * parameters a rule file can give them. One that does not load says why as
  * "FILE:LINE:COL: message" with a position of at least 1:1. */
@@ -57,6 +57,7 @@ static int check_rule(const struct rule *r)
 		case PARAM_STRINGS:
 		case PARAM_NAMES:
 		case PARAM_RRTYPES:
+		case PARAM_ADDRS:
 			check_list(v);
 			break;
 		case PARAM_RRMAP:
@@ -91,6 +92,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_zone_init();
 	vars_set(&vars, "new_ip", "192.0.2.20");
+	vars_set(&vars, "old_ip", "192.0.2.10");
 	vars_set(&vars, "mail_host", "mail." FUZZ_DOMAIN);
 	vars_set(&vars, "dkim_selector", "sel");
 	vars_set(&vars, "host", "mail");

@@ -315,11 +315,12 @@ _lib_seen() {
 }
 
 # has_finding CODE STATUS [DOMAIN]: true when the JSON report in OUT has a
-# finding with that code and status (and domain)
+# finding with that code and status (and domain). (-n and input: jq 1.6's -e
+# exits 0 when OUT is empty, as after an exit 3.)
 has_finding() {
-	printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg d "${3:-}" \
-		'any(.findings[]?; .code == $c and .status == $s and ($d == "" or .domain == $d))' \
-		>/dev/null || return 1
+	printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg d "${3:-}" \
+		'input | any(.findings[]?; .code == $c and .status == $s and ($d == "" or .domain == $d))' \
+		>/dev/null 2>&1 || return 1
 	_lib_seen "$1" "$2"
 }
 
@@ -389,8 +390,8 @@ sees_no() {
 # sees_at CODE STATUS SUBJECT: one test, that the report in OUT has that finding
 # at that subject ("sel._domainkey.example.org/TXT")
 sees_at() {
-	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg j "$3" \
-		'any(.findings[]?; .code == $c and .status == $s and .subject == $j)' >/dev/null; then
+	if printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg j "$3" \
+		'input | any(.findings[]?; .code == $c and .status == $s and .subject == $j)' >/dev/null 2>&1; then
 		_lib_seen "$1" "$2"
 		pass "$3: $1 ($2)"
 	else

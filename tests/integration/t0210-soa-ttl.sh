@@ -107,6 +107,71 @@ is "$RC" 0 "mut-ttl-edge.test: TTL 0 against max 0 passes" || diag_run
 is "$(findings ttl.ok mut-ttl-edge.test status subject actual)" "ok | mut-ttl-edge.test/A | 900
 ok | zero.mut-ttl-edge.test/A | 0" "mut-ttl-edge.test: zero A TTL 0 is ok; the apex is the default name"
 
+# --- a minimum: TTLs raised again after the move -------------------------------
+# good.test's TTLs are all 300: what a TTL lowered for a move and never raised
+# again looks like. highttl.test's apex and www (86400) are within 3600..86400.
+cat >"$TMP/ttl-min.yml" <<'YML'
+name: ttl-min
+checks:
+  - check: ttl
+    names: ["{domain}", www]
+    types: [A]
+    min: 3600
+    max: 86400
+YML
+audit -r "$TMP/ttl-min.yml" good.test highttl.test
+is "$RC" 0 "ttl.too-low is a warning: exit 0 by default" || diag_run
+sees ttl.too-low warn good.test
+is "$(findings ttl.too-low good.test)" \
+	"warn | good.test/A | ns1.newprov.test/127.53.2.1 | >= 3600 | 300
+warn | good.test/A | ns2.newprov.test/127.53.2.2 | >= 3600 | 300
+warn | www.good.test/A | ns1.newprov.test/127.53.2.1 | >= 3600 | 300
+warn | www.good.test/A | ns2.newprov.test/127.53.2.2 | >= 3600 | 300" \
+	"good.test: apex and www A (300) below 3600, on each server"
+like "$(findings ttl.too-low good.test message | head -n 1)" \
+	"^TTL 300 is below 3600: resolvers ask again every 5 minutes; a TTL lowered for the move and never raised again is a common oversight$" \
+	"good.test: the message says why a low TTL matters after a move"
+sees_no ttl.ok good.test
+sees_no ttl.too-low highttl.test
+is "$(findings ttl.ok highttl.test subject message)" \
+	"highttl.test/A | 3600 <= TTL 86400 <= 86400 on 2 servers
+www.highttl.test/A | 3600 <= TTL 86400 <= 86400 on 2 servers" "highttl.test: 86400 within 3600..86400"
+audit -r "$TMP/ttl-min.yml" --fail-on warn good.test
+is "$RC" 1 "good.test: --fail-on warn makes a TTL left low a gate"
+
+# At the limit: a TTL of exactly min is fine, one less is not (0 included).
+cat >"$TMP/ttl-min-edge.yml" <<'YML'
+name: ttl-min-edge
+checks:
+  - check: ttl
+    names: ["{domain}", www, zero]
+    types: [A]
+    min: 901
+    max: 901
+    severity: fail
+YML
+audit -r "$TMP/ttl-min-edge.yml" mut-ttl-edge.test
+is "$RC" 2 "mut-ttl-edge.test: severity fail makes ttl.too-low fail" || diag_run
+is "$(findings ttl.too-low mut-ttl-edge.test)" \
+	"fail | mut-ttl-edge.test/A | ns1.newprov.test/127.53.2.1 | >= 901 | 900
+fail | mut-ttl-edge.test/A | ns2.newprov.test/127.53.2.2 | >= 901 | 900
+fail | zero.mut-ttl-edge.test/A | ns1.newprov.test/127.53.2.1 | >= 901 | 0
+fail | zero.mut-ttl-edge.test/A | ns2.newprov.test/127.53.2.2 | >= 901 | 0" \
+	"mut-ttl-edge.test: the apex (900) and zero (0) are below 901"
+is "$(findings ttl.ok mut-ttl-edge.test status subject actual)" "ok | www.mut-ttl-edge.test/A | 901" \
+	"mut-ttl-edge.test: www (901) is exactly at min and max"
+sees_no ttl.too-high mut-ttl-edge.test
+
+# min above max is a mistake in the rule file, found before anything is asked
+# (the fixtures in tests/fixtures/rules/ttl-min-above-*.yml, run by t0300, say
+# the same for a default max, a --set value and a skipped check).
+printf 'checks:\n  - check: ttl\n    max: 300\n    min: 3600\n' >"$TMP/ttl-min-max.yml"
+audit -r "$TMP/ttl-min-max.yml" good.test
+is "$RC" 3 "min above max: exit 3"
+is "$ERR" "cutover: $TMP/ttl-min-max.yml:4:10: 'min' 3600 is above 'max' 300: no TTL can pass" \
+	"min above max: named with file, line and column"
+is "$OUT" "" "min above max: no report"
+
 # A timer warning alone passes the default --fail-on fail, not --fail-on warn.
 audit -r tests/fixtures/rulesets/soa-ttl.yml timers.test
 is "$RC" 0 "timers.test: warnings only, exit 0 by default"

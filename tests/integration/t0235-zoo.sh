@@ -20,10 +20,10 @@ TIMEOUT_MS=1000
 # in OUT has exactly that finding (SERVER and ACTUAL "-" for none; ACTUAL is an
 # extended regular expression)
 finding() {
-	if printf '%s\n' "$OUT" | jq -e --arg d "$1" --arg c "$2" --arg s "$3" --arg j "$4" --arg v "$5" \
-		--arg a "$6" 'any(.findings[]?; .domain == $d and .code == $c and .status == $s and
+	if printf '%s\n' "$OUT" | jq -e -n --arg d "$1" --arg c "$2" --arg s "$3" --arg j "$4" --arg v "$5" \
+		--arg a "$6" 'input | any(.findings[]?; .domain == $d and .code == $c and .status == $s and
 			.subject == $j and (.server // "-") == $v and ((.actual // "-") | test("^(" + $a + ")$")))' \
-		>/dev/null; then
+		>/dev/null 2>&1; then
 		pass "$1: $2 ($3) at $4 @$5"
 	else
 		fail "$1: $2 ($3) at $4 @$5, actual $6"

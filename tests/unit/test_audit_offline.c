@@ -140,6 +140,59 @@ static void test_servers_answer(void **state)
 	arena_release(&a);
 }
 
+static void test_ttl_min(void **state)
+{
+	(void)state;
+	struct arena a = ARENA_INIT;
+	struct ruleset rs;
+	/* ns1 still has the TTL lowered for the move, ns2 exactly the minimum */
+	struct world w = {NULL,
+			  "www.example.test. 300 IN A 198.51.100.20",
+			  "www.example.test. 3600 IN A 198.51.100.20",
+			  NULL,
+			  0,
+			  0};
+	struct audit_result *res = run(
+		"checks:\n  - check: ttl\n    names: [www]\n    types: [A]\n    min: 3600\n    max: 86400\n",
+		&w, &a, &rs);
+	const struct finding *f =
+		find(res, "ttl.too-low", "www.example.test/A", "ns1.example.test/192.0.2.1");
+	assert_non_null(f);
+	assert_int_equal(f->status, STATUS_WARN);
+	assert_string_equal(f->expected, ">= 3600");
+	assert_string_equal(f->actual, "300");
+	assert_non_null(strstr(f->message, "resolvers ask again every 5 minutes"));
+	assert_null(find(res, "ttl.too-low", "www.example.test/A", "ns2.example.test/2001:db8::2"));
+	assert_null(find(res, "ttl.too-high", "www.example.test/A", NULL));
+	assert_null(find(res, "ttl.ok", "www.example.test/A", NULL));
+	assert_non_null(find(res, "ttl.inconsistent", "www.example.test/A", NULL));
+	audit_result_free(res);
+	ruleset_release(&rs);
+
+	/* both at the minimum: ok, and the message gives the range */
+	w.ns1 = w.ns2;
+	res = run("checks:\n  - check: ttl\n    names: [www]\n    types: [A]\n    min: 3600\n", &w, &a, &rs);
+	f = find(res, "ttl.ok", "www.example.test/A", NULL);
+	assert_non_null(f);
+	assert_string_equal(f->message, "3600 <= TTL 3600 <= 3600 on 2 servers");
+	assert_null(find(res, "ttl.too-low", "www.example.test/A", NULL));
+	audit_result_free(res);
+	ruleset_release(&rs);
+
+	/* severity: fail makes a TTL left low a failure */
+	w.ns1 = "www.example.test. 60 IN A 198.51.100.20";
+	res = run("checks:\n  - check: ttl\n    names: [www]\n    types: [A]\n    min: 61\n    severity: "
+		  "fail\n",
+		  &w, &a, &rs);
+	f = find(res, "ttl.too-low", "www.example.test/A", "ns1.example.test/192.0.2.1");
+	assert_non_null(f);
+	assert_int_equal(f->status, STATUS_FAIL);
+	assert_non_null(strstr(f->message, "TTL 60 is below 61: resolvers ask again every 1 minute;"));
+	audit_result_free(res);
+	ruleset_release(&rs);
+	arena_release(&a);
+}
+
 static void test_errors_and_lookups(void **state)
 {
 	(void)state;
@@ -175,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_servers_answer),
+		cmocka_unit_test(test_ttl_min),
 		cmocka_unit_test(test_errors_and_lookups),
 	};
 	return cmocka_run_group_tests_name("audit_offline", tests, NULL, NULL);

@@ -287,6 +287,42 @@ static void test_good_vars(void **state)
 	vars_release(&vars);
 }
 
+static void test_default_vars(void **state)
+{
+	struct vars vars = VARS_INIT;
+	struct ruleset rs;
+
+	/* no --set: every default applies, before `checks:` or after it */
+	load_file_ok(FIXTURES "/good-vars-defaults.yml", NULL, &rs);
+	assert_string_equal(rs.name, "to 198.51.100.20");
+	assert_int_equal(rs.n, 3); /* when: min_ttl, which has a default */
+	assert_scalar(&rs.rules[0], "name", "www.{domain}");
+	assert_list(&rs.rules[0], "expect", "198.51.100.20", NULL);
+	assert_scalar(&rs.rules[1], "min", "300");
+	assert_list(&rs.rules[2], "expect", "198.51.100.20", NULL); /* mail_ip: "{new_ip}" */
+	ruleset_release(&rs);
+
+	/* --set wins over a default, and the caller's variables are left alone */
+	vars_set(&vars, "new_ip", "192.0.2.7");
+	vars_set(&vars, "host", "mail");
+	load_file_ok(FIXTURES "/good-vars-defaults.yml", &vars, &rs);
+	assert_string_equal(rs.name, "to 192.0.2.7");
+	assert_list(&rs.rules[0], "expect", "192.0.2.7", NULL);
+	assert_scalar(&rs.rules[0], "name", "mail.{domain}");	/* a single label, as from --set */
+	assert_list(&rs.rules[2], "expect", "192.0.2.7", NULL); /* the default made of the given new_ip */
+	assert_int_equal(vars.n, 2);
+	assert_null(vars_get(&vars, "min_ttl"));
+	ruleset_release(&rs);
+	vars_release(&vars);
+
+	/* a default is checked as its value's type, where it is used */
+	expect_error("vars: {m: many}\nchecks:\n- {check: ttl, min: \"{m}\"}\n", NULL,
+		     "3:21: invalid number 'many' for 'min' (expected a whole number up to 4294967295)");
+	expect_error("vars: {m: '7200'}\nchecks:\n- {check: ttl, min: \"{m}\"}\n", NULL,
+		     "3:21: 'min' 7200 is above the default 'max' 3600: no TTL can pass (set 'max' too)");
+	expect_error("vars: {}\nchecks:\n- {check: ns}\n", NULL, "1:7: 'vars' is an empty mapping");
+}
+
 static void test_shipped_rules(void **state)
 {
 	struct vars vars = VARS_INIT;
@@ -350,6 +386,77 @@ static void test_shipped_rules(void **state)
 	load_file_ok("rules/pre-cutover.yml", &vars, &rs);
 	assert_int_equal(rs.n, 4);
 	assert_string_equal(param(&rs.rules[3], "expect", RV_MAP)->items[0].items[0].str, "198.51.100.20");
+	ruleset_release(&rs);
+	vars_release(&vars);
+}
+
+/* post-cutover and webapp-test-plan: their required variables, their
+ * defaults, and --set over a default */
+static void test_shipped_service_rules(void **state)
+{
+	struct vars vars = VARS_INIT;
+	struct ruleset rs;
+	char e[512];
+
+	assert_int_equal(rules_load("rules/post-cutover.yml", NULL, &rs, e, sizeof(e)), -1);
+	assert_string_equal(e, "rules/post-cutover.yml:20:13: undefined variable 'new_ip' (set it with "
+			       "--set new_ip=VALUE)");
+	vars_set(&vars, "new_ip", "198.51.100.20");
+	load_file_ok("rules/post-cutover.yml", &vars, &rs);
+	assert_string_equal(rs.name, "post-cutover");
+	assert_int_equal(rs.n, 9);
+	assert_int_equal(rs.n_skipped, 0);
+	assert_scalar(&rs.rules[1], "name", "www.{domain}");
+	assert_list(&rs.rules[2], "expect", "198.51.100.20", NULL); /* mail_ip: "{new_ip}" */
+	assert_string_equal(rs.rules[3].desc->name, "ttl");
+	assert_scalar(&rs.rules[3], "min", "3600");
+	assert_scalar(&rs.rules[3], "max", "86400");
+	assert_string_equal(rs.rules[4].desc->name, "propagation");
+	assert_list(&rs.rules[4], "resolvers", "resolvers", NULL); /* the shipped list */
+	assert_scalar(&rs.rules[4], "min", "100%");
+	assert_string_equal(rs.rules[6].desc->name, "http");
+	assert_scalar(&rs.rules[6], "url", "https://www.{domain}/");
+	assert_list(&rs.rules[6], "resolve", "198.51.100.20", NULL);
+	assert_string_equal(rs.rules[7].desc->name, "smtp");
+	assert_scalar(&rs.rules[7], "port", "25");
+	assert_scalar(&rs.rules[8], "port", "587");
+	assert_scalar(&rs.rules[8], "starttls", "required");
+	ruleset_release(&rs);
+	vars_set(&vars, "mail_ip", "198.51.100.25");
+	vars_set(&vars, "resolvers", "127.0.0.1#5353");
+	load_file_ok("rules/post-cutover.yml", &vars, &rs);
+	assert_list(&rs.rules[2], "expect", "198.51.100.25", NULL);
+	assert_list(&rs.rules[5], "resolvers", "127.0.0.1#5353", NULL);
+	assert_list(&rs.rules[8], "resolve", "198.51.100.25", NULL);
+	ruleset_release(&rs);
+	vars_release(&vars);
+	vars = (struct vars)VARS_INIT;
+
+	vars_set(&vars, "new_ip", "198.51.100.20");
+	assert_int_equal(rules_load("rules/webapp-test-plan.yml", &vars, &rs, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "undefined variable 'old_ip'"));
+	vars_set(&vars, "old_ip", "192.0.2.10");
+	load_file_ok("rules/webapp-test-plan.yml", &vars, &rs);
+	assert_string_equal(rs.name, "webapp-test-plan");
+	assert_int_equal(rs.n, 5);
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(rs.rules[i].desc->name, "http");
+		assert_list(&rs.rules[i], "resolve", "192.0.2.10", "198.51.100.20", NULL);
+	}
+	assert_scalar(&rs.rules[1], "url", "https://www.{domain}/login");
+	assert_scalar(&rs.rules[1], "contains", "Sign in");
+	assert_scalar(&rs.rules[2], "url", "https://www.{domain}/uploads/cat.txt");
+	assert_scalar(&rs.rules[3], "url", "http://www.{domain}:8080/");
+	assert_scalar(&rs.rules[3], "status", "301");
+	assert_string_equal(rs.rules[4].desc->name, "smtp");
+	assert_scalar(&rs.rules[4], "host", "mail.{domain}");
+	assert_scalar(&rs.rules[4], "port", "587");
+	ruleset_release(&rs);
+	vars_set(&vars, "host", "app.example.org");
+	vars_set(&vars, "http_port", "80");
+	load_file_ok("rules/webapp-test-plan.yml", &vars, &rs);
+	assert_scalar(&rs.rules[0], "url", "https://app.example.org/");
+	assert_scalar(&rs.rules[3], "url", "http://app.example.org:80/");
 	ruleset_release(&rs);
 	vars_release(&vars);
 }
@@ -539,6 +646,24 @@ static void test_string_errors(void **state)
 	expect_error("checks:\n- {check: ttl, max: 0x10}\n", NULL,
 		     "2:21: invalid number '0x10' for 'max' (expected a whole number up to 4294967295)");
 	expect_error("checks:\n- {check: ttl, names: [a, ~]}\n", NULL, "2:27: empty item in 'names'");
+	/* min above max (given, or the default 3600) lets no TTL pass; equal is fine */
+	expect_error("checks:\n- {check: ttl, max: 900, min: 901}\n", NULL,
+		     "2:31: 'min' 901 is above 'max' 900: no TTL can pass");
+	expect_error("checks:\n- {check: ttl, min: 3601}\n", NULL,
+		     "2:21: 'min' 3601 is above the default 'max' 3600: no TTL can pass (set 'max' too)");
+	{
+		static const char *const fine[] = {
+			"checks:\n- {check: ttl, max: 900, min: 900}\n",
+			"checks:\n- {check: ttl, min: 3600}\n",
+			/* a skipped item's min left as written is not judged */
+			"checks:\n- {check: ttl, when: unset, max: 60, min: \"{m}\"}\n",
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(fine); i++) {
+			struct ruleset rs;
+			load_ok(fine[i], NULL, &rs);
+			ruleset_release(&rs);
+		}
+	}
 	expect_error("checks:\n- {check: wildcard, expect: {}}\n", NULL,
 		     "2:29: 'expect' is an empty mapping");
 	expect_error("checks:\n- {check: wildcard, expect: {A: []}}\n", NULL,
@@ -960,7 +1085,9 @@ int main(void)
 		cmocka_unit_test(test_good_all_types_when_set),
 		cmocka_unit_test(test_good_flow),
 		cmocka_unit_test(test_good_vars),
+		cmocka_unit_test(test_default_vars),
 		cmocka_unit_test(test_shipped_rules),
+		cmocka_unit_test(test_shipped_service_rules),
 		cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_string_errors),
 		cmocka_unit_test(test_when),
