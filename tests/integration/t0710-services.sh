@@ -20,9 +20,10 @@ svc() {
 }
 # at CODE STATUS SUBJECT SERVER: one test, that OUT has that finding there
 at() {
-	if printf '%s\n' "$OUT" | jq -e --arg c "$1" --arg s "$2" --arg j "$3" --arg v "$4" \
-		'any(.findings[]?; .code == $c and .status == $s and .subject == $j and (.server // "") == $v)' \
-		>/dev/null; then
+	# -n and input: jq 1.6's -e exits 0 when it reads nothing (a run that failed)
+	if printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg j "$3" --arg v "$4" \
+		'input | any(.findings[]?; .code == $c and .status == $s and .subject == $j and (.server // "") == $v)' \
+		>/dev/null 2>&1; then
 		_lib_seen "$1" "$2"
 		pass "$3 @${4:-(none)}: $1 ($2)"
 	else
