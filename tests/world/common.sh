@@ -26,19 +26,24 @@ server_field() {
 # DIR: its command line is "nsd -c DIR/x/nsd.conf", "unbound -c DIR/x/unbound.conf",
 # "nginx: master process nginx -c DIR/x/nginx.conf" or "perl .../zoo.pl (or
 # sloppy.pl, python3 .../smtpd.py) ... DIR/x/pid ...". Guards against a stale
-# pid file whose pid now belongs to another process.
+# pid file whose pid now belongs to another process. (Called for every server
+# at every start and stop: each fork counts on a busy machine.)
 pid_is_ours() {
 	[ -n "$1" ] && [ -r "/proc/$1/cmdline" ] || return 1
-	_d=$(printf '%s' "$2" | sed 's/\./\\./g')	# DIR as a regex
+	if [ "$2" != "${_pid_dir-}" ]; then	# DIR as a regex, made once per DIR
+		_pid_dir=$2
+		_pid_re=$(printf '%s' "$2" | sed 's/\./\\./g')
+	fi
 	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE \
-		"^([^ ]*/)?(nsd|unbound) -c $_d/[^ /]+/(nsd|unbound)\.conf |^nginx: master process ([^ ]*/)?nginx -c $_d/[^ /]+/nginx\.conf |(zoo\.pl|sloppy\.pl|smtpd\.py) .* $_d/[^ /]+/pid "
+		"^([^ ]*/)?(nsd|unbound) -c $_pid_re/[^ /]+/(nsd|unbound)\.conf |^nginx: master process ([^ ]*/)?nginx -c $_pid_re/[^ /]+/nginx\.conf |(zoo\.pl|sloppy\.pl|smtpd\.py) .* $_pid_re/[^ /]+/pid "
 }
 
 # running_pids DIR: "pidfile pid" for each pid file in DIR whose process is alive.
 running_pids() {
 	for pf in "$1"/*/pid; do
 		[ -f "$pf" ] || continue
-		pid=$(cat "$pf" 2>/dev/null)
+		pid=
+		read -r pid <"$pf" 2>/dev/null
 		if pid_is_ours "$pid" "$1"; then
 			echo "$pf $pid"
 		fi

@@ -27,12 +27,12 @@ for tool in nginx openssl "$PYTHON"; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		{ echo "services: '$tool' not found (install the test dependencies: make deps)" >&2; exit 1; }
 done
-"$PYTHON" -c 'import aiosmtpd' 2>/dev/null ||
-	{ echo "services: $PYTHON has no aiosmtpd (make deps installs python3-aiosmtpd)" >&2; exit 1; }
 
-addr() {
-	server_field "$1" 2
-}
+# The addresses, as variables web_new=127.53.20.1 ... smtp_silent=127.53.21.4
+# (one awk, not one a server: forks are what a start costs on a busy machine)
+eval "$(awk '!/^#/ && $3 ~ /^(nginx|smtpd)$/ { n = $1; gsub("-", "_", n); print n "=" $2 }' "$SERVERS")"
+# shellcheck disable=SC2154 # set by the eval
+: "$web_new" "$web_old" "$smtp_plain" "$smtp_tls" "$smtp_badtls" "$smtp_silent"
 
 # The MTA-STS policies: one file per host name, mta-sts.ZONE.txt; every
 # sts-* fixture zone is in the valid certificate, served or not.
@@ -41,6 +41,19 @@ sts_zones=$(awk '!/^#/ && $2 ~ /^sts-/ { print $2 }' "$FIXTURES/zones.conf" | so
 # shellcheck disable=SC2086 # a list of zones
 sh "$WORLD_SRC/pki.sh" "$DIR/pki" $sts_zones ||
 	{ echo "services: cannot make the test certificates (see $DIR/pki/openssl.log)" >&2; exit 1; }
+
+# --- SMTP (first: python takes longest to start) -----------------------------
+
+pki=$DIR/pki
+s=$DIR/smtpd
+rm -rf "$s" && mkdir -p "$s" && : >"$s/messages" || exit 1
+"$PYTHON" "$WORLD_SRC/smtpd.py" "$pki" "$s/pid" "$s/messages" \
+	"$smtp_plain:25:plain:plain.svc.test" "$smtp_plain:587:plain:plain.svc.test" \
+	"$smtp_tls:25:starttls:mail.svc.test:valid" "$smtp_tls:587:starttls:mail.svc.test:valid" \
+	"$smtp_tls:465:tls:mail.svc.test:valid" \
+	"$smtp_badtls:25:starttls:badtls.svc.test:mailbad" "$smtp_silent:25:silent:-" \
+	</dev/null >"$s/log" 2>&1 &
+smtpd=$!
 
 # --- nginx -------------------------------------------------------------------
 
@@ -51,19 +64,18 @@ for f in "$n"/mta-sts/*.txt; do
 	f=${f##*/}
 	sts_names="$sts_names ${f%.txt}"
 done
-pki=$DIR/pki
 
 # tls NAME: the certificate lines of a server block
 tls() {
 	printf 'ssl_certificate %s/%s.pem; ssl_certificate_key %s/%s.key;' "$pki" "$1" "$pki" "$1"
 }
 
-# site SERVER new|old: the svc.test site's server block on SERVER, but for
+# site ADDRESS new|old: the svc.test site's server block on ADDRESS, but for
 # its closing brace: / and /login, and 404 for every path not added after it
 site() {
 	cat <<EOS
 	server {
-		listen $(addr "$1"):443 ssl default_server;
+		listen $1:443 ssl default_server;
 		server_name www.svc.test svc.test;
 		$(tls valid)
 		location = / { return 200 "$2 site: welcome to svc\n"; }
@@ -98,7 +110,7 @@ http {
 	keepalive_timeout 5;
 
 	# web-new: the new site, where everything works
-$(site web-new new)
+$(site "$web_new" new)
 		location = /uploads/cat.txt { return 200 "meow\n"; }
 		location = /moved { return 301 https://www.svc.test/; }
 		location = /headers { return 200 "x-test=\$http_x_test\n"; }
@@ -106,13 +118,13 @@ $(site web-new new)
 		location ~ "^/slow/(?<secs>[0-9]{1,2})\$" { echo_sleep \$secs; echo "slow"; }
 	}
 	server {
-		listen $(addr web-new):8080 default_server;
+		listen $web_new:8080 default_server;
 		server_name www.svc.test svc.test;
 		location / { return 301 https://www.svc.test\$request_uri; }
 	}
 	# the MTA-STS policies, by SNI on the same address
 	server {
-		listen $(addr web-new):443 ssl;
+		listen $web_new:443 ssl;
 		server_name $sts_names;
 		$(tls valid)
 		location = /.well-known/mta-sts.txt { alias $n/mta-sts/\$host.txt; }
@@ -121,12 +133,13 @@ $(site web-new new)
 
 	# web-old: the old server, same names and certificate, other text; it has no
 	# /uploads/cat.txt (404), so a check of an uploaded file tells them apart
-$(site web-old old)
+$(site "$web_old" old)
 	}
 
 	# the certificates that fail (web-wrongname's is for other.test)
 $(for c in expired wrongname expiring; do
-	printf '\tserver {\n\t\tlisten %s:443 ssl default_server;\n' "$(addr "web-$c")"
+	a= && eval "a=\$web_$c"
+	printf '\tserver {\n\t\tlisten %s:443 ssl default_server;\n' "$a"
 	printf '\t\tserver_name %s.svc.test;\n\t\t%s\n' "$c" "$(tls "$c")"
 	printf '\t\tlocation / { return 200 "ok\\n"; }\n\t}\n'
 done)
@@ -138,23 +151,10 @@ EOF
 out=$(nginx -c "$n/nginx.conf" -e "$n/error.log" -p "$n/" 2>&1) ||
 	{ printf 'services: nginx did not start:\n%s\n' "$(printf '%s\n' "$out" | tail -n 2)" >&2; exit 1; }
 
-# --- SMTP --------------------------------------------------------------------
 
-s=$DIR/smtpd
-rm -rf "$s" && mkdir -p "$s" && : >"$s/messages" || exit 1
-plain=$(addr smtp-plain) tls=$(addr smtp-tls) bad=$(addr smtp-badtls)
-"$PYTHON" "$WORLD_SRC/smtpd.py" "$pki" "$s/pid" "$s/messages" \
-	"$plain:25:plain:plain.svc.test" "$plain:587:plain:plain.svc.test" \
-	"$tls:25:starttls:mail.svc.test:valid" "$tls:587:starttls:mail.svc.test:valid" \
-	"$tls:465:tls:mail.svc.test:valid" \
-	"$bad:25:starttls:badtls.svc.test:mailbad" "$(addr smtp-silent):25:silent:-" \
-	</dev/null >"$s/log" 2>&1 &
-smtpd=$!
-
-# Both write their pid files once listening.
+# smtpd.py writes its pid file once listening (nginx has, by now).
 i=0
-until pid_is_ours "$(cat "$n/pid" 2>/dev/null)" "$DIR" &&
-	pid_is_ours "$(cat "$s/pid" 2>/dev/null)" "$DIR"; do
+until [ -s "$s/pid" ]; do
 	i=$((i + 1))
 	if ! kill -0 "$smtpd" 2>/dev/null && [ ! -s "$s/pid" ]; then
 		echo "services: smtpd.py did not start:" >&2
@@ -162,9 +162,13 @@ until pid_is_ours "$(cat "$n/pid" 2>/dev/null)" "$DIR" &&
 		exit 1
 	fi
 	if [ $i -gt 100 ]; then
-		echo "services: nginx or smtpd.py wrote no pid file within 10 s" >&2
-		tail -n 5 "$n/error.log" "$s/log" >&2
+		echo "services: smtpd.py wrote no pid file within 10 s" >&2
+		tail -n 5 "$s/log" >&2
 		exit 1
 	fi
 	sleep 0.1
+done
+for f in "$n/pid" "$s/pid"; do
+	pid_is_ours "$(cat "$f")" "$DIR" ||
+		{ echo "services: $f holds no pid of a server of this world" >&2; exit 1; }
 done

@@ -21,7 +21,10 @@ import signal
 import ssl
 import sys
 
-from aiosmtpd.smtp import SMTP
+try:
+    from aiosmtpd.smtp import SMTP
+except ImportError:
+    sys.exit("smtpd: %s has no aiosmtpd (make deps installs python3-aiosmtpd)" % sys.executable)
 
 
 class Sink:
