@@ -133,6 +133,14 @@ void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *
 /* What server said to name/type, or NULL when it was never asked. */
 const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 				ldns_rr_type type);
+/* Ask name/type of one server with the DO bit set (RFC 3225), RD=0: the
+ * answer carries the RRSIGs of what it holds and, for a name or type that
+ * does not exist, the NSEC or NSEC3 records that prove it. Separate from
+ * ctx_ask()'s questions (which go without DO): the dnssec check. */
+void ctx_ask_dnssec(struct check_ctx *ctx, const struct ns_server *server, const char *name,
+		    ldns_rr_type type);
+const struct answer *ctx_answer_dnssec(struct check_ctx *ctx, const struct ns_server *server,
+				       const char *name, ldns_rr_type type);
 /* Ask a recursive resolver (RD=1) directly, and read its answer: for checks
  * that compare what resolvers hold (a server from ctx_add_server()). */
 void ctx_ask_recursive(struct check_ctx *ctx, const struct ns_server *resolver, const char *name,

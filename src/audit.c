@@ -39,7 +39,8 @@
 enum question_kind {
 	Q_AUTHORITATIVE, /* RD=0 to a server of the zone (or one added) */
 	Q_RECURSIVE,	 /* RD=1 to a given resolver */
-	Q_LOOKUP	 /* through the embedded resolver (or --resolver) */
+	Q_LOOKUP,	 /* through the embedded resolver (or --resolver) */
+	Q_DNSSEC	 /* RD=0 with DO=1 to a server: the answer with its RRSIGs and NSECs */
 };
 
 struct question {
@@ -386,7 +387,11 @@ static void ask(struct check_ctx *ctx, enum question_kind kind, const struct ns_
 	}
 	job->pending++;
 	int rc = dns_query(job->s->engine, (const struct sockaddr *)&server->addr, server->addrlen, qname,
-			   type, kind == Q_RECURSIVE ? DNS_RD : 0, on_answer, q);
+			   type,
+			   kind == Q_RECURSIVE ? DNS_RD
+			   : kind == Q_DNSSEC  ? DNS_DO
+					       : 0,
+			   on_answer, q);
 	ldns_rdf_deep_free(qname);
 	if (rc != 0) {
 		job->pending--;
@@ -437,6 +442,18 @@ const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *s
 				ldns_rr_type type)
 {
 	return answer_of(ctx, Q_AUTHORITATIVE, server, name, type);
+}
+
+void ctx_ask_dnssec(struct check_ctx *ctx, const struct ns_server *server, const char *name,
+		    ldns_rr_type type)
+{
+	ask(ctx, Q_DNSSEC, server, name, type);
+}
+
+const struct answer *ctx_answer_dnssec(struct check_ctx *ctx, const struct ns_server *server,
+				       const char *name, ldns_rr_type type)
+{
+	return answer_of(ctx, Q_DNSSEC, server, name, type);
 }
 
 const struct answer *ctx_answer_recursive(struct check_ctx *ctx, const struct ns_server *resolver,
@@ -789,6 +806,19 @@ static void on_discovered(void *arg, struct delegation *d)
 				     "%s has %zu name server addresses: only the first %d, in name order, "
 				     "are asked by every check; the others are not checked",
 				     job->domain, d->n_servers, DELEG_SERVERS_MAX));
+	if (d->given) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < d->n_servers; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", d->servers[i].label);
+		const char *given = arena_strdup(&job->arena, sb.buf ? sb.buf : "(none with an address)");
+		sb_release(&sb);
+		job_finding(job, "ns", CODE_NS_DELEGATION_GIVEN, STATUS_INFO, job->domain, NULL, NULL, given,
+			    arena_printf(
+				    &job->arena,
+				    "the servers of %s were given with --ns, not discovered from the parent: "
+				    "checked as if the parent zone %s delegated there (%s)",
+				    job->domain, name_text(&job->arena, d->parent), given));
+	}
 	if (!job->zone_ok) {
 		report_discovery_failure(job, d);
 	} else if (strcmp(d->zone, d->name) != 0) {

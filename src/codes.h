@@ -44,6 +44,11 @@
 	  "a server that should be retired is still in the NS set")                                          \
 	X(NS_ENCLOSING_ZONE, "ns.enclosing-zone", STATUS_INFO,                                               \
 	  "the name given is not a zone cut: it is checked within the zone that holds it")                   \
+	X(NS_DELEGATION_GIVEN, "ns.delegation-given", STATUS_INFO,                                           \
+	  "the zone's servers were given with --ns, not discovered from the parent: what the zone would be " \
+	  "once delegated there")                                                                            \
+	X(NS_PROVIDER, "ns.provider", STATUS_INFO,                                                           \
+	  "the DNS provider the zone is at, from its NS host names or its SOA (vanity name servers)")        \
 	X(SOA_OK, "soa.ok", STATUS_OK, "SOA serial agrees and timers are sane")                              \
 	X(SOA_SERIAL_MISMATCH, "soa.serial-mismatch", STATUS_FAIL,                                           \
 	  "authoritative servers serve different SOA serials")                                               \
@@ -58,6 +63,9 @@
 	X(TTL_INCONSISTENT, "ttl.inconsistent", STATUS_WARN,                                                 \
 	  "servers serve the same records with different TTLs")                                              \
 	X(TTL_NO_RECORDS, "ttl.no-records", STATUS_INFO, "none of the listed types exist at a listed name")  \
+	X(TTL_PROVIDER_MINIMUM, "ttl.provider-minimum", STATUS_INFO,                                         \
+	  "a ttl rule's max is below the lowest TTL the zone's provider accepts: the records are judged "    \
+	  "against the provider's minimum")                                                                  \
 	X(WILDCARD_OK, "wildcard.ok", STATUS_OK, "the wildcard exists (and points where expected)")          \
 	X(WILDCARD_MISSING, "wildcard.missing", STATUS_WARN, "there is no wildcard (*) record")              \
 	X(WILDCARD_WRONG_TARGET, "wildcard.wrong-target", STATUS_FAIL,                                       \
@@ -233,6 +241,40 @@
 	X(TLS_RPT_SYNTAX, "tls-rpt.syntax", STATUS_WARN,                                                     \
 	  "the TLS-RPT record is invalid (no rua=, a URI that is not mailto: or https:), or there are "      \
 	  "several: senders send no reports")                                                                \
+	/* --- compare --------------------------------------------------- */                                \
+	X(COMPARE_OK, "compare.ok", STATUS_OK,                                                               \
+	  "an RRset is the same on the old and the new servers, values and TTL")                             \
+	X(COMPARE_MISSING, "compare.missing", STATUS_FAIL,                                                   \
+	  "an RRset the old servers serve is missing on the new ones")                                       \
+	X(COMPARE_EXTRA, "compare.extra", STATUS_WARN, "the new servers serve an RRset the old ones do not") \
+	X(COMPARE_VALUE, "compare.value", STATUS_FAIL,                                                       \
+	  "an RRset's values differ between the old and the new servers (compared as data)")                 \
+	X(COMPARE_TTL, "compare.ttl", STATUS_WARN,                                                           \
+	  "an RRset's TTL differs between the old and the new servers")                                      \
+	X(COMPARE_INCONSISTENT, "compare.inconsistent", STATUS_WARN,                                         \
+	  "the servers of one side disagree about an RRset")                                                 \
+	X(COMPARE_UNREACHABLE, "compare.unreachable", STATUS_ERROR,                                          \
+	  "a side's server gave no usable answer, so what it serves could not be compared")                  \
+	X(COMPARE_NAMES, "compare.names", STATUS_INFO,                                                       \
+	  "where the names compared came from: a zone transfer, a zone file, or discovery")                  \
+	/* --- dnssec ---------------------------------------------------- */                                \
+	X(DNSSEC_OK, "dnssec.ok", STATUS_OK,                                                                 \
+	  "the DS at the parent matches a key every server publishes, and signatures are valid")             \
+	X(DNSSEC_DS_MISMATCH, "dnssec.ds-mismatch", STATUS_FAIL,                                             \
+	  "no DS at the parent matches a DNSKEY a server publishes: validating resolvers fail the zone "     \
+	  "there")                                                                                           \
+	X(DNSSEC_BOGUS, "dnssec.bogus", STATUS_FAIL,                                                         \
+	  "a signature is missing, expired or does not verify on a server")                                  \
+	X(DNSSEC_SIG_EXPIRING, "dnssec.sig-expiring", STATUS_WARN,                                           \
+	  "a signature expires within the threshold")                                                        \
+	X(DNSSEC_UNSIGNED, "dnssec.unsigned", STATUS_FAIL,                                                   \
+	  "a server serves the zone unsigned while the parent has a DS for it")                              \
+	X(DNSSEC_NO_DENIAL, "dnssec.no-denial", STATUS_FAIL,                                                 \
+	  "a signed zone's server gives no NSEC or NSEC3 proof for a name that does not exist")              \
+	X(DNSSEC_INSECURE, "dnssec.insecure", STATUS_INFO,                                                   \
+	  "no DS at the parent and no signatures: the zone is not signed, and nothing breaks when it moves") \
+	X(DNSSEC_ORDER, "dnssec.order", STATUS_INFO,                                                         \
+	  "which change must come first across a provider move: the DS at the parent or the NS delegation")  \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \
 	  "no server answered, so the check could not judge anything")                                       \
 	X(CHECK_TOO_MANY_ROUNDS, "check.too-many-rounds", STATUS_ERROR,                                      \

@@ -678,8 +678,11 @@ static ldns_rr_class query_class(const struct query *q)
  * for the TCP length. */
 static int build_query(struct dns_engine *e, struct query *q)
 {
-	struct query_template *t = &e->tmpl[(q->flags & DNS_NO_EDNS) || e->opts.edns_size == 0 ? 0 : 1];
+	int edns = !(q->flags & DNS_NO_EDNS) && e->opts.edns_size != 0;
+	struct query_template *t = &e->tmpl[edns];
 	q->id = random_id(e);
+	if (edns)
+		ldns_pkt_set_edns_do(t->pkt, (q->flags & DNS_DO) != 0);
 	/* The template's question borrows q->qname for the call and gives it
 	 * back before anything could free it. */
 	ldns_rr_set_owner(t->question, &q->qname);

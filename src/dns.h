@@ -33,6 +33,9 @@ struct dns_opts {
 #define DNS_CHAOS                                                                                            \
 	0x8 /* class CH instead of IN: the server's own identity (id.server,                                 \
 	       hostname.bind: RFC 4892) */
+#define DNS_DO                                                                                               \
+	0x10 /* DNSSEC OK (RFC 3225): RRSIG, NSEC and NSEC3 records come with the answer;                    \
+		ignored with DNS_NO_EDNS */
 
 /* Errors an answer can carry (negative), 0 when a packet arrived. */
 enum dns_error {

@@ -105,10 +105,12 @@ struct resolver {
 	int deliver_scheduled;
 	struct ub_req *reqs;
 	struct disc *discs;
-	struct memo *all;    /* every memo alive, cached or not */
-	unsigned query_ms;   /* --timeout: one query's budget */
-	unsigned timeout_ms; /* one lookup's: RESOLVER_LOOKUP_FACTOR times query_ms */
-	int forwarding;	     /* to --resolver, rather than from the root */
+	struct memo *all;	      /* every memo alive, cached or not */
+	unsigned query_ms;	      /* --timeout: one query's budget */
+	unsigned timeout_ms;	      /* one lookup's: RESOLVER_LOOKUP_FACTOR times query_ms */
+	int forwarding;		      /* to --resolver, rather than from the root */
+	struct server_spec *given_ns; /* --ns (names our own copies) */
+	size_t n_given_ns;
 	struct resolver_stats stats;
 	unsigned inflight;		      /* memos handed to libunbound, not done */
 	struct memo *queue_head, *queue_tail; /* memos waiting for a place */
@@ -572,6 +574,14 @@ int resolver_new(struct loop *loop, struct dns_engine *e, const struct resolver_
 	r->query_ms = opts->timeout_ms ? opts->timeout_ms : 2000;
 	r->timeout_ms = r->query_ms * RESOLVER_LOOKUP_FACTOR;
 	r->forwarding = opts->forwarder != NULL;
+	if (opts->n_given_ns) {
+		r->given_ns = xcalloc(opts->n_given_ns, sizeof(*r->given_ns));
+		for (size_t i = 0; i < opts->n_given_ns; i++) {
+			r->given_ns[i] = opts->given_ns[i];
+			r->given_ns[i].name = opts->given_ns[i].name ? xstrdup(opts->given_ns[i].name) : NULL;
+		}
+		r->n_given_ns = opts->n_given_ns;
+	}
 	r->ub = ub_ctx_create_event(loop_event_base(loop));
 	if (!r->ub) {
 		snprintf(err, errlen, "cannot create the embedded resolver");
@@ -670,6 +680,9 @@ void resolver_free(struct resolver *r)
 	/* Cached or not, held or waiting for delivery: all go. */
 	while (r->all)
 		memo_free(r->all);
+	for (size_t i = 0; i < r->n_given_ns; i++)
+		free((char *)r->given_ns[i].name);
+	free(r->given_ns);
 	free(r);
 }
 
@@ -682,7 +695,8 @@ struct addr {
 };
 
 struct nsname {
-	const char *name;
+	const char *name; /* for a server given by address alone (--ns), the address */
+	int unnamed;
 	struct addr *addrs;
 	size_t n_addrs, alloc_addrs;
 	int glued;
@@ -747,6 +761,7 @@ struct disc {
 		int answered;
 	} * child;
 	size_t n_child;
+	int given; /* --ns: the zone's servers are the given ones, and only those */
 };
 
 struct addr_req {
@@ -855,22 +870,31 @@ static void on_parent_soa(void *arg, const struct resolver_result *res);
 
 static void disc_budget_expired(void *arg);
 
-/* Start (or start over) discovering the delegation of zone for ds->d, by the
- * deadline in ds->deadline_us (0: the whole budget from now). */
-static void disc_start(struct disc *ds, const char *zone)
+/* List ds among the discoveries running and start its budget: the deadline
+ * in ds->deadline_us (0: the whole budget from now). */
+static void disc_live(struct disc *ds)
 {
-	ds->live_next = ds->r->discs;
-	if (ds->live_next)
-		ds->live_next->live_prev = ds;
-	ds->r->discs = ds;
-	ds->d->zone = zone;
-	ds->d->parent = NULL;
-	ldns_str2rdf_dname(&ds->zone_rdf, zone);
+	if (!ds->live_prev && ds->r->discs != ds) {
+		ds->live_next = ds->r->discs;
+		if (ds->live_next)
+			ds->live_next->live_prev = ds;
+		ds->r->discs = ds;
+	}
 	uint64_t now = loop_now_us();
 	if (!ds->deadline_us)
 		ds->deadline_us = now + (uint64_t)ds->r->query_ms * RESOLVER_DISCOVERY_FACTOR * 1000;
 	ds->budget = loop_timer_new(ds->r->loop, disc_budget_expired, ds);
 	loop_timer_start(ds->budget, ds->deadline_us > now ? ds->deadline_us - now : 0);
+}
+
+/* Start (or start over) discovering the delegation of zone for ds->d, by the
+ * deadline in ds->deadline_us (0: the whole budget from now). */
+static void disc_start(struct disc *ds, const char *zone)
+{
+	ds->d->zone = zone;
+	ds->d->parent = NULL;
+	ldns_str2rdf_dname(&ds->zone_rdf, zone);
+	disc_live(ds);
 	const char *dot = strchr(zone, '.');
 	const char *candidate = dot[1] ? dot + 1 : ".";
 	disc_lookup(ds, candidate, LDNS_RR_TYPE_SOA, on_parent_soa, ds);
@@ -1000,7 +1024,7 @@ static void stage_finish(struct disc *ds)
 		for (size_t i = 0; i < ds->zone_servers.n; i++)
 			if (ds->zone_servers.v[i].name == names[k])
 				nn = &ds->zone_servers.v[i];
-		unsigned roles = 0;
+		unsigned roles = ds->given ? SERVER_PARENT | SERVER_GIVEN : 0;
 		if (str_in(d->parent_ns, d->n_parent_ns, nn->name))
 			roles |= SERVER_PARENT;
 		if (str_in(d->child_ns, d->n_child_ns, nn->name))
@@ -1012,12 +1036,12 @@ static void stage_finish(struct disc *ds)
 		for (size_t j = 0; j < nn->n_addrs; j++) {
 			struct ns_server *s = &d->servers[d->n_servers++];
 			memset(s, 0, sizeof(*s));
-			s->name = nn->name;
+			s->name = nn->unnamed ? NULL : nn->name;
 			s->addr = nn->addrs[j].ss;
 			s->addrlen = nn->addrs[j].len;
 			memcpy(s->addr_text, nn->addrs[j].text, sizeof(s->addr_text));
 			s->roles = roles;
-			s->label = server_label(ds->a, nn->name, s->addr_text);
+			s->label = server_label(ds->a, s->name, s->addr_text);
 			for (size_t c = 0; c < ds->n_child; c++) {
 				struct child_answer *ch = &ds->child[c];
 				if (ch->answered && ch->label && strcmp(ch->label, s->label) == 0) {
@@ -1076,9 +1100,10 @@ static void on_child_ns(void *arg, struct dns_answer *ans)
 
 static void stage_child_addrs(struct disc *ds)
 {
-	/* The NS set the zone publishes may name servers the parent does not. */
+	/* The NS set the zone publishes may name servers the parent does not
+	 * (not with --ns: the given servers are the ones under test). */
 	size_t from = ds->zone_servers.n;
-	for (size_t i = 0; i < ds->n_child; i++) {
+	for (size_t i = 0; i < ds->n_child && !ds->given; i++) {
 		if (!ds->child[i].ok)
 			continue;
 		for (size_t j = 0; j < ds->child[i].n; j++)
@@ -1484,6 +1509,57 @@ static void disc_budget_expired(void *arg)
 	disc_finish(ds, DELEG_ERROR, msg);
 }
 
+/* --ns: the given servers stand for the parent's referral (their names its
+ * NS set, their addresses its glue); from there on discovery goes as usual,
+ * asking each server for the zone's NS set. Started from the loop, so that
+ * cb never runs from inside resolver_discover(). */
+static void disc_start_given(void *arg)
+{
+	struct disc *ds = arg;
+	struct resolver *r = ds->r;
+	struct delegation *d = ds->d;
+	d->zone = d->name;
+	const char *dot = strchr(d->name, '.');
+	d->parent = dot[1] ? dot + 1 : ".";
+	d->given = 1;
+	ds->given = 1;
+	ds->referred = 1; /* past the budget, the servers known so far are the delegation */
+	ldns_str2rdf_dname(&ds->zone_rdf, d->zone);
+	disc_live(ds);
+	d->parent_ns = arena_alloc(ds->a, (r->n_given_ns + 1) * sizeof(char *));
+	d->glue = arena_alloc(ds->a, (r->n_given_ns + 1) * sizeof(*d->glue));
+	for (size_t i = 0; i < r->n_given_ns; i++) {
+		const struct server_spec *g = &r->given_ns[i];
+		struct addr ad;
+		memset(&ad, 0, sizeof(ad));
+		if (g->addrlen) {
+			memcpy(&ad.ss, &g->addr, g->addrlen);
+			ad.len = g->addrlen;
+			dns_addr_str((const struct sockaddr *)&ad.ss, ad.text, sizeof(ad.text));
+		}
+		const char *name = g->name ? arena_strdup(ds->a, g->name) : arena_strdup(ds->a, ad.text);
+		size_t idx = nsset_add(&ds->zone_servers, name);
+		struct nsname *nn = &ds->zone_servers.v[idx];
+		if (!g->name) {
+			nn->unnamed = 1;
+			d->given_unnamed++;
+		} else if (!str_in(d->parent_ns, d->n_parent_ns, name)) {
+			d->parent_ns[d->n_parent_ns++] = name;
+		}
+		if (g->addrlen) {
+			nsname_add_addr(nn, &ad);
+			nn->glued = 1;
+			if (g->name) {
+				d->glue[d->n_glue].name = name;
+				d->glue[d->n_glue++].address = arena_strdup(ds->a, ad.text);
+			}
+		}
+	}
+	qsort(d->parent_ns, d->n_parent_ns, sizeof(char *), str_cmp);
+	ds->next = stage_query_child;
+	lookup_addrs(ds, &ds->zone_servers, 0);
+}
+
 int resolver_discover(struct resolver *r, struct arena *arena, const char *name,
 		      void (*cb)(void *arg, struct delegation *d), void *arg)
 {
@@ -1498,6 +1574,39 @@ int resolver_discover(struct resolver *r, struct arena *arena, const char *name,
 	ds->d = arena_alloc(arena, sizeof(*ds->d));
 	memset(ds->d, 0, sizeof(*ds->d));
 	ds->d->name = canon;
-	disc_start(ds, canon);
+	if (r->n_given_ns) {
+		/* listed now, so that resolver_free() frees it before it starts */
+		ds->live_next = r->discs;
+		if (ds->live_next)
+			ds->live_next->live_prev = ds;
+		r->discs = ds;
+		loop_defer(r->loop, disc_start_given, ds);
+	} else
+		disc_start(ds, canon);
 	return 0;
+}
+
+int server_spec_parse(struct arena *arena, const char *text, struct server_spec *out, char *err,
+		      size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (dns_addr_parse(text, &out->addr, &out->addrlen) == 0)
+		return 0;
+	out->addrlen = 0;
+	const char *slash = strchr(text, '/');
+	char *name = slash ? xstrndup(text, (size_t)(slash - text)) : xstrdup(text);
+	int rc = 0;
+	out->name = name_canonical(arena, name);
+	if (!out->name || strcmp(out->name, ".") == 0 ||
+	    dns_addr_parse(name, &out->addr, &out->addrlen) == 0) {
+		snprintf(err, errlen, "'%s' is not a host name", name);
+		rc = -1;
+	} else if (slash && dns_addr_parse(slash + 1, &out->addr, &out->addrlen) != 0) {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", slash + 1);
+		rc = -1;
+	}
+	free(name);
+	if (rc)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }

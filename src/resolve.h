@@ -15,6 +15,18 @@ struct dns_engine;
 struct loop;
 struct resolver;
 
+/* A name server given by the user (--ns, compare's --from and --to):
+ * "NAME", "NAME/ADDR" or "ADDR", the address with an optional #PORT. */
+struct server_spec {
+	const char *name; /* absolute, lower case ("ns1.example.net."); NULL when given as an address */
+	struct sockaddr_storage addr;
+	socklen_t addrlen; /* 0 when no address was given: the name is looked up */
+};
+/* Parse text into *out, the name's text from arena. Returns 0, or -1 with
+ * the reason in err ("'ns1..x' is not a host name"). */
+int server_spec_parse(struct arena *arena, const char *text, struct server_spec *out, char *err,
+		      size_t errlen);
+
 struct resolver_opts {
 	const char *root_hints; /* NULL: the system's (/usr/share/dns/root.hints) */
 	const char
@@ -24,6 +36,10 @@ struct resolver_opts {
 	 * resolver gets RESOLVER_LOOKUP_FACTOR times it, the discovery of one
 	 * delegation RESOLVER_DISCOVERY_FACTOR times it in all. */
 	unsigned timeout_ms;
+	/* --ns: discovery takes these servers as the delegation of whatever it
+	 * is asked about, without asking the parent (resolver_discover()). */
+	const struct server_spec *given_ns;
+	size_t n_given_ns;
 };
 /* A lookup takes several queries; discovery takes a few lookups in a row
  * (parent zone, its servers, their addresses), and questions to the parent's
@@ -91,6 +107,7 @@ void resolver_stats(const struct resolver *r, struct resolver_stats *out);
 #define SERVER_PARENT 0x1   /* listed in the parent's delegation */
 #define SERVER_CHILD 0x2    /* listed in the zone's own NS set */
 #define SERVER_PREVIOUS 0x4 /* named by the user as a server to retire */
+#define SERVER_GIVEN 0x8    /* given with --ns as the delegation (SERVER_PARENT too) */
 struct ns_server {
 	const char *name; /* host name, lower case with trailing dot; NULL when given as an address */
 	char addr_text[INET6_ADDRSTRLEN];
@@ -145,11 +162,21 @@ struct delegation {
 	 * those names were looked up instead. */
 	struct delegation_glue *foreign_glue;
 	size_t n_foreign_glue;
+	/* --ns: the servers were given, not discovered. parent_ns holds the
+	 * given names and glue the given addresses, as the parent would once
+	 * it delegates there; given_unnamed counts servers given by address
+	 * alone, which make the parent's NS set unknown. */
+	int given;
+	size_t given_unnamed;
 };
 
 /* Whether the parent's referral gave glue (of any type) for NS name ns. */
 int delegation_has_glue(const struct delegation *d, const char *ns);
 
+/* With --ns (resolver_opts.given_ns), discovery asks no parent: the zone is
+ * name itself, its servers the given ones (names without an address looked
+ * up through the resolver), each asked for the zone's NS set as usual;
+ * d->given is set. Otherwise: */
 /* Discover the delegation of the zone of name: name itself when it is a zone
  * cut; when the parent says it exists but is not delegated, the zone that
  * encloses it (d->zone then differs from d->name). All memory comes from

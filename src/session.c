@@ -183,6 +183,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_STATS,
 	OPT_CA_FILE,
+	OPT_NS,
 };
 
 static const struct option common_longopts[] = {
@@ -199,6 +200,7 @@ static const struct option common_longopts[] = {
 	{"jobs", required_argument, NULL, 'j'},
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"ns", required_argument, NULL, OPT_NS},
 	{"help", no_argument, NULL, 'h'},
 };
 static const char common_shortopts[] = "r:s:d:f:o:j:h";
@@ -284,6 +286,15 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 		}
 		o->ca_file = optarg;
 		return 0;
+	case OPT_NS: {
+		struct server_spec spec;
+		if (server_spec_parse(&o->names, optarg, &spec, err, sizeof(err)) != 0) {
+			fprintf(stderr, "cutover: --ns: %s (want NAME, NAME/ADDR or ADDR)\n", err);
+			return -1;
+		}
+		*(struct server_spec *)xgrow(&o->ns, &o->n_ns, &o->alloc_ns, sizeof(spec)) = spec;
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -371,6 +382,7 @@ out:
 void opts_common_release(struct common_opts *o)
 {
 	free(o->rule_args);
+	free(o->ns);
 	vars_release(&o->vars);
 	free(o->args);
 	arena_release(&o->names);
@@ -440,6 +452,8 @@ int session_open(const struct common_opts *o, struct session **out, char *err, s
 {
 	struct session *s = NULL;
 	struct resolver_opts ropts = o->resolver;
+	ropts.given_ns = o->ns;
+	ropts.n_given_ns = o->n_ns;
 	int rc = -1;
 
 	*out = NULL;

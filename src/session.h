@@ -35,6 +35,10 @@ struct common_opts {
 	/* --ca-file: CA certificates (PEM) for the TLS of service checks and
 	 * webhooks, instead of the system's; NULL: the system's. */
 	const char *ca_file;
+	/* --ns, in order: the servers discovery takes as every zone's
+	 * delegation (resolver_opts.given_ns); names in the names arena. */
+	struct server_spec *ns;
+	size_t n_ns, alloc_ns;
 	/* The operands, then the names read with -d, in order; their text
 	 * lives in names (one arena: 100,000 names are 100,000 small strings). */
 	char **args;
