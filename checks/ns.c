@@ -371,7 +371,14 @@ static int judge_glue(struct check_ctx *ctx)
 				add_difference(&got, tn, parent_has);
 			}
 		}
-		if (want.len) {
+		if (want.len && ctx_delegation(ctx)->given) {
+			ctx_finding(
+				ctx, CODE_NS_GLUE_MISMATCH, name_display(ctx, ns), NULL, want.buf, got.buf,
+				"the address given with --ns for %s (%s) is not what the zone says (%s): "
+				"delegated with that glue, resolvers would follow it to the wrong address",
+				name_display(ctx, ns), got.buf, want.buf);
+			problems++;
+		} else if (want.len) {
 			ctx_finding(ctx, CODE_NS_GLUE_MISMATCH, name_display(ctx, ns), NULL, want.buf,
 				    got.buf,
 				    "the parent's glue for %s (%s) is not what the zone says (%s): resolvers "

@@ -763,10 +763,14 @@ static void report_discovery_failure(struct audit *job, const struct delegation 
 				continue;
 			const char *text = name_text(&job->arena, ns);
 			char *why =
-				xasprintf("name server %s is inside the zone it serves, and the parent gives "
-					  "no glue for it: its address can only be asked of itself, so no "
-					  "resolver can reach %s",
-					  text, name_text(&job->arena, d->zone));
+				d->given ? xasprintf("name server %s is inside the zone it serves, so its "
+						     "address cannot be looked up before the delegation: "
+						     "give it (--ns %s/ADDR), as the parent's glue will",
+						     text, text)
+					 : xasprintf("name server %s is inside the zone it serves, and the "
+						     "parent gives no glue for it: its address can only be "
+						     "asked of itself, so no resolver can reach %s",
+						     text, name_text(&job->arena, d->zone));
 			job_finding(job, "ns", CODE_NS_UNRESOLVABLE, STATUS_FAIL, text, NULL, "an address",
 				    "(none)", why);
 			free(why);
@@ -810,7 +814,7 @@ static void on_discovered(void *arg, struct delegation *d)
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < d->n_servers; i++)
 			sb_addf(&sb, "%s%s", i ? ", " : "", d->servers[i].label);
-		const char *given = arena_strdup(&job->arena, sb.buf ? sb.buf : "(none with an address)");
+		const char *given = arena_strdup(&job->arena, sb.buf ? sb.buf : "none with an address");
 		sb_release(&sb);
 		job_finding(job, "ns", CODE_NS_DELEGATION_GIVEN, STATUS_INFO, job->domain, NULL, NULL, given,
 			    arena_printf(

@@ -101,6 +101,8 @@ const char plan_usage[] =
 	"      --resolver ADDR[#PORT]  gates: use this recursive resolver\n"
 	"      --root-hints FILE    gates: root hints for the embedded resolver\n"
 	"      --trust-anchor FILE  gates: DNSSEC trust anchor of the embedded resolver\n"
+	"      --ns NAME[/ADDR]     gates: take these servers as the zone's delegation\n"
+	"                           (repeatable)\n"
 	"      --ca-file FILE       gates and webhooks: CA certificates (PEM) to verify TLS\n"
 	"                           with, instead of the system's\n"
 	"      --timeout MS         gates: per-query timeout (default 2000)\n"

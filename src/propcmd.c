@@ -83,6 +83,8 @@ const char propagation_usage[] =
 	"      --root-hints FILE    root hints for the embedded resolver, which finds the\n"
 	"                           zone's servers (default /usr/share/dns/root.hints)\n"
 	"      --trust-anchor FILE  DNSSEC trust anchor of the embedded resolver\n"
+	"      --ns NAME[/ADDR]     ask these servers as the zone's authoritative ones,\n"
+	"                           not the delegation's (repeatable)\n"
 	"      --ca-file FILE       webhooks: CA certificates (PEM) to verify TLS with,\n"
 	"                           instead of the system's\n"
 	"  -f, --format FMT         text (default), json, nagios or prometheus\n"

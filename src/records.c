@@ -53,6 +53,7 @@ const char records_usage[] =
 	"      --resolver ADDR[#PORT]  use this recursive resolver instead of the embedded one\n"
 	"      --root-hints FILE    root hints for the embedded resolver\n"
 	"      --trust-anchor FILE  DNSSEC trust anchor\n"
+
 	"      --timeout MS         per-lookup timeout\n"
 	"  -f, --format FMT         text (default: zone-file lines with a '; present',\n"
 	"                           '; missing' or '; different (live: ...)' comment) or json\n"
@@ -877,6 +878,12 @@ int cmd_records(int argc, char **argv)
 	if (o.n_args != 1) {
 		fprintf(stderr, "cutover: records: %s\nsee 'cutover help records'\n",
 			o.n_args ? "one domain at a time" : "no domain given");
+		goto out;
+	}
+	if (o.n_ns) {
+		/* records reads what resolvers see; it asks no zone's servers */
+		fprintf(stderr, "cutover: records: --ns does not apply: the records are looked up "
+				"through the resolver, as mail receivers see them\n");
 		goto out;
 	}
 	if (o.format != FORMAT_TEXT && o.format != FORMAT_JSON) {
