@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "names.h"
 #include "util.h"
+#include "zoneprov.h"
 
 static const struct check_param params[] = {
 	{"previous", PARAM_NAMES, 0, NULL, "servers (names or addresses) that must stop serving the zone"},
@@ -672,6 +673,28 @@ static int judge_ns_sets(struct check_ctx *ctx, const char *parent)
 	return problems;
 }
 
+/* The zone's DNS provider, when the provider table knows it: ns.provider
+ * (info), with the lowest TTL it accepts. Nothing when it does not: most
+ * zones are at a provider no table lists, and a finding on each would say
+ * nothing (`cutover provider` says "not recognised"). */
+static void judge_provider(struct check_ctx *ctx)
+{
+	struct provider_match m;
+	const struct provider *p = zone_provider(ctx, &m);
+	if (!p)
+		return;
+	const char *also = "";
+	if (m.other)
+		also = arena_printf(ctx_arena(ctx),
+				    "; %zu of its NS names are %s's: a delegation halfway through a move",
+				    m.other_matched, m.other->name);
+	ctx_finding(ctx, CODE_NS_PROVIDER, ctx_domain(ctx), NULL, NULL, p->name,
+		    "%s is at %s, recognised by %s; the lowest TTL %s accepts: %s%s%s%s%s",
+		    name_display(ctx, ctx_zone(ctx)), p->name, zone_provider_how(ctx, &m), p->name,
+		    zone_provider_minimum_text(ctx, p), p->min_ttl_note ? " (" : "",
+		    p->min_ttl_note ? p->min_ttl_note : "", p->min_ttl_note ? ")" : "", also);
+}
+
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ns_state *st = *ctx_state(ctx);
@@ -695,6 +718,7 @@ static int judge(struct check_ctx *ctx, const struct rule *rule)
 			    !st->n_prev ? ""
 			    : serving	? ""
 					: "; previous servers no longer serve it");
+	judge_provider(ctx);
 	return 0;
 }
 

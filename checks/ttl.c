@@ -10,6 +10,7 @@
 #include "names.h"
 #include "rules.h"
 #include "util.h"
+#include "zoneprov.h"
 
 #define DEFAULT_MAX 3600
 
@@ -70,6 +71,11 @@ static int ask(struct check_ctx *ctx, const struct rule *rule)
 	for (size_t i = 0; i < p->n_names; i++)
 		for (size_t t = 0; t < p->n_types; t++)
 			ctx_ask_servers(ctx, p->names[i], p->types[t]);
+	/* A max below what some provider accepts is weighed by the zone's
+	 * provider: behind vanity name servers only its SOA tells which. */
+	if ((long)ctx_param_uint(ctx, "max", DEFAULT_MAX) < provider_highest_minimum() &&
+	    !zone_provider_by_ns(ctx))
+		ctx_ask_servers(ctx, ctx_zone(ctx), LDNS_RR_TYPE_SOA);
 	*ctx_state(ctx) = p;
 	return 0;
 }
@@ -245,10 +251,33 @@ static int judge_name(struct check_ctx *ctx, const struct ttl_questions *p, stru
 	return answered;
 }
 
+/* A max below the lowest TTL the zone's provider accepts asks for what
+ * cannot be set there: say so (ttl.provider-minimum, info) and judge the
+ * records against the provider's minimum instead. */
+static void provider_limit(struct check_ctx *ctx, struct ttl_limits *lim)
+{
+	struct provider_match m;
+	if ((long)lim->max >= provider_highest_minimum())
+		return; /* every provider accepts it */
+	const struct provider *pv = zone_provider(ctx, &m);
+	if (!pv || pv->min_ttl == PROVIDER_TTL_UNKNOWN || (long)lim->max >= pv->min_ttl)
+		return;
+	char expected[24], actual[80];
+	snprintf(expected, sizeof(expected), "<= %lu", lim->max);
+	snprintf(actual, sizeof(actual), ">= %ld at %s", pv->min_ttl, pv->name);
+	ctx_finding(ctx, CODE_TTL_PROVIDER_MINIMUM, ctx_domain(ctx), NULL, expected, actual,
+		    "max %lu is below the lowest TTL %s accepts, %s (source: %s): %s is at %s, recognised by "
+		    "%s; the records are judged against %ld, the lowest TTL that can be set there",
+		    lim->max, pv->name, zone_provider_minimum_text(ctx, pv), pv->source,
+		    name_display(ctx, ctx_zone(ctx)), pv->name, zone_provider_how(ctx, &m), pv->min_ttl);
+	lim->max = (unsigned long)pv->min_ttl;
+}
+
 static int judge(struct check_ctx *ctx, const struct rule *rule)
 {
 	struct ttl_questions *p = *ctx_state(ctx);
 	struct ttl_limits lim = {ctx_param_uint(ctx, "min", 0), ctx_param_uint(ctx, "max", DEFAULT_MAX)};
+	provider_limit(ctx, &lim);
 	struct ttl_seen seen;
 	seen.servers = ctx_servers(ctx, &seen.n);
 	seen.ttls = arena_alloc(ctx_arena(ctx), (seen.n + 1) * sizeof(long));
