@@ -18,6 +18,7 @@
 #include "baseline.h"
 #include "plancmd.h"
 #include "propcmd.h"
+#include "providercmd.h"
 #include "records.h"
 #include "loop.h"
 #include "session.h"
@@ -88,10 +89,11 @@ static const char check_usage[] =
 	"A DOMAIN that is not a zone cut (www.example.org) is checked within the zone\n"
 	"that holds it, and the report says which (ns.enclosing-zone).\n";
 
-static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes]\n"
+static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes|providers]\n"
 				 "\n"
-				 "Show the help of a command, every check and its parameters (checks), or\n"
-				 "every finding code with its default status (codes).\n";
+				 "Show the help of a command, every check and its parameters (checks),\n"
+				 "every finding code with its default status (codes), or the DNS providers\n"
+				 "cutover recognises with their lowest TTLs (providers).\n";
 
 static const struct command commands[] = {
 	{"check", cmd_check, "audit domains against rule sets", check_usage},
@@ -101,6 +103,8 @@ static const struct command commands[] = {
 	 plan_usage},
 	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
 	 records_usage},
+	{"provider", cmd_provider,
+	 "which DNS provider a domain is at, its lowest TTL and how to lower one there", provider_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
 };
 
@@ -346,6 +350,8 @@ static int cmd_help(int argc, char **argv)
 		help_codes();
 		return 0;
 	}
+	if (strcmp(argv[1], "providers") == 0)
+		return provider_list_text(stdout) == 0 ? 0 : EXIT_USAGE;
 	const struct command *cmd = command_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "cutover: no help for '%s': not a command\n", argv[1]);
