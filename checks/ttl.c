@@ -266,10 +266,11 @@ static void provider_limit(struct check_ctx *ctx, struct ttl_limits *lim)
 	snprintf(expected, sizeof(expected), "<= %lu", lim->max);
 	snprintf(actual, sizeof(actual), ">= %ld at %s", pv->min_ttl, pv->name);
 	ctx_finding(ctx, CODE_TTL_PROVIDER_MINIMUM, ctx_domain(ctx), NULL, expected, actual,
-		    "max %lu is below the lowest TTL %s accepts, %s (source: %s): %s is at %s, recognised by "
-		    "%s; the records are judged against %ld, the lowest TTL that can be set there",
-		    lim->max, pv->name, zone_provider_minimum_text(ctx, pv), pv->source,
-		    name_display(ctx, ctx_zone(ctx)), pv->name, zone_provider_how(ctx, &m), pv->min_ttl);
+		    "max %lu is below %s, the lowest TTL %s accepts: %s is at %s, recognised by %s; the "
+		    "records are judged against %ld, the lowest TTL that can be set there (source of the "
+		    "minimum: %s)",
+		    lim->max, zone_provider_minimum_text(ctx, pv), pv->name, name_display(ctx, ctx_zone(ctx)),
+		    pv->name, zone_provider_how(ctx, &m), pv->min_ttl, pv->source);
 	lim->max = (unsigned long)pv->min_ttl;
 }
 

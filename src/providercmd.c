@@ -211,15 +211,26 @@ static void write_steps(FILE *out, const char *const *steps)
 		fprintf(out, "  %zu. %s\n", i + 1, steps[i]);
 }
 
-static int write_text(FILE *out, const struct prun *run, const char *shown)
+/* domain as given (shown) and its zone (zone): "www.example.org is in the
+ * zone example.org, which", or "example.org". */
+static void write_subject(FILE *out, const char *shown, const char *zone, const char *which)
+{
+	if (strcmp(shown, zone) == 0)
+		fputs(zone, out);
+	else
+		fprintf(out, "%s is in the zone %s, %s", shown, zone, which);
+}
+
+static int write_text(FILE *out, const struct prun *run, const char *shown, const char *zone)
 {
 	const struct provider_match *m = &run->m;
 	const struct provider *p = m->provider;
 	char ttl[64];
+	write_subject(out, shown, zone, p ? "which" : "whose");
 	if (p)
-		fprintf(out, "%s is at %s.\n", shown, p->name);
+		fprintf(out, " is at %s.\n", p->name);
 	else
-		fprintf(out, "%s: the DNS provider is not recognised.\n", shown);
+		fprintf(out, "%sDNS provider is not recognised.\n", strcmp(shown, zone) ? " " : ": the ");
 	fputs("  name servers: ", out);
 	print_names(out, run->ns, run->n_ns);
 	fputs("\n  SOA: ", out);
@@ -443,8 +454,9 @@ int cmd_provider(int argc, char **argv)
 	}
 	if (output_open(&out, o.output) != 0)
 		goto out;
-	int wrc = o.format == FORMAT_JSON ? write_json(out.f, &run, shown)
-					  : write_text(out.f, &run, name_text(&run.arena, run.d->zone));
+	int wrc = o.format == FORMAT_JSON
+			  ? write_json(out.f, &run, shown)
+			  : write_text(out.f, &run, shown, name_text(&run.arena, run.d->zone));
 	if (output_close(&out, wrc == 0 ? 0 : errno ? errno : -1) != 0)
 		goto out;
 	rc = run.m.provider ? 0 : 1;
