@@ -156,6 +156,8 @@ sts-badpolicy.test  | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 sts-uncovered.test  | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 sts-modenone.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 sts-wildcard.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+prov-do.test        | ns1.digitalocean.com. ns2.digitalocean.com. | ns1.digitalocean.com. ns2.digitalocean.com.
+prov-vanity.test    | ns1.prov-vanity.test. ns2.prov-vanity.test. | ns1.prov-vanity.test. ns2.prov-vanity.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -775,5 +777,22 @@ for n in _mta-sts.sts-none.test _smtp._tls.sts-none.test; do
 done
 dig_at resolver mta-sts.sts-wildcard.test A +rec
 is "$DIG_STATUS/$(dig_rdata A)" NOERROR/127.53.20.1 "resolver: mta-sts.sts-wildcard.test A 127.53.20.1"
+
+# --- provider detection fixtures (t0820): com., digitalocean.com ----------------
+dig_at root ns1.digitalocean.com A
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/a.nic.test." "root refers com. to a.nic.test."
+dig_at tld ns1.digitalocean.com A
+is "$DIG_STATUS/$DIG_FLAGS/$(ns_set "$DIG_AUTHORITY")" "NOERROR/qr/ns1.newprov.test. ns2.newprov.test." \
+	"com. delegates digitalocean.com to ns1+ns2.newprov.test"
+for h in ns1:127.53.2.1 ns2:127.53.2.2; do
+	dig_at resolver "${h%%:*}.digitalocean.com" A +rec
+	is "$DIG_STATUS/$(dig_rdata A)" "NOERROR/${h#*:}" "resolver: ${h%%:*}.digitalocean.com A ${h#*:}, from the fake root"
+done
+dig_at new2 prov-do.test A
+is "$(dig_ttl A)/$(dig_rdata A)" "30/198.51.100.20" "prov-do.test A with TTL 30 (DigitalOcean's lowest)"
+dig_at new1 prov-vanity.test SOA
+is "$(soa_field 1) $(soa_field 2)" "ns1.gandi.net. hostmaster.gandi.net." "prov-vanity.test: Gandi's SOA MNAME and RNAME"
+dig_at new2 ns2.prov-vanity.test A
+is "$(dig_rdata A)" 127.53.2.2 "prov-vanity.test: its vanity name server ns2 is new2"
 
 done_testing
