@@ -48,6 +48,11 @@ fi
 cd "$TOP" || exit 255
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cutover-test.XXXXXX") || exit 255
+# The state database (propagation history, plans) of this test alone: the
+# default, ~/.local/state/cutover/state.db, is the user's, and earlier runs'
+# predictions there would change what propagation says.
+XDG_STATE_HOME=$TMP/state
+export XDG_STATE_HOME
 
 # --- TAP -------------------------------------------------------------------
 
