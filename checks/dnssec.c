@@ -758,9 +758,9 @@ static void judge_expiry(struct check_ctx *ctx, struct verdict *v, time_t now, u
 	const char *left = span_text(ctx, v->expires - now);
 	ctx_finding(ctx, CODE_DNSSEC_SIG_EXPIRING, v->expires_at, v->server,
 		    arena_printf(ctx_arena(ctx), ">= %s left", span_text(ctx, (time_t)valid_min)), left,
-		    "signatures expire on %s, in %s (%s is the first): unless the zone is signed anew "
-		    "before then, validating resolvers fail it",
-		    time_text(ctx, v->expires), left, v->expires_at);
+		    "this RRset's signatures, the first to go, expire on %s, in %s: unless the zone is "
+		    "signed anew before then, validating resolvers fail it",
+		    time_text(ctx, v->expires), left);
 	v->problems++;
 }
 

@@ -74,7 +74,7 @@ dn dnssec-expiring.test
 is "$RC" 0 "signatures expiring: a warning, exit 0"
 at dnssec.sig-expiring warn dnssec-expiring.test/DNSKEY "$NS1"
 at dnssec.sig-expiring warn dnssec-expiring.test/DNSKEY "$NS2"
-like "$(message_of dnssec.sig-expiring "$NS1")" "signatures expire on 20[0-9-]+ [0-9:]+ UTC, in 2 days" \
+like "$(message_of dnssec.sig-expiring "$NS1")" "the first to go, expire on 20[0-9-]+ [0-9:]+ UTC, in 2 days" \
 	"sig-expiring: when, and how soon"
 is "$(findings dnssec.sig-expiring dnssec-expiring.test expected actual | sort -u)" ">= 7 days left | 2 days" \
 	"sig-expiring: the default minimum, 7 days, against what is left"
