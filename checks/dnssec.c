@@ -154,6 +154,16 @@ static int nsec3_same_params(const ldns_rr *a, const ldns_rr *b)
 	       ldns_rdf_compare(ldns_rr_rdf(a, 3), ldns_rr_rdf(b, 3)) == 0;
 }
 
+/* Push rr (borrowed) onto *list, which is made when NULL. Returns whether
+ * the list now holds max records (max 0: never). */
+static int list_push(ldns_rr_list **list, ldns_rr *rr, size_t max)
+{
+	if (!*list)
+		*list = ldns_rr_list_new();
+	ldns_rr_list_push_rr(*list, rr);
+	return max && ldns_rr_list_rr_count(*list) >= max;
+}
+
 /* The usable RRSIGs in section over owner/type signed by zone, at most
  * SIGS_MAX (a new list of borrowed records; NULL when none). */
 static ldns_rr_list *sigs_over(const ldns_rr_list *section, const ldns_rdf *owner, ldns_rr_type type,
@@ -167,10 +177,7 @@ static ldns_rr_list *sigs_over(const ldns_rr_list *section, const ldns_rdf *owne
 		    ldns_dname_compare(ldns_rr_rrsig_signame(rr), zone) != 0 ||
 		    (size_t)ldns_rdf2native_int8(ldns_rr_rrsig_labels(rr)) > ldns_dname_label_count(owner))
 			continue;
-		if (!out)
-			out = ldns_rr_list_new();
-		ldns_rr_list_push_rr(out, rr);
-		if (ldns_rr_list_rr_count(out) == SIGS_MAX)
+		if (list_push(&out, rr, SIGS_MAX))
 			break;
 	}
 	return out;
@@ -184,9 +191,7 @@ static ldns_rr_list *records_at(const ldns_rr_list *section, const ldns_rdf *own
 		ldns_rr *rr = ldns_rr_list_rr(section, i);
 		if (ldns_rr_get_type(rr) != type || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
 			continue;
-		if (!out)
-			out = ldns_rr_list_new();
-		ldns_rr_list_push_rr(out, rr);
+		list_push(&out, rr, 0);
 	}
 	return out;
 }
@@ -343,10 +348,7 @@ static ldns_rr_list *zone_keys(const struct answer *a, const ldns_rdf *zone)
 		ldns_rr *rr = ldns_rr_list_rr(all, i);
 		if (!zone_key_usable(rr))
 			continue;
-		if (!out)
-			out = ldns_rr_list_new();
-		ldns_rr_list_push_rr(out, rr);
-		if (ldns_rr_list_rr_count(out) == KEYS_MAX)
+		if (list_push(&out, rr, KEYS_MAX))
 			break;
 	}
 	ldns_rr_list_free(all);
@@ -365,8 +367,12 @@ static const char *key_tags(struct check_ctx *ctx, const ldns_rr_list *keys)
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; keys && i < ldns_rr_list_rr_count(keys); i++) {
 		const ldns_rr *k = ldns_rr_list_rr(keys, i);
-		sb_addf(&sb, "%s%u%s", i ? ", " : "", ldns_calc_keytag(k),
-			key_flags(k) & DNSKEY_SEP ? " (KSK)" : "");
+		int dup = 0; /* (a key that made two signatures is listed twice) */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = ldns_rr_list_rr(keys, j) == k;
+		if (!dup)
+			sb_addf(&sb, "%s%u%s", sb.len ? ", " : "", ldns_calc_keytag(k),
+				key_flags(k) & DNSKEY_SEP ? " (KSK)" : "");
 	}
 	const char *out = arena_strdup(ctx_arena(ctx), sb.buf ? sb.buf : "none");
 	sb_release(&sb);
@@ -420,9 +426,7 @@ static void judge_keys(struct check_ctx *ctx, const struct dnssec_rule *p, const
 			ldns_rr *k = ldns_rr_list_rr(v->keys, i);
 			if (!ds_matches(ds->ds, k))
 				continue;
-			if (!named)
-				named = ldns_rr_list_new();
-			ldns_rr_list_push_rr(named, k);
+			list_push(&named, k, 0);
 		}
 		if (!named) {
 			ctx_finding(ctx, CODE_DNSSEC_DS_MISMATCH, subject, v->server, ds->tags, tags,
@@ -431,16 +435,23 @@ static void judge_keys(struct check_ctx *ctx, const struct dnssec_rule *p, const
 				    tags_words(ctx, ds->tags), tags, name_display(ctx, p->zone));
 			v->problems++;
 		} else {
-			struct sig_outcome by_ds;
-			verify_rrset(rrset, sigs, named, now, NULL, &by_ds);
+			/* the keys that verified the set: is one of them named? */
+			int by_named = 0;
+			for (size_t i = 0; i < ldns_rr_list_rr_count(v->signers) && !by_named; i++)
+				for (size_t j = 0; j < ldns_rr_list_rr_count(named) && !by_named; j++)
+					by_named =
+						ldns_rr_list_rr(v->signers, i) == ldns_rr_list_rr(named, j);
 			v->matched = 1;
-			if (!by_ds.valid) {
+			if (!by_named) {
 				ctx_finding(
 					ctx, CODE_DNSSEC_BOGUS, subject, v->server,
 					"signed by a key a DS matches", tags,
 					"the DNSKEY set is not validly signed by key %s, which the DS at the "
 					"parent names: %s; validating resolvers fail the zone",
-					key_tags(ctx, named), failure_text(ctx, &by_ds));
+					key_tags(ctx, named),
+					o.valid ? arena_printf(ctx_arena(ctx), "only key %s signs it",
+							       key_tags(ctx, v->signers))
+						: failure_text(ctx, &o));
 				v->problems++;
 				reported = 1;
 			}
@@ -538,9 +549,7 @@ static void denial_records(const ldns_pkt *pkt, const ldns_rdf *zone, struct den
 		}
 		if (!into || (*into && ldns_rr_list_rr_count(*into) >= DENIAL_MAX))
 			continue;
-		if (!*into)
-			*into = ldns_rr_list_new();
-		ldns_rr_list_push_rr(*into, rr);
+		list_push(into, rr, 0);
 	}
 }
 
@@ -784,9 +793,7 @@ static void read_ds(struct check_ctx *ctx, const char *zone, struct ds_view *out
 		ldns_rr *d = ldns_rr_list_rr(rrs, i);
 		if (!key_shaped(d))
 			continue;
-		if (!out->ds)
-			out->ds = ldns_rr_list_new();
-		ldns_rr_list_push_rr(out->ds, d);
+		list_push(&out->ds, d, 0);
 		out->ttl = ldns_rr_ttl(d);
 		sb_addf(&sb, "%s%u", sb.len ? ", " : "", ldns_rdf2native_int16(ldns_rr_rdf(d, 0)));
 	}
@@ -1116,11 +1123,17 @@ static void ask_sides(struct check_ctx *ctx, struct dnssec_rule *p)
 	for (size_t i = 0; i < p->to.n; i++)
 		ask_server(ctx, p, p->to.servers[i]);
 	const struct side *sides[] = {&p->from, &p->to};
-	for (size_t s = 0; s < ARRAY_SIZE(sides); s++)
-		for (size_t i = 0; i < sides[s]->n_unresolved; i++)
-			ctx_finding(ctx, CODE_CHECK_NO_DATA, sides[s]->unresolved[i], NULL, "an address",
-				    "none", "%s: '%s' has no address: its servers are not checked",
-				    s ? "to" : "from", sides[s]->unresolved[i]);
+	for (size_t s = 0; s < ARRAY_SIZE(sides); s++) {
+		for (size_t i = 0; i < sides[s]->n_unresolved; i++) {
+			const char *item = sides[s]->unresolved[i];
+			ctx_finding(
+				ctx, CODE_CHECK_NO_DATA, item, NULL, "an address", "none",
+				strcmp(item, SIDE_DELEGATED) == 0
+					? "%s: the zone's delegation gave no server with an address to check"
+					: "%s: '%s' has no address: it is not checked",
+				s ? "to" : "from", item);
+		}
+	}
 	p->asked = 1;
 }
 

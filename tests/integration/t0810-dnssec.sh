@@ -213,6 +213,12 @@ dn dnssec-ok.test
 is "$(order_of)" unknown "a new server that does not answer: the order is not known"
 at check.no-data error dnssec-ok.test/DNSKEY dead.hosts.test/127.53.4.4
 is "$RC" 3 "an error and no failure: exit 3"
+move delegated '[nothere.newprov.test]'
+dn dnssec-ok.test
+at check.no-data error nothere.newprov.test ""
+like "$(message_of check.no-data "" nothere.newprov.test)" "to: 'nothere.newprov.test' has no address" \
+	"a new server without an address: said so"
+is "$(order_of)" unknown "... and the order is not known"
 
 # the sides without any "delegated" need no discovery: a zone not delegated yet
 move "[$OLD1]" '[ns1.newprov.test]'

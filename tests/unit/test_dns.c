@@ -343,7 +343,6 @@ static void test_do_bit(void **state)
 	setup(&l, &e, 2000);
 	struct fake f;
 	fake_start(&f, l, FAKE_A);
-	f.ttl = 300;
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		struct outcome o = {.l = l};
 		ask_flags(e, &f, &o, flags[i]);
