@@ -111,7 +111,7 @@ static int setup(void **state)
 	w->srv.io = loop_io_new(w->loop, w->srv.fd, LOOP_READ, serve, &w->srv);
 	assert_non_null(w->srv.io);
 	assert_int_equal(dns_engine_new(w->loop, NULL, &w->engine), 0);
-	struct resolver_opts ro = {NULL, NULL, w->srv.addr, 1000}; /* lookups: 3000 ms */
+	struct resolver_opts ro = {.forwarder = w->srv.addr, .timeout_ms = 1000}; /* lookups: 3000 ms */
 	if (resolver_new(w->loop, w->engine, &ro, &w->resolver, err, sizeof(err)) != 0)
 		fail_msg("resolver_new: %s", err);
 	*state = w;
