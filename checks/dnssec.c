@@ -525,6 +525,7 @@ static void judge_rrset(struct check_ctx *ctx, const struct dnssec_rule *p, cons
  * unusable or over the iteration limit. */
 struct denial {
 	ldns_rr_list *nsec, *nsec3; /* borrowed records, or NULL */
+	ldns_rr_list *sigs;	    /* the usable RRSIGs of the section (ldns reads their labels) */
 	uint16_t iterations_over;   /* NSEC3 iterations above NSEC3_ITERATIONS_MAX seen, or 0 */
 };
 
@@ -535,7 +536,9 @@ static void denial_records(const ldns_pkt *pkt, const ldns_rdf *zone, struct den
 	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(auth, i);
 		ldns_rr_list **into = NULL;
-		if (nsec_usable(rr)) {
+		if (rrsig_usable(rr)) {
+			into = &d->sigs;
+		} else if (nsec_usable(rr)) {
 			into = &d->nsec;
 		} else if (nsec3_usable(rr, zone)) {
 			uint16_t it = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
@@ -547,7 +550,8 @@ static void denial_records(const ldns_pkt *pkt, const ldns_rdf *zone, struct den
 				continue;
 			into = &d->nsec3;
 		}
-		if (!into || (*into && ldns_rr_list_rr_count(*into) >= DENIAL_MAX))
+		if (!into ||
+		    (*into && ldns_rr_list_rr_count(*into) >= DENIAL_MAX * (into == &d->sigs ? 2 : 1)))
 			continue;
 		list_push(into, rr, 0);
 	}
@@ -605,7 +609,7 @@ static const char *denial_problem(struct check_ctx *ctx, const struct denial *d,
 			return nsec_covers(d->nsec, qname)
 				       ? NULL
 				       : "no NSEC record covers the name the wildcard answered";
-		st = ldns_dnssec_verify_denial(question, d->nsec, NULL);
+		st = ldns_dnssec_verify_denial(question, d->nsec, d->sigs);
 	} else if (d->nsec3) {
 		const ldns_rr *first = ldns_rr_list_rr(d->nsec3, 0);
 		if (rcode == LDNS_RCODE_NXDOMAIN) {
@@ -713,6 +717,7 @@ static void judge_denial(struct check_ctx *ctx, const struct dnssec_rule *p, tim
 		judge_denial_sigs(ctx, a->pkt, d.nsec3, zone, now, v);
 		ldns_rr_list_free(d.nsec);
 		ldns_rr_list_free(d.nsec3);
+		ldns_rr_list_free(d.sigs);
 	}
 	ldns_rr_free(question);
 	ldns_rdf_deep_free(zone);
