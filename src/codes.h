@@ -272,7 +272,8 @@
 	X(DNSSEC_NO_DENIAL, "dnssec.no-denial", STATUS_FAIL,                                                 \
 	  "a signed zone's server gives no NSEC or NSEC3 proof for a name that does not exist")              \
 	X(DNSSEC_INSECURE, "dnssec.insecure", STATUS_INFO,                                                   \
-	  "no DS at the parent and no signatures: the zone is not signed, and nothing breaks when it moves") \
+	  "no DS at the parent: no resolver validates the zone (signed or not), and DNSSEC breaks nothing "  \
+	  "when it moves")                                                                                   \
 	X(DNSSEC_ORDER, "dnssec.order", STATUS_INFO,                                                         \
 	  "which change must come first across a provider move: the DS at the parent or the NS delegation")  \
 	X(CHECK_NO_DATA, "check.no-data", STATUS_ERROR,                                                      \

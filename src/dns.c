@@ -84,6 +84,9 @@
  * to other questions) would otherwise keep the read loop from ever seeing
  * EAGAIN, and the deadline timer from ever running: the loop gets its turn
  * back after this many, and the deadline is checked on every one. */
+/* The DO bit (RFC 3225) in the TTL of an OPT record. */
+#define EDNS_DO_BIT 0x8000u
+
 #define READ_BURST_MAX 64
 /* UDP sockets are reused, within limits that keep the source port a moving
  * target (the reasoning is at the top of this file). A socket carries at most
@@ -213,6 +216,7 @@ struct dns_engine {
 	struct query_template {
 		ldns_pkt *pkt;
 		ldns_rr *question; /* owned by pkt; its owner is lent per query */
+		ldns_rr *opt;	   /* [1]: the OPT record, owned by pkt; its TTL holds the DO bit */
 	} tmpl[2];
 	ldns_buffer *wbuf;
 	uint8_t *rbuf;
@@ -681,8 +685,12 @@ static int build_query(struct dns_engine *e, struct query *q)
 	int edns = !(q->flags & DNS_NO_EDNS) && e->opts.edns_size != 0;
 	struct query_template *t = &e->tmpl[edns];
 	q->id = random_id(e);
+	/* DO is the top bit of the OPT record's flags, the low 16 bits of its
+	 * TTL (RFC 6891 6.1.3, RFC 3225). Not ldns_pkt_set_edns_do(): ldns
+	 * would then add an OPT record of its own beside the template's, and
+	 * a query with two is FORMERR (RFC 6891 6.1.1). */
 	if (edns)
-		ldns_pkt_set_edns_do(t->pkt, (q->flags & DNS_DO) != 0);
+		ldns_rr_set_ttl(t->opt, (q->flags & DNS_DO) ? EDNS_DO_BIT : 0);
 	/* The template's question borrows q->qname for the call and gives it
 	 * back before anything could free it. */
 	ldns_rr_set_owner(t->question, &q->qname);
@@ -1265,6 +1273,7 @@ static int template_init(struct query_template *t, unsigned edns_size)
 		ldns_rr_set_ttl(opt, 0);
 		if (!ldns_pkt_push_rr(t->pkt, LDNS_SECTION_ADDITIONAL, opt))
 			goto out;
+		t->opt = opt;
 		opt = NULL;
 	}
 	rc = 0;
@@ -1281,6 +1290,7 @@ static void template_release(struct query_template *t)
 	ldns_pkt_free(t->pkt); /* frees the question and OPT records with it */
 	t->pkt = NULL;
 	t->question = NULL;
+	t->opt = NULL;
 }
 
 int dns_engine_new(struct loop *loop, const struct dns_opts *opts, struct dns_engine **out)

@@ -87,17 +87,23 @@ static size_t add_records(ldns_pkt *pkt, const ldns_rdf *owner, const ldns_rdf *
 	return there;
 }
 
-ldns_pkt *fuzz_zone_answer(const char *name, ldns_rr_type type, int rd)
+ldns_pkt *fuzz_answer_new(const ldns_rdf *qname, ldns_rr_type type, int rd)
 {
-	ldns_rdf *qname = ldns_dname_new_frm_str(name);
-	if (!qname)
-		return NULL;
 	ldns_pkt *pkt = ldns_pkt_new();
 	ldns_pkt_set_qr(pkt, 1);
 	ldns_pkt_set_aa(pkt, !rd);
 	ldns_pkt_set_rd(pkt, rd);
 	ldns_pkt_set_ra(pkt, rd);
 	ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, question_rr(qname, type));
+	return pkt;
+}
+
+ldns_pkt *fuzz_zone_answer(const char *name, ldns_rr_type type, int rd)
+{
+	ldns_rdf *qname = ldns_dname_new_frm_str(name);
+	if (!qname)
+		return NULL;
+	ldns_pkt *pkt = fuzz_answer_new(qname, type, rd);
 	size_t there = add_records(pkt, qname, qname, type);
 	if (!there && ldns_dname_is_subdomain(qname, apex))
 		there = add_records(pkt, wildcard, qname, type);

@@ -36,6 +36,10 @@ void fuzz_setup(const char *rules_yaml, struct ruleset *rules);
  * the same records. */
 ldns_pkt *fuzz_zone_answer(const char *name, ldns_rr_type type, int rd);
 
+/* A new, empty answer to qname/type (class IN): QR set, and AA, or with rd
+ * RD and RA (a resolver's answer). */
+ldns_pkt *fuzz_answer_new(const ldns_rdf *qname, ldns_rr_type type, int rd);
+
 /* A new packet of which the question is name/type (class IN), the rest a
  * copy of pkt: an answer the engine would have matched to the question. NULL
  * when pkt cannot be copied. */

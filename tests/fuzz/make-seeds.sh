@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
-mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan $C/mtasts
+mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan $C/mtasts $C/dnssec
 
 # rules: the shipped rule sets and every fixture, good and bad
 for f in rules/*.yml tests/fixtures/rules/*.yml; do
@@ -133,3 +133,66 @@ perl -MNet::DNS -e '
 	my $w = $p->data;
 	open $out, ">", "$dir/seed-cut" or die; binmode $out; print $out chr(0), chr(13), substr($w, 0, length($w) - 3);
 ' $C/dns-answer
+
+# dnssec: a flags byte (tests/fuzz/dnssec.c: which sources, splice or
+# replace, which questions), a byte picking the rule (4: all of them), then
+# a DNSSEC answer of fuzz.test's, right in form and wrong in substance
+perl -MNet::DNS -e '
+	my $dir = shift;
+	my $key = "JXDoW8d+SrSfLReYqturOugJY1Pwd2rfaLKJkBobq/c=";
+	my $sig = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
+	my $soa = "fuzz.test. 300 SOA ns1.fuzz.test. hostmaster.fuzz.test. 2026010101 14400 3600 1209600 300";
+	my $nx = "cutover-nx-7q3kz9x1.fuzz.test";
+	# [question name, type, which (flags bits 3-5), rcode, answer, authority]
+	my @answers = (
+		["fuzz.test", "DNSKEY", 1, "NOERROR", [
+			"fuzz.test. 300 DNSKEY 257 3 15 $key",
+			"fuzz.test. 300 DNSKEY 256 3 13 $sig",
+			"fuzz.test. 300 DNSKEY 385 3 15 $key",
+			"fuzz.test. 300 DNSKEY 257 2 8 AwEAAQ==",
+			"fuzz.test. 300 RRSIG DNSKEY 15 2 300 20380101000000 20200101000000 36853 fuzz.test. $sig",
+			"fuzz.test. 300 RRSIG DNSKEY 13 3 300 20380101000000 20200101000000 1 other.test. $sig"]],
+		["fuzz.test", "SOA", 2, "NOERROR", [$soa,
+			"fuzz.test. 300 RRSIG SOA 15 2 300 20200102000000 20200101000000 36853 fuzz.test. $sig"]],
+		["fuzz.test", "NS", 3, "NOERROR", ["fuzz.test. 300 NS ns1.fuzz.test.",
+			"fuzz.test. 300 RRSIG NS 15 5 300 20380101000000 20200101000000 36853 fuzz.test. $sig",
+			"fuzz.test. 300 RRSIG A 15 2 300 20380101000000 20200101000000 36853 fuzz.test. $sig"]],
+		[$nx, "A", 4, "NXDOMAIN", [], [$soa,
+			"fuzz.test. 300 NSEC mail.fuzz.test. A NS SOA MX RRSIG NSEC DNSKEY",
+			"fuzz.test. 300 RRSIG NSEC 15 2 300 20380101000000 20200101000000 36853 fuzz.test. $sig"]],
+		[$nx, "A", 4, "NXDOMAIN", [], [$soa,
+			"0q5dc1jldsp3gv9m880jjg6rgkfcrd1g.fuzz.test. 300 NSEC3 1 0 0 - 821SM54F0A5CUUPSVA5K4LQNFUB79J3K A NS SOA RRSIG DNSKEY NSEC3PARAM",
+			"821sm54f0a5cuupsva5k4lqnfub79j3k.fuzz.test. 300 NSEC3 1 1 0 - PJ7ODO9233AT01KQKR3LVLSVQKEF9C3J A RRSIG",
+			"pj7odo9233at01kqkr3lvlsvqkef9c3j.fuzz.test. 300 NSEC3 1 0 0 - 0Q5DC1JLDSP3GV9M880JJG6RGKFCRD1G A RRSIG",
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.fuzz.test. 300 NSEC3 1 0 500 AABB 0Q5DC1JLDSP3GV9M880JJG6RGKFCRD1G A",
+			"0q5dc1jldsp3gv9m880jjg6rgkfcrd1g.fuzz.test. 300 RRSIG NSEC3 15 3 300 20380101000000 20200101000000 36853 fuzz.test. $sig"]],
+		[$nx, "A", 4, "NOERROR", ["$nx. 300 A 192.0.2.20",
+			"$nx. 300 RRSIG A 15 2 300 20380101000000 20200101000000 36853 fuzz.test. $sig"],
+			["*.fuzz.test. 300 NSEC mail.fuzz.test. A RRSIG NSEC"]],
+		[$nx, "A", 4, "NOERROR", [], [$soa, "$nx. 300 NSEC zzz.fuzz.test. TXT RRSIG NSEC"]],
+		["fuzz.test", "DS", 5, "NOERROR", [
+			"fuzz.test. 3600 DS 36853 15 2 " . ("ab" x 32),
+			"fuzz.test. 3600 DS 36853 15 99 ab",
+			"fuzz.test. 3600 DS 1 8 1 " . ("cd" x 20)]],
+		["fuzz.test", "A", 6, "NOERROR", ["fuzz.test. 300 A 192.0.2.10",
+			"fuzz.test. 300 RRSIG A 15 2 300 20380101000000 20370101000000 36853 fuzz.test. $sig"]],
+	);
+	my $n = 0;
+	for my $a (@answers) {
+		my ($qname, $qtype, $which, $rcode, $an, $ns) = @$a;
+		my $p = Net::DNS::Packet->new($qname, $qtype);
+		$p->header->qr(1); $p->header->aa(1); $p->header->rcode($rcode);
+		$p->push(answer => Net::DNS::RR->new($_)) for @$an;
+		$p->push(authority => Net::DNS::RR->new($_)) for @{$ns // []};
+		my $wire = $p->data;
+		# every source, replacing; every source, spliced; ns1 alone,
+		# spliced with the message RCODE; all questions of ns2, replaced
+		for my $flags (3 | $which << 3, 3 | 4 | $which << 3, 0 | 4 | 64 | $which << 3, 1) {
+			for my $pick (0, 4) {
+				open my $out, ">", sprintf("%s/seed-%02d-%03d-%d", $dir, $n, $flags, $pick) or die;
+				binmode $out; print $out chr($flags), chr($pick), $wire;
+			}
+		}
+		$n++;
+	}
+' $C/dnssec

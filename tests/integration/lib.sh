@@ -17,6 +17,7 @@
 #       dig_rdata TYPE | dig_ttl TYPE
 # cutover: run_cutover ARG... | has_finding CODE STATUS [DOMAIN] |
 #       sees CODE STATUS DOMAIN | sees_at CODE STATUS SUBJECT | sees_no CODE DOMAIN |
+#       sees_on CODE STATUS SUBJECT SERVER | message_of CODE SERVER [SUBJECT] |
 #       findings CODE DOMAIN [FIELD...] | finding_count CODE [STATUS] |
 #       json_field JQ-EXPR | diag_run
 # tools: need COMMAND PACKAGE (bail out when a tool the test needs is missing) |
@@ -390,6 +391,29 @@ sees_no() {
 		fail "$2: no $1"
 		[ "$_r" = found ] || diag "OUT is not a JSON report ($_r): $(printf '%s' "$OUT" | head -c 300)"
 	fi
+}
+
+# sees_on CODE STATUS SUBJECT SERVER: one test, that the report in OUT has that
+# finding at that subject, about that server ("" for none)
+sees_on() {
+	# -n and input: jq 1.6's -e exits 0 when it reads nothing (a run that failed)
+	if printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg j "$3" --arg v "$4" \
+		'input | any(.findings[]?; .code == $c and .status == $s and .subject == $j and (.server // "") == $v)' \
+		>/dev/null 2>&1; then
+		_lib_seen "$1" "$2"
+		pass "$3 @${4:-(none)}: $1 ($2)"
+	else
+		fail "$3 @${4:-(none)}: $1 ($2)"
+		diag "findings: $(printf '%s\n' "$OUT" | jq -c '[.findings[]? | [.code, .status, .subject, .server, .message]]' 2>/dev/null)"
+		diag "stderr: $ERR"
+	fi
+}
+
+# message_of CODE SERVER [SUBJECT]: the message of the first such finding in OUT
+message_of() {
+	printf '%s\n' "$OUT" | jq -r --arg c "$1" --arg v "$2" --arg j "${3:-}" \
+		'[.findings[]? | select(.code == $c and (.server // "") == $v and ($j == "" or .subject == $j))
+		  | .message][0] // ""'
 }
 
 # sees_at CODE STATUS SUBJECT: one test, that the report in OUT has that finding

@@ -158,6 +158,16 @@ sts-modenone.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 sts-wildcard.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 prov-do.test        | ns1.digitalocean.com. ns2.digitalocean.com. | ns1.digitalocean.com. ns2.digitalocean.com.
 prov-vanity.test    | ns1.prov-vanity.test. ns2.prov-vanity.test. | ns1.prov-vanity.test. ns2.prov-vanity.test.
+dnssec-ok.test      | ns1.oldprov.test. ns2.oldprov.test.   | ns1.oldprov.test. ns2.oldprov.test.
+dnssec-unsigned.test | ns1.oldprov.test. ns2.oldprov.test.  | ns1.oldprov.test. ns2.oldprov.test.
+dnssec-rekey.test   | ns1.oldprov.test. ns2.oldprov.test.   | ns1.oldprov.test. ns2.oldprov.test.
+dnssec-both.test    | ns1.oldprov.test. ns2.oldprov.test.   | ns1.oldprov.test. ns2.oldprov.test.
+dnssec-tosigned.test | ns1.oldprov.test. ns2.oldprov.test.  | ns1.oldprov.test. ns2.oldprov.test.
+dnssec-expiring.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. ns2.newprov.test.
+dnssec-expired.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dnssec-bogus.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+dnssec-nodenial.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. ns2.newprov.test.
+dnssec-nsec3.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -602,6 +612,61 @@ is "$(dig_rdata NS | wc -l)" 61 "new1: zoo-slowparent.test names 61 servers"
 dig_at new1 d61.zoo-droppers.test A
 is "$(dig_rdata A)" 127.53.8.61 "new1: d61.zoo-droppers.test A 127.53.8.61"
 
+
+# --- the DNSSEC fixtures (signed at start by tests/world/dnssec.sh) ----------
+
+# key_tags SERVER ZONE: the key tags of the signatures over the DNSKEY set SERVER serves
+key_tags() {
+	dig_at "$1" "$2" DNSKEY +dnssec
+	printf '%s\n' "$DIG_ANSWER" | awk '$4 == "RRSIG" && $5 == "DNSKEY" { print $11 }' | sort -u | tr '\n' ' '
+}
+# sig_expires SERVER ZONE: the expiration of the RRSIG over its SOA (YYYYMMDDHHMMSS)
+sig_expires() {
+	dig_at "$1" "$2" SOA +dnssec
+	printf '%s\n' "$DIG_ANSWER" | awk '$4 == "RRSIG" { print $9; exit }'
+}
+# the DS records test. has for each zone: one a key tests/world/dnssec.sh names
+for z in dnssec-ok:1 dnssec-unsigned:1 dnssec-rekey:1 dnssec-both:2 dnssec-tosigned:0 \
+	dnssec-expiring:1 dnssec-expired:1 dnssec-bogus:1 dnssec-nodenial:1 dnssec-nsec3:1; do
+	dig_at tld "${z%%:*}.test" DS
+	is "$DIG_STATUS/$(dig_rdata DS | grep -c .)" "NOERROR/${z#*:}" "tld: ${z%%:*}.test has ${z#*:} DS record(s)"
+done
+dig_at tld dnssec-ok.test DS
+like "$DIG_ANSWER" '^dnssec-ok\.test\. 3600 IN DS [0-9]+ 13 2 ' "the DS: TTL 3600, ECDSA P-256, SHA-256"
+# who signs what
+for sz in old1:dnssec-ok new1:dnssec-ok new2:dnssec-ok old1:dnssec-unsigned old2:dnssec-rekey \
+	new1:dnssec-rekey old1:dnssec-both new2:dnssec-both new1:dnssec-tosigned new1:dnssec-nsec3; do
+	dig_at "${sz%%:*}" "${sz#*:}.test" DNSKEY +dnssec
+	like "$DIG_ANSWER" " RRSIG DNSKEY 13 " "${sz%%:*} serves ${sz#*:}.test signed"
+done
+for sz in new1:dnssec-unsigned new2:dnssec-unsigned old1:dnssec-tosigned; do
+	dig_at "${sz%%:*}" "${sz#*:}.test" DNSKEY +dnssec
+	is "$DIG_STATUS/$DIG_ANSWER" NOERROR/ "${sz%%:*} serves ${sz#*:}.test unsigned"
+done
+is "$(key_tags old1 dnssec-ok.test)" "$(key_tags new1 dnssec-ok.test)" "dnssec-ok.test: the same keys at both providers"
+old_tags=$(key_tags old1 dnssec-rekey.test) new_tags=$(key_tags new1 dnssec-rekey.test)
+ok "$([ -n "$old_tags" ] && [ "$old_tags" != "$new_tags" ] && echo 0 || echo 1)" \
+	"dnssec-rekey.test: other keys at the new provider ($old_tags/ $new_tags)"
+now=$(date -u +%Y%m%d%H%M%S)
+in7=$(date -u -d '+7 days' +%Y%m%d%H%M%S)
+exp=$(sig_expires new1 dnssec-ok.test)
+ok "$([ "$exp" \> "$in7" ] && echo 0 || echo 1)" "dnssec-ok.test: signatures valid beyond a week ($exp)"
+exp=$(sig_expires new1 dnssec-expiring.test)
+ok "$([ "$exp" \> "$now" ] && [ "$exp" \< "$in7" ] && echo 0 || echo 1)" \
+	"dnssec-expiring.test: signatures expire within the week ($exp)"
+exp=$(sig_expires new2 dnssec-expired.test)
+ok "$([ -n "$exp" ] && [ "$exp" \< "$now" ] && echo 0 || echo 1)" "dnssec-expired.test: signatures expired ($exp)"
+dig_at new1 dnssec-bogus.test A +dnssec
+is "$(dig_rdata A)" 198.51.100.99 "dnssec-bogus.test: the apex A changed after signing"
+like "$DIG_ANSWER" " RRSIG A 13 2 " "dnssec-bogus.test: ... with the signature of the old value"
+dig_at new1 nothing-here.dnssec-ok.test A +dnssec
+like "$DIG_STATUS $DIG_AUTHORITY" "^NXDOMAIN .* NSEC " "dnssec-ok.test: NXDOMAIN proven with NSEC"
+dig_at new1 nothing-here.dnssec-nodenial.test A +dnssec
+is "$DIG_STATUS/$(printf '%s\n' "$DIG_AUTHORITY" | awk '$4 == "NSEC" || $4 == "NSEC3"' | grep -c .)" \
+	NXDOMAIN/0 "dnssec-nodenial.test: NXDOMAIN without NSEC"
+dig_at new2 nothing-here.dnssec-nsec3.test A +dnssec
+like "$DIG_STATUS $DIG_AUTHORITY" "^NXDOMAIN .* NSEC3 1 0 0 - " \
+	"dnssec-nsec3.test: NXDOMAIN proven with NSEC3 (no salt, no iterations)"
 
 # --- the service servers (tests/world/services.sh): web, MTA-STS, SMTP --------
 

@@ -20,23 +20,7 @@ svc() {
 }
 # at CODE STATUS SUBJECT SERVER: one test, that OUT has that finding there
 at() {
-	# -n and input: jq 1.6's -e exits 0 when it reads nothing (a run that failed)
-	if printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg j "$3" --arg v "$4" \
-		'input | any(.findings[]?; .code == $c and .status == $s and .subject == $j and (.server // "") == $v)' \
-		>/dev/null 2>&1; then
-		_lib_seen "$1" "$2"
-		pass "$3 @${4:-(none)}: $1 ($2)"
-	else
-		fail "$3 @${4:-(none)}: $1 ($2)"
-		diag "findings: $(printf '%s\n' "$OUT" | jq -c '[.findings[]? | [.code, .status, .subject, .server, .message]]' 2>/dev/null)"
-		diag "stderr: $ERR"
-	fi
-}
-# message_of CODE SERVER [SUBJECT]: the message of that finding in OUT
-message_of() {
-	printf '%s\n' "$OUT" | jq -r --arg c "$1" --arg v "$2" --arg j "${3:-}" \
-		'[.findings[]? | select(.code == $c and (.server // "") == $v and ($j == "" or .subject == $j))
-		  | .message][0] // ""'
+	sees_on "$@"
 }
 
 NEW=127.53.20.1

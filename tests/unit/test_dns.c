@@ -35,6 +35,8 @@ struct fake {
 	struct loop_io *udp_io, *listen_io, *conn_io;
 	struct sockaddr_in addr;
 	size_t zeros_sent;
+	uint8_t query[512]; /* the last query received over UDP */
+	size_t query_len;
 };
 
 /* The query cut after its question (its OPT record dropped), made an answer:
@@ -75,6 +77,8 @@ static void fake_udp(void *arg, int fd, unsigned what)
 	ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
 	if (n <= 0)
 		return;
+	memcpy(f->query, q, (size_t)n);
+	f->query_len = (size_t)n;
 	size_t len = fake_answer(f, q, (size_t)n, a);
 	assert_int_equal(sendto(fd, a, len, 0, (struct sockaddr *)&from, fromlen), (ssize_t)len);
 }
@@ -184,14 +188,19 @@ static void on_answer(void *arg, struct dns_answer *ans)
 	loop_break(o->l);
 }
 
-static void ask(struct dns_engine *e, const struct fake *f, struct outcome *o)
+static void ask_flags(struct dns_engine *e, const struct fake *f, struct outcome *o, unsigned flags)
 {
 	ldns_rdf *name = ldns_dname_new_frm_str("www.example.test.");
 	assert_non_null(name);
 	assert_int_equal(dns_query(e, (const struct sockaddr *)&f->addr, sizeof(f->addr), name,
-				   LDNS_RR_TYPE_A, 0, on_answer, o),
+				   LDNS_RR_TYPE_A, flags, on_answer, o),
 			 0);
 	ldns_rdf_deep_free(name);
+}
+
+static void ask(struct dns_engine *e, const struct fake *f, struct outcome *o)
+{
+	ask_flags(e, f, o, 0);
 }
 
 static void setup(struct loop **l, struct dns_engine **e, unsigned timeout_ms)
@@ -321,12 +330,47 @@ static void test_tcp_zeros_bounded(void **state)
 	loop_free(l);
 }
 
+/* DNS_DO sets the DO bit of the query's one OPT record (RFC 3225), and the
+ * next query without it has it clear again: the engine reuses one query
+ * template. (Setting ldns's packet flag instead added a second OPT record,
+ * which servers answer with FORMERR.) */
+static void test_do_bit(void **state)
+{
+	(void)state;
+	static const unsigned flags[] = {DNS_DO, 0, DNS_DO | DNS_RD, DNS_DO};
+	struct loop *l;
+	struct dns_engine *e;
+	setup(&l, &e, 2000);
+	struct fake f;
+	fake_start(&f, l, FAKE_A);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct outcome o = {.l = l};
+		ask_flags(e, &f, &o, flags[i]);
+		assert_int_equal(loop_run(l), 0);
+		assert_int_equal(o.err, DNS_OK);
+		/* ARCOUNT in the header: ldns moves an OPT record out of the
+		 * section when it reads one, so it would not show two */
+		assert_true(f.query_len > 12);
+		assert_int_equal(f.query[10] << 8 | f.query[11], 1);
+		ldns_pkt *q = NULL;
+		assert_int_equal(ldns_wire2pkt(&q, f.query, f.query_len), LDNS_STATUS_OK);
+		assert_true(ldns_pkt_edns(q));
+		assert_int_equal(ldns_pkt_edns_do(q), (flags[i] & DNS_DO) != 0);
+		assert_int_equal(ldns_pkt_rd(q), (flags[i] & DNS_RD) != 0);
+		ldns_pkt_free(q);
+	}
+	fake_stop(&f);
+	dns_engine_free(e);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_out_of_descriptors_waits),
 		cmocka_unit_test(test_ttl_top_bit),
 		cmocka_unit_test(test_tcp_zeros_bounded),
+		cmocka_unit_test(test_do_bit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

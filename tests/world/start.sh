@@ -122,6 +122,10 @@ copies=$(awk -v dir="$DIR" -v manifest="$manifest" -v servers="$SERVERS" '
 echo "$copies" | while read -r name files; do
 	(cd "$FIXTURES/zones" && cp $files "$DIR/$name/zones/") || exit 1
 done || fail "cannot copy the zone files of $manifest"
+# The DNSSEC fixtures: keys made, those copies signed, their DS added to
+# tld's test.zone (tests/world/dnssec.sh), before any NSD reads them.
+out=$(sh "$WORLD_SRC/dnssec.sh" "$DIR" 2>&1) || fail "cannot sign the DNSSEC fixtures:
+$out"
 
 for name in $(servers nsd | awk '{ print $1 }'); do
 	[ -s "$DIR/$name/zones.served" ] || fail "server '$name' serves no zone in $manifest"
