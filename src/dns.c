@@ -379,7 +379,7 @@ static struct server *server_get(struct dns_engine *e, const struct sockaddr *ad
  * the host lacks. Anything else came back from the server or the network on
  * the way to it (recv(), SO_ERROR of a TCP connect, send() on a TCP
  * connection), and is the server's failure, never "no route from here". */
-static int errno_to_dns(int err, int local)
+int dns_errno_error(int err, int local)
 {
 	switch (err) {
 	case ECONNREFUSED:
@@ -547,7 +547,7 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 		if (connect(s->fd, sa, q->srv->addrlen) != 0) {
 			int err = errno;
 			udp_close(s);
-			return errno_to_dns(err, 1);
+			return dns_errno_error(err, 1);
 		}
 		s->peer = q->srv;
 	}
@@ -727,7 +727,7 @@ static int tcp_open(struct dns_engine *e, struct query *q)
 	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
 		int err = errno;
 		close(fd);
-		return errno_to_dns(err, 1);
+		return dns_errno_error(err, 1);
 	}
 	q->io = loop_io_new(e->loop, fd, LOOP_WRITE, tcp_event, q);
 	if (!q->io) {
@@ -749,7 +749,7 @@ static int udp_send(struct query *q)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
-		return errno_to_dns(errno, 1);
+		return dns_errno_error(errno, 1);
 	}
 }
 
@@ -1078,7 +1078,7 @@ static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 			/* ECONNREFUSED: ICMP port unreachable, reported on
 			 * the connected socket (reading it clears it). */
 			if (q)
-				finish(e, q, errno_to_dns(errno, 0));
+				finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		/* The connected socket already filters on the source; this
@@ -1103,7 +1103,7 @@ static void tcp_write(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return; /* still registered for EPOLLOUT */
-			finish(e, q, errno_to_dns(errno, 0));
+			finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		q->tcp_sent += (size_t)n;
@@ -1123,7 +1123,7 @@ static void tcp_connected(struct dns_engine *e, struct query *q)
 	if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err) {
-		finish(e, q, errno_to_dns(err, 0));
+		finish(e, q, dns_errno_error(err, 0));
 		return;
 	}
 	q->state = Q_TCP_WRITE;
@@ -1155,7 +1155,7 @@ static void tcp_read(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			finish(e, q, errno_to_dns(errno, 0));
+			finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		if (n == 0) {
@@ -1445,6 +1445,11 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 		return 0;
 	queue_push(e, q, 0);
 	return 0;
+}
+
+unsigned dns_engine_timeout_ms(const struct dns_engine *e)
+{
+	return e->opts.timeout_ms;
 }
 
 size_t dns_pending(const struct dns_engine *e)
