@@ -63,10 +63,12 @@ static int question_is_ours(const struct xfr_state *st, const ldns_pkt *pkt)
 	       ldns_dname_compare(ldns_rr_owner(q), st->zone) == 0;
 }
 
+/* Whether rr is the zone's SOA, whole and of class IN (the fuzz harness
+ * found an opening SOA of class 9 taken into the zone). */
 static int is_zone_soa(const struct xfr_state *st, const ldns_rr *rr)
 {
-	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) == 7 &&
-	       ldns_dname_compare(ldns_rr_owner(rr), st->zone) == 0;
+	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+	       ldns_rr_rd_count(rr) == 7 && ldns_dname_compare(ldns_rr_owner(rr), st->zone) == 0;
 }
 
 static uint32_t soa_serial(const ldns_rr *rr)
