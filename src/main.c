@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "baseline.h"
+#include "comparecmd.h"
 #include "plancmd.h"
 #include "propcmd.h"
 #include "records.h"
@@ -101,6 +102,8 @@ static const struct command commands[] = {
 	 plan_usage},
 	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
 	 records_usage},
+	{"compare", cmd_compare,
+	 "every record of a zone on the old DNS provider's servers against the new one's", compare_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
 };
 
