@@ -133,6 +133,11 @@ void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *
 /* What server said to name/type, or NULL when it was never asked. */
 const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 				ldns_rr_type type);
+/* Free what server answered to name/type (ctx_ask), for a check that reads
+ * thousands of answers once each and would otherwise hold them all until
+ * the domain is done (compare): ctx_answer() says NULL afterwards, and
+ * asking again sends nothing. */
+void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type);
 /* Ask name/type of one server with the DO bit set (RFC 3225), RD=0: the
  * answer carries the RRSIGs of what it holds and, for a name or type that
  * does not exist, the NSEC or NSEC3 records that prove it. Separate from

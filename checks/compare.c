@@ -14,9 +14,13 @@
  * sides.
  *
  * Rounds (judge calls): 0 the sides' servers are known: transfers start;
- * 1 the names are chosen and asked (discovery: the probes too); then, in
- * discovery, the probes that exist and the targets found are asked, a round
- * each, until nothing new turns up or ROUNDS_MAX; the last round judges. */
+ * 1 the names are chosen. Names of zone data (a transfer, a zone file) are
+ * asked a batch a round, in canonical order; each round judges the batch
+ * answered and forgets its answers (ctx_forget), so a zone of 10,000 names
+ * holds one batch's answers, not 280,000. Discovered names are few: the
+ * probes go out in round 1, then the probes that exist and the targets found
+ * are asked, a round each, until nothing new turns up or ROUNDS_MAX; the
+ * last round judges them all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +48,11 @@ static const struct check_param params[] = {
 
 /* Names compared at most: each costs a question per type and server. */
 #define NAMES_MAX 10000
+/* Names of zone data asked in one round at least: their answers are held
+ * until the next round judges them (some 3 KB a question: 45 MB for 500
+ * names of 14 types on two servers a side). More when NAMES_MAX would not
+ * fit in the rounds left. */
+#define BATCH_MIN 500
 /* Rounds of questions at most; the audit allows 16 (CHECK_AGAIN), and the
  * last ones are kept for the judgement. */
 #define ROUNDS_MAX 14
@@ -136,7 +145,13 @@ struct probe {
 	ldns_rr_type type;
 };
 
-enum phase { P_START, P_NAMES, P_PROBED, P_FOLLOW };
+enum phase { P_START, P_NAMES, P_BATCH, P_PROBED, P_FOLLOW };
+
+/* Answers that could not be used, per server of a side. */
+struct tally {
+	size_t *asked, *bad;
+	const char **first; /* "www.example.org/A: timed out" */
+};
 
 struct cmp {
 	enum phase phase;
@@ -146,7 +161,12 @@ struct cmp {
 	struct nameset cuts; /* delegations inside the zone (zone data) */
 	struct probe *probes;
 	size_t n_probes;
-	size_t frontier; /* names.v[frontier..n) were asked in the last round */
+	size_t frontier; /* discovery: names.v[frontier..n) were asked in the last round */
+	/* zone data: names.v[0..judged) are judged, [judged..asked) asked; a
+	 * batch of names a round */
+	size_t judged, asked, batch;
+	struct tally tally[2];
+	size_t compared; /* RRsets */
 	/* for compare.names */
 	const char *source; /* "a zone transfer (AXFR) from ...", "the zone file PATH", "discovery" */
 	const struct ns_server *source_at; /* the server that gave the zone */
@@ -502,9 +522,16 @@ static int start(struct check_ctx *ctx, struct cmp *st)
 	}
 	if (!usable)
 		return 0;
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
+		size_t n = st->side[k].n + 1;
+		st->tally[k].asked = arena_alloc(ctx_arena(ctx), n * sizeof(size_t));
+		st->tally[k].bad = arena_alloc(ctx_arena(ctx), n * sizeof(size_t));
+		st->tally[k].first = arena_alloc(ctx_arena(ctx), n * sizeof(char *));
+		memset(st->tally[k].asked, 0, n * sizeof(size_t));
+		memset(st->tally[k].bad, 0, n * sizeof(size_t));
 		for (size_t i = 0; i < st->side[k].n; i++)
 			ctx_transfer(ctx, st->side[k].servers[i], st->zone);
+	}
 	st->phase = P_NAMES;
 	return CHECK_AGAIN;
 }
@@ -534,6 +561,9 @@ static const char *transfers_told(struct check_ctx *ctx, struct cmp *st, int k, 
 	sb_release(&sb);
 	return out;
 }
+
+static int name_order(const void *pa, const void *pb);
+static int next_batch(struct check_ctx *ctx, struct cmp *st);
 
 /* Round 1: the names, from a transfer, the zone file or discovery, asked. */
 static int choose_names(struct check_ctx *ctx, struct cmp *st)
@@ -592,12 +622,17 @@ static int choose_names(struct check_ctx *ctx, struct cmp *st)
 	n = ctx_param_list(ctx, "selectors", &v);
 	for (size_t i = 0; i < n; i++)
 		add_full(ctx, st, arena_printf(ctx_arena(ctx), "%s._domainkey.%s", v[i], st->zone));
-	ask_new(ctx, st);
 	if (!discover) {
-		st->phase = P_FOLLOW;
-		st->frontier = st->names.n; /* zone data: nothing to follow */
-		return CHECK_AGAIN;
+		/* a batch a round, in the rounds left (ROUNDS_MAX the last to ask) */
+		size_t rounds = (size_t)(ROUNDS_MAX - ctx_round(ctx) + 1);
+		st->batch = (st->names.n + rounds - 1) / rounds;
+		if (st->batch < BATCH_MIN)
+			st->batch = BATCH_MIN;
+		qsort(st->names.v, st->names.n, sizeof(*st->names.v), name_order);
+		st->phase = P_BATCH;
+		return next_batch(ctx, st);
 	}
+	ask_new(ctx, st);
 	make_probes(ctx, st);
 	for (size_t p = 0; p < st->n_probes; p++)
 		for (int k = 0; k < 2; k++)
@@ -609,40 +644,36 @@ static int choose_names(struct check_ctx *ctx, struct cmp *st)
 
 /* --- judging --------------------------------------------------------------- */
 
-/* Answers that could not be used, per server of a side. */
-struct tally {
-	size_t *asked, *bad;
-	const char **first; /* "www.example.org/A: timed out" */
-};
-
-/* The views of every server of side k on name/type. */
-static void read_side(struct check_ctx *ctx, struct cmp *st, int k, const char *name, ldns_rr_type type,
-		      struct rrset_view *v, struct tally *t)
+/* The views of every server of side k on name/type (memory from a, which
+ * the caller releases once the RRset is judged); the answers that could not
+ * be used are counted for compare.unreachable. */
+static void read_side(struct check_ctx *ctx, struct cmp *st, struct arena *a, int k, const char *name,
+		      ldns_rr_type type, struct rrset_view *v)
 {
+	struct tally *t = &st->tally[k];
 	for (size_t i = 0; i < st->side[k].n; i++) {
-		const struct answer *a = ctx_answer(ctx, st->side[k].servers[i], name, type);
-		compare_rrset_read(ctx_arena(ctx), a ? a->pkt : NULL, a ? a->err : 0, name, type, st->zone,
-				   &v[i]);
+		const struct answer *ans = ctx_answer(ctx, st->side[k].servers[i], name, type);
+		compare_rrset_read(a, ans ? ans->pkt : NULL, ans ? ans->err : 0, name, type, st->zone, &v[i]);
 		t->asked[i]++;
 		if (v[i].state != RRSET_UNUSABLE)
 			continue;
 		if (!t->bad[i]++)
-			t->first[i] = arena_printf(ctx_arena(ctx), "%s: %s", subject_of(ctx, name, type),
-						   v[i].problem);
+			t->first[i] = arena_printf(ctx_arena(ctx), "%s/%s: %s", name_display(ctx, name),
+						   type_name(ctx, type), v[i].problem);
 	}
 }
 
 /* values and TTL of v, for a finding that is about both. */
-static const char *values_ttl(struct check_ctx *ctx, const struct rrset_view *v)
+static const char *values_ttl(struct arena *a, const struct rrset_view *v)
 {
 	if (v->state != RRSET_DATA)
 		return "(none)";
-	return arena_printf(ctx_arena(ctx), "%s (TTL %u)", compare_values_text(ctx_arena(ctx), v), v->ttl);
+	return arena_printf(a, "%s (TTL %u)", compare_values_text(a, v), v->ttl);
 }
 
 /* The first usable view of side k (its representative), or -1; servers that
  * disagree with it are compare.inconsistent. */
-static long side_view(struct check_ctx *ctx, struct cmp *st, int k, const char *subject,
+static long side_view(struct check_ctx *ctx, struct cmp *st, struct arena *a, int k, const char *subject,
 		      const struct rrset_view *v)
 {
 	long rep = -1;
@@ -656,17 +687,16 @@ static long side_view(struct check_ctx *ctx, struct cmp *st, int k, const char *
 		ctx_finding(ctx, CODE_COMPARE_INCONSISTENT, subject, s, NULL, NULL,
 			    "the %s servers disagree: %s answers %s, %s answers %s; the %s side is compared "
 			    "as %s answers",
-			    side_word[k], s->label, values_ttl(ctx, &v[i]), r->label,
-			    values_ttl(ctx, &v[rep]), side_word[k], r->label);
+			    side_word[k], s->label, values_ttl(a, &v[i]), r->label, values_ttl(a, &v[rep]),
+			    side_word[k], r->label);
 	}
 	return rep;
 }
 
 /* The apex SOA and NS sets, which a provider move changes by design. */
-static void judge_apex(struct check_ctx *ctx, const char *subject, ldns_rr_type type,
+static void judge_apex(struct check_ctx *ctx, struct arena *a, const char *subject, ldns_rr_type type,
 		       const struct rrset_view *o, const struct rrset_view *n)
 {
-	struct arena *a = ctx_arena(ctx);
 	const char *ov = compare_values_text(a, o), *nv = compare_values_text(a, n);
 	int soa = type == LDNS_RR_TYPE_SOA;
 	int values = !compare_same_values(o, n);
@@ -691,31 +721,16 @@ static void judge_apex(struct check_ctx *ctx, const char *subject, ldns_rr_type 
 			    soa ? "negative-caching TTL" : "TTL", ot);
 }
 
-/* One RRset, old against new. */
-static void judge_rrset(struct check_ctx *ctx, struct cmp *st, const char *name, ldns_rr_type type,
-			struct tally *t, size_t *compared)
+/* The findings of one RRset, old (o) against new (n), both usable. */
+static void judge_views(struct check_ctx *ctx, struct arena *a, const char *subject, int apex,
+			ldns_rr_type type, const struct rrset_view *o, const struct rrset_view *n)
 {
-	struct rrset_view *v[2];
-	long rep[2];
-	const char *subject = subject_of(ctx, name, type);
-	for (int k = 0; k < 2; k++) {
-		v[k] = xcalloc(st->side[k].n + 1, sizeof(*v[k]));
-		read_side(ctx, st, k, name, type, v[k], &t[k]);
-		rep[k] = side_view(ctx, st, k, subject, v[k]);
-	}
-	if (rep[0] < 0 || rep[1] < 0)
-		goto out; /* told once per server (compare.unreachable) */
-	const struct rrset_view *o = &v[0][rep[0]], *n = &v[1][rep[1]];
-	struct arena *a = ctx_arena(ctx);
 	enum compare_verdict verdict = compare_judge(o, n);
-	if (verdict == COMPARE_ABSENT)
-		goto out;
-	(*compared)++;
 	const char *ov = compare_values_text(a, o), *nv = compare_values_text(a, n);
-	if (strcmp(name, st->zone) == 0 && (type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_NS) &&
-	    o->state == RRSET_DATA && n->state == RRSET_DATA) {
-		judge_apex(ctx, subject, type, o, n);
-		goto out;
+	if (apex && (type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_NS) && o->state == RRSET_DATA &&
+	    n->state == RRSET_DATA) {
+		judge_apex(ctx, a, subject, type, o, n);
+		return;
 	}
 	switch (verdict) {
 	case COMPARE_ABSENT:
@@ -754,85 +769,131 @@ static void judge_rrset(struct check_ctx *ctx, struct cmp *st, const char *name,
 				    n->ttl);
 		break;
 	}
-out:
-	free(v[0]);
-	free(v[1]);
 }
 
-/* Canonical order (RFC 4034 6.1): labels compared from the right. */
-static int name_order(const void *pa, const void *pb)
+/* One RRset, old against new; its answers forgotten afterwards. */
+static void judge_rrset(struct check_ctx *ctx, struct cmp *st, const char *name, ldns_rr_type type)
 {
-	const char *a = (*(const struct entry *const *)pa)->name,
-		   *b = (*(const struct entry *const *)pb)->name;
-	const char *ea = a + strlen(a), *eb = b + strlen(b);
-	for (;;) {
-		/* the label ending at ea (before its dot) */
-		const char *la = ea > a ? ea - 1 : a, *lb = eb > b ? eb - 1 : b;
-		while (la > a && la[-1] != '.')
-			la--;
-		while (lb > b && lb[-1] != '.')
-			lb--;
-		if (la == ea || lb == eb)
-			return (la != ea) - (lb != eb);
-		size_t na = (size_t)(ea - la), nb = (size_t)(eb - lb);
-		int c = strncmp(la, lb, na < nb ? na : nb);
-		if (c || na != nb)
-			return c ? c : na < nb ? -1 : 1;
-		ea = la > a ? la - 1 : a;
-		eb = lb > b ? lb - 1 : b;
-		if (ea == a && eb == b)
-			return 0;
-	}
-}
-
-static void judge_all(struct check_ctx *ctx, struct cmp *st)
-{
-	struct tally t[2];
-	size_t compared = 0;
+	struct arena a = ARENA_INIT; /* what one RRset takes, given back at once */
+	struct rrset_view *v[2];
+	long rep[2];
+	char *tname = ldns_rr_type2str(type);
+	const char *subject = arena_printf(&a, "%s/%s", name_display(ctx, name), tname ? tname : "?");
+	free(tname);
 	for (int k = 0; k < 2; k++) {
-		t[k].asked = xcalloc(st->side[k].n + 1, sizeof(size_t));
-		t[k].bad = xcalloc(st->side[k].n + 1, sizeof(size_t));
-		t[k].first = xcalloc(st->side[k].n + 1, sizeof(char *));
+		v[k] = arena_alloc(&a, (st->side[k].n + 1) * sizeof(*v[k]));
+		read_side(ctx, st, &a, k, name, type, v[k]);
+		rep[k] = side_view(ctx, st, &a, k, subject, v[k]);
 	}
-	qsort(st->names.v, st->names.n, sizeof(*st->names.v), name_order);
-	for (size_t i = 0; i < st->names.n; i++) {
+	/* once both sides are read: a server may stand on both */
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < st->side[k].n; i++)
+			ctx_forget(ctx, st->side[k].servers[i], name, type);
+	/* a side without a usable view is told once per server (compare.unreachable) */
+	if (rep[0] >= 0 && rep[1] >= 0 && compare_judge(&v[0][rep[0]], &v[1][rep[1]]) != COMPARE_ABSENT) {
+		st->compared++;
+		judge_views(ctx, &a, subject, strcmp(name, st->zone) == 0, type, &v[0][rep[0]],
+			    &v[1][rep[1]]);
+	}
+	arena_release(&a);
+}
+
+/* Judge names.v[from..to), every type asked of each. */
+static void judge_names(struct check_ctx *ctx, struct cmp *st, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
 		const struct entry *e = st->names.v[i];
 		if (!e->asked)
 			continue;
 		ldns_rr_type *types = xmalloc(TYPES_MAX(e) * sizeof(*types));
 		size_t nt = entry_types(st, e, types);
 		for (size_t j = 0; j < nt; j++)
-			judge_rrset(ctx, st, e->name, types[j], t, &compared);
+			judge_rrset(ctx, st, e->name, types[j]);
 		free(types);
 	}
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < st->side[k].n; i++) {
-			if (t[k].bad[i])
+}
+
+/* The last findings: servers that gave unusable answers, and compare.names. */
+static void judge_end(struct check_ctx *ctx, struct cmp *st)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct tally *t = &st->tally[k];
+		for (size_t i = 0; i < st->side[k].n; i++)
+			if (t->bad[i])
 				ctx_finding(ctx, CODE_COMPARE_UNREACHABLE, name_display(ctx, st->zone),
 					    st->side[k].servers[i], NULL, NULL,
 					    "%s (%s side) gave no usable answer to %zu of %zu questions "
 					    "(first %s): what it serves there is not compared",
-					    st->side[k].servers[i]->label, side_word[k], t[k].bad[i],
-					    t[k].asked[i], t[k].first[i]);
-		}
+					    st->side[k].servers[i]->label, side_word[k], t->bad[i],
+					    t->asked[i], t->first[i]);
+	}
 	size_t n_asked = 0;
 	for (size_t i = 0; i < st->names.n; i++)
 		n_asked += st->names.v[i]->asked != 0;
 	ctx_finding(ctx, CODE_COMPARE_NAMES, name_display(ctx, st->zone), st->source_at, NULL, NULL,
 		    "%zu name%s from %s: %zu RRset%s compared between the old servers (%s) and the new ones "
 		    "(%s); %s%s%s",
-		    n_asked, n_asked == 1 ? "" : "s", st->source, compared, compared == 1 ? "" : "s",
+		    n_asked, n_asked == 1 ? "" : "s", st->source, st->compared, st->compared == 1 ? "" : "s",
 		    st->side[0].text, st->side[1].text, st->source_note,
 		    st->over_cap ? arena_printf(ctx_arena(ctx), "; %zu more names left out (at most %d)",
 						st->over_cap, NAMES_MAX)
 				 : "",
 		    st->rounds_out ? "; the search for more names stopped at the most rounds a check has"
 				   : "");
-	for (int k = 0; k < 2; k++) {
-		free(t[k].asked);
-		free(t[k].bad);
-		free(t[k].first);
+}
+
+/* The labels of name (canonical, absolute) into lab[], right to left (the
+ * root's empty label left out); returns how many (at most 128). */
+static size_t labels_rtl(const char *name, const char *lab[128], size_t len[128])
+{
+	size_t n = 0;
+	const char *end = name + strlen(name) - 1; /* the root's dot */
+	while (end > name && n < 128) {
+		const char *start = end;
+		while (start > name && start[-1] != '.')
+			start--;
+		lab[n] = start;
+		len[n++] = (size_t)(end - start);
+		end = start > name ? start - 1 : name;
 	}
+	return n;
+}
+
+/* Canonical order (RFC 4034 6.1): labels compared from the right, a name
+ * before the names under it. */
+static int name_order(const void *pa, const void *pb)
+{
+	const char *la[128], *lb[128];
+	size_t za[128], zb[128];
+	size_t na = labels_rtl((*(const struct entry *const *)pa)->name, la, za);
+	size_t nb = labels_rtl((*(const struct entry *const *)pb)->name, lb, zb);
+	for (size_t i = 0; i < na && i < nb; i++) {
+		int c = memcmp(la[i], lb[i], za[i] < zb[i] ? za[i] : zb[i]);
+		if (c || za[i] != zb[i])
+			return c ? c : za[i] < zb[i] ? -1 : 1;
+	}
+	return (na > nb) - (na < nb);
+}
+
+/* Names of a zone's data (a transfer, a zone file), asked a batch a round:
+ * each round judges the batch answered and forgets its answers, so memory
+ * holds a batch's, not the zone's. Returns CHECK_AGAIN, or 0 when all are
+ * judged. */
+static int next_batch(struct check_ctx *ctx, struct cmp *st)
+{
+	size_t from = st->judged, to = st->asked;
+	if (st->asked < st->names.n) {
+		size_t end = st->asked + st->batch < st->names.n ? st->asked + st->batch : st->names.n;
+		for (size_t i = st->asked; i < end; i++)
+			ask_entry(ctx, st, st->names.v[i]);
+		st->asked = end;
+	}
+	judge_names(ctx, st, from, to);
+	st->judged = to;
+	if (st->judged < st->names.n)
+		return CHECK_AGAIN;
+	judge_end(ctx, st);
+	return 0;
 }
 
 static int compare_judge_rule(struct check_ctx *ctx, const struct rule *rule)
@@ -844,6 +905,8 @@ static int compare_judge_rule(struct check_ctx *ctx, const struct rule *rule)
 		return start(ctx, st);
 	case P_NAMES:
 		return choose_names(ctx, st);
+	case P_BATCH:
+		return next_batch(ctx, st);
 	case P_PROBED:
 		for (size_t p = 0; p < st->n_probes; p++)
 			if (probe_found(ctx, st, &st->probes[p]))
@@ -862,8 +925,11 @@ static int compare_judge_rule(struct check_ctx *ctx, const struct rule *rule)
 		ask_new(ctx, st);
 		return CHECK_AGAIN;
 	}
+	/* discovery is over: every name asked is answered, judged at once */
 	st->rounds_out = added > 0;
-	judge_all(ctx, st);
+	qsort(st->names.v, st->names.n, sizeof(*st->names.v), name_order);
+	judge_names(ctx, st, 0, st->names.n);
+	judge_end(ctx, st);
 	return 0;
 }
 

@@ -457,6 +457,17 @@ const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *s
 	return answer_of(ctx, Q_AUTHORITATIVE, server, name, type);
 }
 
+void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type)
+{
+	const char *canon = lookup_name(ctx, name);
+	struct question *q = canon ? question_find(ctx->job, Q_AUTHORITATIVE, server, canon, type) : NULL;
+	if (!q || !q->done)
+		return;
+	ldns_pkt_free(q->ans.pkt);
+	q->ans.pkt = NULL;
+	q->done = 0; /* answered and forgotten: read as never asked, never asked again */
+}
+
 void ctx_ask_dnssec(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 		    ldns_rr_type type)
 {

@@ -180,6 +180,21 @@ is "$(values compare.missing obscure-host.cmpdisc.test/A)" "192.0.2.40 | (none)"
 at compare.value fail cdn-origin.cmpdisc.test/A
 none_at blog.cmpdisc.test/A
 
+# names of a zone file asked 500 a round, judged and let go a round later:
+# the export and 1,200 names neither side has, three batches
+{
+	cat "$EXPORT"
+	awk 'BEGIN { for (i = 1; i <= 1200; i++) printf "gen%04d 300 IN A 192.0.2.%d\n", i, i % 250 }'
+} >"$TMP/big.zone"
+cmp cmpdisc.test --from delegated --to "$NEW2" --zone "$TMP/big.zone"
+like "$(message_of compare.names)" "^1209 names from the zone file $TMP/big.zone: 13 RRsets compared" \
+	"1,209 names in three batches: the same 13 RRsets compared"
+at compare.missing fail obscure-host.cmpdisc.test/A
+at compare.value fail cdn-origin.cmpdisc.test/A
+is "$(finding_count compare.ok ok)" 9 "the same 9 RRsets the same"
+is "$(json_field '[.findings[] | select(.subject != null) | .subject] | map(select(startswith("gen"))) | length')" 0 \
+	"names neither side has: no finding"
+
 # --- delegated behind --ns --------------------------------------------------------
 
 cmp cmpdisc.test --from ns1.oldprov.test --to delegated --ns ns1.newprov.test
