@@ -261,6 +261,17 @@ audit -r "$TMP/bad.yml" cmp.test
 is "$RC" 3 "a zone file that cannot be read: exit 3"
 like "$ERR" "bad.yml:5:[0-9]+: zone_file: /nonexistent.zone: cannot read it" "the error names the rule's line"
 
+# a zone file named after the domain, missing when the check runs: said as an
+# error, and the names discovered instead
+printf 'checks:\n  - check: compare\n    from: [delegated]\n    to: [ns1.newprov.test]\n    zone_file: "%s/{domain}.zone"\n' \
+	"$TMP" >"$TMP/late.yml"
+audit -r "$TMP/late.yml" cmpdisc.test
+is "$RC" 2 "a zone file that cannot be read when the check runs, and a difference: exit 2"
+at compare.names error cmpdisc.test
+like "$(message_of compare.names)" "^the zone file could not be read \($TMP/cmpdisc.test.zone: cannot read it: No such file or directory\): the names were discovered instead" \
+	"compare.names (error) says why"
+at compare.value fail cdn-origin.cmpdisc.test/A
+
 # --- bad usage ----------------------------------------------------------------------
 
 bad() { # DESC ERE ARG...
