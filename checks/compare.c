@@ -465,14 +465,14 @@ static int compare_validate(const struct rule *rule, const struct rule_value **a
 		return -1;
 	const struct rule_value *zf = rule_param(rule, "zone_file");
 	if (zf && zf->str && !strchr(zf->str, '{')) {
-		ldns_zone *z = NULL;
+		ldns_rr_list *z = NULL;
 		char why[512];
 		if (compare_zone_read(zf->str, NULL, &z, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "zone_file: %s", why);
 			*at = zf;
 			return -1;
 		}
-		ldns_zone_deep_free(z);
+		ldns_rr_list_deep_free(z);
 	}
 	return 0;
 }
@@ -581,17 +581,11 @@ static int choose_names(struct check_ctx *ctx, struct cmp *st)
 			arena_printf(ctx_arena(ctx), "a zone transfer (AXFR) from %s", st->source_at->label);
 		st->source_note = arena_printf(ctx_arena(ctx), "zone transfers: %s; %s", told[0], told[1]);
 	} else if (zone_file) {
-		ldns_zone *z = NULL;
+		ldns_rr_list *z = NULL;
 		char why[512];
 		if (compare_zone_read(zone_file, st->zone, &z, why, sizeof(why)) == 0) {
-			add_zone_data(ctx, st, ldns_zone_rrs(z));
-			if (ldns_zone_soa(z)) {
-				ldns_rr_list *soa = ldns_rr_list_new();
-				ldns_rr_list_push_rr(soa, ldns_zone_soa(z));
-				add_zone_data(ctx, st, soa);
-				ldns_rr_list_free(soa);
-			}
-			ldns_zone_deep_free(z);
+			add_zone_data(ctx, st, z);
+			ldns_rr_list_deep_free(z);
 			st->source = arena_printf(ctx_arena(ctx), "the zone file %s", zone_file);
 			st->source_note =
 				arena_printf(ctx_arena(ctx), "no server allows a zone transfer (%s; %s)",

@@ -223,12 +223,14 @@ const char *compare_values_only(struct arena *a, const struct rrset_view *a_view
 	return values_joined(a, a_view, b);
 }
 
-int compare_zone_read(const char *path, const char *origin, ldns_zone **out, char *err, size_t errlen)
+int compare_zone_read(const char *path, const char *origin, ldns_rr_list **out, char *err, size_t errlen)
 {
-	ldns_rdf *o = NULL;
+	ldns_rdf *o = NULL, *prev = NULL;
+	ldns_rr_list *rrs = NULL;
+	uint32_t ttl = 3600;
 	int line = 1, rc = -1;
-	*out = NULL;
 	struct stat sb;
+	*out = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read it: %s", path, strerror(errno));
@@ -248,9 +250,20 @@ int compare_zone_read(const char *path, const char *origin, ldns_zone **out, cha
 		snprintf(err, errlen, "%s: '%s' is not a domain name", path, origin);
 		goto out;
 	}
-	ldns_status s = ldns_zone_new_frm_fp_l(out, f, o, 3600, LDNS_RR_CLASS_IN, &line);
-	if (s != LDNS_STATUS_OK) {
-		*out = NULL;
+	rrs = ldns_rr_list_new();
+	/* a record at a time, as ldns_zone_new_frm_fp() reads them (which,
+	 * on an error, frees the records read before it without their data) */
+	while (rrs && !feof(f)) {
+		ldns_rr *rr = NULL;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &o, &prev, &line);
+		if (s == LDNS_STATUS_OK && rr && ldns_rr_list_push_rr(rrs, rr))
+			continue;
+		ldns_rr_free(rr);
+		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
+		    s == LDNS_STATUS_SYNTAX_ORIGIN)
+			continue;
+		if (s == LDNS_STATUS_OK)
+			s = LDNS_STATUS_MEM_ERR;
 		/* ldns counts the newline that ends the bad record: the line is
 		 * the one before, unless the file ended without one */
 		long pos = ftell(f);
@@ -259,9 +272,17 @@ int compare_zone_read(const char *path, const char *origin, ldns_zone **out, cha
 		snprintf(err, errlen, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
 		goto out;
 	}
+	if (!rrs) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	*out = rrs;
+	rrs = NULL;
 	rc = 0;
 out:
+	ldns_rr_list_deep_free(rrs);
 	ldns_rdf_deep_free(o);
+	ldns_rdf_deep_free(prev);
 	fclose(f);
 	return rc;
 }

@@ -74,10 +74,11 @@ const char *compare_values_only(struct arena *a, const struct rrset_view *a_view
 /* Zone files larger than this are refused (64 MiB: some 500,000 records). */
 #define COMPARE_ZONE_FILE_MAX (64 << 20)
 /* Read the zone file path, relative names under origin (absolute: the
- * domain; NULL: "invalid.", to check the syntax alone), into *out, which
- * the caller frees with ldns_zone_deep_free(). Returns 0, or -1 with
- * "PATH:LINE: why" in err (a file that is not a regular one, or larger
- * than COMPARE_ZONE_FILE_MAX, is refused). */
-int compare_zone_read(const char *path, const char *origin, ldns_zone **out, char *err, size_t errlen);
+ * domain; NULL: "invalid.", to check the syntax alone), into *out, a new
+ * list of its records (the SOA among them) the caller frees with
+ * ldns_rr_list_deep_free(). Returns 0, or -1 with "PATH:LINE: why" in err
+ * (a file that is not a regular one, or larger than COMPARE_ZONE_FILE_MAX,
+ * is refused). */
+int compare_zone_read(const char *path, const char *origin, ldns_rr_list **out, char *err, size_t errlen);
 
 #endif

@@ -227,12 +227,11 @@ static int check_usage(const struct common_opts *o, const struct compare_opts *c
 		}
 	if (co->zone_file) {
 		struct arena a = ARENA_INIT;
-		ldns_zone *z = NULL;
+		ldns_rr_list *z = NULL;
 		char err[1024];
 		int rc = compare_zone_read(co->zone_file, name_canonical(&a, o->args[0]), &z, err,
 					   sizeof(err));
-		if (z)
-			ldns_zone_deep_free(z); /* ldns's: NULL is not allowed */
+		ldns_rr_list_deep_free(z);
 		arena_release(&a);
 		if (rc != 0) {
 			fprintf(stderr, "cutover: compare: --zone %s\n", err);

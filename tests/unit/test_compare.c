@@ -247,23 +247,44 @@ static char *zone_file(const char *text)
 static void test_zone_read(void **state)
 {
 	(void)state;
-	ldns_zone *z = NULL;
+	ldns_rr_list *z = NULL;
 	char err[512];
 	char *path =
 		zone_file("; an export\n@ 300 IN A 192.0.2.1\nwww 300 IN CNAME @\nmail 300 IN MX 10 mx\n");
 	assert_int_equal(compare_zone_read(path, ZONE, &z, err, sizeof(err)), 0);
-	assert_int_equal(ldns_rr_list_rr_count(ldns_zone_rrs(z)), 3);
-	char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_zone_rrs(z), 2)));
+	assert_int_equal(ldns_rr_list_rr_count(z), 3);
+	char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(z, 2)));
 	assert_string_equal(owner, "mail.example.org.");
 	free(owner);
-	ldns_zone_deep_free(z);
+	ldns_rr_list_deep_free(z);
 	unlink(path);
 	free(path);
 
+	/* $TTL, $ORIGIN, an owner left blank (the one before) */
+	path = zone_file("$TTL 600\n$ORIGIN sub.example.org.\nx IN A 192.0.2.1\n  IN AAAA 2001:db8::1\n");
+	assert_int_equal(compare_zone_read(path, ZONE, &z, err, sizeof(err)), 0);
+	assert_int_equal(ldns_rr_list_rr_count(z), 2);
+	owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(z, 1)));
+	assert_string_equal(owner, "x.sub.example.org.");
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(z, 1)), 600);
+	free(owner);
+	ldns_rr_list_deep_free(z);
+	unlink(path);
+	free(path);
+
+	/* an error after records read: nothing of them left behind (ASan) */
 	path = zone_file("a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.300\nc 300 IN A 192.0.2.3\n");
 	assert_int_equal(compare_zone_read(path, ZONE, &z, err, sizeof(err)), -1);
 	assert_null(z);
 	char *want = xasprintf("%s:2: ", path);
+	assert_memory_equal(err, want, strlen(want));
+	free(want);
+	unlink(path);
+	free(path);
+
+	path = zone_file("$INCLUDE /etc/passwd\n");
+	assert_int_equal(compare_zone_read(path, ZONE, &z, err, sizeof(err)), -1);
+	want = xasprintf("%s:1: ", path);
 	assert_memory_equal(err, want, strlen(want));
 	free(want);
 	unlink(path);
