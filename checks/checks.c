@@ -20,11 +20,12 @@ extern const struct check_desc check_http;
 extern const struct check_desc check_smtp;
 extern const struct check_desc check_mtasts;
 extern const struct check_desc check_dnssec;
+extern const struct check_desc check_compare;
 
 static const struct check_desc *const checks[] = {
-	&check_ns,	    &check_soa,	 &check_ttl,  &check_wildcard, &check_record,
-	&check_mx,	    &check_spf,	 &check_dkim, &check_dmarc,    &check_rdns,
-	&check_propagation, &check_http, &check_smtp, &check_mtasts,   &check_dnssec,
+	&check_ns,   &check_soa,    &check_ttl,	   &check_wildcard, &check_record,	&check_mx,
+	&check_spf,  &check_dkim,   &check_dmarc,  &check_rdns,	    &check_propagation, &check_http,
+	&check_smtp, &check_mtasts, &check_dnssec, &check_compare,
 };
 
 int check_resolver_only(const struct rule *rule)

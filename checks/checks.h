@@ -133,6 +133,11 @@ void ctx_ask(struct check_ctx *ctx, const struct ns_server *server, const char *
 /* What server said to name/type, or NULL when it was never asked. */
 const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 				ldns_rr_type type);
+/* Free what server answered to name/type (ctx_ask), for a check that reads
+ * thousands of answers once each and would otherwise hold them all until
+ * the domain is done (compare): ctx_answer() says NULL afterwards, and
+ * asking again sends nothing. */
+void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type);
 /* Ask name/type of one server with the DO bit set (RFC 3225), RD=0: the
  * answer carries the RRSIGs of what it holds and, for a name or type that
  * does not exist, the NSEC or NSEC3 records that prove it. Separate from
@@ -167,6 +172,29 @@ void ctx_fetch(struct check_ctx *ctx, const char *key, const struct http_request
  * when it was never asked or is not done. A request http_request() refused
  * (a URL that does not parse) has error set and failure HTTP_FAIL_PROTOCOL. */
 const struct http_response *ctx_fetch_result(struct check_ctx *ctx, const char *key);
+
+/* --- zone transfers (src/xfr.h), on the loop ----------------------------- */
+
+/* A zone transfer (AXFR) of zone from one server, as ctx_transfer_result()
+ * gives it. */
+struct transfer {
+	/* NULL when the whole zone came, else why not ("transfer refused",
+	 * "timed out", "more records than a transfer may hold", "offline") */
+	const char *error;
+	const ldns_rr_list *rrs; /* the zone's records, its SOA first (NULL on error) */
+	size_t messages, bytes;
+	size_t dropped; /* records outside the zone or not of class IN, left out */
+	unsigned ms;
+};
+/* Transfer zone (absolute, lower case) from server over TCP, within the
+ * query budget (--timeout) for each message and XFR_TOTAL_FACTOR times it in
+ * all. Asked twice, it runs once. The outcome is there at the next judge();
+ * in an offline audit every transfer fails ("offline"). */
+void ctx_transfer(struct check_ctx *ctx, const struct ns_server *server, const char *zone);
+/* The outcome of that transfer (valid until the domain is done), or NULL
+ * when it was never asked or is not done. */
+const struct transfer *ctx_transfer_result(struct check_ctx *ctx, const struct ns_server *server,
+					   const char *zone);
 
 /* Add a finding of this check. The code's default status is used, or the
  * rule's severity when the default is warn or fail. subject, server,

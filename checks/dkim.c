@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "checks.h"
+#include "dkim.h"
 #include "names.h"
 #include "dkimkey.h"
 #include "rules.h"
@@ -68,6 +69,12 @@ static const char *const common_selectors[] = {
 	"pm",	/* Postmark */
 	"sig1", /* iCloud custom domains */
 };
+
+const char *const *dkim_common_selectors(size_t *n)
+{
+	*n = ARRAY_SIZE(common_selectors);
+	return common_selectors;
+}
 
 /* The length of the random selector probed for a wildcard. */
 #define RANDOM_LABEL_LEN 16

@@ -29,6 +29,7 @@
 #include "resolve.h"
 #include "session.h"
 #include "util.h"
+#include "xfr.h"
 
 /* Rounds a check may ask for (CHECK_AGAIN): enough for RFC 7208's ten DNS
  * lookups plus the record itself; past it the check says so in a finding. */
@@ -64,6 +65,17 @@ struct fetch {
 	struct fetch *next;
 };
 
+/* A zone transfer of a check (ctx_transfer), known by server and zone. */
+struct transfer_op {
+	const struct ns_server *server;
+	const char *zone;
+	int done;
+	struct transfer t; /* when done: t.rrs owned here until the job ends */
+	struct xfr *x;	   /* while running */
+	struct audit *job;
+	struct transfer_op *next;
+};
+
 struct instance {
 	const struct rule *rule;
 	int round;
@@ -93,7 +105,8 @@ struct audit {
 	size_t n_qindex; /* a power of two, 0 before the first question */
 	struct ns_server **extra;
 	size_t n_extra, alloc_extra;
-	struct fetch *fetches; /* newest first */
+	struct fetch *fetches;	       /* newest first */
+	struct transfer_op *transfers; /* newest first */
 	struct instance *inst;
 	size_t n_inst;
 	int pending; /* operations not yet answered */
@@ -444,6 +457,17 @@ const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *s
 	return answer_of(ctx, Q_AUTHORITATIVE, server, name, type);
 }
 
+void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type)
+{
+	const char *canon = lookup_name(ctx, name);
+	struct question *q = canon ? question_find(ctx->job, Q_AUTHORITATIVE, server, canon, type) : NULL;
+	if (!q || !q->done)
+		return;
+	ldns_pkt_free(q->ans.pkt);
+	q->ans.pkt = NULL;
+	q->done = 0; /* answered and forgotten: read as never asked, never asked again */
+}
+
 void ctx_ask_dnssec(struct check_ctx *ctx, const struct ns_server *server, const char *name,
 		    ldns_rr_type type)
 {
@@ -563,6 +587,62 @@ const struct http_response *ctx_fetch_result(struct check_ctx *ctx, const char *
 	return f && f->done ? &f->r : NULL;
 }
 
+/* --- zone transfers ------------------------------------------------------ */
+
+static struct transfer_op *transfer_find(struct audit *job, const struct ns_server *server, const char *zone)
+{
+	for (struct transfer_op *t = job->transfers; t; t = t->next)
+		if (t->server == server && strcmp(t->zone, zone) == 0)
+			return t;
+	return NULL;
+}
+
+static void on_transferred(void *arg, struct xfr_result *res)
+{
+	struct transfer_op *t = arg;
+	struct arena *a = &t->job->arena;
+	t->x = NULL;
+	t->done = 1;
+	t->t.error = arena_strdup_or_null(a, res->error);
+	t->t.rrs = res->rrs; /* freed by job_free() */
+	t->t.messages = res->messages;
+	t->t.bytes = res->bytes;
+	t->t.dropped = res->dropped;
+	t->t.ms = res->ms;
+	op_done(t->job);
+}
+
+void ctx_transfer(struct check_ctx *ctx, const struct ns_server *server, const char *zone)
+{
+	struct audit *job = ctx->job;
+	const char *canon = lookup_name(ctx, zone);
+	if (!canon || transfer_find(job, server, canon))
+		return;
+	struct transfer_op *t = arena_alloc(&job->arena, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->server = server;
+	t->zone = arena_strdup(&job->arena, canon);
+	t->job = job;
+	t->next = job->transfers;
+	job->transfers = t;
+	if (job->offline) {
+		t->done = 1;
+		t->t.error = "offline";
+		return;
+	}
+	job->pending++;
+	xfr_start(job->s->loop, (const struct sockaddr *)&server->addr, server->addrlen, t->zone,
+		  dns_engine_timeout_ms(job->s->engine), on_transferred, t, &t->x);
+}
+
+const struct transfer *ctx_transfer_result(struct check_ctx *ctx, const struct ns_server *server,
+					   const char *zone)
+{
+	const char *canon = lookup_name(ctx, zone);
+	struct transfer_op *t = canon ? transfer_find(ctx->job, server, canon) : NULL;
+	return t && t->done ? &t->t : NULL;
+}
+
 static void job_finding(struct audit *job, const char *check, enum code code, enum status status,
 			const char *subject, const char *server, const char *expected, const char *actual,
 			const char *message)
@@ -647,6 +727,10 @@ static void job_free(struct audit *job)
 	for (struct fetch *f = job->fetches; f; f = f->next)
 		if (!f->done && job->s)
 			http_cancel(job->s->http, f);
+	for (struct transfer_op *t = job->transfers; t; t = t->next) {
+		xfr_cancel(t->x); /* one still running ends here, without its callback */
+		ldns_rr_list_deep_free((ldns_rr_list *)t->t.rrs);
+	}
 	for (size_t i = 0; i < job->n_qs; i++) {
 		if (job->qs[i]->ans.pkt)
 			ldns_pkt_free(job->qs[i]->ans.pkt);

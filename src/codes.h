@@ -257,6 +257,9 @@
 	  "a side's server gave no usable answer, so what it serves could not be compared")                  \
 	X(COMPARE_NAMES, "compare.names", STATUS_INFO,                                                       \
 	  "where the names compared came from: a zone transfer, a zone file, or discovery")                  \
+	X(COMPARE_PROVIDER_SPECIFIC, "compare.provider-specific", STATUS_INFO,                               \
+	  "the apex SOA or NS set differs, as it does by design when the provider changes: told, not "       \
+	  "judged (the negative-caching TTL and the NS TTL are judged as compare.ttl)")                      \
 	/* --- dnssec ---------------------------------------------------- */                                \
 	X(DNSSEC_OK, "dnssec.ok", STATUS_OK,                                                                 \
 	  "the DS at the parent matches a key every server publishes, and signatures are valid")             \

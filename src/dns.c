@@ -383,7 +383,7 @@ static struct server *server_get(struct dns_engine *e, const struct sockaddr *ad
  * the host lacks. Anything else came back from the server or the network on
  * the way to it (recv(), SO_ERROR of a TCP connect, send() on a TCP
  * connection), and is the server's failure, never "no route from here". */
-static int errno_to_dns(int err, int local)
+int dns_errno_error(int err, int local)
 {
 	switch (err) {
 	case ECONNREFUSED:
@@ -551,7 +551,7 @@ static int udp_acquire(struct dns_engine *e, struct query *q)
 		if (connect(s->fd, sa, q->srv->addrlen) != 0) {
 			int err = errno;
 			udp_close(s);
-			return errno_to_dns(err, 1);
+			return dns_errno_error(err, 1);
 		}
 		s->peer = q->srv;
 	}
@@ -735,7 +735,7 @@ static int tcp_open(struct dns_engine *e, struct query *q)
 	if (connect(fd, sa, q->srv->addrlen) != 0 && errno != EINPROGRESS) {
 		int err = errno;
 		close(fd);
-		return errno_to_dns(err, 1);
+		return dns_errno_error(err, 1);
 	}
 	q->io = loop_io_new(e->loop, fd, LOOP_WRITE, tcp_event, q);
 	if (!q->io) {
@@ -757,7 +757,7 @@ static int udp_send(struct query *q)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
-		return errno_to_dns(errno, 1);
+		return dns_errno_error(errno, 1);
 	}
 }
 
@@ -1086,7 +1086,7 @@ static void udp_readable(struct dns_engine *e, struct udp_socket *s)
 			/* ECONNREFUSED: ICMP port unreachable, reported on
 			 * the connected socket (reading it clears it). */
 			if (q)
-				finish(e, q, errno_to_dns(errno, 0));
+				finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		/* The connected socket already filters on the source; this
@@ -1111,7 +1111,7 @@ static void tcp_write(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return; /* still registered for EPOLLOUT */
-			finish(e, q, errno_to_dns(errno, 0));
+			finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		q->tcp_sent += (size_t)n;
@@ -1131,7 +1131,7 @@ static void tcp_connected(struct dns_engine *e, struct query *q)
 	if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err) {
-		finish(e, q, errno_to_dns(err, 0));
+		finish(e, q, dns_errno_error(err, 0));
 		return;
 	}
 	q->state = Q_TCP_WRITE;
@@ -1163,7 +1163,7 @@ static void tcp_read(struct dns_engine *e, struct query *q)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			finish(e, q, errno_to_dns(errno, 0));
+			finish(e, q, dns_errno_error(errno, 0));
 			return;
 		}
 		if (n == 0) {
@@ -1455,6 +1455,11 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 		return 0;
 	queue_push(e, q, 0);
 	return 0;
+}
+
+unsigned dns_engine_timeout_ms(const struct dns_engine *e)
+{
+	return e->opts.timeout_ms;
 }
 
 size_t dns_pending(const struct dns_engine *e)

@@ -113,6 +113,9 @@ enum dns_verdict dns_judge_message_class(uint16_t id, const ldns_rdf *qname, ldn
 
 /* A short lower-case text for an error ("timed out", "connection refused", ...). */
 const char *dns_strerror(int err);
+/* The enum dns_error for errno err of a socket call; local when the call
+ * was this machine's own refusal to send (socket(), a first connect()). */
+int dns_errno_error(int err, int local);
 
 struct dns_answer {
 	int err;	 /* enum dns_error */
@@ -147,6 +150,9 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 
 /* Queries queued or on the wire. */
 size_t dns_pending(const struct dns_engine *e);
+/* The budget of one query (dns_opts.timeout_ms), for work of the same kind
+ * done beside the engine (zone transfers, xfr.h). */
+unsigned dns_engine_timeout_ms(const struct dns_engine *e);
 
 struct dns_stats {
 	unsigned long sent, received, timeouts, tcp_fallbacks, mismatched, retransmits;

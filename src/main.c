@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "baseline.h"
+#include "comparecmd.h"
 #include "plancmd.h"
 #include "propcmd.h"
 #include "providercmd.h"
@@ -105,6 +106,8 @@ static const struct command commands[] = {
 	 records_usage},
 	{"provider", cmd_provider,
 	 "which DNS provider a domain is at, its lowest TTL and how to lower one there", provider_usage},
+	{"compare", cmd_compare,
+	 "every record of a zone on the old DNS provider's servers against the new one's", compare_usage},
 	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
 };
 

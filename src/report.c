@@ -83,6 +83,10 @@
  *   message and "(expected X, got Y)"; columns are capped at 40 characters
  *   and a column no finding uses takes no room. Last line:
  *   "FAIL: 3 fail, 1 error, 1 warn, 1 info, 2 ok in 3 domains (0.123 s)".
+ *   With value_words (cutover compare: "old", "new"), expected and actual
+ *   are two more columns before the message, "old: X" and "new: Y", each
+ *   value cut to 40 characters ("..." ending it; the message and the other
+ *   formats have it whole), and no "(expected X, got Y)" follows.
  * - Baselines (report_opts.baseline set; the marks are the caller's, see
  *   baseline.h): every finding carries its mark. json: a "baseline" key
  *   after "status" ("new", "unchanged", "fixed") and a top-level
@@ -469,6 +473,10 @@ struct reporter {
 	FILE *spool[SPOOL_MAX]; /* unlinked temporary files, NULL when unused */
 	/* text: the widest code, subject and @server so far (capped) */
 	size_t code_w, subject_w, server_w;
+	/* text: the words of the value columns (opts.value_words copied; NULL:
+	 * no such columns), and their widest values so far (capped) */
+	char *value_words[2];
+	size_t value_w[2];
 	/* nagios: the first findings of each status >= warn, as the status line
 	 * names them (with fail_on_new, of the new ones) */
 	char *named[STATUS_COUNT][NAGIOS_NAMED_MAX];
@@ -655,8 +663,13 @@ static void text_counts(struct strbuf *sb, const size_t counts[STATUS_COUNT])
  *
  *   H<worst>\t<domain>\t<counts>       a domain's heading
  *   R<status><mark>\t<code>\t<subject>\t<server>\t<message (expected X, got Y)>
+ *
+ * and with value columns (report_opts.value_words), expected and actual as
+ * cells of their own, cut to TEXT_COLUMN_MAX, before the message:
+ *
+ *   R<status><mark>\t<code>\t<subject>\t<server>\t<expected>\t<actual>\t<message>
  */
-#define TEXT_CELLS 5
+#define TEXT_CELLS 7
 /* text_finish writes out what it laid out whenever it has this much. */
 #define TEXT_FLUSH_AT 65536
 
@@ -672,6 +685,29 @@ static void text_cell(struct strbuf *sb, const char *s, size_t prefix_len, size_
 		if (w > *width)
 			*width = w;
 	}
+	sb_adds(sb, "\t");
+}
+
+/* Append s cleaned for a line, cut to TEXT_COLUMN_MAX code points ("..."
+ * ending what was cut), and a tab; widen *width to it. */
+static void text_value_cell(struct strbuf *sb, struct strbuf *tmp, const char *s, size_t *width)
+{
+	const char *c = clean(tmp, s, CLEAN_LINE);
+	size_t len = tmp->len, w = len ? text_width(c, len) : 0;
+	if (w > TEXT_COLUMN_MAX) {
+		/* the bytes of the first TEXT_COLUMN_MAX - 3 code points */
+		size_t keep = 0, points = 0;
+		for (; keep < len; keep++)
+			if (((unsigned char)c[keep] & 0xC0) != 0x80 && points++ == TEXT_COLUMN_MAX - 3)
+				break;
+		sb_add(sb, c, keep);
+		sb_adds(sb, "...");
+		w = TEXT_COLUMN_MAX;
+	} else if (len) {
+		sb_add(sb, c, len);
+	}
+	if (w > *width)
+		*width = w;
 	sb_adds(sb, "\t");
 }
 
@@ -771,9 +807,13 @@ static int text_domain(struct reporter *rp, const struct batch *b)
 			text_cell(sb, f->code, 0, &rp->code_w);
 			text_cell(sb, f->subject, 0, &rp->subject_w);
 			text_cell(sb, f->server, 1, &rp->server_w);
+			for (int v = 0; v < 2 && rp->value_words[0]; v++)
+				text_value_cell(sb, &rp->tmp, v ? f->actual : f->expected, &rp->value_w[v]);
 			sb_add_clean(sb, finding_message(f), CLEAN_LINE);
-			/* An ok or info finding's message already says what was seen. */
-			if ((f->expected || f->actual) && s != STATUS_OK && s != STATUS_INFO) {
+			/* An ok or info finding's message already says what was seen;
+			 * value columns show it beside the message. */
+			if ((f->expected || f->actual) && s != STATUS_OK && s != STATUS_INFO &&
+			    !rp->value_words[0]) {
 				sb_adds(sb, " (");
 				if (f->expected) {
 					sb_adds(sb, "expected ");
@@ -833,8 +873,9 @@ static int text_record(struct reporter *rp, char *line, size_t *headings)
 		sb_addf(sb, "  %s\n", cell[2]);
 		return 0;
 	}
+	size_t cells = rp->value_words[0] ? TEXT_CELLS : TEXT_CELLS - 2;
 	if (cell[0][0] != 'R' || len != 3 || cell[0][2] < '0' || cell[0][2] >= '0' + MARK_COUNT ||
-	    n != TEXT_CELLS - 1)
+	    n != cells - 1)
 		return -1;
 	enum finding_mark m = (enum finding_mark)(cell[0][2] - '0');
 	sb_adds(sb, "  ");
@@ -850,7 +891,15 @@ static int text_record(struct reporter *rp, char *line, size_t *headings)
 		text_column(sb, "", cell[2], rp->subject_w + 2);
 	if (rp->server_w)
 		text_column(sb, "@", cell[3], rp->server_w + 2);
-	sb_adds(sb, cell[4]);
+	for (int v = 0; v < 2 && rp->value_words[0]; v++) {
+		/* "old: 192.0.2.10": the column is as wide as its word and the
+		 * widest value; none when no finding has a value */
+		char prefix[64];
+		int plen = snprintf(prefix, sizeof(prefix), "%s: ", rp->value_words[v]);
+		if (rp->value_w[v])
+			text_column(sb, prefix, cell[4 + v], (size_t)plen + rp->value_w[v] + 2);
+	}
+	sb_adds(sb, cell[rp->value_words[0] ? 6 : 4]);
 	while (sb->len > start && sb->buf[sb->len - 1] == ' ')
 		sb->buf[--sb->len] = '\0';
 	sb_adds(sb, "\n");
@@ -1683,6 +1732,9 @@ int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t
 	rp->out = out;
 	rp->baseline = rp->opts.baseline ? xstrdup(rp->opts.baseline) : NULL;
 	rp->opts.baseline = NULL; /* the copy above is used */
+	for (int i = 0; i < 2 && rp->opts.value_words[0] && rp->opts.value_words[1]; i++)
+		rp->value_words[i] = xstrdup(rp->opts.value_words[i]);
+	rp->opts.value_words[0] = rp->opts.value_words[1] = NULL;
 	if (!rp->baseline)
 		rp->opts.fail_on_new = 0; /* nothing is new without a baseline */
 	for (size_t i = 0; i < rp->format->spools; i++)
@@ -1796,6 +1848,8 @@ void reporter_free(struct reporter *rp)
 	sb_release(&rp->sb);
 	sb_release(&rp->tmp);
 	free(rp->baseline);
+	free(rp->value_words[0]);
+	free(rp->value_words[1]);
 	free(rp);
 }
 

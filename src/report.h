@@ -79,6 +79,12 @@ struct report_opts {
 	 * (as --fail-on warn would count them), the junit and tap failures and
 	 * the nagios state; needs baseline. */
 	int fail_on_new;
+	/* text: expected and actual as two columns of their own, side by
+	 * side, each value after its word ("old: 192.0.2.10", "new:
+	 * 198.51.100.10") and cut to the column's width, instead of
+	 * "(expected X, got Y)" after the message; NULL: not (`cutover
+	 * compare` sets "old" and "new"). Copied by reporter_open. */
+	const char *value_words[2];
 };
 
 /* A report written as the findings come, one domain at a time, in memory that

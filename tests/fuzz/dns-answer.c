@@ -63,7 +63,12 @@ static const char rules_yaml[] = "checks:\n"
 				 "    policy_min: quarantine\n"
 				 "  - check: rdns\n"
 				 "    ips: [\"192.0.2.25\", \"2001:db8::25\"]\n"
-				 "    name: mail\n";
+				 "    name: mail\n"
+				 "  - check: compare\n"
+				 "    from: [delegated]\n"
+				 "    to: [\"ns3.fuzz.test/192.0.2.99\"]\n"
+				 "    selectors: [sel]\n"
+				 "    names: [www, mail]\n";
 
 static struct ruleset rules;
 

@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
-mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan $C/mtasts $C/dnssec
+mkdir -p $C/dns-answer $C/rules $C/set-vars $C/domains $C/spf $C/dmarc $C/dkim $C/spf-walk $C/plan $C/mtasts $C/dnssec $C/xfr
 
 # rules: the shipped rule sets and every fixture, good and bad
 for f in rules/*.yml tests/fixtures/rules/*.yml; do
@@ -86,8 +86,44 @@ printf '@ TXT v=spf1 a:n1 a:n2 a:n3 mx:n4 include:sf include:to -all\nsf SERVFAI
 printf '@ TXT v=spf1 mx -all\n@ MX 1 m1\n@ MX 2 m2\n@ MX 3 m3\n@ MX 4 m4\n@ MX 5 m5\n@ MX 6 m6\n@ MX 7 m7\n@ MX 8 m8\n@ MX 9 m9\n@ MX 10 m10\n@ MX 11 m11\n' \
 	>$C/spf-walk/seed-mx
 
+# xfr: a flags byte (0: the default limits), the query's ID, then the
+# stream an AXFR query for fuzz.test gets back: length-prefixed messages
+perl -MNet::DNS -e '
+	my $dir = shift;
+	my $soa = "fuzz.test. 300 SOA ns1.fuzz.test. h.fuzz.test. 7 3600 600 86400 300";
+	sub msg {
+		my ($rcode, @rrs) = @_;
+		my $p = Net::DNS::Packet->new("fuzz.test", "AXFR");
+		$p->header->id(0x4242); $p->header->qr(1); $p->header->aa(1); $p->header->rcode($rcode);
+		$p->push(answer => Net::DNS::RR->new($_)) for @rrs;
+		my $w = $p->data;
+		return pack("n", length $w) . $w;
+	}
+	my %streams = (
+		"whole" => msg("NOERROR", $soa, "fuzz.test. 300 NS ns1.fuzz.test.", "fuzz.test. 300 MX 10 mail.fuzz.test.",
+			"www.fuzz.test. 300 A 192.0.2.10", "fuzz.test. 300 TXT \"v=spf1 \" \"mx -all\"",
+			"_imaps._tcp.fuzz.test. 300 SRV 0 1 993 mail.fuzz.test.", "sub.fuzz.test. 300 NS ns.sub.fuzz.test.",
+			"ns.sub.fuzz.test. 300 A 192.0.2.53", "fuzz.test. 300 CAA 0 issue \"ca.example\"",
+			"fuzz.test. 300 HTTPS 1 . alpn=h2", $soa),
+		"split" => msg("NOERROR", $soa, "mail.fuzz.test. 300 A 192.0.2.25")
+			. msg("NOERROR", "other.example. 300 A 192.0.2.99", "www.fuzz.test. 2147483948 CNAME mail.fuzz.test.")
+			. msg("NOERROR", $soa),
+		"refused" => msg("REFUSED"),
+		"notauth" => msg("NOTAUTH"),
+		"no-soa" => msg("NOERROR", "www.fuzz.test. 300 A 192.0.2.10", $soa),
+		"serial" => msg("NOERROR", $soa, "fuzz.test. 300 SOA ns1.fuzz.test. h.fuzz.test. 8 3600 600 86400 300"),
+		"after-end" => msg("NOERROR", $soa, $soa, "www.fuzz.test. 300 A 192.0.2.10"),
+	);
+	for my $name (keys %streams) {
+		open my $out, ">", "$dir/seed-$name" or die; binmode $out;
+		print $out chr(0), pack("n", 0x4242), $streams{$name};
+	}
+	open my $out, ">", "$dir/seed-limits" or die; binmode $out;
+	print $out chr(3), pack("n", 0x4242), $streams{whole};
+' $C/xfr
+
 # dns-answer: a byte of flags (0: the message from every source), a byte
-# picking the check (13: all of them; 0..12 one rule of the harness), then
+# picking the check (14: all of them; 0..13 one rule of the harness), then
 # an answer of fuzz.test's as the checks ask for it
 perl -MNet::DNS -e '
 	my $dir = shift;
@@ -119,7 +155,7 @@ perl -MNet::DNS -e '
 		$p->push(authority => Net::DNS::RR->new($_)) for @{$ns // []};
 		$p->push(additional => Net::DNS::RR->new($_)) for @{$ad // []};
 		my $wire = $p->data;
-		for my $pick (0 .. 13) {
+		for my $pick (0 .. 14) {
 			open my $out, ">", sprintf("%s/seed-%02d-%02d", $dir, $n, $pick) or die;
 			binmode $out; print $out chr(0), chr($pick), $wire;
 		}
@@ -127,11 +163,11 @@ perl -MNet::DNS -e '
 	}
 	# truncated, and cut short mid-record
 	my $p = Net::DNS::Packet->new("fuzz.test", "TXT"); $p->header->qr(1); $p->header->tc(1);
-	open my $out, ">", "$dir/seed-tc" or die; binmode $out; print $out chr(0), chr(13), $p->data;
+	open my $out, ">", "$dir/seed-tc" or die; binmode $out; print $out chr(0), chr(14), $p->data;
 	$p = Net::DNS::Packet->new("fuzz.test", "MX"); $p->header->qr(1); $p->header->aa(1);
 	$p->push(answer => Net::DNS::RR->new("fuzz.test. 300 MX 10 mail.fuzz.test."));
 	my $w = $p->data;
-	open $out, ">", "$dir/seed-cut" or die; binmode $out; print $out chr(0), chr(13), substr($w, 0, length($w) - 3);
+	open $out, ">", "$dir/seed-cut" or die; binmode $out; print $out chr(0), chr(14), substr($w, 0, length($w) - 3);
 ' $C/dns-answer
 
 # dnssec: a flags byte (tests/fuzz/dnssec.c: which sources, splice or

@@ -43,6 +43,7 @@ settings() {
 	spf-walk) echo 8192 10 ;;
 	plan) echo 16384 10 ;;
 	baseline) echo 16384 10 ;;
+	xfr) echo 16384 10 ;;
 	*) echo 4096 10 ;;
 	esac
 }

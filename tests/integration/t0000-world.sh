@@ -27,13 +27,17 @@ soa_field() {
 
 # --- every server serves every zone of the manifest, from the right file ----
 
-while read -r servers zone file; do
+while read -r servers zone file options; do
 	case $servers in '' | '#'*) continue ;; esac
 	want=$(serial_of "$file")
 	for s in $(echo "$servers" | tr ',' ' '); do
 		dig_at "$s" "$zone" SOA
 		is "$DIG_STATUS/$DIG_FLAGS/$(soa_field 3)" "NOERROR/qr aa/$want" \
 			"$s serves $zone from $file (authoritative, serial $want)"
+		# option xfr: the server transfers the zone (AXFR) to loopback
+		case ,$options, in *,xfr,*) ;; *) continue ;; esac
+		out=$(dig @"$(addr "$s")" +tcp +time=2 +tries=1 "$zone" AXFR 2>&1)
+		like "$out" ';; XFR size: [0-9]+ records' "$s transfers $zone (xfr)"
 	done
 done <"$FIXTURES/zones.conf"
 
@@ -168,6 +172,8 @@ dnssec-expired.test | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. 
 dnssec-bogus.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
 dnssec-nodenial.test | ns1.newprov.test. ns2.newprov.test.  | ns1.newprov.test. ns2.newprov.test.
 dnssec-nsec3.test   | ns1.newprov.test. ns2.newprov.test.   | ns1.newprov.test. ns2.newprov.test.
+cmp.test            | ns1.oldprov.test. ns2.oldprov.test.   | ns1.newprov.test. ns2.newprov.test.
+cmpdisc.test        | ns1.oldprov.test. ns2.oldprov.test.   | ns1.newprov.test. ns2.newprov.test.
 EOF
 
 for h in lame:127.53.3.1 dead:127.53.4.4 blackhole:127.53.4.5 garbage:127.53.4.6 \
@@ -859,5 +865,49 @@ dig_at new1 prov-vanity.test SOA
 is "$(soa_field 1) $(soa_field 2)" "ns1.gandi.net. hostmaster.gandi.net." "prov-vanity.test: Gandi's SOA MNAME and RNAME"
 dig_at new2 ns2.prov-vanity.test A
 is "$(dig_rdata A)" 127.53.2.2 "prov-vanity.test: its vanity name server ns2 is new2"
+# --- the compare fixtures: the old provider's copy and the new one's ----------
+
+# SERVER | NAME | TYPE | the rdata (sorted, on one line) and TTL, or - for NXDOMAIN
+while IFS='|' read -r s name type want; do
+	s=$(echo $s) name=$(echo $name) type=$(echo $type) want=$(echo $want)
+	dig_at "$s" "$name" "$type"
+	got="$(dig_rdata "$type" | tr '\n' ' ' | sed 's/ $//') TTL $(dig_ttl "$type")"
+	[ "$want" = - ] && got=-/$DIG_STATUS && want=-/NXDOMAIN
+	is "$got" "$want" "$s: $name $type: $want"
+done <<'EOF'
+old1 | www.cmp.test         | A     | 192.0.2.10 TTL 300
+new1 | www.cmp.test         | A     | 198.51.100.10 TTL 300
+old2 | ftp.cmp.test         | A     | 192.0.2.21 TTL 300
+new2 | ftp.cmp.test         | A     | -
+old1 | api.cmp.test         | CNAME | www.cmp.test. TTL 300
+new1 | api.cmp.test         | CNAME | www.cmp.test. TTL 3600
+new2 | mail.cmp.test        | AAAA  | 2001:db8::25 TTL 300
+old1 | cmp.test             | TXT   | "v=spf1 mx include:_spf.example.net -all" TTL 300
+new1 | cmp.test             | TXT   | "v=spf1 mx " "include:_spf.example.net -all" TTL 300
+new1 | _dmarc.cmp.test      | TXT   | "v=DMARC1; p=reject; rua=mailto:dmarc@cmp.test" TTL 300
+new2 | _dmarc.cmp.test      | TXT   | "v=DMARC1; p=none; rua=mailto:dmarc@cmp.test" TTL 300
+new1 | cdn-origin.cmpdisc.test | A  | 198.51.100.80 TTL 300
+old2 | cdn-origin.cmpdisc.test | A  | 192.0.2.80 TTL 300
+new2 | blog.cmpdisc.test    | A     | 198.51.100.90 TTL 300
+old1 | blog.cmpdisc.test    | A     | -
+old1 | obscure-host.cmpdisc.test | A | 192.0.2.40 TTL 300
+new1 | obscure-host.cmpdisc.test | A | -
+EOF
+dig_at old1 cmp.test SOA
+is "$(dig_rdata SOA)/$(dig_ttl SOA)" "ns1.oldprov.test. hostmaster.oldprov.test. 2026010101 14400 3600 1209600 300/300" \
+	"old1: cmp.test SOA, negative-caching TTL 300"
+dig_at new1 cmp.test SOA
+is "$(dig_rdata SOA)/$(dig_ttl SOA)" "ns1.newprov.test. hostmaster.newprov.test. 2026112501 14400 3600 1209600 3600/3600" \
+	"new1: cmp.test SOA, negative-caching TTL 3600"
+# NSD answers every name in lower case; the sloppy server keeps the case of
+# cmp.test-case.zone, and its TXT strings
+dig_at sloppy Shop.cmp.test A
+is "$DIG_FLAGS/$DIG_ANSWER" "qr aa/SHOP.CMP.TEST. 300 IN A 192.0.2.30" "sloppy: SHOP.CMP.TEST. A 192.0.2.30"
+dig_at sloppy webmail.cmp.test CNAME
+is "$(dig_rdata CNAME)" WEBMAIL.hosting.EXAMPLE. "sloppy: webmail.cmp.test CNAME in other case"
+dig_at sloppy cmp.test TXT
+is "$(dig_rdata TXT)" '"v=spf1" " mx include:" "_spf.example.net" " -all"' "sloppy: cmp.test TXT in four strings"
+dig_at old1 webmail.cmp.test CNAME
+is "$(dig_rdata CNAME)" webmail.hosting.example. "old1: webmail.cmp.test CNAME in lower case"
 
 done_testing

@@ -1007,6 +1007,47 @@ static void test_reporter_text(void **state)
 	free(text);
 }
 
+/* Value columns (report_opts.value_words, cutover compare): expected and
+ * actual side by side after their words, cut to 40 characters, no
+ * "(expected X, got Y)" after the message; a finding without values leaves
+ * the columns blank. */
+static void test_text_value_columns(void **state)
+{
+	(void)state;
+	struct report r;
+	report_init(&r);
+	r.started = STARTED;
+	add(&r, "x.example", "compare", "compare.value", STATUS_FAIL, "www.x.example/A", NULL,
+	    "the values differ", "192.0.2.10", "198.51.100.10");
+	add(&r, "x.example", "compare", "compare.missing", STATUS_FAIL, "k._domainkey.x.example/TXT", NULL,
+	    "missing on the new servers",
+	    "\"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\"", "(none)");
+	add(&r, "x.example", "compare", "compare.inconsistent", STATUS_WARN, "www.x.example/A",
+	    "ns2.x.example/192.0.2.2", "the new servers disagree", NULL, NULL);
+	struct report_opts o = {.fail_on = STATUS_FAIL, .tool = "cutover", .value_words = {"old", "new"}};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(report_write(&r, FORMAT_TEXT, &o, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf,
+			       "\n  FAIL  compare.value         www.x.example/A                              "
+			       "         old: 192.0.2.10                                new: 198.51.100.10  "
+			       "the values differ\n"));
+	assert_non_null(strstr(buf,
+			       "\n  FAIL  compare.missing       k._domainkey.x.example/TXT                   "
+			       "         old: \"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w...  new: (none)         "
+			       "missing on the new servers\n"));
+	assert_non_null(strstr(buf,
+			       "\n  WARN  compare.inconsistent  www.x.example/A             "
+			       "@ns2.x.example/192.0.2.2                                                  "
+			       "                   the new servers disagree\n"));
+	assert_null(strstr(buf, "(expected"));
+	free(buf);
+	report_release(&r);
+}
+
 static void test_reporter_nagios(void **state)
 {
 	char *text = stream(FORMAT_NAGIOS, STATUS_FAIL, 0);
@@ -1348,6 +1389,7 @@ int main(void)
 		cmocka_unit_test(test_reporter_counts),
 		cmocka_unit_test(test_reporter_json),
 		cmocka_unit_test(test_reporter_text),
+		cmocka_unit_test(test_text_value_columns),
 		cmocka_unit_test(test_reporter_nagios),
 		cmocka_unit_test(test_reporter_junit),
 		cmocka_unit_test(test_reporter_tap),

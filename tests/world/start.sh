@@ -104,8 +104,15 @@ copies=$(awk -v dir="$DIR" -v manifest="$manifest" -v servers="$SERVERS" '
 	function bad(msg) { print manifest ":" FNR ": " msg > "/dev/stderr"; err = 1; exit 1 }
 	FNR == NR { if (!/^#/ && NF >= 3) kind[$1] = $3; next }
 	/^[ \t]*(#|$)/ { next }
-	NF != 3 { bad("expected: servers zone file") }
+	NF != 3 && NF != 4 { bad("expected: servers zone file [options]") }
 	{
+		# options: "xfr" lets anyone on loopback transfer the zone (AXFR)
+		xfr = 0
+		n = NF == 4 ? split($4, opts, ",") : 0
+		for (i = 1; i <= n; i++) {
+			if (opts[i] == "xfr") xfr = 1
+			else bad("unknown option \"" opts[i] "\" (want xfr)")
+		}
 		n = split($1, list, ",")
 		for (i = 1; i <= n; i++) {
 			name = list[i]
@@ -113,6 +120,7 @@ copies=$(awk -v dir="$DIR" -v manifest="$manifest" -v servers="$SERVERS" '
 			if ((name, $2) in seen) bad("server \"" name "\" already serves zone \"" $2 "\"")
 			seen[name, $2] = 1
 			printf "\nzone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n", $2, $3 >> (dir "/" name "/nsd.conf")
+			if (xfr) printf "\tprovide-xfr: 127.0.0.0/8 NOKEY\n" >> (dir "/" name "/nsd.conf")
 			print $2, $3 >> (dir "/" name "/zones.served")
 			files[name] = files[name] " " $3
 		}
