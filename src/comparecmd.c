@@ -35,6 +35,9 @@ const char compare_usage[] =
 	"side first), else from --zone, else they are discovered: the apex, the targets\n"
 	"of MX, CNAME, SRV and NS records in the zone, _dmarc, DKIM selectors, MTA-STS,\n"
 	"TLS-RPT, the names mail clients look up and a list of common host names.\n"
+	"The dnssec check runs with the same sides: the DS at the parent against each\n"
+	"side's keys and signatures, and which change must come first across the move,\n"
+	"the DS or the NS (dnssec.order).\n"
 	"\n"
 	"      --from SERVERS       the old side (repeatable, comma-separated): 'delegated'\n"
 	"                           (the servers the parent names today, or --ns), or\n"
@@ -65,15 +68,15 @@ const char compare_usage[] =
 	"(another TTL: warn), compare.inconsistent (the servers of a side disagree:\n"
 	"warn), compare.unreachable (no usable answer: error), compare.provider-specific\n"
 	"(the apex SOA and NS, which differ by design: info), compare.names (where the\n"
-	"names came from: info).\n"
+	"names came from: info), and the dnssec.* findings (cutover help codes).\n"
 	"\n"
 	"Exit status, as check's: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could\n"
 	"not run or could not compare (error findings).\n";
 
 /* The rule set of a run: the compare rule with the sides given, every value
  * a variable (set from the options, so no option text is ever read as
- * YAML). The dnssec check of a provider move joins it as a second item of
- * checks:, with the same sides ("{from_0}"...). */
+ * YAML), then the dnssec check with the same sides: the DS at the parent
+ * against each side's keys, and which change must come first. */
 static const char ruleset_head[] = "name: compare\n"
 				   "checks:\n"
 				   "  - check: compare\n";
@@ -201,6 +204,9 @@ static int build_rules(const struct compare_opts *co, struct ruleset *rs)
 		vars_set(&vars, "zone_file", co->zone_file);
 		sb_adds(&sb, "    zone_file: \"{zone_file}\"\n");
 	}
+	sb_adds(&sb, "  - check: dnssec\n");
+	yaml_list(&sb, &vars, "from", &co->side[0]);
+	yaml_list(&sb, &vars, "to", &co->side[1]);
 	int rc = rules_load_string(sb.buf, sb.len, "compare (built in)", &vars, rs, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "cutover: compare: %s\n", err);
