@@ -65,9 +65,13 @@ sign() {
 	expired) inception=$(stamp -30) expiration=$(stamp -2) ;;
 	esac
 	out=$K/$zone-$name.signed
+	# the file zones.conf gives the row's first server (old and new
+	# providers may serve different files of one zone: move.test)
+	file=$(zone_file "${servers%%,*}" "$zone") || return 1
+	src=$DIR/${servers%%,*}/zones/$file
 	# shellcheck disable=SC2046,SC2086 # the key list and options are words
 	ldns-signzone $opts -i "$inception" -e "$expiration" -o "$zone." -f "$out" \
-		"$FIXTURES/zones/$zone.zone" $(sed "s|^|$K/|" "$K/$name.keys") || return 1
+		"$src" $(sed "s|^|$K/|" "$K/$name.keys") || return 1
 	case $how in
 	bogus)
 		awk -v apex="$zone." '$1 == apex && $4 == "A" { $5 = "198.51.100.99" } { print }' \
@@ -79,12 +83,17 @@ sign() {
 		;;
 	esac
 	for s in $(echo "$servers" | tr ',' ' '); do
-		[ -f "$DIR/$s/zones/$zone.zone" ] || {
-			echo "dnssec: server '$s' has no copy of $zone.zone (tests/fixtures/zones.conf)" >&2
+		f=$(zone_file "$s" "$zone") && [ -f "$DIR/$s/zones/$f" ] || {
+			echo "dnssec: server '$s' has no copy of $zone (tests/fixtures/zones.conf)" >&2
 			return 1
 		}
-		cp "$out" "$DIR/$s/zones/$zone.zone" || return 1
+		cp "$out" "$DIR/$s/zones/$f" || return 1
 	done
+}
+# zone_file SERVER ZONE: the file tests/fixtures/zones.conf gives SERVER for ZONE
+zone_file() {
+	awk -v s="$1" -v z="$2" '!/^#/ && $2 == z && ("," $1 ",") ~ ("," s ",") { print $3; found = 1; exit }
+		END { exit !found }' "$FIXTURES/zones.conf"
 }
 
 # ds NAME...: the DS of each NAME's key-signing key, for tld's test.zone
@@ -124,11 +133,15 @@ dnssec-expired.test  expired     csk       expired    new1,new2
 dnssec-bogus.test    bogus       csk       bogus      new1,new2
 dnssec-nodenial.test nodenial    csk       no-denial  new1,new2
 dnssec-nsec3.test    nsec3       csk       nsec3      new1,new2
+# the provider move rehearsed end to end (t0840): other files, other keys
+move.test            move-old    csk       valid      old1,old2
+move.test            move-new    ksk+zsk   valid      new1,new2
 EOF
 
 # DS at the parent: every signed zone's, but dnssec-tosigned's (none) and
-# dnssec-rekey's new keys'; dnssec-both has the keys of both providers
-ds ok unsigned rekey-old both-old both-new expiring expired bogus nodenial nsec3 ||
+# dnssec-rekey's and move.test's new keys'; dnssec-both has the keys of both
+# providers
+ds ok unsigned rekey-old both-old both-new expiring expired bogus nodenial nsec3 move-old ||
 	fail "ldns-key2ds failed"
 parent=$DIR/tld/zones/test.zone
 [ -f "$parent" ] || fail "no copy of test.zone in $DIR/tld/zones"
