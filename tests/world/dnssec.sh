@@ -14,7 +14,10 @@ set -u
 
 . "$(dirname "$0")/common.sh"
 
-DIR=${1:?usage: tests/world/dnssec.sh DIR}
+[ $# -eq 1 ] && DIR=$(cd "$1" && pwd -P) || {
+	echo "usage: tests/world/dnssec.sh DIR (a world's directory)" >&2
+	exit 2
+}
 K=$DIR/dnssec
 DS_TTL=3600 # the DS records' TTL in test. (the NS records there have 300)
 
@@ -24,27 +27,24 @@ for tool in ldns-keygen ldns-signzone ldns-key2ds; do
 		exit 1
 	}
 done
-rm -rf "$K" && mkdir -p "$K" || exit 1
+rm -rf "$K" && mkdir -p "$K" && cd "$K" || exit 1 # ldns-keygen writes where it runs
 
-now=$(date -u +%s)
-# stamp DAYS: the time DAYS days from now (negative: ago), as ldns-signzone takes it
-stamp() {
-	date -u -d "@$((now + $1 * 86400))" +%Y%m%d%H%M%S
+# (Each process costs tens of milliseconds on a busy machine: what the shell
+# can do itself, it does.)
+now=$(date +%s)
+# the time DAYS days from now (negative: ago), in seconds, as ldns-signzone takes it
+day() {
+	stamp=$((now + $1 * 86400))
 }
 
 # keys NAME ZONE csk|ksk+zsk: make the keys NAME signs with; K/NAME.keys lists
 # their base names, K/NAME.ksk the one a DS is made of.
 keys() {
-	(
-		cd "$K" || exit 1
-		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$2") || exit 1
-		echo "$ksk" >"$1.ksk"
-		echo "$ksk" >"$1.keys"
-		if [ "$3" = ksk+zsk ]; then
-			ldns-keygen -a ECDSAP256SHA256 "$2" >>"$1.keys" || exit 1
-		fi
-		rm -f K*.ds # ldns-keygen's own; ldns-key2ds makes those of test.
-	)
+	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$2") || return 1
+	echo "$ksk" >"$1.ksk" && echo "$ksk" >"$1.keys" || return 1
+	if [ "$3" = ksk+zsk ]; then
+		ldns-keygen -a ECDSAP256SHA256 "$2" >>"$1.keys" || return 1
+	fi
 }
 
 # sign ZONE KEYS HOW SERVERS: sign the fixture of ZONE with the keys KEYS as HOW
@@ -57,21 +57,23 @@ keys() {
 #   bogus     valid, then the apex A record changed: its signature does not verify
 #   no-denial valid, then every NSEC record and its signature removed
 sign() {
-	zone=$1 name=$2 how=$3 servers=$4
-	inception=$(stamp -1) expiration=$(stamp 30) opts=
+	zone=$1 name=$2 how=$3 servers=$4 opts=
+	day -1 && inception=$stamp
+	day 30 && expiration=$stamp
 	case $how in
 	nsec3) opts="-n -t 0" ;;
-	expiring) expiration=$(stamp 3) ;;
-	expired) inception=$(stamp -30) expiration=$(stamp -2) ;;
+	expiring) day 3 && expiration=$stamp ;;
+	expired) day -30 && inception=$stamp && day -2 && expiration=$stamp ;;
 	esac
+	key1= key2=
+	{ read -r key1 && read -r key2; } <"$name.keys"
 	out=$K/$zone-$name.signed
 	# the file zones.conf gives the row's first server (old and new
 	# providers may serve different files of one zone: move.test)
 	file=$(zone_file "${servers%%,*}" "$zone") || return 1
-	src=$DIR/${servers%%,*}/zones/$file
-	# shellcheck disable=SC2046,SC2086 # the key list and options are words
+	# shellcheck disable=SC2086 # the options and the second key are words, or none
 	ldns-signzone $opts -i "$inception" -e "$expiration" -o "$zone." -f "$out" \
-		"$src" $(sed "s|^|$K/|" "$K/$name.keys") || return 1
+		"$DIR/${servers%%,*}/zones/$file" "$key1" $key2 || return 1
 	case $how in
 	bogus)
 		awk -v apex="$zone." '$1 == apex && $4 == "A" { $5 = "198.51.100.99" } { print }' \
@@ -82,7 +84,12 @@ sign() {
 			mv "$out.tmp" "$out" || return 1
 		;;
 	esac
-	for s in $(echo "$servers" | tr ',' ' '); do
+	oldifs=$IFS
+	IFS=,
+	# shellcheck disable=SC2086 # split at the commas
+	set -- $servers
+	IFS=$oldifs
+	for s; do
 		f=$(zone_file "$s" "$zone") && [ -f "$DIR/$s/zones/$f" ] || {
 			echo "dnssec: server '$s' has no copy of $zone (tests/fixtures/zones.conf)" >&2
 			return 1
@@ -98,10 +105,11 @@ zone_file() {
 
 # ds NAME...: the DS of each NAME's key-signing key, for tld's test.zone
 ds() {
+	: >ds.raw || return 1
 	for name; do
-		ldns-key2ds -n -2 "$K/$(cat "$K/$name.ksk").key" |
-			awk -v ttl="$DS_TTL" '{ $2 = ttl; print }' >>"$K/ds" || return 1
+		read -r ksk <"$name.ksk" && ldns-key2ds -n -2 "$ksk.key" >>ds.raw || return 1
 	done
+	awk -v ttl="$DS_TTL" '{ $2 = ttl; print }' ds.raw >ds
 }
 
 fail() {
@@ -143,6 +151,7 @@ EOF
 # providers
 ds ok unsigned rekey-old both-old both-new expiring expired bogus nodenial nsec3 move-old ||
 	fail "ldns-key2ds failed"
+rm -f K*.ds # ldns-keygen's own, of no use here
 parent=$DIR/tld/zones/test.zone
 [ -f "$parent" ] || fail "no copy of test.zone in $DIR/tld/zones"
 {
