@@ -47,6 +47,18 @@ step "A general audit of a healthy domain and a broken one" \
 step "Is it safe to move? TTLs, serials and the wildcard before the cutover" \
 	"$CUTOVER check --root-hints $HINTS -r pre-cutover --set new_ip=198.51.100.20 good.test highttl.test serial.test wildwrong.test"
 
+# A DNS provider move (README, "Moving DNS providers"): move.test is delegated
+# to the old provider and signed there; the new provider has a copy signed
+# with other keys, with one record missing.
+step "Moving DNS providers: which provider the new one is, its lowest TTL, and how to lower a TTL there" \
+	"$CUTOVER provider --root-hints $HINTS --ns ns1.newprov.test move.test"
+
+step "The new provider checked as if the parent delegated to it (--ns), before the registrar changes anything" \
+	"$CUTOVER check --root-hints $HINTS -r provider-move --ns ns1.newprov.test --ns ns2.newprov.test move.test"
+
+step "Old and new provider record by record, and the order of the DS and NS changes" \
+	"$CUTOVER compare --root-hints $HINTS move.test --from delegated --to ns1.newprov.test,ns2.newprov.test"
+
 # svc.test's web site as two servers side by side (tests/world/services.sh):
 # the new one, 127.53.20.1, and the old one, 127.53.20.2; its mail server is
 # 127.53.21.2. Their certificates come from the world's test CA.
