@@ -20,24 +20,16 @@ cmp() {
 }
 # at CODE STATUS SUBJECT [SERVER]: one test, that OUT has that finding there
 at() {
-	if printf '%s\n' "$OUT" | jq -e -n --arg c "$1" --arg s "$2" --arg j "$3" --arg v "${4:-}" \
-		'input | any(.findings[]?; .code == $c and .status == $s and .subject == $j and (.server // "") == $v)' \
-		>/dev/null 2>&1; then
-		_lib_seen "$1" "$2"
-		pass "$3${4:+ @$4}: $1 ($2)"
-	else
-		fail "$3${4:+ @$4}: $1 ($2)"
-		diag "findings: $(printf '%s\n' "$OUT" | jq -c '[.findings[]? | [.code, .status, .subject, .server]]' 2>/dev/null)"
-		diag "stderr: $ERR"
-	fi
+	sees_on "$1" "$2" "$3" "${4:-}"
 }
 # values CODE SUBJECT: "old | new" (expected | actual) of that finding in OUT
 values() {
 	printf '%s\n' "$OUT" | jq -r --arg c "$1" --arg j "$2" \
 		'[.findings[]? | select(.code == $c and .subject == $j) | "\(.expected // "-") | \(.actual // "-")"] | join("; ")'
 }
-# message_of CODE [SUBJECT]: the message of the first such finding in OUT
-message_of() {
+# msg_of CODE [SUBJECT]: the message of the first such finding in OUT, whatever its
+# server (lib.sh's message_of wants the server)
+msg_of() {
 	printf '%s\n' "$OUT" | jq -r --arg c "$1" --arg j "${2:-}" \
 		'[.findings[]? | select(.code == $c and ($j == "" or .subject == $j)) | .message][0] // ""'
 }
@@ -61,16 +53,16 @@ like "$out" 'Transfer failed' "old1 refuses to transfer cmpdisc.test"
 cmp cmp.test --from delegated --to "$NEW2"
 is "$RC" 2 "cmp.test: a record missing and values changed: exit 2"
 at compare.names info cmp.test "$OLD1"
-like "$(message_of compare.names)" \
+like "$(msg_of compare.names)" \
 	"^11 names from a zone transfer \\(AXFR\\) from $OLD1: 16 RRsets compared between the old servers \\(delegated\\) and the new ones \\(ns1.newprov.test, ns2.newprov.test\\); zone transfers: old servers: $OLD1 gave 17 records" \
 	"compare.names: the names came from old1's transfer, how many, and how many RRsets"
-like "$(message_of compare.names)" "new servers: $NEW1: transfer refused; ns2.newprov.test/127.53.2.2: transfer refused" \
+like "$(msg_of compare.names)" "new servers: $NEW1: transfer refused; ns2.newprov.test/127.53.2.2: transfer refused" \
 	"compare.names: the new provider refuses transfers"
 at compare.missing fail ftp.cmp.test/A
 is "$(values compare.missing ftp.cmp.test/A)" "192.0.2.21 | (none)" "missing: old value, none on the new side"
 at compare.value fail www.cmp.test/A
 is "$(values compare.value www.cmp.test/A)" "192.0.2.10 | 198.51.100.10" "value: old and new"
-like "$(message_of compare.value www.cmp.test/A)" "only the old servers have 192.0.2.10; only the new ones have 198.51.100.10" \
+like "$(msg_of compare.value www.cmp.test/A)" "only the old servers have 192.0.2.10; only the new ones have 198.51.100.10" \
 	"value: the message says which is old and which is new"
 at compare.value fail obscure-host.cmp.test/A
 at compare.ttl warn api.cmp.test/CNAME
@@ -81,7 +73,7 @@ at compare.extra warn mail.cmp.test/AAAA
 is "$(values compare.extra mail.cmp.test/AAAA)" "(none) | 2001:db8::25" "extra: nothing old, the new value"
 at compare.ok ok mail.cmp.test/A
 at compare.inconsistent warn _dmarc.cmp.test/TXT ns2.newprov.test/127.53.2.2
-like "$(message_of compare.inconsistent)" \
+like "$(msg_of compare.inconsistent)" \
 	'the new servers disagree: ns2.newprov.test/127.53.2.2 answers "v=DMARC1; p=none; [^"]*" \(TTL 300\), ns1.newprov.test/127.53.2.1 answers "v=DMARC1; p=reject;' \
 	"inconsistent: which server answers what"
 at compare.ok ok _dmarc.cmp.test/TXT
@@ -92,7 +84,7 @@ is "$(values compare.provider-specific cmp.test/NS)" "ns1.oldprov.test., ns2.old
 	"the NS sets, old and new"
 at compare.ttl warn cmp.test/SOA
 is "$(values compare.ttl cmp.test/SOA)" "300 | 3600" "the negative-caching TTL: old 300, new 3600"
-like "$(message_of compare.ttl cmp.test/SOA)" "negative-caching TTL" "its message says which TTL"
+like "$(msg_of compare.ttl cmp.test/SOA)" "negative-caching TTL" "its message says which TTL"
 # data, not its form: TXT split otherwise
 at compare.ok ok cmp.test/TXT
 is "$(values compare.ok cmp.test/TXT)" '"v=spf1 mx include:_spf.example.net -all" | "v=spf1 mx include:_spf.example.net -all"' \
@@ -131,13 +123,13 @@ is "$(values compare.ok webmail.cmp.test/CNAME)" "webmail.hosting.example. | web
 is "$(values compare.ok _dmarc.cmp.test/TXT)" '"v=DMARC1; p=reject; rua=mailto:dmarc@cmp.test" | "v=DMARC1; p=reject; rua=mailto:dmarc@cmp.test"' \
 	"a TXT in three strings is the one in one"
 at compare.ok ok cmp.test/SOA
-like "$(message_of compare.names)" "sloppy.hosts.test/127.53.6.2: no SOA in the transfer's first message" \
+like "$(msg_of compare.names)" "sloppy.hosts.test/127.53.6.2: no SOA in the transfer's first message" \
 	"a server that answers AXFR without the zone: no transfer"
 
 # the sides the other way round: the transfer from the new (to) side
 cmp cmp.test --from "$NEW1" --to ns1.oldprov.test
 at compare.names info cmp.test "$OLD1"
-like "$(message_of compare.names)" "old servers: $NEW1: transfer refused; new servers: $OLD1 gave 17 records" \
+like "$(msg_of compare.names)" "old servers: $NEW1: transfer refused; new servers: $OLD1 gave 17 records" \
 	"no old server allows a transfer: the names come from the new side's"
 at compare.missing fail mail.cmp.test/AAAA
 is "$(values compare.missing mail.cmp.test/AAAA)" "2001:db8::25 | (none)" "reversed: the extra record is missing"
@@ -148,7 +140,7 @@ at compare.extra warn ftp.cmp.test/A
 cmp cmpdisc.test --from delegated --to "$NEW2"
 is "$RC" 2 "cmpdisc.test: exit 2"
 at compare.names info cmpdisc.test
-like "$(message_of compare.names)" '^11 names from discovery: 13 RRsets compared .*; no server allows a zone transfer \(old servers: ns1.oldprov.test/127.53.1.1: transfer refused;.*\) and no zone file was given' \
+like "$(msg_of compare.names)" '^11 names from discovery: 13 RRsets compared .*; no server allows a zone transfer \(old servers: ns1.oldprov.test/127.53.1.1: transfer refused;.*\) and no zone file was given' \
 	"compare.names: discovered, because every server refused a transfer"
 at compare.value fail cdn-origin.cmpdisc.test/A
 is "$(values compare.value cdn-origin.cmpdisc.test/A)" "192.0.2.80 | 198.51.100.80" "found by following www's CNAME"
@@ -175,7 +167,7 @@ at compare.ok ok default._domainkey.cmpdisc.test/TXT
 cmp cmpdisc.test --from delegated --to "$NEW2" --zone "$EXPORT"
 is "$RC" 2 "--zone: exit 2"
 at compare.names info cmpdisc.test
-like "$(message_of compare.names)" "^9 names from the zone file $EXPORT: 13 RRsets compared .*; no server allows a zone transfer" \
+like "$(msg_of compare.names)" "^9 names from the zone file $EXPORT: 13 RRsets compared .*; no server allows a zone transfer" \
 	"compare.names: the names of the zone file"
 at compare.missing fail obscure-host.cmpdisc.test/A
 is "$(values compare.missing obscure-host.cmpdisc.test/A)" "192.0.2.40 | (none)" "a name only the zone file has"
@@ -189,7 +181,7 @@ none_at blog.cmpdisc.test/A
 	awk 'BEGIN { for (i = 1; i <= 1200; i++) printf "gen%04d 300 IN A 192.0.2.%d\n", i, i % 250 }'
 } >"$TMP/big.zone"
 cmp cmpdisc.test --from delegated --to "$NEW2" --zone "$TMP/big.zone"
-like "$(message_of compare.names)" "^1209 names from the zone file $TMP/big.zone: 13 RRsets compared" \
+like "$(msg_of compare.names)" "^1209 names from the zone file $TMP/big.zone: 13 RRsets compared" \
 	"1,209 names in three batches: the same 13 RRsets compared"
 at compare.missing fail obscure-host.cmpdisc.test/A
 at compare.value fail cdn-origin.cmpdisc.test/A
@@ -202,7 +194,7 @@ is "$(json_field '[.findings[] | select(.subject != null) | .subject] | map(sele
 cmp cmpdisc.test --from ns1.oldprov.test --to delegated --ns ns1.newprov.test
 at ns.delegation-given info cmpdisc.test
 at compare.value fail cdn-origin.cmpdisc.test/A
-like "$(message_of compare.names)" "between the old servers \\(ns1.oldprov.test\\) and the new ones \\(delegated\\)" \
+like "$(msg_of compare.names)" "between the old servers \\(ns1.oldprov.test\\) and the new ones \\(delegated\\)" \
 	"delegated is the servers --ns gives"
 is "$(findings compare.unreachable cmpdisc.test)" "" "--ns: every server answers"
 
@@ -211,7 +203,7 @@ is "$(findings compare.unreachable cmpdisc.test)" "" "--ns: every server answers
 cmp cmp.test --from delegated --to ns1.newprov.test,dead.hosts.test
 is "$RC" 2 "a dead server of the new side: the failures still fail (exit 2)"
 at compare.unreachable error cmp.test dead.hosts.test/127.53.4.4
-like "$(message_of compare.unreachable)" \
+like "$(msg_of compare.unreachable)" \
 	"^dead.hosts.test/127.53.4.4 \\(new side\\) gave no usable answer to 1[0-9][0-9] of 1[0-9][0-9] questions \\(first cmp.test/A: connection refused\\)" \
 	"unreachable: which server, how many questions, why"
 at compare.value fail www.cmp.test/A
@@ -219,14 +211,14 @@ at compare.value fail www.cmp.test/A
 cmp cmp.test --from ns1.oldprov.test --to blackhole.hosts.test/127.53.4.5 --timeout 300
 is "$RC" 3 "the new side never answers: nothing compared, exit 3"
 at compare.unreachable error cmp.test blackhole.hosts.test/127.53.4.5
-like "$(message_of compare.unreachable)" "first cmp.test/A: (timed out|server not responding)" "unreachable: timed out (or not responding, once the engine marks it dead)"
+like "$(msg_of compare.unreachable)" "first cmp.test/A: (timed out|server not responding)" "unreachable: timed out (or not responding, once the engine marks it dead)"
 is "$(finding_count compare.ok)" 0 "nothing is said to be the same"
-like "$(message_of compare.names)" "blackhole.hosts.test/127.53.4.5: timed out" "the transfer from the blackhole timed out"
+like "$(msg_of compare.names)" "blackhole.hosts.test/127.53.4.5: timed out" "the transfer from the blackhole timed out"
 
 cmp cmp.test --from ns1.oldprov.test --to nothing.hosts.test
 is "$RC" 3 "a side without an address: exit 3"
 at compare.unreachable error cmp.test
-like "$(message_of compare.unreachable)" "nothing.hosts.test \\(new side, to\\) has no address" "unreachable: the name has no address"
+like "$(msg_of compare.unreachable)" "nothing.hosts.test \\(new side, to\\) has no address" "unreachable: the name has no address"
 
 # --- exit codes ---------------------------------------------------------------------
 
@@ -270,7 +262,7 @@ printf 'checks:\n  - check: compare\n    from: [delegated]\n    to: [ns1.newprov
 audit -r "$TMP/late.yml" cmpdisc.test
 is "$RC" 2 "a zone file that cannot be read when the check runs, and a difference: exit 2"
 at compare.names error cmpdisc.test
-like "$(message_of compare.names)" "^the zone file could not be read \($TMP/cmpdisc.test.zone: cannot read it: No such file or directory\): the names were discovered instead" \
+like "$(msg_of compare.names)" "^the zone file could not be read \($TMP/cmpdisc.test.zone: cannot read it: No such file or directory\): the names were discovered instead" \
 	"compare.names (error) says why"
 at compare.value fail cdn-origin.cmpdisc.test/A
 
