@@ -135,8 +135,9 @@ const struct answer *ctx_answer(struct check_ctx *ctx, const struct ns_server *s
 				ldns_rr_type type);
 /* Free what server answered to name/type (ctx_ask), for a check that reads
  * thousands of answers once each and would otherwise hold them all until
- * the domain is done (compare): ctx_answer() says NULL afterwards, and
- * asking again sends nothing. */
+ * the domain is done (compare): ctx_answer() says NULL afterwards. Only an
+ * answer no other rule of the audit asked for is freed (another's, or
+ * discovery's, stays for it); asking it again sends it again. */
 void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const char *name, ldns_rr_type type);
 /* Ask name/type of one server with the DO bit set (RFC 3225), RD=0: the
  * answer carries the RRSIGs of what it holds and, for a name or type that

@@ -406,6 +406,27 @@ static void note_expiry(struct verdict *v, const struct sig_outcome *o, const ch
 	}
 }
 
+/* Whether one of sigs names one of keys (key tag and algorithm), valid or
+ * not. */
+static int signed_by(const ldns_rr_list *sigs, const ldns_rr_list *keys)
+{
+	for (size_t i = 0; sigs && i < ldns_rr_list_rr_count(sigs); i++) {
+		const ldns_rr *sig = ldns_rr_list_rr(sigs, i);
+		const ldns_rdf *tag = ldns_rr_rrsig_keytag(sig), *alg = ldns_rr_rrsig_algorithm(sig);
+		if (!tag || !alg || ldns_rdf_size(tag) != 2 || ldns_rdf_size(alg) != 1)
+			continue;
+		for (size_t j = 0; keys && j < ldns_rr_list_rr_count(keys); j++) {
+			const ldns_rr *k = ldns_rr_list_rr(keys, j);
+			const ldns_rdf *kalg = ldns_rr_dnskey_algorithm(k);
+			if (kalg && ldns_rdf_size(kalg) == 1 &&
+			    ldns_rdf2native_int8(kalg) == ldns_rdf2native_int8(alg) &&
+			    ldns_calc_keytag(k) == ldns_rdf2native_int16(tag))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* The keys of the DNSKEY set: signed by a key a DS matches (when there is a
  * DS), its own signatures valid. Sets v->matched and v->signers. */
 static void judge_keys(struct check_ctx *ctx, const struct dnssec_rule *p, const struct ds_view *ds,
@@ -441,7 +462,11 @@ static void judge_keys(struct check_ctx *ctx, const struct dnssec_rule *p, const
 				for (size_t j = 0; j < ldns_rr_list_rr_count(named) && !by_named; j++)
 					by_named =
 						ldns_rr_list_rr(v->signers, i) == ldns_rr_list_rr(named, j);
-			v->matched = 1;
+			/* RFC 4035 5.2: the key a DS names must sign the DNSKEY
+			 * set; one merely published does not make the chain. A
+			 * signature by it that does not verify now (expired) is
+			 * the bogus finding below, not a DS to change. */
+			v->matched = by_named || signed_by(sigs, named);
 			if (!by_named) {
 				ctx_finding(
 					ctx, CODE_DNSSEC_BOGUS, subject, v->server,

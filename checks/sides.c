@@ -110,14 +110,18 @@ void side_servers(struct check_ctx *ctx, const char *key, unsigned roles, struct
 	size_t n = ctx_param_list(ctx, key, &items);
 	size_t n_deleg;
 	const struct ns_server *deleg = ctx_servers(ctx, &n_deleg);
-	/* At most every delegated server plus, per item, what its lookups hold:
-	 * counted first, so the arrays are allocated once. */
-	size_t cap = n_deleg;
+	/* Every delegated server per "delegated" item, one per other item, and
+	 * what the lookups of a name hold: counted first, so the arrays are
+	 * allocated once. */
+	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct server_spec spec;
 		char why[256];
-		if (strcmp(items[i], SIDE_DELEGATED) == 0 ||
-		    server_spec_parse(a, items[i], &spec, why, sizeof(why)) != 0 || spec.addrlen) {
+		if (strcmp(items[i], SIDE_DELEGATED) == 0) {
+			cap += n_deleg;
+			continue;
+		}
+		if (server_spec_parse(a, items[i], &spec, why, sizeof(why)) != 0 || spec.addrlen) {
 			cap++;
 			continue;
 		}

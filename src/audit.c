@@ -53,6 +53,12 @@ struct question {
 	struct answer ans;
 	const struct resolver_result *lookup; /* held until the job ends */
 	struct audit *job;
+	/* The rule that asked first (NULL: discovery), whether another asked
+	 * too, and whether the answer was let go (ctx_forget): only an answer
+	 * no other rule asked for may be, and a forgotten question asked again
+	 * is sent again. */
+	const struct instance *asker;
+	int shared, forgotten;
 	struct question *hnext; /* the job's question index */
 };
 
@@ -384,9 +390,20 @@ static void ask(struct check_ctx *ctx, enum question_kind kind, const struct ns_
 {
 	struct audit *job = ctx->job;
 	const char *canon = name ? name_canonical(&job->arena, name) : NULL;
-	if (!canon || question_find(job, kind, server, canon, type))
+	if (!canon)
 		return;
-	struct question *q = question_new(job, kind, server, canon, type);
+	struct question *q = question_find(job, kind, server, canon, type);
+	if (q && !q->forgotten) {
+		q->shared |= q->asker != ctx->inst;
+		return;
+	}
+	if (q) {
+		q->forgotten = 0;
+		memset(&q->ans, 0, sizeof(q->ans));
+	} else {
+		q = question_new(job, kind, server, canon, type);
+	}
+	q->asker = ctx->inst;
 	ldns_rdf *qname = NULL;
 	if (ldns_str2rdf_dname(&qname, canon) != LDNS_STATUS_OK) {
 		q->done = 1;
@@ -461,11 +478,13 @@ void ctx_forget(struct check_ctx *ctx, const struct ns_server *server, const cha
 {
 	const char *canon = lookup_name(ctx, name);
 	struct question *q = canon ? question_find(ctx->job, Q_AUTHORITATIVE, server, canon, type) : NULL;
-	if (!q || !q->done)
+	/* Another rule's answer too (or discovery's): kept for it. */
+	if (!q || !q->done || q->shared || q->asker != ctx->inst)
 		return;
 	ldns_pkt_free(q->ans.pkt);
 	q->ans.pkt = NULL;
-	q->done = 0; /* answered and forgotten: read as never asked, never asked again */
+	q->done = 0; /* answered and forgotten: read as never asked */
+	q->forgotten = 1;
 }
 
 void ctx_ask_dnssec(struct check_ctx *ctx, const struct ns_server *server, const char *name,

@@ -48,6 +48,16 @@ like "$out" 'Transfer failed' "new1 refuses to transfer cmp.test"
 out=$(dig @127.53.1.1 +tcp +time=2 +tries=1 cmpdisc.test AXFR 2>&1)
 like "$out" 'Transfer failed' "old1 refuses to transfer cmpdisc.test"
 
+# --- "delegated" twice on a side is the delegation once ----------------------------
+# (the side's servers were counted once and written twice: a heap overflow
+# with four or more addresses; --ns makes four)
+cmp cmp.test --ns 127.53.1.1 --ns 127.53.1.2 --ns ns1.oldprov.test --ns ns2.oldprov.test \
+	--from delegated,delegated --to "$NEW2"
+is "$RC" 2 "delegated twice: the same verdict as once (exit 2)"
+at compare.missing fail ftp.cmp.test/A
+like "$(msg_of compare.names)" "between the old servers \\(delegated, delegated\\)" \
+	"delegated twice: the side is told as given"
+
 # --- names from a zone transfer: the old side, delegated -------------------------
 
 cmp cmp.test --from delegated --to "$NEW2"
