@@ -136,18 +136,14 @@ static int ask_previous_by_name(struct check_ctx *ctx, struct ns_state *st)
 			ldns_rr_list *ans = ldns_pkt_answer(res->pkt);
 			for (size_t k = 0; k < ldns_rr_list_rr_count(ans) && pv->n_servers < 16; k++) {
 				ldns_rr *rr = ldns_rr_list_rr(ans, k);
-				if (ldns_rr_get_type(rr) != types[t])
-					continue;
-				char *text = ldns_rdf2str(ldns_rr_rdf(rr, 0));
 				struct sockaddr_storage ss;
 				socklen_t len;
-				if (text && dns_addr_parse(text, &ss, &len) == 0) {
-					ask_previous(ctx, pv,
-						     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss,
-								    len, SERVER_PREVIOUS));
-					asked = 1;
-				}
-				free(text);
+				if (ldns_rr_get_type(rr) != types[t] || dns_rr_addr(rr, &ss, &len) != 0)
+					continue;
+				ask_previous(ctx, pv,
+					     ctx_add_server(ctx, pv->name, (struct sockaddr *)&ss, len,
+							    SERVER_PREVIOUS));
+				asked = 1;
 			}
 		}
 	}

@@ -2,9 +2,11 @@
 #include "sides.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
+#include "dns.h"
 #include "resolve.h"
 #include "rules.h"
 #include "util.h"
@@ -71,34 +73,19 @@ void side_ask(struct check_ctx *ctx, const char *key)
 	}
 }
 
-/* Add the addresses the lookup of name/type found to out. */
+/* Append the addresses the lookup of name/type found (ctx_add_server). */
 static void add_looked_up(struct check_ctx *ctx, const char *name, ldns_rr_type type, unsigned roles,
-			  struct side *out)
+			  const struct ns_server ***v, size_t *n, size_t *alloc)
 {
 	ldns_rr_list *rrs = NULL;
 	if (lookup_records(ctx, name, type, &rrs, NULL, NULL) != LOOKUP_DATA)
 		return;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-		const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0);
 		struct sockaddr_storage ss;
-		memset(&ss, 0, sizeof(ss));
 		socklen_t len;
-		if (type == LDNS_RR_TYPE_A && rd && ldns_rdf_size(rd) == 4) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-			sin->sin_family = AF_INET;
-			sin->sin_port = htons(53);
-			memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
-			len = sizeof(*sin);
-		} else if (type == LDNS_RR_TYPE_AAAA && rd && ldns_rdf_size(rd) == 16) {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons(53);
-			memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
-			len = sizeof(*sin6);
-		} else {
-			continue;
-		}
-		out->servers[out->n++] = ctx_add_server(ctx, name, (struct sockaddr *)&ss, len, roles);
+		if (dns_rr_addr(ldns_rr_list_rr(rrs, i), &ss, &len) == 0)
+			*(const struct ns_server **)xgrow(v, n, alloc, sizeof(**v)) =
+				ctx_add_server(ctx, name, (struct sockaddr *)&ss, len, roles);
 	}
 	ldns_rr_list_free(rrs);
 }
@@ -110,53 +97,36 @@ void side_servers(struct check_ctx *ctx, const char *key, unsigned roles, struct
 	size_t n = ctx_param_list(ctx, key, &items);
 	size_t n_deleg;
 	const struct ns_server *deleg = ctx_servers(ctx, &n_deleg);
-	/* Every delegated server per "delegated" item, one per other item, and
-	 * what the lookups of a name hold: counted first, so the arrays are
-	 * allocated once. */
-	size_t cap = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct server_spec spec;
-		char why[256];
-		if (strcmp(items[i], SIDE_DELEGATED) == 0) {
-			cap += n_deleg;
-			continue;
-		}
-		if (server_spec_parse(a, items[i], &spec, why, sizeof(why)) != 0 || spec.addrlen) {
-			cap++;
-			continue;
-		}
-		static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
-		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
-			ldns_rr_list *rrs = NULL;
-			if (lookup_records(ctx, spec.name, types[t], &rrs, NULL, NULL) == LOOKUP_DATA)
-				cap += ldns_rr_list_rr_count(rrs);
-			ldns_rr_list_free(rrs);
-		}
-	}
+	const struct ns_server **v = NULL; /* grown here, copied into the arena at the end */
+	size_t n_v = 0, alloc_v = 0;
 	memset(out, 0, sizeof(*out));
-	out->servers = arena_alloc(a, (cap + 1) * sizeof(*out->servers));
 	out->unresolved = arena_alloc(a, (n + 1) * sizeof(*out->unresolved));
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		sb_addf(&sb, "%s%s", i ? ", " : "", items[i]);
-		size_t before = out->n;
+		size_t before = n_v;
 		struct server_spec spec;
 		char why[256];
 		if (strcmp(items[i], SIDE_DELEGATED) == 0) {
 			for (size_t k = 0; k < n_deleg; k++)
-				out->servers[out->n++] = &deleg[k];
+				*(const struct ns_server **)xgrow(&v, &n_v, &alloc_v, sizeof(*v)) = &deleg[k];
 		} else if (server_spec_parse(a, items[i], &spec, why, sizeof(why)) != 0) {
-			/* refused when the rule was loaded; after {domain}, say so */
+			/* refused when the rule was loaded; after {domain}, said unresolved */
 		} else if (spec.addrlen) {
-			out->servers[out->n++] = ctx_add_server(ctx, spec.name, (struct sockaddr *)&spec.addr,
-								spec.addrlen, roles);
+			*(const struct ns_server **)xgrow(&v, &n_v, &alloc_v, sizeof(*v)) = ctx_add_server(
+				ctx, spec.name, (struct sockaddr *)&spec.addr, spec.addrlen, roles);
 		} else {
-			add_looked_up(ctx, spec.name, LDNS_RR_TYPE_A, roles, out);
-			add_looked_up(ctx, spec.name, LDNS_RR_TYPE_AAAA, roles, out);
+			add_looked_up(ctx, spec.name, LDNS_RR_TYPE_A, roles, &v, &n_v, &alloc_v);
+			add_looked_up(ctx, spec.name, LDNS_RR_TYPE_AAAA, roles, &v, &n_v, &alloc_v);
 		}
-		if (out->n == before)
+		if (n_v == before)
 			out->unresolved[out->n_unresolved++] = items[i];
 	}
+	out->servers = arena_alloc(a, (n_v + 1) * sizeof(*out->servers));
+	if (n_v)
+		memcpy(out->servers, v, n_v * sizeof(*v));
+	out->n = n_v;
+	free(v);
 	out->text = arena_strdup(a, sb.buf ? sb.buf : "");
 	sb_release(&sb);
 }

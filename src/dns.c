@@ -1531,6 +1531,30 @@ char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len)
 	return buf;
 }
 
+int dns_rr_addr(const ldns_rr *rr, struct sockaddr_storage *out, socklen_t *outlen)
+{
+	const ldns_rdf *rd = ldns_rr_rdf(rr, 0);
+	memset(out, 0, sizeof(*out));
+	if (!rd)
+		return -1;
+	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)out;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
+		*outlen = sizeof(*sin);
+	} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
+		*outlen = sizeof(*sin6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *outlen)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE];

@@ -168,6 +168,9 @@ int dns_addr_host(const struct sockaddr *addr, char *buf, size_t len, unsigned *
 char *dns_addr_str(const struct sockaddr *addr, char *buf, size_t len);
 /* Parse "ADDR[#PORT]" (IPv4 or IPv6, port default 53). Returns 0, or -1. */
 int dns_addr_parse(const char *text, struct sockaddr_storage *out, socklen_t *outlen);
+/* The address of an A or AAAA record, port 53, into *out. Returns 0, or -1
+ * for any other record (or one whose rdata is not an address). */
+int dns_rr_addr(const ldns_rr *rr, struct sockaddr_storage *out, socklen_t *outlen);
 /* The rdata of rr in canonical presentation form ("10 mail.example.org.":
  * names lower case), a new string the caller frees. */
 char *dns_rr_rdata_text(const ldns_rr *rr);

@@ -914,25 +914,9 @@ static const char *rdf_name(struct arena *a, const ldns_rdf *rdf)
 
 static int addr_from_rr(const ldns_rr *rr, struct addr *out)
 {
-	const ldns_rdf *rd = ldns_rr_rdf(rr, 0);
 	memset(out, 0, sizeof(*out));
-	if (!rd)
+	if (dns_rr_addr(rr, &out->ss, &out->len) != 0)
 		return -1;
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(53);
-		memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
-		out->len = sizeof(*sin);
-	} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(53);
-		memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
-		out->len = sizeof(*sin6);
-	} else {
-		return -1;
-	}
 	return dns_addr_host((struct sockaddr *)&out->ss, out->text, sizeof(out->text), NULL);
 }
 
