@@ -5,12 +5,16 @@ set -eu
 
 # clang, libclang-rt-dev (libFuzzer's runtime, which clang only recommends)
 # and llvm (llvm-symbolizer, for a crash's stack) are for make fuzz.
+# The last line is for contrib/ and the package: the validators its tests run
+# (systemd-analyze, nagios4 -v, icinga2 daemon -C, tidy, Chromium), the
+# Debian build tools behind make deb, and the shells completion is tested in.
 packages="gcc clang libclang-rt-dev llvm make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
 libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps time
 libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix libcurl4-openssl-dev libsqlite3-dev sqlite3
 libmail-spf-perl libnet-dns-perl opendkim-tools openssl
-nginx-light python3-aiosmtpd curl"
+nginx-light python3-aiosmtpd curl
+systemd nagios4-core icinga2-bin chromium tidy lintian debhelper dpkg-dev fakeroot zsh bash-completion"
 
 missing=""
 for p in $packages; do
@@ -34,7 +38,7 @@ apt-get install -y -qq --no-install-recommends $missing
 # Debian's packages start their daemons where an init system runs; the tests
 # start their own on loopback, so stop any the install started (nginx would
 # hold 0.0.0.0:80).
-for svc in nsd unbound nginx prometheus prometheus-node-exporter; do
+for svc in nsd unbound nginx prometheus prometheus-node-exporter nagios4 icinga2; do
 	if command -v service >/dev/null 2>&1; then
 		service "$svc" stop >/dev/null 2>&1 || true
 	fi
