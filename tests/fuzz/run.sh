@@ -54,6 +54,7 @@ RSS_MB=1024
 
 failed=""
 summary=""
+why=""
 for name in "$@"; do
 	bin=$B/fuzz-$name
 	corpus=tests/fuzz/corpus/$name
@@ -82,9 +83,14 @@ for name in "$@"; do
 		if [ $rc -ne 0 ]; then
 			failed="$failed $name"
 			result=FAILED
-			echo "fuzz: $name FAILED (exit $rc); the end of $log:" >&2
-			tail -n 40 "$log" >&2
-			echo "fuzz: reproduce with: $bin $B/artifacts/$name/<file>" >&2
+			# Said again after the summary, so that the end of the
+			# run's output (all a CI page may keep) shows why.
+			why="$why$(printf 'fuzz: %s FAILED (exit %s); the end of %s:\n' "$name" "$rc" "$log")
+$(grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==|fuzz: ' "$log" | head -n 20)
+$(tail -n 25 "$log")
+$(ls "$B/artifacts/$name/" 2>/dev/null | sed "s|^|fuzz: reproduce with: $bin $B/artifacts/$name/|")
+$(for a in "$B/artifacts/$name"/*; do [ -f "$a" ] && printf 'fuzz: %s as base64: %s\n' "${a##*/}" "$(head -c 3072 "$a" | base64 -w0)"; done)
+"
 		else
 			result=ok
 		fi
@@ -120,6 +126,7 @@ if [ "$mode" = smoke ]; then
 	printf '%s' "$summary"
 fi
 if [ -n "$failed" ]; then
+	printf '%s' "$why" >&2
 	echo "fuzz: failed:$failed" >&2
 	exit 1
 fi
