@@ -20,6 +20,7 @@
  * value through env: instead ("$NAME" is safe everywhere). A variable in a
  * shell comment is neither substituted nor checked, and \{NAME}, which the
  * shell reads as the text {NAME}, is not a variable. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -1422,6 +1423,21 @@ static char *absolute_dir(const char *dir)
 	return dir ? xasprintf("%s/%s", cwd, dir) : xstrdup(cwd);
 }
 
+/* The length of the "FILE:LINE:COL: " that err starts with, or 0. */
+static size_t position_len(const char *err, const char *file)
+{
+	size_t n = strlen(file), k = n;
+	if (strncmp(err, file, n) != 0)
+		return 0;
+	for (int field = 0; field < 2; field++) {
+		if (err[k] != ':' || !isdigit((unsigned char)err[k + 1]))
+			return 0;
+		for (k++; isdigit((unsigned char)err[k]); k++)
+			;
+	}
+	return err[k] == ':' && err[k + 1] == ' ' ? k + 2 : 0;
+}
+
 int plan_load_string(const char *text, size_t len, const char *file, const char *dir,
 		     const struct vars *overrides, struct plan **out, char *err, size_t errlen)
 {
@@ -1443,9 +1459,12 @@ int plan_load_string(const char *text, size_t len, const char *file, const char 
 	ret = load_tree(&ld, doc->root, overrides);
 out:
 	if (ret && err && errlen) {
-		/* a message may quote a value: never a secret */
-		char *masked = plan_mask(ld.p, err, strlen(err));
-		snprintf(err, errlen, "%s", masked);
+		/* A message may quote a value: never a secret. Its position
+		 * is ours, not a value, and stays as it is (a secret such as
+		 * "19: undefine" would otherwise mask the column). */
+		size_t at = position_len(err, file);
+		char *masked = plan_mask(ld.p, err + at, strlen(err + at));
+		snprintf(err + at, errlen - at, "%s", masked);
 		free(masked);
 	}
 	if (ret)
