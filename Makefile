@@ -8,6 +8,11 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 DATADIR   = $(PREFIX)/share/cutover
 MANDIR    = $(PREFIX)/share/man/man1
+# cutover-textfile, which the systemd units run (not a command for people)
+LIBEXECDIR = $(PREFIX)/lib/cutover
+# Where systemd looks for units: /lib/systemd/system for Debian's /usr (its
+# systemd.pc says so), else under PREFIX (/usr/local/lib/systemd/system).
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 
 CC       ?= cc
 PKGS      = ldns libunbound libevent yaml-0.1 jansson libxml-2.0 opendkim libpsl libcrypto libidn2 libcurl sqlite3
@@ -166,9 +171,18 @@ install: $(BIN)
 	install -m 644 contrib/plans/*.yml $(DESTDIR)$(DATADIR)/plans/
 	sed "s|@DATADIR@|$(DATADIR)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
 	chmod 644 $(DESTDIR)$(MANDIR)/cutover.1
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 contrib/systemd/cutover-textfile $(DESTDIR)$(LIBEXECDIR)/cutover-textfile
+	for u in contrib/systemd/*.service contrib/systemd/*.timer; do \
+		sed -e "s|@BINDIR@|$(BINDIR)|g" -e "s|@LIBEXECDIR@|$(LIBEXECDIR)|g" $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover $(DESTDIR)$(MANDIR)/cutover.1
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/cutover-check@.service $(DESTDIR)$(SYSTEMDUNITDIR)/cutover-check@.timer \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/cutover-propagation@.service
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:

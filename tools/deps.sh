@@ -7,14 +7,16 @@ set -eu
 # and llvm (llvm-symbolizer, for a crash's stack) are for make fuzz.
 # The last line is for contrib/ and the package: the validators its tests run
 # (systemd-analyze, nagios4 -v, icinga2 daemon -C, tidy, Chromium), the
-# Debian build tools behind make deb, and the shells completion is tested in.
+# Debian build tools behind make deb, and the shells completion is tested in;
+# python3-yaml reads contrib/ci's pipelines.
 packages="gcc clang libclang-rt-dev llvm make pkg-config libldns-dev libunbound-dev libyaml-dev libjansson-dev
 libxml2-dev libevent-dev libcmocka-dev iproute2 util-linux bsdutils nsd unbound ldnsutils dnsutils jq libxml2-utils dns-root-data
 prometheus dnsperf perl procps time
 libspf2-dev libopendkim-dev libpsl-dev libssl-dev libidn2-dev publicsuffix libcurl4-openssl-dev libsqlite3-dev sqlite3
 libmail-spf-perl libnet-dns-perl opendkim-tools openssl
 nginx-light python3-aiosmtpd curl
-systemd nagios4-core icinga2-bin chromium tidy lintian debhelper dpkg-dev fakeroot zsh bash-completion"
+systemd nagios4-core icinga2-bin chromium tidy lintian debhelper dpkg-dev fakeroot zsh bash-completion
+python3-yaml"
 
 missing=""
 for p in $packages; do
