@@ -18,6 +18,7 @@
 #include "baseline.h"
 #include "comparecmd.h"
 #include "plancmd.h"
+#include "progress.h"
 #include "propcmd.h"
 #include "providercmd.h"
 #include "records.h"
@@ -184,7 +185,7 @@ static int cmd_check(int argc, char **argv)
 	struct opts_extra extra = {check_longopts, "", on_check_option, &co, 0, 1};
 	struct ruleset *rulesets = NULL;
 	size_t n_rulesets = 0;
-	struct audit_batch_counts counts = {0, 0};
+	struct audit_batch_counts counts = {0};
 	struct session *session = NULL;
 	struct baseline *baseline = NULL;
 	struct reporter *rp = NULL, *save_rp = NULL;
@@ -251,7 +252,10 @@ static int cmd_check(int argc, char **argv)
 	uint64_t t0 = loop_now_us();
 	struct audit_rules rules = {rulesets, n_rulesets};
 	struct audit_batch_opts bopts = {.jobs = o.jobs, .save = save_rp, .baseline = baseline};
+	struct audit_batch_view view = {"check", &counts, session};
+	struct progress *line = progress_start(session->loop, o.quiet, audit_batch_progress, &view);
 	int brc = audit_batch(session, &rules, &bopts, o.args, o.n_args, rp, &counts);
+	progress_stop(line);
 	double elapsed = (double)(loop_now_us() - t0) / 1e6;
 	/* the errno of a failed write, for output_close() to tell */
 	int werr = brc < 0 ? -1 : reporter_close(rp, elapsed, brc == 1) == 0 ? 0 : errno ? errno : -1;
@@ -284,8 +288,9 @@ static int cmd_check(int argc, char **argv)
 			rs.lookups, elapsed);
 	}
 	/* A person reading text should know what `when:` left out; machine
-	 * formats stay quiet (their readers act on what was checked). */
-	if (o.format == FORMAT_TEXT)
+	 * formats stay quiet (their readers act on what was checked), and so
+	 * does -q. */
+	if (o.format == FORMAT_TEXT && !o.quiet)
 		for (size_t i = 0; i < n_rulesets; i++)
 			for (size_t k = 0; k < rulesets[i].n_skipped; k++) {
 				const struct rule *sk = &rulesets[i].skipped[k];
@@ -384,6 +389,8 @@ static int stdout_close(int rc)
 int main(int argc, char **argv)
 {
 	std_fds_check();
+	/* before anything is written: stderr's writers erase the progress line */
+	progress_setup();
 	/* jansson's allocations exit on failure like cutover's own: json_dumps()
 	 * ignores a failure to write an object's key and returns the text
 	 * without it (found by make check-alloc), a report that would read as
