@@ -157,8 +157,6 @@ size_t progress_format(char *buf, size_t size, const struct progress_counts *c, 
 	add(buf, size, &len, "%s:", c->what ? c->what : "cutover");
 	if (c->unit)
 		add(buf, size, &len, " %zu/%zu %s,", c->done, c->total, c->unit);
-	if (c->doing)
-		add(buf, size, &len, " %s,", c->doing);
 	add(buf, size, &len, " %zu finding%s", c->findings, c->findings == 1 ? "" : "s");
 	if (c->problems)
 		add(buf, size, &len, " (%zu problem%s)", c->problems, c->problems == 1 ? "" : "s");
@@ -170,6 +168,9 @@ size_t progress_format(char *buf, size_t size, const struct progress_counts *c, 
 	else
 		add(buf, size, &len, "%luh%02lum", secs / 3600, secs / 60 % 60);
 	add(buf, size, &len, " elapsed");
+	/* last: what the width cuts first */
+	if (c->doing)
+		add(buf, size, &len, ", %s", c->doing);
 	/* no control character may move the cursor (a phase's name is the
 	 * plan's) */
 	for (size_t i = 0; i < len; i++)
