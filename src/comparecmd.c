@@ -62,6 +62,8 @@ const char compare_usage[] =
 	"      --timeout MS         per-query timeout, retries included (default 2000);\n"
 	"                           a transfer gets it for each message, 10 times it in all\n"
 	"      --stats              print the queries and lookups made to standard error\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Findings: compare.ok (the same), compare.missing (old only: fail),\n"

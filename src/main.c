@@ -79,6 +79,8 @@ static const char check_usage[] =
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
 	"  -j, --jobs N             domains in flight at once (default 64)\n"
 	"      --stats              print the queries and lookups made to standard error\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could not run or\n"
@@ -89,7 +91,12 @@ static const char check_usage[] =
 	"leaves FILE as it was); it exits 2 when one of them failed, else 3.\n"
 	"\n"
 	"A DOMAIN that is not a zone cut (www.example.org) is checked within the zone\n"
-	"that holds it, and the report says which (ns.enclosing-zone).\n";
+	"that holds it, and the report says which (ns.enclosing-zone).\n"
+	"\n"
+	"On a terminal, a run that lasts more than a second shows a line on standard\n"
+	"error: domains done of all, findings, queries in flight, time elapsed. It is\n"
+	"erased before anything else is written there, and at the end; -q, NO_COLOR\n"
+	"or TERM=dumb turn it off.\n";
 
 static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes|providers]\n"
 				 "\n"

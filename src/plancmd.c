@@ -108,6 +108,8 @@ const char plan_usage[] =
 	"                           with, instead of the system's\n"
 	"      --timeout MS         gates: per-query timeout (default 2000)\n"
 	"  -f, --format FMT         status: text (default) or json\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 the plan (or --phase) is complete, 1 waiting (a gate still\n"

@@ -92,6 +92,8 @@ const char propagation_usage[] =
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn: unreachable resolvers make the exit status 1 too\n"
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 converged, 1 pending (old or stale answers, or --watch gave up),\n"

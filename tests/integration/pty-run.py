@@ -5,7 +5,7 @@
 #   pty-run.py [--cols N] [--answer TEXT REPLY [--hold SECONDS]] TRANSCRIPT 'SHELL COMMAND'
 #
 # The command runs under sh -c with the terminal as its standard input, output
-# and error and as its controlling terminal, COLUMNS x 24 (--cols, default 100);
+# and error and as its controlling terminal, COLUMNS x 24 (--cols, default 200);
 # it may redirect any of them itself. With --answer, REPLY and a newline are
 # typed once TEXT has appeared, after --hold seconds (default 0) in which the
 # terminal must not change: what arrives meanwhile stays in the transcript for
@@ -23,7 +23,7 @@ import time
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cols", type=int, default=100)
+    ap.add_argument("--cols", type=int, default=200)
     ap.add_argument("--answer", nargs=2, metavar=("TEXT", "REPLY"))
     ap.add_argument("--hold", type=float, default=0.0)
     ap.add_argument("transcript")
