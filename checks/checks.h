@@ -93,6 +93,10 @@ const struct delegation *ctx_delegation(const struct check_ctx *ctx);
 struct arena *ctx_arena(struct check_ctx *ctx);
 /* 0 on the first judge() call, then one more after each CHECK_AGAIN. */
 int ctx_round(const struct check_ctx *ctx);
+/* How far the check has got through what it goes over (compare: names
+ * judged of the names known), for the progress line; say it again as it
+ * changes. */
+void ctx_progress(struct check_ctx *ctx, size_t done, size_t total);
 /* A pointer the check may set in ask() and read in judge(). */
 void **ctx_state(struct check_ctx *ctx);
 /* 1 the first time this check (rule) of this domain passes key, 0 after:

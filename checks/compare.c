@@ -627,6 +627,7 @@ static int choose_names(struct check_ctx *ctx, struct cmp *st)
 		return next_batch(ctx, st);
 	}
 	ask_new(ctx, st);
+	ctx_progress(ctx, 0, st->names.n);
 	make_probes(ctx, st);
 	for (size_t p = 0; p < st->n_probes; p++)
 		for (int k = 0; k < 2; k++)
@@ -884,6 +885,7 @@ static int next_batch(struct check_ctx *ctx, struct cmp *st)
 	}
 	judge_names(ctx, st, from, to);
 	st->judged = to;
+	ctx_progress(ctx, st->judged, st->names.n);
 	if (st->judged < st->names.n)
 		return CHECK_AGAIN;
 	judge_end(ctx, st);
@@ -916,13 +918,17 @@ static int compare_judge_rule(struct check_ctx *ctx, const struct rule *rule)
 		break;
 	}
 	if (added && ctx_round(ctx) < ROUNDS_MAX) {
+		/* discovery: the names asked so far are answered */
+		size_t answered = st->names.n;
 		ask_new(ctx, st);
+		ctx_progress(ctx, answered, st->names.n);
 		return CHECK_AGAIN;
 	}
 	/* discovery is over: every name asked is answered, judged at once */
 	st->rounds_out = added > 0;
 	qsort(st->names.v, st->names.n, sizeof(*st->names.v), name_order);
 	judge_names(ctx, st, 0, st->names.n);
+	ctx_progress(ctx, st->names.n, st->names.n);
 	judge_end(ctx, st);
 	return 0;
 }

@@ -47,6 +47,16 @@ int audit_start(struct session *s, const struct audit_rules *rules, const char *
  * closes the session afterwards without running its loop again. */
 void audit_cancel(struct audit *a);
 
+/* How far audits' checks have got through what they go over (compare's
+ * names), as they say it with ctx_progress(): for a progress line. */
+struct audit_items {
+	size_t done, total;
+};
+/* Keep *sum up to date with what job's checks say they got through (added
+ * to what is there: one sum can count many audits). sum must outlive the
+ * audit. */
+void audit_count_items(struct audit *job, struct audit_items *sum);
+
 /* Options of a batch run. */
 struct audit_batch_opts {
 	unsigned jobs; /* targets in flight at once (default 64) */
@@ -59,9 +69,15 @@ struct audit_batch_opts {
 	struct baseline *baseline;
 };
 
+/* Kept up to date as the run goes (a progress line reads it from a timer of
+ * the loop): targets from the start, the rest as domains finish. */
 struct audit_batch_counts {
 	size_t targets;	 /* distinct targets */
 	size_t reported; /* domains handed to the reporter */
+	/* domains audited (reported or waiting for one before them), and
+	 * their findings, as the audit gave them (before a baseline) */
+	size_t finished, findings, problems;
+	struct audit_items items;
 };
 
 /* Audit every target (duplicates, compared as lower-case names without the
@@ -76,6 +92,19 @@ struct audit_batch_counts {
 int audit_batch(struct session *s, const struct audit_rules *rules, const struct audit_batch_opts *opts,
 		char *const *targets, size_t n_targets, struct reporter *rp,
 		struct audit_batch_counts *counts);
+
+struct progress_counts;
+/* What a progress line shows of a batch run (check, compare). */
+struct audit_batch_view {
+	const char *what; /* the command */
+	const struct audit_batch_counts *counts;
+	const struct session *s;
+};
+/* A progress_sample_fn (progress.h) of a struct audit_batch_view: domains
+ * audited of the targets (of one domain, the names its checks count, when
+ * they do: compare), their findings, and the session's queries in
+ * flight. */
+void audit_batch_progress(void *view, struct progress_counts *c);
 
 /* --- a test seam: an audit without the network ------------------------------
  * The fuzz harnesses (tests/fuzz/) feed any packet to every check's judging

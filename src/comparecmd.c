@@ -15,6 +15,7 @@
 #include "comparecmd.h"
 #include "loop.h"
 #include "names.h"
+#include "progress.h"
 #include "report.h"
 #include "resolve.h"
 #include "rules.h"
@@ -61,6 +62,8 @@ const char compare_usage[] =
 	"      --timeout MS         per-query timeout, retries included (default 2000);\n"
 	"                           a transfer gets it for each message, 10 times it in all\n"
 	"      --stats              print the queries and lookups made to standard error\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Findings: compare.ok (the same), compare.missing (old only: fail),\n"
@@ -254,7 +257,7 @@ static int run(struct common_opts *o, struct ruleset *rulesets, size_t n_ruleset
 	struct session *session = NULL;
 	struct reporter *rp = NULL;
 	struct output out = {NULL, NULL, NULL, NULL};
-	struct audit_batch_counts counts = {0, 0};
+	struct audit_batch_counts counts = {0};
 	char err[1024];
 	int rc = EXIT_USAGE;
 	struct report_opts repopts = {.fail_on = o->fail_on, .tool = TOOL, .value_words = {"old", "new"}};
@@ -279,7 +282,10 @@ static int run(struct common_opts *o, struct ruleset *rulesets, size_t n_ruleset
 	uint64_t t0 = loop_now_us();
 	struct audit_rules rules = {rulesets, n_rulesets};
 	struct audit_batch_opts bopts = {.jobs = 1};
+	struct audit_batch_view view = {"compare", &counts, session};
+	struct progress *line = progress_start(session->loop, o->quiet, audit_batch_progress, &view);
 	int brc = audit_batch(session, &rules, &bopts, o->args, o->n_args, rp, &counts);
+	progress_stop(line);
 	double elapsed = (double)(loop_now_us() - t0) / 1e6;
 	int werr = brc < 0 ? -1 : reporter_close(rp, elapsed, brc == 1) == 0 ? 0 : errno ? errno : -1;
 	if (output_close(&out, werr) != 0 || brc < 0) {

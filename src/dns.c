@@ -1467,6 +1467,11 @@ size_t dns_pending(const struct dns_engine *e)
 	return e->queued + e->inflight + e->done_n;
 }
 
+size_t dns_in_flight(const struct dns_engine *e)
+{
+	return e->inflight;
+}
+
 /* The deferred call that runs the callbacks of finished queries: those known
  * when it starts, and any their callbacks cause (a new query to a dead
  * server fails at once), then starts queued queries in the room they left. */

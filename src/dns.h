@@ -150,6 +150,8 @@ int dns_query(struct dns_engine *e, const struct sockaddr *addr, socklen_t addrl
 
 /* Queries queued or on the wire. */
 size_t dns_pending(const struct dns_engine *e);
+/* Queries on the wire now (sent, not answered nor timed out). */
+size_t dns_in_flight(const struct dns_engine *e);
 /* The budget of one query (dns_opts.timeout_ms), for work of the same kind
  * done beside the engine (zone transfers, xfr.h). */
 unsigned dns_engine_timeout_ms(const struct dns_engine *e);

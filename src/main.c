@@ -18,6 +18,7 @@
 #include "baseline.h"
 #include "comparecmd.h"
 #include "plancmd.h"
+#include "progress.h"
 #include "propcmd.h"
 #include "providercmd.h"
 #include "records.h"
@@ -78,6 +79,8 @@ static const char check_usage[] =
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
 	"  -j, --jobs N             domains in flight at once (default 64)\n"
 	"      --stats              print the queries and lookups made to standard error\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 warn (with --fail-on warn), 2 fail, 3 could not run or\n"
@@ -88,7 +91,12 @@ static const char check_usage[] =
 	"leaves FILE as it was); it exits 2 when one of them failed, else 3.\n"
 	"\n"
 	"A DOMAIN that is not a zone cut (www.example.org) is checked within the zone\n"
-	"that holds it, and the report says which (ns.enclosing-zone).\n";
+	"that holds it, and the report says which (ns.enclosing-zone).\n"
+	"\n"
+	"On a terminal, a run that lasts more than a second shows a line on standard\n"
+	"error: domains done of all, findings, queries in flight, time elapsed. It is\n"
+	"erased before anything else is written there, and at the end; -q, NO_COLOR\n"
+	"or TERM=dumb turn it off.\n";
 
 static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes|providers]\n"
 				 "\n"
@@ -184,7 +192,7 @@ static int cmd_check(int argc, char **argv)
 	struct opts_extra extra = {check_longopts, "", on_check_option, &co, 0, 1};
 	struct ruleset *rulesets = NULL;
 	size_t n_rulesets = 0;
-	struct audit_batch_counts counts = {0, 0};
+	struct audit_batch_counts counts = {0};
 	struct session *session = NULL;
 	struct baseline *baseline = NULL;
 	struct reporter *rp = NULL, *save_rp = NULL;
@@ -251,7 +259,10 @@ static int cmd_check(int argc, char **argv)
 	uint64_t t0 = loop_now_us();
 	struct audit_rules rules = {rulesets, n_rulesets};
 	struct audit_batch_opts bopts = {.jobs = o.jobs, .save = save_rp, .baseline = baseline};
+	struct audit_batch_view view = {"check", &counts, session};
+	struct progress *line = progress_start(session->loop, o.quiet, audit_batch_progress, &view);
 	int brc = audit_batch(session, &rules, &bopts, o.args, o.n_args, rp, &counts);
+	progress_stop(line);
 	double elapsed = (double)(loop_now_us() - t0) / 1e6;
 	/* the errno of a failed write, for output_close() to tell */
 	int werr = brc < 0 ? -1 : reporter_close(rp, elapsed, brc == 1) == 0 ? 0 : errno ? errno : -1;
@@ -284,8 +295,9 @@ static int cmd_check(int argc, char **argv)
 			rs.lookups, elapsed);
 	}
 	/* A person reading text should know what `when:` left out; machine
-	 * formats stay quiet (their readers act on what was checked). */
-	if (o.format == FORMAT_TEXT)
+	 * formats stay quiet (their readers act on what was checked), and so
+	 * does -q. */
+	if (o.format == FORMAT_TEXT && !o.quiet)
 		for (size_t i = 0; i < n_rulesets; i++)
 			for (size_t k = 0; k < rulesets[i].n_skipped; k++) {
 				const struct rule *sk = &rulesets[i].skipped[k];
@@ -384,6 +396,8 @@ static int stdout_close(int rc)
 int main(int argc, char **argv)
 {
 	std_fds_check();
+	/* before anything is written: stderr's writers erase the progress line */
+	progress_setup();
 	/* jansson's allocations exit on failure like cutover's own: json_dumps()
 	 * ignores a failure to write an object's key and returns the text
 	 * without it (found by make check-alloc), a report that would read as

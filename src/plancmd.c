@@ -33,6 +33,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "plancmd.h"
+#include "progress.h"
 #include "report.h"
 #include "rules.h"
 #include "session.h"
@@ -107,6 +108,8 @@ const char plan_usage[] =
 	"                           with, instead of the system's\n"
 	"      --timeout MS         gates: per-query timeout (default 2000)\n"
 	"  -f, --format FMT         status: text (default) or json\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 the plan (or --phase) is complete, 1 waiting (a gate still\n"
@@ -492,6 +495,10 @@ struct runner {
 	struct loop_signal *sigint, *sigterm, *sighup;
 	int finished, rc;
 	int advancing; /* an advance() is deferred */
+	/* for the progress line: the findings of the last gate check, and
+	 * how many of them warn or worse */
+	size_t gate_findings, gate_problems;
+	char progress_doing[128];
 };
 
 static void advance_later(struct runner *r);
@@ -1576,6 +1583,10 @@ static void on_gate_done(void *arg, struct audit_result *res)
 		db_failed(r, err);
 		goto out;
 	}
+	r->gate_findings = res->n;
+	r->gate_problems = 0;
+	for (size_t i = 0; i < res->n; i++)
+		r->gate_problems += res->findings[i].status >= STATUS_WARN;
 	say(r, "gate of %s: %s", ph->id, summary);
 	if (!passed && r->attached)
 		for (size_t i = 0; i < res->n; i++) {
@@ -1835,6 +1846,42 @@ static void on_signal(void *arg, int signo)
 	 * the child's exit and the webhooks still need. */
 }
 
+/* The progress line of plan run (a progress_sample_fn): shown only while a
+ * gate is checked or waited for and while a hold drains -- when nothing else
+ * writes to the terminal. A step's output and a prompt (with what the person
+ * types) have the terminal to themselves: the line is erased then. */
+static void run_progress(void *arg, struct progress_counts *c)
+{
+	struct runner *r = arg;
+	const struct plan *p = r->pc.plan;
+	c->what = "plan run";
+	if (r->finished || r->child || r->prompt || r->phase_i >= p->n_phases) {
+		c->hidden = 1;
+		return;
+	}
+	const struct plan_phase *ph = cur_phase(r);
+	const char *status = phase_status(&r->pc.st, ph->id);
+	if (strcmp(status, "gating") == 0 && r->audit)
+		snprintf(r->progress_doing, sizeof(r->progress_doing), "phase %s: checking its gate", ph->id);
+	else if (strcmp(status, "gating") == 0)
+		snprintf(r->progress_doing, sizeof(r->progress_doing), "phase %s: waiting for its gate",
+			 ph->id);
+	else if (strcmp(status, "holding") == 0)
+		snprintf(r->progress_doing, sizeof(r->progress_doing), "phase %s: holding", ph->id);
+	else {
+		c->hidden = 1;
+		return;
+	}
+	c->unit = "phases";
+	c->total = p->n_phases;
+	for (size_t i = 0; i < p->n_phases; i++)
+		c->done += strcmp(phase_status(&r->pc.st, p->phases[i].id), "done") == 0;
+	c->doing = r->progress_doing;
+	c->findings = r->gate_findings;
+	c->problems = r->gate_problems;
+	c->in_flight = session_in_flight(r->s);
+}
+
 /* --- run ---------------------------------------------------------------- */
 
 static void print_dry_run(struct planctx *pc)
@@ -1935,6 +1982,7 @@ static int detach(struct runner *r, const char *logpath)
 static int plan_run(struct common_opts *o, struct plan_opts *po, const char *file)
 {
 	struct runner r = {0};
+	struct progress *line = NULL;
 	char err[1024];
 	int rc = EXIT_USAGE;
 	char *logpath = NULL;
@@ -2020,6 +2068,7 @@ static int plan_run(struct common_opts *o, struct plan_opts *po, const char *fil
 	say(&r, "plan %s (%s): run by pid %ld%s", p->name, r.pc.abspath, (long)getpid(),
 	    r.detached ? ", detached" : "");
 	advance_later(&r);
+	line = progress_start(r.s->loop, o->quiet, run_progress, &r);
 	while (!r.finished || r.child || r.audit || (r.http && http_pending(r.http)))
 		if (loop_run_once(r.s->loop, 1) < 0) {
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
@@ -2028,6 +2077,7 @@ static int plan_run(struct common_opts *o, struct plan_opts *po, const char *fil
 		}
 	rc = r.rc;
 out:
+	progress_stop(line);
 	prompt_stop(&r);
 	sb_release(&r.answer);
 	if (r.audit)

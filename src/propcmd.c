@@ -22,6 +22,7 @@
 #include "names.h"
 #include "notify.h"
 #include "propagation.h"
+#include "progress.h"
 #include "propcmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -91,6 +92,8 @@ const char propagation_usage[] =
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn: unreachable resolvers make the exit status 1 too\n"
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
+	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
+	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 converged, 1 pending (old or stale answers, or --watch gave up),\n"
@@ -323,7 +326,8 @@ struct prun {
 	struct store *store;
 	struct http_client *http;
 	struct notifier *notifier;
-	FILE *lines; /* where --watch writes a line per change */
+	FILE *lines; /* where --watch writes a line per change; NULL: nowhere (-q) */
+	char progress_doing[96];
 };
 
 /* Seconds rounded up (no libm for this). */
@@ -818,6 +822,8 @@ static void print_line(struct prun *run, const struct pserver *sv)
 static void print_changes(struct prun *run, const char *prev_overall)
 {
 	char b1[32], b2[32];
+	if (!run->lines)
+		return;
 	for (size_t i = 0; i < run->n; i++) {
 		const struct pserver *sv = &run->sv[i];
 		if (!sv->seen || sv->last_status != sv->r.status)
@@ -878,6 +884,26 @@ static void draw_live(struct prun *run)
 }
 
 /* ---- the watch ------------------------------------------------------- */
+
+/* The progress line of --watch (a progress_sample_fn): the servers that
+ * answered in this sweep, what the last sweep found. In live mode the line
+ * sits below the screen, which erases it as it redraws. */
+static void watch_progress(void *arg, struct progress_counts *c)
+{
+	struct prun *run = arg;
+	c->what = "propagation";
+	c->unit = "servers";
+	c->total = run->n;
+	for (size_t i = 0; i < run->n; i++)
+		c->done += run->sv[i].received != 0;
+	c->findings = run->findings.n;
+	for (size_t i = 0; i < run->findings.n; i++)
+		c->problems += run->findings.v[i].status >= STATUS_WARN;
+	snprintf(run->progress_doing, sizeof(run->progress_doing), "sweep %u, %zu of %zu resolvers new",
+		 run->sweeps, run->sum.converged, run->sum.answered);
+	c->doing = run->progress_doing;
+	c->in_flight = session_in_flight(run->s);
+}
 
 static void finish(struct prun *run)
 {
@@ -1577,7 +1603,7 @@ int cmd_propagation(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 	int color = tty && o.format == FORMAT_TEXT && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
 	run.live = po.watch && tty && o.format == FORMAT_TEXT && !(term && strcmp(term, "dumb") == 0);
-	run.lines = o.format == FORMAT_TEXT && !o.output ? stdout : stderr;
+	run.lines = o.format == FORMAT_TEXT && !o.output ? stdout : o.quiet ? NULL : stderr;
 	run.next = loop_timer_new(run.s->loop, on_next, &run);
 	run.tick = loop_timer_new(run.s->loop, on_tick, &run);
 	run.sigint = loop_signal_new(run.s->loop, SIGINT, on_signal, &run);
@@ -1588,13 +1614,16 @@ int cmd_propagation(int argc, char **argv)
 		goto out;
 	}
 	run.watch_started = loop_wall_time();
+	struct progress *line = po.watch ? progress_start(run.s->loop, o.quiet, watch_progress, &run) : NULL;
 	sweep_start(&run);
 	while (!run.finished || run.outstanding || (run.http && http_pending(run.http)))
 		if (loop_run_once(run.s->loop, 1) < 0) {
 			fprintf(stderr, "cutover: the event loop failed: %s\n", strerror(errno));
+			progress_stop(line);
 			output_close(&out, -1);
 			goto out;
 		}
+	progress_stop(line);
 	if (run.fatal) {
 		output_close(&out, -1);
 		goto out;

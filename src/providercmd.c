@@ -42,6 +42,7 @@ const char provider_usage[] =
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
 	"  -f, --format FMT         text (default) or json\n"
 	"  -o, --output FILE        write there instead of standard output\n"
+	"  -q, --quiet              nothing on standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Exit status: 0 the provider is recognised, 1 it is not (generic advice is\n"

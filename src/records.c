@@ -58,6 +58,7 @@ const char records_usage[] =
 	"  -f, --format FMT         text (default: zone-file lines with a '; present',\n"
 	"                           '; missing' or '; different (live: ...)' comment) or json\n"
 	"  -o, --output FILE        write there instead of standard output\n"
+	"  -q, --quiet              nothing on standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"Records are compared as data: TXT strings joined, names without regard to\n"

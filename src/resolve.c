@@ -530,6 +530,11 @@ void resolver_stats(const struct resolver *r, struct resolver_stats *out)
 	out->cached = r->cached;
 }
 
+size_t resolver_in_flight(const struct resolver *r)
+{
+	return r->inflight;
+}
+
 static int file_readable(const char *path)
 {
 	return access(path, R_OK) == 0;

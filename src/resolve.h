@@ -95,6 +95,9 @@ struct resolver_stats {
 	size_t cached;		    /* answers in the cache now */
 };
 void resolver_stats(const struct resolver *r, struct resolver_stats *out);
+/* Lookups handed to libunbound now, not done (those waiting for room are
+ * not counted). */
+size_t resolver_in_flight(const struct resolver *r);
 
 /* The most addresses of a zone's name servers that are asked anything: the
  * first in name order (discovery asks them for the NS set, the checks ask

@@ -199,11 +199,12 @@ static const struct option common_longopts[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"jobs", required_argument, NULL, 'j'},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"quiet", no_argument, NULL, 'q'},
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
 	{"ns", required_argument, NULL, OPT_NS},
 	{"help", no_argument, NULL, 'h'},
 };
-static const char common_shortopts[] = "r:s:d:f:o:j:h";
+static const char common_shortopts[] = "r:s:d:f:o:j:qh";
 
 static int common_option(struct common_opts *o, int c, const char *optarg)
 {
@@ -275,6 +276,9 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 		return 0;
 	case OPT_STATS:
 		o->stats = 1;
+		return 0;
+	case 'q':
+		o->quiet = 1;
 		return 0;
 	case OPT_CA_FILE:
 		/* read now, so that a typo is a usage error, not a TLS failure
@@ -494,4 +498,9 @@ void session_close(struct session *s)
 	dns_engine_free(s->engine);
 	loop_free(s->loop);
 	free(s);
+}
+
+size_t session_in_flight(const struct session *s)
+{
+	return dns_in_flight(s->engine) + resolver_in_flight(s->resolver);
 }

@@ -32,6 +32,9 @@ struct common_opts {
 	int fail_on_new;
 	unsigned jobs; /* -j */
 	int stats;     /* --stats */
+	/* -q, --quiet: no progress line, and nothing on standard error that is
+	 * not an error or a warning (notes, --watch's change lines there) */
+	int quiet;
 	/* --ca-file: CA certificates (PEM) for the TLS of service checks and
 	 * webhooks, instead of the system's; NULL: the system's. */
 	const char *ca_file;
@@ -122,5 +125,8 @@ int session_open(const struct common_opts *o, struct session **out, char *err, s
 /* Free the session: resolver, engine, then loop. Pending work ends without
  * callbacks. NULL is ignored. */
 void session_close(struct session *s);
+/* Queries on the wire and lookups in the resolver's hands now: what the
+ * progress line calls in flight. */
+size_t session_in_flight(const struct session *s);
 
 #endif

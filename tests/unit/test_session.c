@@ -86,6 +86,18 @@ static void test_defaults_and_errors(void **state)
 	assert_int_equal(o.format, FORMAT_TEXT);
 	assert_int_equal(o.fail_on, STATUS_FAIL);
 	assert_null(o.output);
+	assert_int_equal(o.quiet, 0);
+	opts_common_release(&o);
+
+	/* -q and --quiet: no progress line, no notes */
+	char *quiet[] = {"check", "-q", "example.org", NULL};
+	assert_int_equal(opts_common_parse(&o, 3, quiet, "usage\n", NULL), 0);
+	assert_int_equal(o.quiet, 1);
+	assert_int_equal(o.n_args, 1);
+	opts_common_release(&o);
+	char *quiet_long[] = {"check", "example.org", "--quiet", NULL};
+	assert_int_equal(opts_common_parse(&o, 3, quiet_long, "usage\n", NULL), 0);
+	assert_int_equal(o.quiet, 1);
 	opts_common_release(&o);
 
 	/* Without the command's options, its letters are unknown. */
