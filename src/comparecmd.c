@@ -55,7 +55,7 @@ const char compare_usage[] =
 	"      --resolver ADDR[#PORT]  look NAMEs up through this resolver\n"
 	"      --root-hints FILE    root hints for the embedded resolver\n"
 	"  -f, --format FMT         text (default: old and new side by side), json,\n"
-	"                           nagios, junit, tap, prometheus\n"
+	"                           nagios, junit, tap, prometheus, html (one page)\n"
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn or fail (default): the lowest status that makes\n"
 	"                           the exit code non-zero\n"

@@ -1,5 +1,5 @@
 /* Findings, statuses and every output format of a report: text, json, nagios,
- * junit, tap and prometheus.
+ * junit, tap, prometheus and html.
  *
  * Decisions a reader (and every consumer of the output) should know:
  *
@@ -21,26 +21,33 @@
  *     junit       spools the <testsuite>s: <testsuites> carries the totals;
  *     tap         spools nothing: the plan ("1..N") goes at the end;
  *     prometheus  writes cutover_findings as it comes; spools cutover_status
- *                 and cutover_finding, as each family must be contiguous.
+ *                 and cutover_finding, as each family must be contiguous;
+ *     html        writes the page's head at once; spools each domain's
+ *                 <section> into the spool of its worst status, and writes
+ *                 the header (the totals) then the spools fail to ok.
  *   The reporter copies nothing of a finding once reporter_domain returns.
  * - Order: a reporter keeps the order of its calls (the audit makes them in
  *   input order) and of each call's findings. text additionally puts the
  *   worst status first within a domain (fail, error, warn, info, ok), stable
  *   otherwise; the nagios long output is worst first across all domains,
- *   then in domain order.
+ *   then in domain order; html puts the domains worst first (by each one's
+ *   worst status, in input order among equals) and each domain's findings
+ *   strictly worst first (text's order among equals).
  * - Interrupted (reporter_close's interrupted != 0): every format stays what
  *   its consumer can read, and says it is partial: json "interrupted": true;
  *   the text summary line and the nagios status line end in "; interrupted,
  *   later domains were not reported"; junit carries that as an XML comment
  *   (its schema has no place for it); tap ends in "Bail out!" so a harness
- *   fails the run; prometheus adds cutover_run_interrupted 1. Without an
+ *   fails the run; prometheus adds cutover_run_interrupted 1; html a
+ *   "Partial report" banner under the title. Without an
  *   interruption none of these appear.
  * - Strings from the network are untrusted. Every format cleans them first:
  *   bytes that are not valid UTF-8 become U+FFFD everywhere (jansson, libxml2
  *   and Prometheus all require UTF-8); text, nagios and tap descriptions turn
  *   tab/CR/LF into a space and show other control characters (C0, DEL, C1) as
  *   \xNN so a TXT record cannot send escape sequences to a terminal; junit
- *   replaces characters XML 1.0 forbids with U+FFFD.
+ *   replaces characters XML 1.0 forbids with U+FFFD; html cleans as text
+ *   does, makes noncharacters U+FFFD and writes & < > " ' as references.
  * - A finding whose message is NULL uses the code table's summary (codes.c).
  *   A NULL domain, check or code is written as "".
  * - json: the design.md schema, indented as jansson's JSON_INDENT(2) would,
@@ -110,6 +117,14 @@
  *   format reads one as error; reporter_open accepts
  *   opts == NULL (no colour, fail_on fail, tool "cutover") and return -1 for
  *   an unknown format; reporter_domain accepts a NULL domain as "".
+ * - html: one self-contained page (html.c: style and script inline, nothing
+ *   fetched), readable without its script: a header with the tool, the
+ *   start, the elapsed time and the totals by status; a status filter (a
+ *   fieldset the script unhides: without it nothing is hidden); one
+ *   <section class="domain" data-worst=STATUS> per domain with a table of
+ *   its findings, a row each (data-status=STATUS), expected and actual (or
+ *   compare's value_words) in columns of their own; with a baseline, a
+ *   column of marks and the counts under the totals.
  * - Numbers with a fraction are printed by integer arithmetic (milliseconds),
  *   so a caller's setlocale() cannot turn the decimal point into a comma.
  * - Errors: reporter_domain and reporter_close return -1 when fwrite, fflush
@@ -129,6 +144,7 @@
 #include <jansson.h>
 #include <libxml/xmlwriter.h>
 
+#include "html.h"
 #include "names.h"
 #include "report.h"
 #include "util.h"
@@ -257,7 +273,8 @@ enum clean {
 	CLEAN_NAGIOS, /* a line, and no '|' */
 	CLEAN_TAP,    /* a line, with '#' and '\' escaped */
 	CLEAN_PROM,   /* a Prometheus label value: '\', '"', LF escaped */
-	CLEAN_YAML    /* the inside of a YAML double-quoted scalar */
+	CLEAN_YAML,   /* the inside of a YAML double-quoted scalar */
+	CLEAN_HTML    /* HTML text or attribute value: a line, markup escaped */
 };
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
@@ -297,6 +314,25 @@ static int is_control(uint32_t c)
 	return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
 }
 
+/* The character reference HTML needs for c, or NULL when c stands for
+ * itself. */
+static const char *html_entity(uint32_t c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	}
+	return NULL;
+}
+
 /* Append s (NULL: nothing) to sb, cleaned for how. */
 static void sb_add_clean(struct strbuf *sb, const char *s, enum clean how)
 {
@@ -324,6 +360,15 @@ static void sb_add_clean(struct strbuf *sb, const char *s, enum clean how)
 				sb_adds(sb, "/");
 				goto next;
 			}
+			goto line;
+		case CLEAN_HTML:
+			if (html_entity(c)) {
+				sb_adds(sb, html_entity(c));
+				goto next;
+			}
+			/* noncharacters are parse errors in HTML */
+			if ((c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
+				goto replace;
 			goto line;
 		case CLEAN_TAP:
 			if (c == '#' || c == '\\') {
@@ -452,8 +497,8 @@ static int fails_test(const struct report_opts *o, const struct finding *f)
 /* ---- the reporter ---- */
 
 /* A format spools into at most this many files (nagios: one per non-ok
- * status). */
-#define SPOOL_MAX (STATUS_COUNT - 1)
+ * status; html: one per status). */
+#define SPOOL_MAX STATUS_COUNT
 
 struct format;
 
@@ -481,6 +526,7 @@ struct reporter {
 	 * names them (with fail_on_new, of the new ones) */
 	char *named[STATUS_COUNT][NAGIOS_NAMED_MAX];
 	char *baseline;			 /* opts.baseline copied, or NULL */
+	char *tool;			 /* opts.tool copied (html writes it at the end) */
 	size_t marks[MARK_COUNT];	 /* findings so far, by mark */
 	size_t new_counts[STATUS_COUNT]; /* findings marked new so far, by status */
 };
@@ -1685,6 +1731,186 @@ static int prom_finish(struct reporter *rp, double elapsed, int interrupted)
 	return 0;
 }
 
+/* ---- html ---- */
+
+/* The head goes out at once; each domain's <section> is spooled by its
+ * worst status (spool s for status s), and reporter_close writes the header
+ * with the totals, then the spools from fail down to ok, each in input
+ * order: domains worst first, in memory that holds one domain. */
+static int html_begin(struct reporter *rp)
+{
+	char started[32];
+	struct strbuf title = STRBUF_INIT;
+
+	format_utc(rp->started, 1, started);
+	sb_addf(&title, "cutover report, %s", started);
+	html_page_begin(&rp->sb, title.buf);
+	sb_release(&title);
+	return 0;
+}
+
+/* The value columns' heads: compare's words ("old", "new"), else these. */
+static const char *html_value_word(const struct reporter *rp, int v)
+{
+	if (rp->value_words[0])
+		return rp->value_words[v];
+	return v ? "actual" : "expected";
+}
+
+static void html_cell(struct strbuf *sb, const char *cls, const char *s)
+{
+	sb_addf(sb, "<td class=\"%s\">", cls);
+	html_text(sb, s);
+	sb_adds(sb, "</td>");
+}
+
+/* The order html shows a domain's findings in: strictly worst first (the
+ * status filter hides whole statuses), and text's order among equals. A new
+ * array of b->n indexes. */
+struct html_key {
+	size_t i;
+	size_t rank; /* position in text's order */
+	enum status status;
+};
+
+static int html_by_status(const void *pa, const void *pb)
+{
+	const struct html_key *a = pa, *b = pb;
+	if (a->status != b->status)
+		return a->status > b->status ? -1 : 1;
+	return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static size_t *html_order(const struct batch *b)
+{
+	size_t *order = text_order(b);
+	struct html_key *k = xcalloc(b->n ? b->n : 1, sizeof(*k));
+	for (size_t r = 0; r < b->n; r++)
+		k[r] = (struct html_key){order[r], r, status_clamp(b->f[order[r]].status)};
+	qsort(k, b->n, sizeof(*k), html_by_status);
+	for (size_t r = 0; r < b->n; r++)
+		order[r] = k[r].i;
+	free(k);
+	return order;
+}
+
+static int html_domain(struct reporter *rp, const struct batch *b)
+{
+	struct strbuf *sb = &rp->sb;
+
+	sb_addf(sb, "<section class=\"domain\" id=\"d%zu\" data-worst=\"%s\">\n<h2>", rp->n_domains + 1,
+		status_names[b->worst]);
+	html_tag(sb, status_names[b->worst], text_tags[b->worst]);
+	sb_adds(sb, " <span class=\"mono\">");
+	html_text(sb, *b->domain ? b->domain : "(no domain)");
+	sb_adds(sb, "</span>");
+	char *unicode = name_unicode(b->domain);
+	if (unicode) {
+		sb_adds(sb, " (");
+		html_text(sb, unicode);
+		sb_adds(sb, ")");
+		free(unicode);
+	}
+	sb_adds(sb, "</h2>\n<p class=\"meta\">");
+	text_counts(sb, b->counts);
+	if (rp->baseline)
+		sb_addf(sb, "; %zu new, %zu fixed, %zu unchanged", b->marks[MARK_NEW], b->marks[MARK_FIXED],
+			b->marks[MARK_UNCHANGED]);
+	sb_adds(sb, "</p>\n");
+	if (b->n == 0)
+		return spool_put(rp, (size_t)b->worst);
+
+	sb_adds(sb, "<table class=\"wide\">\n<thead><tr><th>status</th>");
+	if (rp->baseline)
+		sb_adds(sb, "<th>baseline</th>");
+	sb_adds(sb, "<th>code</th><th>subject</th><th>server</th><th>message</th>");
+	for (int v = 0; v < 2; v++) {
+		sb_adds(sb, "<th>");
+		html_text(sb, html_value_word(rp, v));
+		sb_adds(sb, "</th>");
+	}
+	sb_adds(sb, "</tr></thead>\n<tbody>\n");
+	size_t *order = html_order(b);
+	for (size_t k = 0; k < b->n; k++) {
+		const struct finding *f = &b->f[order[k]];
+		enum status s = status_clamp(f->status);
+		enum finding_mark m = mark_clamp(f->baseline);
+
+		sb_addf(sb, "<tr class=\"r-%s\" data-status=\"%s\"><td>", status_names[s], status_names[s]);
+		html_tag(sb, status_names[s], text_tags[s]);
+		sb_adds(sb, "</td>");
+		if (rp->baseline)
+			sb_addf(sb, "<td class=\"mark-%s\">%s</td>", mark_names[m], mark_names[m]);
+		html_cell(sb, "mono code", f->code);
+		html_cell(sb, "mono text", f->subject);
+		html_cell(sb, "mono text", f->server);
+		html_cell(sb, "msg", finding_message(f));
+		html_cell(sb, "mono value", f->expected);
+		html_cell(sb, "mono value", f->actual);
+		sb_adds(sb, "</tr>\n");
+	}
+	free(order);
+	sb_adds(sb, "</tbody>\n</table>\n</section>\n");
+	return spool_put(rp, (size_t)b->worst);
+}
+
+static int html_finish(struct reporter *rp, double elapsed, int interrupted)
+{
+	struct strbuf *sb = &rp->sb;
+	enum status worst = counts_worst(rp->counts);
+	char started[32];
+
+	format_utc(rp->started, 1, started);
+	sb_adds(sb, "<header>\n<h1>cutover report ");
+	html_tag(sb, status_names[worst], text_tags[worst]);
+	sb_adds(sb, "</h1>\n<p class=\"meta\">");
+	html_text(sb, rp->tool);
+	sb_addf(sb, "; started <time datetime=\"%s\">%s</time>, took ", started, started);
+	sb_add_seconds(sb, elapsed);
+	sb_addf(sb, " s; %zu domain%s</p>\n", rp->n_domains, rp->n_domains == 1 ? "" : "s");
+	if (interrupted)
+		sb_adds(sb, "<p class=\"banner\" role=\"alert\">Partial report: the run was " INTERRUPTED_NOTE
+			    ".</p>\n");
+	sb_adds(sb, "<table>\n<thead><tr>");
+	for (int s = STATUS_COUNT - 1; s >= 0; s--) {
+		sb_adds(sb, "<th class=\"num\">");
+		html_tag(sb, status_names[s], status_names[s]);
+		sb_adds(sb, "</th>");
+	}
+	sb_adds(sb, "<th class=\"num\">domains</th></tr></thead>\n<tbody><tr>");
+	for (int s = STATUS_COUNT - 1; s >= 0; s--)
+		sb_addf(sb, "<td class=\"num\">%zu</td>", rp->counts[s]);
+	sb_addf(sb, "<td class=\"num\">%zu</td></tr></tbody>\n</table>\n", rp->n_domains);
+	if (rp->baseline) {
+		sb_adds(sb, "<p>Baseline <span class=\"mono\">");
+		html_text(sb, rp->baseline);
+		sb_addf(sb, "</span>: <span class=\"mark-new\">%zu new</span>, %zu fixed, %zu unchanged",
+			rp->marks[MARK_NEW], rp->marks[MARK_FIXED], rp->marks[MARK_UNCHANGED]);
+		if (rp->opts.fail_on_new) {
+			sb_adds(sb, "; new problems: ");
+			if (!sb_add_counts(sb, rp->new_counts, STATUS_COUNT - 1, STATUS_WARN))
+				sb_adds(sb, "none");
+		}
+		sb_adds(sb, "</p>\n");
+	}
+	/* shown by the script, which makes it work */
+	sb_adds(sb, "<fieldset id=\"filter\" hidden>\n<legend>Show findings</legend>\n");
+	for (int s = STATUS_COUNT - 1; s >= 0; s--) {
+		sb_addf(sb, "<label><input type=\"checkbox\" value=\"%s\" checked> ", status_names[s]);
+		html_tag(sb, status_names[s], status_names[s]);
+		sb_addf(sb, " %zu</label>\n", rp->counts[s]);
+	}
+	sb_adds(sb, "</fieldset>\n</header>\n<main>\n");
+	if (rp->n_domains == 0)
+		sb_adds(sb, "<p>No domain was reported.</p>\n");
+	for (int s = STATUS_COUNT - 1; s >= 0; s--)
+		if (spool_copy(rp, (size_t)s) < 0)
+			return -1;
+	sb_adds(sb, "</main>\n");
+	html_page_end(sb);
+	return 0;
+}
+
 /* ---- the reporter's interface ---- */
 
 /* clang-format off */
@@ -1695,6 +1921,7 @@ static const struct format formats[] = {
 	[FORMAT_JUNIT] = {"junit", 1, NULL, junit_domain, junit_finish},
 	[FORMAT_TAP] = {"tap", 0, tap_begin, tap_domain, tap_finish},
 	[FORMAT_PROMETHEUS] = {"prometheus", 2, prom_begin, prom_domain, prom_finish},
+	[FORMAT_HTML] = {"html", STATUS_COUNT, html_begin, html_domain, html_finish},
 };
 /* clang-format on */
 
@@ -1731,6 +1958,7 @@ int reporter_open(enum report_format fmt, const struct report_opts *opts, time_t
 	rp->started = started;
 	rp->out = out;
 	rp->baseline = rp->opts.baseline ? xstrdup(rp->opts.baseline) : NULL;
+	rp->tool = xstrdup(rp->opts.tool);
 	rp->opts.baseline = NULL; /* the copy above is used */
 	for (int i = 0; i < 2 && rp->opts.value_words[0] && rp->opts.value_words[1]; i++)
 		rp->value_words[i] = xstrdup(rp->opts.value_words[i]);
@@ -1848,6 +2076,7 @@ void reporter_free(struct reporter *rp)
 	sb_release(&rp->sb);
 	sb_release(&rp->tmp);
 	free(rp->baseline);
+	free(rp->tool);
 	free(rp->value_words[0]);
 	free(rp->value_words[1]);
 	free(rp);
@@ -1862,7 +2091,7 @@ void report_utc(time_t t, char buf[32])
 
 void report_add_clean(struct strbuf *sb, const char *s, enum report_clean how)
 {
-	static const enum clean map[] = {CLEAN_UTF8, CLEAN_LINE, CLEAN_NAGIOS, CLEAN_PROM};
+	static const enum clean map[] = {CLEAN_UTF8, CLEAN_LINE, CLEAN_NAGIOS, CLEAN_PROM, CLEAN_HTML};
 	sb_add_clean(sb, s, map[how]);
 }
 

@@ -64,7 +64,15 @@ void finding_list_add(struct finding_list *l, const struct finding *f);
 /* Free every finding and the array; l can be reused after finding_list_init. */
 void finding_list_release(struct finding_list *l);
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_TAP, FORMAT_PROMETHEUS };
+enum report_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_NAGIOS,
+	FORMAT_JUNIT,
+	FORMAT_TAP,
+	FORMAT_PROMETHEUS,
+	FORMAT_HTML
+};
 /* Parse a format name; returns 0, or -1 when unknown. */
 int report_format_parse(const char *name, enum report_format *out);
 
@@ -129,7 +137,11 @@ enum report_clean {
 	REPORT_CLEAN_UTF8,   /* valid UTF-8 only */
 	REPORT_CLEAN_LINE,   /* one line for a human: no control characters */
 	REPORT_CLEAN_NAGIOS, /* a line, and no '|' */
-	REPORT_CLEAN_PROM    /* a Prometheus label value */
+	REPORT_CLEAN_PROM,   /* a Prometheus label value */
+	/* HTML text or a quoted attribute value: one line as for
+	 * REPORT_CLEAN_LINE, noncharacters as U+FFFD, and & < > " ' as
+	 * character references, so nothing from the network is markup */
+	REPORT_CLEAN_HTML
 };
 /* Append s (NULL: nothing) to sb, cleaned for how. */
 void report_add_clean(struct strbuf *sb, const char *s, enum report_clean how);

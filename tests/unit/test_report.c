@@ -230,9 +230,9 @@ static void test_status_merge_rank(void **state)
 
 static void test_format_parse(void **state)
 {
-	const char *names[] = {"text", "json", "nagios", "junit", "tap", "prometheus"};
-	const enum report_format want[] = {FORMAT_TEXT,	 FORMAT_JSON, FORMAT_NAGIOS,
-					   FORMAT_JUNIT, FORMAT_TAP,  FORMAT_PROMETHEUS};
+	const char *names[] = {"text", "json", "nagios", "junit", "tap", "prometheus", "html"};
+	const enum report_format want[] = {FORMAT_TEXT, FORMAT_JSON,	   FORMAT_NAGIOS, FORMAT_JUNIT,
+					   FORMAT_TAP,	FORMAT_PROMETHEUS, FORMAT_HTML};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		enum report_format f;
 		assert_int_equal(report_format_parse(names[i], &f), 0);
@@ -1266,6 +1266,171 @@ static void test_reporter_errors(void **state)
 	fclose(null);
 }
 
+/* ---- html ---- */
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* s cleaned as HTML, as a string the caller frees. */
+static char *html_clean(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	report_add_clean(&sb, s, REPORT_CLEAN_HTML);
+	return sb_detach(&sb);
+}
+
+static void expect_html(const char *in, const char *want)
+{
+	char *got = html_clean(in);
+	assert_string_equal(got ? got : "", want);
+	free(got);
+}
+
+/* What a TXT record, a server's message or a name can carry never becomes
+ * markup: every character that means something to HTML is a reference,
+ * bytes that are not UTF-8 and noncharacters are U+FFFD, control
+ * characters are shown, line ends are spaces. */
+static void test_html_escape(void **state)
+{
+	expect_html("<script>alert(\"x\")</script>", "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+	expect_html("a & b's <b>", "a &amp; b&#39;s &lt;b&gt;");
+	expect_html("\" onmouseover=\"alert(1)", "&quot; onmouseover=&quot;alert(1)");
+	expect_html("&lt;", "&amp;lt;"); /* a reference in the data stays text */
+	expect_html("<!-- -->", "&lt;!-- --&gt;");
+	expect_html("</textarea><img src=x onerror=alert(1)>",
+		    "&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;");
+	/* invalid UTF-8: a stray continuation byte, an overlong '<', a lone
+	 * surrogate, a sequence cut short */
+	expect_html("a\x80"
+		    "b",
+		    "a" REPLACEMENT "b");
+	expect_html("\xc0\xbcscript", REPLACEMENT REPLACEMENT "script");
+	expect_html("\xed\xa0\x80", REPLACEMENT REPLACEMENT REPLACEMENT);
+	expect_html("caf\xc3", "caf" REPLACEMENT);
+	/* noncharacters are HTML parse errors */
+	expect_html("x\xef\xbf\xbe\xef\xb7\x90y", "x" REPLACEMENT REPLACEMENT "y");
+	/* control characters: shown, never passed (ESC, DEL, C1 NEL); line
+	 * ends and tabs are spaces */
+	expect_html("\x1b[31mred\x7f\xc2\x85", "\\x1b[31mred\\x7f\\x85");
+	expect_html("one\ntwo\r\tthree", "one two  three");
+	/* text that is fine stays as it is */
+	expect_html("b\xc3\xbc"
+		    "cher.test \xe2\x9c\x93",
+		    "b\xc3\xbc"
+		    "cher.test \xe2\x9c\x93");
+	expect_html(NULL, "");
+}
+
+/* The sections of an html report in the order they appear, by domain
+ * name, joined by spaces. */
+static char *html_domain_order(const char *html)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = html; (p = strstr(p, "<h2>")); p++) {
+		const char *name = strstr(p, "<span class=\"mono\">");
+		assert_non_null(name);
+		name += strlen("<span class=\"mono\">");
+		const char *end = strchr(name, '<');
+		assert_non_null(end);
+		sb_adds(&sb, sb.len ? " " : "");
+		sb_add(&sb, name, (size_t)(end - name));
+	}
+	return sb_detach(&sb);
+}
+
+/* Domains worst first (fail, error, warn, info, ok), each in input order
+ * within its rank; each domain's findings worst first; everything from the
+ * findings escaped; the totals, the tool, the start; the partial banner
+ * only when interrupted; baseline marks; compare's words for the values. */
+static void test_reporter_html(void **state)
+{
+	struct finding a[] = {F("a.example", "ttl", "ttl.inconsistent", STATUS_WARN, "a.example", "warned")};
+	struct finding b[] = {F("b.example", "ns", "ns.ok", STATUS_OK, "b.example", "fine"),
+			      F("b.example", "ns", "ns.lame", STATUS_FAIL, "b.example", "lame")};
+	struct finding d[] = {F("d.example", "ns", "ns.unreachable", STATUS_ERROR, "d.example", "timeout")};
+	struct finding e[] = {
+		F("e.example", "ttl", "ttl.no-records", STATUS_INFO, "old.e.example", "none"),
+		F("e.example", "record", "record.mismatch", STATUS_FAIL,
+		  "<script>alert(1)</script>.e.example", NASTY_MESSAGE),
+	};
+	e[1].actual = "\"<script>document.title='pwned'</script>\"";
+	e[1].expected = "\"v=spf1 -all\"";
+	struct report_opts o = {.fail_on = STATUS_FAIL, .tool = "cutover 0.1.0"};
+	char *buf = NULL, *order = NULL;
+	size_t len = 0;
+	struct reporter *rp = NULL;
+
+	for (int interrupted = 0; interrupted < 2; interrupted++) {
+		FILE *f = open_memstream(&buf, &len);
+		assert_non_null(f);
+		assert_int_equal(reporter_open(FORMAT_HTML, &o, STARTED, f, &rp), 0);
+		assert_int_equal(reporter_domain(rp, "a.example", a, ARRAY_SIZE(a)), 0);
+		assert_int_equal(reporter_domain(rp, "b.example", b, ARRAY_SIZE(b)), 0);
+		assert_int_equal(reporter_domain(rp, "c.example", NULL, 0), 0);
+		assert_int_equal(reporter_domain(rp, "d.example", d, ARRAY_SIZE(d)), 0);
+		assert_int_equal(reporter_domain(rp, "e.example", e, ARRAY_SIZE(e)), 0);
+		assert_int_equal(reporter_close(rp, 1.5, interrupted), 0);
+		reporter_free(rp);
+		assert_int_equal(fclose(f), 0);
+
+		order = html_domain_order(buf);
+		assert_string_equal(order, "b.example e.example d.example a.example c.example");
+		free(order);
+		assert_true(strncmp(buf, "<!DOCTYPE html>\n", 16) == 0);
+		assert_non_null(strstr(buf, "<title>cutover report, 2026-11-25T10:00:00Z</title>"));
+		assert_non_null(
+			strstr(buf, "cutover 0.1.0; started <time datetime=\"2026-11-25T10:00:00Z\">"));
+		assert_non_null(strstr(buf, "took 1.500 s; 5 domains"));
+		/* the totals: 2 fail, 1 error, 1 warn, 1 info, 1 ok */
+		assert_non_null(strstr(buf, "<td class=\"num\">2</td><td class=\"num\">1</td><td "
+					    "class=\"num\">1</td><td class=\"num\">1</td><td "
+					    "class=\"num\">1</td><td class=\"num\">5</td>"));
+		/* b: fail before ok; e: fail before info */
+		assert_true(strstr(buf, "ns.lame") < strstr(buf, "ns.ok"));
+		assert_true(strstr(buf, "record.mismatch") < strstr(buf, "ttl.no-records"));
+		assert_non_null(strstr(buf, "<section class=\"domain\" id=\"d3\" data-worst=\"ok\">"));
+		assert_non_null(strstr(buf, "<tr class=\"r-fail\" data-status=\"fail\">"));
+		/* one script: the page's own; the findings' markup is text */
+		assert_int_equal(count_substr(buf, "<script"), 1);
+		assert_non_null(strstr(buf, "&lt;script&gt;alert(1)&lt;/script&gt;.e.example"));
+		assert_non_null(strstr(buf,
+				       "&quot;&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"
+				       "&quot;"));
+		assert_non_null(strstr(buf, "got &quot;v=spf1 +all&quot; | # not \\ ok second line"));
+		assert_non_null(strstr(buf, "\\x1b[31m"));
+		assert_null(strstr(buf, "\x1b"));
+		assert_int_equal(count_substr(buf, "class=\"banner\""), (size_t)interrupted);
+		if (interrupted)
+			assert_non_null(strstr(buf, "Partial report: the run was interrupted, later domains "
+						    "were not reported."));
+		assert_null(strstr(buf, "<th>baseline</th>"));
+		assert_non_null(strstr(buf, "<th>expected</th><th>actual</th>"));
+		assert_true(strstr(buf, "</html>\n") == buf + len - 8);
+		free(buf);
+		buf = NULL;
+	}
+
+	/* a baseline's marks, and compare's words for the values */
+	b[0].baseline = MARK_UNCHANGED;
+	b[1].baseline = MARK_NEW;
+	o.baseline = "before.json";
+	o.value_words[0] = "old";
+	o.value_words[1] = "new";
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(reporter_open(FORMAT_HTML, &o, STARTED, f, &rp), 0);
+	assert_int_equal(reporter_domain(rp, "b.example", b, ARRAY_SIZE(b)), 0);
+	assert_int_equal(reporter_close(rp, 0, 0), 0);
+	reporter_free(rp);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "<th>baseline</th>"));
+	assert_non_null(strstr(buf, "<td class=\"mark-new\">new</td>"));
+	assert_non_null(strstr(buf, "<td class=\"mark-unchanged\">unchanged</td>"));
+	assert_non_null(strstr(buf, "Baseline <span class=\"mono\">before.json</span>: <span "
+				    "class=\"mark-new\">1 new</span>, 0 fixed, 1 unchanged"));
+	assert_non_null(strstr(buf, "<th>old</th><th>new</th>"));
+	free(buf);
+}
+
 /* Heap in use does not grow with the number of domains: 50,000 domains of 3
  * findings each, in every format, to /dev/null (spools in TMPDIR). The heap
  * after the first 1,000 domains and after all of them may differ by a few
@@ -1286,11 +1451,12 @@ static void test_reporter_errors(void **state)
 #define MEMORY_WARMUP 1000
 #define MEMORY_SLACK 4096
 
-static const char *const formats_for_test[] = {"text", "json", "nagios", "junit", "tap", "prometheus"};
+static const char *const formats_for_test[] = {"text", "json",	     "nagios", "junit",
+					       "tap",  "prometheus", "html"};
 
 static void test_reporter_memory(void **state)
 {
-	for (int fmt = FORMAT_TEXT; fmt <= FORMAT_PROMETHEUS; fmt++) {
+	for (int fmt = FORMAT_TEXT; fmt <= FORMAT_HTML; fmt++) {
 		struct report_opts o = {.fail_on = STATUS_WARN, .tool = "cutover 0.1.0"};
 		struct reporter *rp = NULL;
 		FILE *null = fopen("/dev/null", "w");
@@ -1347,6 +1513,7 @@ static void test_write_samples(void **state)
 		{FORMAT_JUNIT, "sample.xml", 0},
 		{FORMAT_TAP, "sample.tap", 0},
 		{FORMAT_PROMETHEUS, "sample.prom", 0},
+		{FORMAT_HTML, "sample.html", 0},
 	};
 	/* clang-format on */
 	struct report r;
@@ -1395,6 +1562,8 @@ int main(void)
 		cmocka_unit_test(test_reporter_tap),
 		cmocka_unit_test(test_reporter_prometheus),
 		cmocka_unit_test(test_reporter_errors),
+		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_reporter_html),
 		cmocka_unit_test(test_reporter_memory),
 		cmocka_unit_test(test_write_samples),
 	};

@@ -1,0 +1,213 @@
+#!/bin/sh
+# -f html: the self-contained page of check, compare, propagation (and its
+# --history) and plan status, each checked by tidy (HTML5: no error, no
+# warning) and rendered in a real headless Chromium: no console message or
+# script error (a page that throws proves the detection works), a
+# screenshot that is neither empty nor one blank colour, and the DOM after
+# the page's script ran holding what the report is about. A TXT record with
+# markup in it shows as text and runs nothing. The propagation page is drawn
+# from the history of a real watch: prop.test's www changes on the world's
+# servers while two resolvers of the test's own hold the old value for
+# different times, so the timeline has flips to show.
+. "$(dirname "$0")/lib.sh"
+
+need chromium chromium
+need tidy tidy
+need python3 python3
+need unbound unbound
+
+# browse NAME URL: URL in headless Chromium, with a profile of its own (a
+# new one each time: a profile left from a run that was killed can hang it)
+# and nothing that reaches the network. The DOM after the page's scripts
+# ran goes to $TMP/NAME.dom, a screenshot of 1280x1000 to $TMP/NAME.png,
+# Chromium's log to $TMP/NAME.log; BROWSE_RC is its exit status, CONSOLE
+# the log's CONSOLE lines: every console message and uncaught error of the
+# page (--enable-logging=stderr --v=0 logs them as
+# "INFO:CONSOLE(LINE)] "MESSAGE", source: URL (LINE)").
+browse() {
+	_profile=$TMP/chromium-profile-$1
+	rm -rf "$_profile"
+	mkdir -p "$_profile" || bail_out "cannot make $_profile"
+	timeout 120 chromium --no-sandbox --headless --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$_profile" --enable-logging=stderr --v=0 --window-size=1280,1000 \
+		--screenshot="$TMP/$1.png" --dump-dom "$2" >"$TMP/$1.dom" 2>"$TMP/$1.log"
+	BROWSE_RC=$?
+	CONSOLE=$(grep ':CONSOLE' "$TMP/$1.log")
+	DOM=$(cat "$TMP/$1.dom")
+}
+
+# page NAME FILE [FRAGMENT]: the assertions every page gets: tidy accepts it
+# as HTML5 without a warning; it needs nothing from elsewhere (no src= or
+# href= but the page's own fragments); Chromium renders it (the address
+# with #FRAGMENT when given) without a console message; the screenshot is
+# 1280x1000 and has many colours (text, tags), not one. Leaves its DOM in DOM.
+page() {
+	tidy -e -q "$2" >"$TMP/$1.tidy" 2>&1
+	ok $? "$1: tidy (HTML5) finds no error and no warning" || diag "$(cat "$TMP/$1.tidy")"
+	is "$(grep -Eio '<[a-z][^>]*[[:space:]](src|href|action|data|poster)=["'"'"']?[^"#'"'"' >]|url\(|@import' "$2" |
+		head -3)" "" "$1: self-contained: no src=, href= or url() of anything outside the page"
+	browse "$1" "file://$2${3:+#$3}"
+	is "$BROWSE_RC" 0 "$1: Chromium renders it" || diag "$(tail -5 "$TMP/$1.log")"
+	is "$CONSOLE" "" "$1: no console message, no script error"
+	_png=$(python3 tests/integration/pngstat.py "$TMP/$1.png" 2>&1)
+	set -- "$1" $_png
+	ok "$([ "${2:-0}" = 1280 ] && [ "${3:-0}" = 1000 ] && [ "${4:-0}" -ge 50 ] && echo 0 || echo 1)" \
+		"$1: the screenshot is 1280x1000 with many colours, not blank (width height colours: $2 $3 $4)"
+}
+
+# in_dom ERE DESC: one test, that the DOM of the last page has a line matching ERE
+in_dom() {
+	like "$DOM" "$1" "$2"
+}
+
+# --- the detection works --------------------------------------------------------
+
+cat >"$TMP/throws.html" <<'EOF'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>throws</title></head>
+<body><p>a page whose script fails</p>
+<script>console.error("logged-error"); throw new Error("deliberate-failure");</script>
+</body></html>
+EOF
+browse throws "file://$TMP/throws.html"
+is "$BROWSE_RC" 0 "control: Chromium renders a page whose script throws"
+like "$CONSOLE" 'Uncaught Error: deliberate-failure' "control: the uncaught error is caught in the log"
+like "$CONSOLE" 'logged-error' "control: so is console.error"
+like "$DOM" 'a page whose script fails' "control: the DOM dump has the page"
+printf '\211PNG\r\n\032\n' >"$TMP/notpng.png"
+python3 tests/integration/pngstat.py "$TMP/notpng.png" >/dev/null 2>&1
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "control: pngstat refuses a PNG that is cut short"
+printf '<!DOCTYPE html>\n<html lang="en"><head><title>t</title></head><body><p><span>x</p></body></html>\n' \
+	>"$TMP/bad.html"
+tidy -e -q "$TMP/bad.html" >/dev/null 2>&1
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "control: tidy rejects a page with a tag left open"
+
+# --- the world: a TXT record with markup ------------------------------------------
+
+orig=$FIXTURES/zones/prop.test.zone
+# new_zone WWW-VALUE SERIAL: prop.test on both of its servers, www at
+# WWW-VALUE, plus a TXT record that is markup, and reload them
+new_zone() {
+	for s in new1 new2; do
+		sed -e "s/^www       6 IN A     192.0.2.10/www       6 IN A     $1/" \
+			-e "s/2026120101/$2/" "$orig" >"$WORLD/$s/zones/prop.test.zone"
+		cat >>"$WORLD/$s/zones/prop.test.zone" <<'EOF'
+hostile 300 IN TXT "<script>console.log('XSS-RAN')</script><img src=x onerror=\"console.log('XSS-IMG')\">" "&amp; \"quoted\""
+EOF
+	done
+	reload new1 && reload new2
+}
+# restore: prop.test as the fixture has it, on both servers
+restore() {
+	for s in new1 new2; do
+		cp "$orig" "$WORLD/$s/zones/prop.test.zone" && touch "$WORLD/$s/zones/prop.test.zone" &&
+			reload $s
+	done
+}
+at_exit restore
+new_zone 192.0.2.10 2026120102 || bail_out "reloading prop.test with the hostile TXT failed"
+
+cat >"$TMP/hostile.yml" <<'EOF'
+name: html-hostile
+checks:
+  - check: record
+    name: "hostile.{domain}"
+    type: TXT
+    expect: ["v=spf1 -all"]
+EOF
+
+# --- check ---------------------------------------------------------------------------
+# In input order good.test (ok), highttl.test (fail), dead.test (error: a
+# server refuses), prop.test (warn): the page puts them worst first.
+
+run_cutover check --root-hints "$ROOT_HINTS" -r pre-cutover -s new_ip=198.51.100.20 \
+	-f html -o "$TMP/check.html" good.test highttl.test dead.test prop.test
+is "$RC" 2 "check -f html: exit status as for any format (2: a fail)" || diag_run
+page check "$TMP/check.html"
+in_dom '<fieldset id="filter">' "check: the script ran: the status filter shows"
+order=$(printf '%s\n' "$DOM" | grep -o '<section class="domain" id="d[0-9]*" data-worst="[a-z]*">' |
+	sed 's/.*id="d\([0-9]*\)" data-worst="\([a-z]*\)".*/\1:\2/' | tr '\n' ' ')
+is "$order" "2:fail 3:error 4:warn 1:ok " "check: domains worst first (fail, error, warn, ok)"
+names=$(printf '%s\n' "$DOM" | grep -o '<h2>.*</h2>' | sed 's/.*<span class="mono">\([^<]*\)<.*/\1/' | tr '\n' ' ')
+is "$names" "highttl.test dead.test prop.test good.test " "check: the domains' names in that order"
+statuses=$(printf '%s\n' "$DOM" | sed -n '/<section class="domain" id="d4"/,/<\/section>/p' |
+	grep -o 'data-status="[a-z]*"' | sed 's/data-status="\(.*\)"/\1/' | uniq | tr '\n' ' ')
+is "$statuses" "warn info ok " "check: prop.test's findings worst first"
+in_dom '<td class="mono code">ttl.too-high</td><td class="mono text">www.highttl.test/A</td>' \
+	"check: a finding's code and subject"
+in_dom '<td class="mono code">ns.unreachable</td><td class="mono text">dead.hosts.test</td><td class="mono text">dead.hosts.test/127.53.4.4</td>' \
+	"check: a finding's server"
+in_dom 'cutover [0-9.]+; started <time datetime="[0-9T:-]+Z">' "check: the tool and the start at the top"
+totals=$(printf '%s\n' "$DOM" | sed -n '/<th class="num">domains/{n;p;}' | sed 's/<[^>]*>/ /g' | tr -s ' ')
+run_cutover check --root-hints "$ROOT_HINTS" -r pre-cutover -s new_ip=198.51.100.20 -f json \
+	good.test highttl.test dead.test prop.test
+is "$totals" " $(json_field '"\(.summary.fail) \(.summary.error) \(.summary.warn) \(.summary.info) \(.summary.ok)"') 4 " \
+	"check: the totals at the top (fail error warn info ok domains) are the JSON report's"
+is "$(printf '%s\n' "$DOM" | grep -c '<tr class="r-')" "$(json_field '.findings | length')" \
+	"check: a row per finding"
+
+# --- a TXT record with markup --------------------------------------------------------------
+
+run_cutover check --root-hints "$ROOT_HINTS" -r "$TMP/hostile.yml" -f html -o "$TMP/hostile.html" prop.test
+is "$RC" 2 "hostile: the record differs (exit 2)" || diag_run
+page hostile "$TMP/hostile.html"
+in_dom '<td class="mono code">record.mismatch</td>' "hostile: the record's finding"
+in_dom '&lt;script&gt;console.log\(.XSS-RAN.\)&lt;/script&gt;&lt;img src=x onerror=' \
+	"hostile: the TXT record's markup is text in the DOM"
+in_dom '&amp;amp; \\"quoted\\"' "hostile: so is its &"
+like "$(cat "$TMP/hostile.html")" '&amp;amp; \\&quot;quoted\\&quot;' "hostile: and, in the file, its quotes"
+is "$(printf '%s\n' "$DOM" | grep -c '<script')" 1 "hostile: the DOM has one script, the page's own"
+is "$(printf '%s\n' "$DOM" | grep -c '<img')" 0 "hostile: and no image made from the TXT record"
+is "$(printf '%s\n' "$CONSOLE" | grep -c 'XSS')" 0 "hostile: nothing of the TXT record ran"
+
+# The filter: #show=fail leaves only the failures (and the domains that have any)
+browse check-fail "file://$TMP/check.html#show=fail"
+is "$CONSOLE" "" "check#show=fail: no console message"
+is "$(printf '%s\n' "$DOM" | grep -c '<tr class="r-ok" data-status="ok" hidden="">')" \
+	"$(printf '%s\n' "$DOM" | grep -c '<tr class="r-ok"')" "check#show=fail: every ok finding is hidden"
+is "$(printf '%s\n' "$DOM" | grep -c '<tr class="r-fail" data-status="fail">')" \
+	"$(grep -c '<tr class="r-fail"' "$TMP/check.html")" "check#show=fail: every failure shows"
+like "$DOM" '<section class="domain" id="d1" data-worst="ok" hidden="">' "check#show=fail: good.test is hidden"
+like "$DOM" '<section class="domain" id="d3" data-worst="error" hidden="">' "check#show=fail: so is dead.test"
+# Without the script everything shows: nothing in the file is hidden but the filter
+is "$(grep -o '<[a-z][^>]*[[:space:]]hidden[^>]*>' "$TMP/check.html")" '<fieldset id="filter" hidden>' \
+	"check: without the script nothing is hidden (but the filter, which needs it)"
+
+# Interrupted: the partial banner
+# (slow.test waits on a server that never answers)
+"$CUTOVER" check --root-hints "$ROOT_HINTS" -f html -o "$TMP/partial.html" --timeout 20000 \
+	good.test slow.test 2>/dev/null &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+is "$?" 3 "check -f html interrupted: exit 3"
+page partial "$TMP/partial.html"
+in_dom '<p class="banner" role="alert">Partial report: the run was interrupted' \
+	"interrupted: the page says it is partial"
+in_dom '<span class="mono">good.test</span>' "interrupted: with the domain that was done"
+
+# Baseline marks
+run_cutover check --root-hints "$ROOT_HINTS" --save "$TMP/before.json" -f json good.test highttl.test
+run_cutover check --root-hints "$ROOT_HINTS" -r pre-cutover -s new_ip=198.51.100.20 --baseline "$TMP/before.json" \
+	-f html -o "$TMP/baseline.html" good.test highttl.test
+page baseline "$TMP/baseline.html"
+in_dom '<th>baseline</th>' "baseline: a column of marks"
+in_dom '<td class="mark-new">new</td>' "baseline: new findings are marked"
+in_dom '<td class="mark-unchanged">unchanged</td>' "baseline: unchanged ones too"
+in_dom 'Baseline <span class="mono">[^<]*before.json</span>: <span class="mark-new">[1-9][0-9]* new</span>' \
+	"baseline: the counts under the totals"
+
+# --- compare --------------------------------------------------------------------------
+
+run_cutover compare --root-hints "$ROOT_HINTS" -f html -o "$TMP/compare.html" cmp.test \
+	--from delegated --to ns1.newprov.test,ns2.newprov.test
+is "$RC" 2 "compare -f html: exit 2 (values differ)" || diag_run
+page compare "$TMP/compare.html"
+in_dom '<th>old</th><th>new</th>' "compare: the value columns are old and new"
+in_dom '<td class="mono code">compare.value</td><td class="mono text">www.cmp.test/A</td><td class="mono text"></td><td class="msg">[^<]*</td><td class="mono value">192.0.2.10</td><td class="mono value">198.51.100.10</td>' \
+	"compare: www.cmp.test/A with its old and new values"
+in_dom 'compare.missing' "compare: the missing record"
+
+done_testing
