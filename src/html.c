@@ -93,7 +93,7 @@ static const char script[] =
 	"\t\tvar now = Date.now() / 1000;\n"
 	"\t\tArray.prototype.forEach.call(countdowns, function (e) {\n"
 	"\t\t\tvar left = Math.ceil(Number(e.getAttribute('data-flips')) - now);\n"
-	"\t\t\te.textContent = left > 0 ? 'now ' + span(left) + ' to go' : 'now due';\n"
+	"\t\t\te.textContent = left > 0 ? 'in ' + span(left) + ' from now' : 'due: its TTL ran out';\n"
 	"\t\t});\n"
 	"\t};\n"
 	"\tif (countdowns.length) {\n"

@@ -17,6 +17,7 @@
 
 #include "codes.h"
 #include "dns.h"
+#include "html.h"
 #include "http.h"
 #include "loop.h"
 #include "names.h"
@@ -88,7 +89,8 @@ const char propagation_usage[] =
 	"                           not the delegation's (repeatable)\n"
 	"      --ca-file FILE       webhooks: CA certificates (PEM) to verify TLS with,\n"
 	"                           instead of the system's\n"
-	"  -f, --format FMT         text (default), json, nagios or prometheus\n"
+	"  -f, --format FMT         text (default), json, nagios, prometheus or html (a\n"
+	"                           page: the servers, and the history's timeline)\n"
 	"  -o, --output FILE        write the report to FILE (replaced atomically)\n"
 	"      --fail-on LEVEL      warn: unreachable resolvers make the exit status 1 too\n"
 	"      --timeout MS         per-query timeout, retries included (default 2000)\n"
@@ -1370,6 +1372,379 @@ static void run_release(struct prun *run)
 	arena_release(&run->arena);
 }
 
+/* ---- html ------------------------------------------------------------ */
+
+/* The timeline's geometry, in SVG user units (pixels at 100%). */
+#define TL_WIDTH 960
+#define TL_LABELS 250 /* the servers' names, left of the plot */
+#define TL_RIGHT 30
+#define TL_TOP 30
+#define TL_RATIO_HEIGHT 120 /* the converged ratio's chart */
+#define TL_LANE 20	    /* one server's lane */
+#define TL_LANES_MAX 200    /* servers drawn at most; the table has them all */
+
+/* "9.9.9.9" or "127.0.0.1#5353", as the tables show a server. */
+static void history_addr(const struct store_prop_history_server *s, char buf[INET6_ADDRSTRLEN + 8])
+{
+	snprintf(buf, INET6_ADDRSTRLEN + 8, s->port == 53 ? "%s" : "%s#%u", s->address, s->port);
+}
+
+/* The x of moment t on a plot from t0 to t1. */
+static long tl_x(double t, double t0, double t1)
+{
+	double f = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+	f = f < 0 ? 0 : f > 1 ? 1 : f;
+	return TL_LABELS + (long)(f * (TL_WIDTH - TL_LABELS - TL_RIGHT) + 0.5);
+}
+
+/* HH:MM:SS of t in UTC. */
+static const char *clock_utc(double t, char buf[32])
+{
+	char full[32];
+	utc(t, full);
+	snprintf(buf, 32, "%.8s", full + 11);
+	return buf;
+}
+
+/* An inline SVG of the history: the converged ratio sweep by sweep (a step
+ * line), then a lane per server, amber until it first had the new value,
+ * green after, a dot where it flipped (its <title> says when). */
+static void html_timeline(struct strbuf *sb, const struct store_prop_history *h)
+{
+	char b1[32], b2[32];
+	double t0 = h->first_sweep, t1 = h->last_sweep > t0 ? h->last_sweep : t0 + 1;
+	size_t lanes = h->n_servers < TL_LANES_MAX ? h->n_servers : TL_LANES_MAX;
+	long lanes_top = TL_TOP + TL_RATIO_HEIGHT + 40;
+	long height = lanes_top + (long)lanes * TL_LANE + 40;
+	long bottom = TL_TOP + TL_RATIO_HEIGHT, right = TL_WIDTH - TL_RIGHT;
+
+	sb_addf(sb,
+		"<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline\" viewBox=\"0 0 %d %ld\" "
+		"width=\"%d\" height=\"%ld\" role=\"img\">\n"
+		"<title>When each server first had the new value, and the share of "
+		"the resolvers that had it, sweep by sweep</title>\n",
+		TL_WIDTH, height, TL_WIDTH, height);
+	/* the ratio's frame, 0%, 50% and 100% */
+	for (int pct = 0; pct <= 100; pct += 50) {
+		long y = bottom - (long)pct * TL_RATIO_HEIGHT / 100;
+		sb_addf(sb,
+			"<line x1=\"%d\" y1=\"%ld\" x2=\"%ld\" y2=\"%ld\" stroke=\"#ccc\"/>"
+			"<text x=\"%d\" y=\"%ld\" font-size=\"11\" text-anchor=\"end\">%d%%</text>\n",
+			TL_LABELS, y, right, y, TL_LABELS - 6, y + 4, pct);
+	}
+	sb_addf(sb,
+		"<text x=\"%d\" y=\"%d\" font-size=\"12\" font-weight=\"bold\">resolvers with the new "
+		"value</text>\n",
+		TL_LABELS, TL_TOP - 10);
+	/* the ratio as a step line: it holds from one sweep to the next */
+	sb_adds(sb,
+		"<polyline class=\"ratio\" fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\"");
+	for (size_t i = 0; i < h->n_points; i++) {
+		const struct store_prop_history_point *p = &h->points[i];
+		long y = bottom -
+			 (long)(p->total ? (double)p->converged / (double)p->total * TL_RATIO_HEIGHT + 0.5
+					 : 0);
+		long x = tl_x(p->at, t0, t1);
+		long next = i + 1 < h->n_points ? tl_x(h->points[i + 1].at, t0, t1) : x;
+		sb_addf(sb, "%s%ld,%ld %ld,%ld", i ? " " : "", x, y, next, y);
+	}
+	sb_adds(sb, "\"/>\n");
+	for (size_t i = 0; i < h->n_points; i++) {
+		const struct store_prop_history_point *p = &h->points[i];
+		long y = bottom -
+			 (long)(p->total ? (double)p->converged / (double)p->total * TL_RATIO_HEIGHT + 0.5
+					 : 0);
+		sb_addf(sb,
+			"<circle class=\"sweep\" cx=\"%ld\" cy=\"%ld\" r=\"3\" fill=\"#2e7d32\"><title>%s: "
+			"%zu of %zu</title></circle>\n",
+			tl_x(p->at, t0, t1), y, utc(p->at, b1), p->converged, p->total);
+	}
+	if (h->converged_at > 0) {
+		long x = tl_x(h->converged_at, t0, t1);
+		sb_addf(sb,
+			"<line x1=\"%ld\" y1=\"%d\" x2=\"%ld\" y2=\"%ld\" stroke=\"#2e7d32\" "
+			"stroke-dasharray=\"4 3\"/>"
+			"<text x=\"%ld\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">converged %s</text>\n",
+			x, TL_TOP, x, height - 30, x - 4, TL_TOP + 12, clock_utc(h->converged_at, b1));
+	}
+	/* a lane per server */
+	for (size_t i = 0; i < lanes; i++) {
+		const struct store_prop_history_server *s = &h->servers[i];
+		char addr[INET6_ADDRSTRLEN + 8];
+		long y = lanes_top + (long)i * TL_LANE;
+		long x_seen = tl_x(s->first_seen, t0, t1), x_last = tl_x(s->last_seen, t0, t1);
+		long x_new = s->first_new > 0 ? tl_x(s->first_new, t0, t1) : x_last;
+		int auth = strcmp(s->kind, "authoritative") == 0;
+
+		history_addr(s, addr);
+		sb_addf(sb,
+			"<g class=\"lane\"><text x=\"%d\" y=\"%ld\" font-size=\"11\" text-anchor=\"end\">",
+			TL_LABELS - 6, y + 13);
+		if (s->label) {
+			struct strbuf lab = STRBUF_INIT;
+			report_add_clean(&lab, s->label, REPORT_CLEAN_LINE);
+			/* at most 24 code points of the label */
+			size_t keep = 0, points = 0;
+			while (keep < lab.len &&
+			       !(((unsigned char)lab.buf[keep] & 0xC0) != 0x80 && points++ == 24))
+				keep++;
+			lab.buf[keep] = '\0';
+			html_text(sb, lab.buf);
+			sb_adds(sb, " ");
+			sb_release(&lab);
+		}
+		sb_addf(sb, "%s%s</text>", addr, auth ? " (auth)" : "");
+		if (x_new > x_seen)
+			sb_addf(sb,
+				"<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"12\" fill=\"#e0a030\"/>",
+				x_seen, y + 3, x_new - x_seen);
+		if (s->first_new > 0) {
+			if (x_last > x_new)
+				sb_addf(sb,
+					"<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"12\" "
+					"fill=\"#4caf50\"/>",
+					x_new, y + 3, x_last - x_new);
+			sb_addf(sb,
+				"<circle class=\"flip\" data-server=\"%s\" cx=\"%ld\" cy=\"%ld\" r=\"5\" "
+				"fill=\"#1b5e20\">"
+				"<title>%s first had the new value at %s, %s after the first "
+				"sweep</title></circle>",
+				addr, x_new, y + 9, addr, utc(s->first_new, b1), span(s->first_new - t0, b2));
+		} else {
+			sb_addf(sb, "<text x=\"%ld\" y=\"%ld\" font-size=\"11\">not yet</text>", x_last + 4,
+				y + 13);
+		}
+		sb_adds(sb, "</g>\n");
+	}
+	/* the time axis: five ticks */
+	long axis = lanes_top + (long)lanes * TL_LANE + 8;
+	sb_addf(sb, "<line x1=\"%d\" y1=\"%ld\" x2=\"%ld\" y2=\"%ld\" stroke=\"#777\"/>\n", TL_LABELS, axis,
+		right, axis);
+	for (int k = 0; k <= 4; k++) {
+		double t = t0 + (t1 - t0) * k / 4;
+		long x = tl_x(t, t0, t1);
+		sb_addf(sb,
+			"<line x1=\"%ld\" y1=\"%ld\" x2=\"%ld\" y2=\"%ld\" stroke=\"#777\"/>"
+			"<text x=\"%ld\" y=\"%ld\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n",
+			x, axis, x, axis + 5, x, axis + 18,
+			k == 0	 ? "start"
+			: k == 4 ? "end"
+				 : "middle",
+			clock_utc(t, b1));
+	}
+	sb_addf(sb, "</svg>\n<figcaption>From %s to %s (UTC), %zu sweep%s%s.</figcaption>\n</figure>\n",
+		utc(h->first_sweep, b1), utc(h->last_sweep, b2), h->sweeps, h->sweeps == 1 ? "" : "s",
+		h->n_servers > lanes ? "; the first servers only, the table has them all" : "");
+}
+
+/* The history as a page section: what it is of, the timeline, and a table
+ * of when each server first had the new value. */
+static void html_history(struct strbuf *sb, const struct store_prop_history *h)
+{
+	char b1[32], b2[32];
+
+	sb_adds(sb, "<section id=\"history\">\n<h2>History</h2>\n<p>New value <span class=\"mono\">");
+	html_text(sb, h->expected);
+	sb_addf(sb, "</span>: %zu sweep%s from ", h->sweeps, h->sweeps == 1 ? "" : "s");
+	html_time(sb, h->first_sweep);
+	sb_adds(sb, " to ");
+	html_time(sb, h->last_sweep);
+	if (h->converged_at > 0) {
+		sb_adds(sb, "; converged at ");
+		html_time(sb, h->converged_at);
+		sb_addf(sb, ", %s after the first sweep", span(h->converged_at - h->first_sweep, b1));
+	} else if (h->n_points) {
+		sb_addf(sb, "; not converged yet: %zu of %zu resolvers at the last sweep",
+			h->points[h->n_points - 1].converged, h->points[h->n_points - 1].total);
+	}
+	sb_adds(sb, ".</p>\n");
+	html_timeline(sb, h);
+	sb_adds(sb, "<table>\n<thead><tr><th>server</th><th>kind</th><th>label</th><th>first seen</th>"
+		    "<th>first had the new value</th><th>after</th><th>now</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < h->n_servers; i++) {
+		const struct store_prop_history_server *s = &h->servers[i];
+		char addr[INET6_ADDRSTRLEN + 8];
+		history_addr(s, addr);
+		sb_addf(sb, "<tr><td class=\"mono\">%s</td><td>%s</td><td>", addr,
+			strcmp(s->kind, "authoritative") == 0 ? "authoritative" : "resolver");
+		html_text(sb, s->label ? s->label : "");
+		sb_adds(sb, "</td><td>");
+		html_time(sb, s->first_seen);
+		sb_adds(sb, "</td><td>");
+		if (s->first_new > 0)
+			html_time(sb, s->first_new);
+		else
+			sb_adds(sb, "never");
+		sb_addf(sb, "</td><td class=\"num\">%s</td><td>",
+			s->first_new > 0 ? span(s->first_new - h->first_sweep, b2) : "-");
+		html_tag(sb, s->last_status, s->last_status);
+		sb_adds(sb, "</td></tr>\n");
+	}
+	sb_adds(sb, "</tbody>\n</table>\n");
+	for (size_t i = 0; i < h->n_other_expected; i++) {
+		sb_adds(sb, "<p class=\"meta\">Also recorded: changes to <span class=\"mono\">");
+		html_text(sb, h->other_expected[i]);
+		sb_adds(sb, "</span> (<code>--expect</code> it to see that history).</p>\n");
+	}
+	sb_adds(sb, "</section>\n");
+}
+
+/* Write sb to out. Returns 0, or -1 when the write failed. */
+static int html_flush(struct strbuf *sb, FILE *out)
+{
+	int rc = sb->len && fwrite(sb->buf, 1, sb->len, out) != sb->len ? -1 : 0;
+	sb_release(sb);
+	return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* "in 3m07s" until t from now, in a span the page's script keeps counting
+ * (data-flips), or "due". */
+static void html_countdown(struct strbuf *sb, double t, double now)
+{
+	char b[32];
+	sb_adds(sb, "<time datetime=\"");
+	sb_adds(sb, utc(t, b));
+	sb_addf(sb, "\">%s</time> <span class=\"countdown\" data-flips=\"%lld\">", b, (long long)(t + 0.5));
+	if (t > now)
+		sb_addf(sb, "in %s (at the report's time)", span(t - now, b));
+	else
+		sb_adds(sb, "due");
+	sb_adds(sb, "</span>");
+}
+
+/* A page's start up to its title: "WHAT of NAME/TYPE" and the state as a
+ * tag (converged, pending, error), in an open <header>. */
+static void html_head(struct strbuf *sb, const struct prun *run, const char *what, const char *state)
+{
+	struct strbuf title = STRBUF_INIT;
+
+	sb_addf(&title, "cutover: %s of ", what);
+	report_add_clean(&title, run->shown_name, REPORT_CLEAN_LINE);
+	sb_addf(&title, "/%s", run->type_text);
+	html_page_begin(sb, title.buf);
+	sb_release(&title);
+	sb_addf(sb, "<header>\n<h1>%s of <span class=\"mono\">", what);
+	html_text(sb, run->shown_name);
+	sb_addf(sb, "/%s</span> ", run->type_text);
+	html_tag(sb, state, state);
+	sb_adds(sb, "</h1>\n");
+}
+
+/* The page of a run: the state, the servers' table with the countdown of
+ * each old answer, the findings, and the history from the database. */
+static int write_html(struct prun *run, FILE *out, time_t started)
+{
+	const struct prop_summary *s = &run->sum;
+	double now = loop_wall_time();
+	const char *state = overall_state(run);
+	struct strbuf sb = STRBUF_INIT;
+
+	html_head(&sb, run, "Propagation", state);
+	sb_adds(&sb, "<p class=\"meta\">cutover " CUTOVER_VERSION "; started ");
+	html_time(&sb, (double)started);
+	sb_addf(&sb, "; %u sweep%s; new value <span class=\"mono\">", run->sweeps,
+		run->sweeps == 1 ? "" : "s");
+	html_text(&sb, run->expected_text);
+	sb_addf(&sb, "</span> (%s)</p>\n",
+		run->expect_from_auth ? "what the authoritative servers answer" : "given");
+	if (run->interrupted)
+		sb_adds(&sb,
+			"<p class=\"banner\" role=\"alert\">Partial: the watch was interrupted before it "
+			"ended.</p>\n");
+	else if (run->gave_up)
+		sb_adds(&sb, "<p class=\"banner\" role=\"alert\">The watch gave up at --max-wait before the "
+			     "change converged.</p>\n");
+	sb_addf(&sb,
+		"<p>Resolvers: <strong>%zu of %zu</strong> that answered have the new value (%.1f%%); %zu "
+		"old, %zu stale, %zu other, %zu without an answer. Authoritative: %zu of %zu that answered "
+		"serve it%s.</p>\n",
+		s->converged, s->answered, 100.0 * prop_ratio(s), s->old, s->stale, s->other, s->errors,
+		s->auth_new, s->auth_answered, s->auth_agree ? "" : "; they <strong>disagree</strong>");
+	if (s->eta > 0) {
+		sb_adds(&sb, "<p>ETA ");
+		html_countdown(&sb, s->eta, now);
+		sb_adds(&sb, ", a lower bound: an anycast address hides several caches, each with its own "
+			     "TTL, and some resolvers serve stale data past it.</p>\n");
+	}
+	sb_adds(&sb, "</header>\n<main>\n<section id=\"servers\">\n<h2>Servers</h2>\n<table class=\"wide\">\n"
+		     "<thead><tr><th>server</th><th>kind</th><th>label</th><th>status</th><th "
+		     "class=\"num\">TTL</th><th>answer</th><th>old until</th><th>site</th></tr></thead>\n"
+		     "<tbody>\n");
+	for (size_t i = 0; i < run->n; i++) {
+		const struct pserver *sv = &run->sv[i];
+		const struct prop_result *r = &sv->r;
+		const char *st = prop_status_name(r->status);
+		char *a = prop_answer_text(r);
+		sb_addf(&sb, "<tr data-prop=\"%s\"><td class=\"mono\">%s</td><td>%s</td><td>", st, sv->shown,
+			sv->auth ? "authoritative" : "resolver");
+		html_text(&sb, sv->label ? sv->label : "");
+		sb_adds(&sb, "</td><td>");
+		html_tag(&sb, st, st);
+		sb_adds(&sb, "</td><td class=\"num\">");
+		if (r->ttl >= 0 && r->status != PROP_ERROR)
+			sb_addf(&sb, "%ld", r->ttl);
+		sb_adds(&sb, "</td><td class=\"mono value\">");
+		html_text(&sb, a);
+		sb_adds(&sb, "</td><td>");
+		if (r->flips_at > 0)
+			html_countdown(&sb, r->flips_at, now);
+		sb_adds(&sb, "</td><td class=\"mono text\">");
+		html_text(&sb, sv->site ? sv->site : "");
+		sb_adds(&sb, "</td></tr>\n");
+		free(a);
+	}
+	sb_adds(&sb,
+		"</tbody>\n</table>\n</section>\n<section id=\"findings\">\n<h2>Findings</h2>\n<table "
+		"class=\"wide\">\n<thead><tr><th>status</th><th>code</th><th>server</th><th>message</th></tr>"
+		"</thead>\n<tbody>\n");
+	for (size_t i = 0; i < run->findings.n; i++) {
+		const struct finding *f = &run->findings.v[i];
+		sb_addf(&sb, "<tr class=\"r-%s\"><td>", status_name(f->status));
+		html_tag(&sb, status_name(f->status), status_name(f->status));
+		sb_adds(&sb, "</td><td class=\"mono code\">");
+		html_text(&sb, f->code);
+		sb_adds(&sb, "</td><td class=\"mono text\">");
+		html_text(&sb, f->server ? f->server : "");
+		sb_adds(&sb, "</td><td class=\"msg\">");
+		html_text(&sb, report_finding_message(f));
+		sb_adds(&sb, "</td></tr>\n");
+	}
+	sb_adds(&sb, "</tbody>\n</table>\n</section>\n");
+	if (run->store) {
+		struct store_prop_history h;
+		char err[512];
+		memset(&h, 0, sizeof(h));
+		int rc = store_prop_history(run->store, run->name, run->type_text, run->expected_text, &h,
+					    err, sizeof(err));
+		if (rc == 1)
+			html_history(&sb, &h);
+		else if (rc < 0)
+			fprintf(stderr, "cutover: warning: the history cannot be drawn: %s\n", err);
+		store_prop_history_release(&h);
+	} else {
+		sb_adds(&sb, "<p class=\"meta\">No history: no state database was used.</p>\n");
+	}
+	sb_adds(&sb, "</main>\n");
+	html_page_end(&sb);
+	return html_flush(&sb, out);
+}
+
+/* --history -f html: the history alone, from the database. */
+static int write_history_html(struct prun *run, const struct store_prop_history *h, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	html_head(&sb, run, "Propagation history", h->converged_at > 0 ? "converged" : "pending");
+	sb_adds(&sb, "<p class=\"meta\">cutover " CUTOVER_VERSION "; from the state database <span "
+		     "class=\"mono\">");
+	html_text(&sb, store_path(run->store));
+	sb_adds(&sb, "</span></p>\n</header>\n<main>\n");
+	html_history(&sb, h);
+	sb_adds(&sb, "</main>\n");
+	html_page_end(&sb);
+	return html_flush(&sb, out);
+}
+
 /* --history: what the database says. */
 static int print_history(struct prun *run, FILE *out, enum report_format fmt)
 {
@@ -1387,6 +1762,11 @@ static int print_history(struct prun *run, FILE *out, enum report_format fmt)
 			run->type_text);
 		store_prop_history_release(&h);
 		return EXIT_USAGE;
+	}
+	if (fmt == FORMAT_HTML) {
+		rc = write_history_html(run, &h, out) == 0 ? 0 : EXIT_USAGE;
+		store_prop_history_release(&h);
+		return rc;
 	}
 	if (fmt == FORMAT_JSON) {
 		json_t *root = json_object(), *servers = json_array(), *points = json_array();
@@ -1513,8 +1893,9 @@ int cmd_propagation(int argc, char **argv)
 	run.type_text = ldns_rr_type2str(run.type);
 	run.qname = ldns_dname_new_frm_str(run.name);
 	if (o.format != FORMAT_TEXT && o.format != FORMAT_JSON && o.format != FORMAT_NAGIOS &&
-	    o.format != FORMAT_PROMETHEUS) {
-		fprintf(stderr, "cutover: propagation: the format is text, json, nagios or prometheus\n");
+	    o.format != FORMAT_PROMETHEUS && o.format != FORMAT_HTML) {
+		fprintf(stderr,
+			"cutover: propagation: the format is text, json, nagios, prometheus or html\n");
 		goto out;
 	}
 	if (po.no_db && po.db) {
@@ -1641,6 +2022,9 @@ int cmd_propagation(int argc, char **argv)
 		break;
 	case FORMAT_PROMETHEUS:
 		wrc = write_prometheus(&run, out.f);
+		break;
+	case FORMAT_HTML:
+		wrc = write_html(&run, out.f, started);
 		break;
 	default:
 		wrc = write_text(&run, out.f, color);

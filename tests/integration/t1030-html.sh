@@ -8,7 +8,8 @@
 # markup in it shows as text and runs nothing. The propagation page is drawn
 # from the history of a real watch: prop.test's www changes on the world's
 # servers while two resolvers of the test's own hold the old value for
-# different times, so the timeline has flips to show.
+# different times, so the timeline has flips to show. HTML_KEEP=DIR keeps
+# the pages and their screenshots in DIR.
 . "$(dirname "$0")/lib.sh"
 
 need chromium chromium
@@ -86,12 +87,12 @@ ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "control: tidy rejects a page with a ta
 # --- the world: a TXT record with markup ------------------------------------------
 
 orig=$FIXTURES/zones/prop.test.zone
-# new_zone WWW-VALUE SERIAL: prop.test on both of its servers, www at
-# WWW-VALUE, plus a TXT record that is markup, and reload them
+# new_zone WWW-VALUE WWW-TTL SERIAL: prop.test on both of its servers, www
+# at WWW-VALUE with WWW-TTL, plus a TXT record that is markup; reload them
 new_zone() {
 	for s in new1 new2; do
-		sed -e "s/^www       6 IN A     192.0.2.10/www       6 IN A     $1/" \
-			-e "s/2026120101/$2/" "$orig" >"$WORLD/$s/zones/prop.test.zone"
+		sed -e "s/^www       6 IN A     192.0.2.10/www       $2 IN A     $1/" \
+			-e "s/2026120101/$3/" "$orig" >"$WORLD/$s/zones/prop.test.zone"
 		cat >>"$WORLD/$s/zones/prop.test.zone" <<'EOF'
 hostile 300 IN TXT "<script>console.log('XSS-RAN')</script><img src=x onerror=\"console.log('XSS-IMG')\">" "&amp; \"quoted\""
 EOF
@@ -106,7 +107,7 @@ restore() {
 	done
 }
 at_exit restore
-new_zone 192.0.2.10 2026120102 || bail_out "reloading prop.test with the hostile TXT failed"
+new_zone 192.0.2.10 15 2026120102 || bail_out "reloading prop.test with the hostile TXT failed"
 
 cat >"$TMP/hostile.yml" <<'EOF'
 name: html-hostile
@@ -210,4 +211,108 @@ in_dom '<td class="mono code">compare.value</td><td class="mono text">www.cmp.te
 	"compare: www.cmp.test/A with its old and new values"
 in_dom 'compare.missing' "compare: the missing record"
 
+# --- propagation: a real watch ----------------------------------------------------------
+# Two resolvers of the test's own are primed with the old value of
+# www.prop.test (TTL 15), the second 5 s after the first; then the zone
+# changes. A third, asked first after the change, has the new value at once;
+# the first primed flips about 5 s before the second. The watch runs while
+# the page of the first sweep is checked.
+
+# start_unbound NAME ADDRESS (tests/world/resolver.sh)
+start_unbound() {
+	sh tests/world/resolver.sh "$TMP/$1" "$ROOT_HINTS" allow '' "$2" >/dev/null ||
+		bail_out "unbound in $TMP/$1 did not start"
+	at_exit "kill \$(cat '$TMP/$1/pid') 2>/dev/null"
+}
+EARLY=127.53.15.1
+LATE=127.53.15.2
+FRESH=127.53.15.3
+start_unbound early $EARLY
+start_unbound late $LATE
+start_unbound fresh $FRESH
+dig_at $EARLY www.prop.test A +rec
+is "$DIG_STATUS $(dig_rdata A)" "NOERROR 192.0.2.10" "the first resolver holds the old value"
+sleep 5
+dig_at $LATE www.prop.test A +rec
+is "$DIG_STATUS $(dig_rdata A)" "NOERROR 192.0.2.10" "the second, 5 s later, too"
+new_zone 198.51.100.20 15 2026120103 || bail_out "reloading the changed prop.test failed"
+
+DB=$TMP/prop.db
+prop() {
+	run_cutover propagation --root-hints "$ROOT_HINTS" --db "$DB" --expect 198.51.100.20 \
+		--resolver $EARLY --resolver $LATE --resolver $FRESH "$@" www.prop.test
+}
+prop -f html -o "$TMP/prop-pending.html"
+is "$RC" 1 "propagation -f html while two resolvers hold the old value: pending (exit 1)" || diag_run
+"$CUTOVER" propagation --root-hints "$ROOT_HINTS" --db "$DB" --expect 198.51.100.20 --resolver $EARLY \
+	--resolver $LATE --resolver $FRESH --watch --interval 1 --max-wait 60 -f json www.prop.test \
+	>"$TMP/watch.json" 2>"$TMP/watch.err" &
+watch=$!
+page prop-pending "$TMP/prop-pending.html"
+in_dom '<h1>Propagation of <span class="mono">www.prop.test/A</span> <span class="tag k-pending">pending</span></h1>' \
+	"prop-pending: the name and the state"
+for r in $EARLY $LATE; do
+	in_dom "<tr data-prop=\"old\"><td class=\"mono\">$r</td><td>resolver</td>.*<span class=\"tag k-old\">old</span>.*<time datetime=\"[0-9T:-]+Z\">[0-9T:-]+Z</time> <span class=\"countdown\" data-flips=\"[0-9]+\">(in [0-9]+s from now|due: its TTL ran out)</span>" \
+		"prop-pending: $r is old, with when it flips, counted down by the script"
+done
+in_dom "<tr data-prop=\"new\"><td class=\"mono\">$FRESH</td><td>resolver</td>.*<span class=\"tag k-new\">new</span>" \
+	"prop-pending: $FRESH is new"
+in_dom '<tr data-prop="new"><td class="mono">127.53.2.1</td><td>authoritative</td>' \
+	"prop-pending: the authoritative servers serve the new value"
+in_dom 'ETA <time datetime=' "prop-pending: the ETA"
+in_dom '<td class="mono code">propagation.pending</td>' "prop-pending: the finding"
+in_dom '<svg xmlns="http://www.w3.org/2000/svg" id="timeline"' "prop-pending: the history's timeline so far"
+
+wait $watch
+is "$?" 0 "the watch ends converged (exit 0)" || diag "$(cat "$TMP/watch.err")"
+
+run_cutover propagation --db "$DB" --history -f json www.prop.test
+first_new() { # first_new ADDRESS: when the history says it first had the new value (epoch)
+	date -u -d "$(json_field "[.servers[] | select(.address == \"$1\")][0].first_new")" +%s
+}
+early=$(first_new $EARLY) late=$(first_new $LATE) fresh=$(first_new $FRESH)
+ok "$([ "$fresh" -lt "$early" ] && [ "$early" -lt "$late" ] && echo 0 || echo 1)" \
+	"the history: $FRESH new first ($fresh), then $EARLY ($early), then $LATE ($late)"
+
+prop -f html -o "$TMP/prop.html"
+is "$RC" 0 "propagation -f html after the watch: converged (exit 0)" || diag_run
+page prop "$TMP/prop.html"
+in_dom '<span class="tag k-converged">converged</span></h1>' "prop: converged"
+is "$(printf '%s\n' "$DOM" | grep -c '<tr data-prop="new"><td class="mono">127.53.15')" 3 \
+	"prop: the three resolvers have the new value"
+
+# cx="X" of the flip of server $1 in DOM
+flip_x() {
+	printf '%s\n' "$DOM" | grep -o "<circle class=\"flip\" data-server=\"$1\" cx=\"[0-9]*\"" |
+		sed 's/.*cx="\([0-9]*\)"/\1/'
+}
+timeline_checks() { # timeline_checks NAME
+	in_dom '<svg xmlns="http://www.w3.org/2000/svg" id="timeline" viewBox="0 0 960 [0-9]+"' \
+		"$1: the timeline, inline SVG"
+	xe=$(flip_x $EARLY) xl=$(flip_x $LATE) xf=$(flip_x $FRESH)
+	ok "$([ -n "$xf" ] && [ -n "$xe" ] && [ -n "$xl" ] && [ "$xf" -lt "$xe" ] && [ "$xe" -lt "$xl" ] &&
+		echo 0 || echo 1)" "$1: each resolver's flip drawn where it happened: $FRESH ($xf), $EARLY ($xe), $LATE ($xl)"
+	is "$(printf '%s\n' "$DOM" | grep -c '<circle class="flip" data-server="127.53.2.[12]"')" 2 \
+		"$1: the authoritative servers' flips too"
+	in_dom "<title>$EARLY first had the new value at [0-9T:-]+Z, [0-9]+s after the first sweep</title>" \
+		"$1: a flip says when"
+	in_dom '<polyline class="ratio" [^>]*points="[0-9]+,[0-9]+ .* [0-9]+,30"' \
+		"$1: the converged ratio ends at 100% (the top of its chart)"
+	in_dom '<polyline class="ratio" [^>]*points="250,110 ' \
+		"$1: and began at a third (one resolver of three had it; 150 is 0%)"
+	in_dom 'stroke-dasharray="4 3"(/>|></line>)<text [^>]*>converged [0-9:]+</text>' "$1: the moment it converged"
+	in_dom "<tr><td class=\"mono\">$LATE</td><td>resolver</td><td></td><td><time datetime=\"[0-9T:-]+Z\">[^<]*</time></td><td><time datetime=\"[0-9T:-]+Z\">" \
+		"$1: the table of first flips"
+}
+timeline_checks prop
+
+run_cutover propagation --db "$DB" --history -f html -o "$TMP/prop-history.html" www.prop.test
+is "$RC" 0 "propagation --history -f html: exit 0" || diag_run
+page prop-history "$TMP/prop-history.html"
+in_dom '<h1>Propagation history of <span class="mono">www.prop.test/A</span> <span class="tag k-converged">converged</span></h1>' \
+	"prop-history: the name, converged"
+timeline_checks prop-history
+
+# HTML_KEEP=DIR keeps the pages and their screenshots there, to look at
+[ -z "${HTML_KEEP:-}" ] || cp "$TMP"/*.html "$TMP"/*.png "$HTML_KEEP"/
 done_testing
