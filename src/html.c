@@ -23,6 +23,7 @@ static const char style[] =
 	"th,td{border:1px solid #d0d0d0;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	"th{background:#f2f2f2}\n"
 	"td.num,th.num{text-align:right}\n"
+	"time{white-space:nowrap}\n"
 	"td.code{white-space:nowrap}\n"
 	"td.text{overflow-wrap:break-word}\n"
 	"td.value{overflow-wrap:anywhere;min-width:8em;max-width:30em}\n"

@@ -28,6 +28,7 @@
 
 #include "audit.h"
 #include "baseline.h"
+#include "html.h"
 #include "http.h"
 #include "loop.h"
 #include "notify.h"
@@ -62,7 +63,7 @@ extern char **environ;
 
 const char plan_usage[] =
 	"usage: cutover plan run [options] PLAN\n"
-	"       cutover plan status [-f json] PLAN\n"
+	"       cutover plan status [-f json|html] PLAN\n"
 	"       cutover plan confirm PLAN STEP\n"
 	"       cutover plan log [--follow] PLAN [STEP]\n"
 	"       cutover plan reset [--phase ID | --step ID] PLAN\n"
@@ -107,7 +108,7 @@ const char plan_usage[] =
 	"      --ca-file FILE       gates and webhooks: CA certificates (PEM) to verify TLS\n"
 	"                           with, instead of the system's\n"
 	"      --timeout MS         gates: per-query timeout (default 2000)\n"
-	"  -f, --format FMT         status: text (default) or json\n"
+	"  -f, --format FMT         status: text (default), json or html (a page)\n"
 	"  -q, --quiet              no progress line on the terminal, and nothing on\n"
 	"                           standard error but warnings and errors\n"
 	"  -h, --help               this help\n"
@@ -2368,13 +2369,230 @@ static void status_text(struct planctx *pc, pid_t runner, FILE *out)
 	}
 }
 
+/* Append three cells: when it started, when it ended, and the duration:
+ * span of started..ended, or until now "so far" for what is under way
+ * (status running, gating, holding or waiting); empty when it never
+ * started, or stopped without an end recorded. */
+static void html_times(struct strbuf *sb, double started, double ended, const char *status, double now)
+{
+	char d[32];
+	sb_adds(sb, "<td>");
+	html_time(sb, started);
+	sb_adds(sb, "</td><td>");
+	html_time(sb, ended);
+	sb_adds(sb, "</td>");
+	int under_way = strcmp(status, "running") == 0 || strcmp(status, "gating") == 0 ||
+			strcmp(status, "holding") == 0 || strcmp(status, "waiting") == 0;
+	double secs = ended > 0 || under_way ? duration_of(started, ended, now) : -1;
+	sb_adds(sb, "<td class=\"num\">");
+	if (secs >= 0)
+		sb_addf(sb, "%s%s", span(secs, d), ended > 0 ? "" : " so far");
+	sb_adds(sb, "</td>");
+}
+
+/* Append text masked of the plan's secrets, escaped. */
+static void html_masked(struct strbuf *sb, const struct plan *p, const char *text)
+{
+	char *masked = text ? plan_mask(p, text, strlen(text)) : NULL;
+	html_text(sb, masked ? masked : "");
+	free(masked);
+}
+
+/* The gate's latest evaluation as a paragraph, and when it did not pass
+ * the findings that failed it (as status_text lists them). */
+static void html_gate(struct strbuf *sb, struct planctx *pc, const struct plan_phase *ph,
+		      const struct store_plan_phase *rec, double now)
+{
+	const struct plan *p = pc->plan;
+	size_t n, passed_at, shown = 0;
+	char d[32];
+	const struct store_plan_gate *g = last_gate(&pc->st, ph->id, &n, &passed_at);
+
+	sb_adds(sb, "<h3>Gate on <span class=\"mono\">");
+	html_text(sb, ph->gate->domain ? ph->gate->domain : "");
+	sb_adds(sb, "</span></h3>\n<p class=\"gate\">");
+	if (!g) {
+		sb_adds(sb, "Not checked yet.</p>\n");
+		return;
+	}
+	html_tag(sb, g->passed ? "passed" : "failed", g->passed ? "passed" : "not passed");
+	sb_adds(sb, " worst ");
+	html_tag(sb, g->worst, g->worst);
+	sb_addf(sb, " at the latest of %zu check%s, ", n, n == 1 ? "" : "s");
+	html_time(sb, g->at);
+	sb_adds(sb, ": ");
+	html_masked(sb, p, g->summary);
+	if (passed_at)
+		sb_addf(sb, " (first passed at check %zu)", passed_at);
+	if (rec && strcmp(rec->status, "gating") == 0 && rec->gate_since > 0 && ph->gate->wait)
+		sb_addf(sb, "; waiting %s more at most",
+			span(rec->gate_since + (double)ph->gate->wait - now, d));
+	sb_adds(sb, "</p>\n");
+	json_t *arr = !g->passed && g->findings ? json_loads(g->findings, 0, NULL) : NULL;
+	for (size_t i = 0; arr && i < json_array_size(arr) && shown < STATUS_FINDINGS_MAX; i++) {
+		json_t *f = json_array_get(arr, i);
+		const char *st = json_string_value(json_object_get(f, "status"));
+		const char *mark = json_string_value(json_object_get(f, "baseline"));
+		if (!st || strcmp(st, "ok") == 0 || strcmp(st, "info") == 0 ||
+		    (mark && strcmp(mark, "new") != 0))
+			continue;
+		if (!shown++)
+			sb_adds(sb, "<table "
+				    "class=\"wide\">\n<thead><tr><th>status</th><th>code</th><th>subject</th>"
+				    "<th>server</th><th>message</th></tr></thead>\n<tbody>\n");
+		sb_addf(sb, "<tr class=\"r-%s\"><td>",
+			strcmp(st, "fail") == 0	   ? "fail"
+			: strcmp(st, "error") == 0 ? "error"
+						   : "warn");
+		html_tag(sb, st, st);
+		const char *keys[] = {"code", "subject", "server", "message"};
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			sb_adds(sb, k == 3 ? "</td><td class=\"msg\">" : "</td><td class=\"mono text\">");
+			html_text(sb, json_string_value(json_object_get(f, keys[k])));
+		}
+		sb_adds(sb, "</td></tr>\n");
+	}
+	if (shown)
+		sb_adds(sb, "</tbody>\n</table>\n");
+	json_decref(arr);
+}
+
+/* plan status -f html: a page with the state and progress, an overview of
+ * the phases, then each phase with its steps (status, attempts, exit
+ * status, times, durations) and its gate's latest verdict. */
+static int status_html(struct planctx *pc, pid_t runner, FILE *out)
+{
+	const struct plan *p = pc->plan;
+	double now = loop_wall_time();
+	const char *state = plan_state_word(pc, runner);
+	size_t n_steps, steps_done, phases_done;
+	struct strbuf sb = STRBUF_INIT, title = STRBUF_INIT;
+
+	progress(pc, &n_steps, &steps_done, &phases_done);
+	sb_addf(&title, "cutover: plan %s, %s", p->name, state);
+	html_page_begin(&sb, title.buf);
+	sb_release(&title);
+	sb_adds(&sb, "<header>\n<h1>Plan <span class=\"mono\">");
+	html_text(&sb, p->name);
+	sb_adds(&sb, "</span> ");
+	html_tag(&sb, state, state);
+	sb_adds(&sb, "</h1>\n<p class=\"meta\"><span class=\"mono\">");
+	html_text(&sb, pc->abspath);
+	sb_adds(&sb, "</span>; cutover " CUTOVER_VERSION "; status at ");
+	html_time(&sb, now);
+	if (runner > 0)
+		sb_addf(&sb, "; running, pid %ld", (long)runner);
+	sb_addf(&sb, "</p>\n<p>Progress: %zu of %zu phases, %zu of %zu steps done.</p>\n</header>\n<main>\n",
+		phases_done, p->n_phases, steps_done, n_steps);
+
+	sb_adds(&sb, "<table class=\"wide\" "
+		     "id=\"phases\">\n<thead><tr><th>phase</th><th>status</th><th>started</th>"
+		     "<th>ended</th><th class=\"num\">duration</th><th>gate</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < p->n_phases; i++) {
+		const struct plan_phase *ph = &p->phases[i];
+		const struct store_plan_phase *rec = rec_phase(&pc->st, ph->id);
+		const char *st = rec ? rec->status : "pending";
+		size_t n, passed_at;
+		const struct store_plan_gate *g =
+			ph->gate ? last_gate(&pc->st, ph->id, &n, &passed_at) : NULL;
+		sb_adds(&sb, "<tr><td class=\"mono\"><a href=\"#phase-");
+		html_text(&sb, ph->id);
+		sb_adds(&sb, "\">");
+		html_text(&sb, ph->id);
+		sb_adds(&sb, "</a></td><td>");
+		html_tag(&sb, st, st);
+		sb_adds(&sb, "</td>");
+		html_times(&sb, rec ? rec->started : 0, rec ? rec->ended : 0, st, now);
+		sb_adds(&sb, "<td>");
+		if (g)
+			html_tag(&sb, g->passed ? "passed" : "failed", g->passed ? "passed" : "not passed");
+		else
+			sb_adds(&sb, ph->gate ? "not checked yet" : "none");
+		sb_adds(&sb, "</td></tr>\n");
+	}
+	sb_adds(&sb, "</tbody>\n</table>\n");
+
+	for (size_t i = 0; i < p->n_phases; i++) {
+		const struct plan_phase *ph = &p->phases[i];
+		const struct store_plan_phase *rec = rec_phase(&pc->st, ph->id);
+		const char *st = rec ? rec->status : "pending";
+		sb_adds(&sb, "<section class=\"phase\" id=\"phase-");
+		html_text(&sb, ph->id);
+		sb_adds(&sb, "\">\n<h2>");
+		html_tag(&sb, st, st);
+		sb_adds(&sb, " Phase <span class=\"mono\">");
+		html_text(&sb, ph->id);
+		sb_adds(&sb, "</span></h2>\n");
+		if (ph->description) {
+			sb_adds(&sb, "<p>");
+			html_masked(&sb, p, ph->description);
+			sb_adds(&sb, "</p>\n");
+		}
+		if (rec && rec->note) {
+			sb_adds(&sb, "<p class=\"meta\">");
+			html_masked(&sb, p, rec->note);
+			sb_adds(&sb, "</p>\n");
+		}
+		if (ph->n_steps)
+			sb_adds(&sb,
+				"<table "
+				"class=\"wide\">\n<thead><tr><th>kind</th><th>step</th><th>status</th><th "
+				"class=\"num\">attempts</th><th class=\"num\">exit "
+				"status</th><th>started</th>"
+				"<th>ended</th><th class=\"num\">duration</th><th>command or "
+				"instructions</th>"
+				"</tr></thead>\n<tbody>\n");
+		for (size_t j = 0; j < ph->n_steps; j++) {
+			const struct plan_step *s = &ph->steps[j];
+			const struct store_plan_step *sr = rec_step(&pc->st, s->id);
+			const char *sst = sr ? sr->status : "pending";
+			char *text = plan_command(p, s, 1);
+			sb_addf(&sb, "<tr><td>%s</td><td class=\"mono\">",
+				s->kind == PLAN_STEP_RUN ? "run" : "manual");
+			html_text(&sb, s->id);
+			sb_adds(&sb, "</td><td>");
+			html_tag(&sb, sst, sst);
+			sb_addf(&sb, "</td><td class=\"num\">%u</td><td class=\"num\">",
+				sr ? sr->attempts : 0);
+			if (sr && sr->exit_status >= 0)
+				sb_addf(&sb, "%d", sr->exit_status);
+			sb_adds(&sb, "</td>");
+			html_times(&sb, sr ? sr->started : 0, sr ? sr->ended : 0, sst, now);
+			sb_adds(&sb, "<td class=\"value\"><code>");
+			html_text(&sb, text);
+			sb_adds(&sb, "</code>");
+			if (sr && sr->note) {
+				sb_adds(&sb, "<br>");
+				html_masked(&sb, p, sr->note);
+			}
+			sb_adds(&sb, "</td></tr>\n");
+			free(text);
+		}
+		if (ph->n_steps)
+			sb_adds(&sb, "</tbody>\n</table>\n");
+		if (ph->gate)
+			html_gate(&sb, pc, ph, rec, now);
+		if (ph->hold_ttl_drain && rec && rec->hold_until > 0) {
+			sb_adds(&sb, "<p>Hold: ttl-drain until ");
+			html_time(&sb, rec->hold_until);
+			sb_adds(&sb, ".</p>\n");
+		}
+		sb_adds(&sb, "</section>\n");
+	}
+	sb_adds(&sb, "</main>\n");
+	html_page_end(&sb);
+	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len && !ferror(out) ? 0 : -1;
+	sb_release(&sb);
+	return rc;
+}
+
 static int plan_status(struct common_opts *o, struct plan_opts *po, const char *file)
 {
 	struct planctx pc = {0};
 	struct output out;
 	int rc = EXIT_USAGE;
-	if (o->format != FORMAT_TEXT && o->format != FORMAT_JSON) {
-		fprintf(stderr, "cutover: plan status: the format is text or json\n");
+	if (o->format != FORMAT_TEXT && o->format != FORMAT_JSON && o->format != FORMAT_HTML) {
+		fprintf(stderr, "cutover: plan status: the format is text, json or html\n");
 		return EXIT_USAGE;
 	}
 	if (planctx_open(&pc, file, &o->vars, po->db) != 0)
@@ -2385,6 +2603,8 @@ static int plan_status(struct common_opts *o, struct plan_opts *po, const char *
 	int wrc = 0;
 	if (o->format == FORMAT_JSON)
 		wrc = status_json(&pc, runner, out.f);
+	else if (o->format == FORMAT_HTML)
+		wrc = status_html(&pc, runner, out.f);
 	else
 		status_text(&pc, runner, out.f);
 	rc = output_close(&out, wrc == 0 ? 0 : errno ? errno : -1) == 0 ? EXIT_DONE : EXIT_USAGE;

@@ -313,6 +313,67 @@ in_dom '<h1>Propagation history of <span class="mono">www.prop.test/A</span> <sp
 	"prop-history: the name, converged"
 timeline_checks prop-history
 
+# --- plan status ------------------------------------------------------------------------------
+# A small plan run in the world: a phase whose steps pass (one on its second
+# attempt, one that takes a second) and whose gate passes; a phase whose
+# gate does not pass within its wait (www.good.test is not 203.0.113.99), so
+# the run fails there; a phase never reached.
+
+cat >"$TMP/plan.yml" <<EOF
+plan: html-plan
+vars: {domain: good.test}
+phases:
+  - id: prepare
+    description: "lower the TTLs <before> the move"
+    steps:
+      - {id: write-marker, run: "echo ready > $TMP/plan.out"}
+      - id: flaky
+        run: "test -f $TMP/flaky || { touch $TMP/flaky; exit 4; }"
+        retries: 1
+      - {id: take-a-second, run: "sleep 1"}
+    gate:
+      checks: [{check: ttl, types: [A], max: 3600}]
+  - id: switch
+    steps:
+      - {id: point-www, run: "true"}
+    gate:
+      checks: [{check: record, name: www, type: A, expect: ["203.0.113.99"]}]
+      wait: 2s
+      every: 1s
+  - id: verify
+    steps:
+      - {id: look, manual: "open https://www.good.test/ and look"}
+EOF
+run_cutover plan run --db "$TMP/plan.db" --root-hints "$ROOT_HINTS" --timeout 500 "$TMP/plan.yml"
+is "$RC" 2 "the plan runs until the gate of switch fails (exit 2)" || diag_run
+run_cutover plan status --db "$TMP/plan.db" -f html -o "$TMP/plan.html" "$TMP/plan.yml"
+is "$RC" 0 "plan status -f html: exit 0 (the state was read)" || diag_run
+page plan "$TMP/plan.html"
+in_dom '<h1>Plan <span class="mono">html-plan</span> <span class="tag k-failed">failed</span></h1>' \
+	"plan: the name and the state"
+in_dom 'Progress: 1 of 3 phases, 4 of 5 steps done.' "plan: the progress"
+for ph in prepare:done switch:failed verify:pending; do
+	in_dom "<h2><span class=\"tag k-${ph#*:}\">${ph#*:}</span> Phase <span class=\"mono\">${ph%%:*}</span></h2>" \
+		"plan: phase ${ph%%:*} is ${ph#*:}"
+done
+in_dom '<tr><td class="mono"><a href="#phase-prepare">prepare</a></td><td><span class="tag k-done">done</span></td><td><time datetime="[0-9T:-]+Z">[^<]*</time></td><td><time datetime="[0-9T:-]+Z">[^<]*</time></td><td class="num">[0-9]+s</td><td><span class="tag k-passed">passed</span></td></tr>' \
+	"plan: the overview: prepare done, started, ended, its duration, its gate passed"
+in_dom '<a href="#phase-switch">switch</a></td><td><span class="tag k-failed">failed</span>.*<span class="tag k-failed">not passed</span></td></tr>' \
+	"plan: switch failed, its gate not passed"
+in_dom '<td class="mono">flaky</td><td><span class="tag k-done">done</span></td><td class="num">2</td><td class="num">0</td>' \
+	"plan: flaky done on its second attempt, exit status 0"
+in_dom '<td class="mono">take-a-second</td><td><span class="tag k-done">done</span></td><td class="num">1</td><td class="num">0</td><td><time [^>]*>[^<]*</time></td><td><time [^>]*>[^<]*</time></td><td class="num">[12]s</td>' \
+	"plan: take-a-second with its duration"
+in_dom '<td class="mono">look</td><td><span class="tag k-pending">pending</span></td><td class="num">0</td><td class="num"></td>' \
+	"plan: the manual step never reached"
+in_dom '<p class="gate"><span class="tag k-passed">passed</span> worst <span class="tag k-ok">ok</span> at the latest of 1 check, <time' \
+	"plan: prepare's gate verdict: passed, worst ok"
+in_dom '<p class="gate"><span class="tag k-failed">not passed</span> worst <span class="tag k-fail">fail</span> at the latest of [2-9] checks' \
+	"plan: switch's gate verdict: not passed, worst fail, after several checks"
+in_dom '<td class="mono text">record.mismatch</td><td class="mono text">www.good.test/A</td>' \
+	"plan: the findings that failed the gate"
+in_dom 'lower the TTLs &lt;before&gt; the move' "plan: a phase's description, escaped"
+
 # HTML_KEEP=DIR keeps the pages and their screenshots there, to look at
 [ -z "${HTML_KEEP:-}" ] || cp "$TMP"/*.html "$TMP"/*.png "$HTML_KEEP"/
 done_testing
