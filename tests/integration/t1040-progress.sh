@@ -111,11 +111,23 @@ like "$ERR" "^cutover: --timeout: " "and errors"
 
 # --- compare -------------------------------------------------------------------------------
 
-$PTY "$TMP/compare.tty" "$CUTOVER compare --root-hints $ROOT_HINTS --timeout 1500 slow.test \
-	--from delegated --to blackhole.hosts.test/127.53.4.5 >$TMP/compare.out"
+# The names are only counted once the transfers are over: a zone file of
+# 4000 names (NXDOMAIN on both sides) keeps the compare busy with them for
+# seconds, where discovery's few names against a silent server are over in
+# a moment, which the line may or may not catch.
+{
+	printf '$ORIGIN slow.test.\n$TTL 300\n@ IN SOA ns1.newprov.test. h.slow.test. 1 3600 600 86400 300\n'
+	i=0
+	while [ $i -lt 4000 ]; do
+		printf 'n%d IN A 192.0.2.1\n' $i
+		i=$((i + 1))
+	done
+} >"$TMP/big.zone"
+$PTY "$TMP/compare.tty" "$CUTOVER compare --root-hints $ROOT_HINTS slow.test --zone $TMP/big.zone \
+	--from ns1.newprov.test/127.53.2.1 --to ns1.newprov.test/127.53.2.1 >$TMP/compare.out"
 D=$(drawn "$TMP/compare.tty")
 like "$D" "^compare: [0-9]+/[0-9]+ names, $LINE_RE\$" "compare: names done of the names known, findings, in flight, elapsed"
-like "$(cat "$TMP/compare.out")" "compare\.unreachable" "and the report is written"
+like "$(cat "$TMP/compare.out")" "compare\.names .*the zone file" "and the report is written"
 $PTY "$TMP/compare-q.tty" "$CUTOVER compare -q --root-hints $ROOT_HINTS --timeout 1500 slow.test \
 	--from delegated --to blackhole.hosts.test/127.53.4.5 >/dev/null"
 lacks "$(cat -v "$TMP/compare-q.tty")" "in flight" "compare -q: no line"
