@@ -86,7 +86,7 @@ static const char ruleset_head[] = "name: compare\n"
 
 enum { OPT_FROM = 400, OPT_TO, OPT_ZONE, OPT_SELECTOR, OPT_NAME };
 
-static const struct option compare_longopts[] = {
+const struct option compare_longopts[] = {
 	{"from", required_argument, NULL, OPT_FROM}, {"to", required_argument, NULL, OPT_TO},
 	{"zone", required_argument, NULL, OPT_ZONE}, {"selector", required_argument, NULL, OPT_SELECTOR},
 	{"name", required_argument, NULL, OPT_NAME}, {NULL, 0, NULL, 0},

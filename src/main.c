@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "baseline.h"
 #include "comparecmd.h"
+#include "completion.h"
 #include "plancmd.h"
 #include "progress.h"
 #include "propcmd.h"
@@ -39,10 +40,21 @@ struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary; /* one line for `cutover --help` */
 	const char *usage;   /* the whole help text of `cutover help NAME` and NAME --help */
+	/* For shell completion: the command's own long options (getopt's
+	 * table, ending in a zero entry; NULL: none), whether it takes the
+	 * common ones too, the words its first operand is one of (word(i), NULL
+	 * past the last; no function: any) and whether its operands are files. */
+	const struct option *longopts;
+	int common;
+	const char *(*word)(size_t i);
+	int files;
 };
 
 static int cmd_check(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+static int cmd_completion(int argc, char **argv);
+static const char *help_word(size_t i);
+static const char *completion_word(size_t i);
 
 static const char check_usage[] =
 	"usage: cutover check [options] DOMAIN...\n"
@@ -106,19 +118,47 @@ static const char help_usage[] = "usage: cutover help [COMMAND|checks|codes|prov
 				 "every finding code with its default status (codes), or the DNS providers\n"
 				 "cutover recognises with their lowest TTLs (providers).\n";
 
+/* check's own options. */
+enum { OPT_SAVE = 300, OPT_BASELINE };
+
+static const struct option check_longopts[] = {
+	{"save", required_argument, NULL, OPT_SAVE},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{NULL, 0, NULL, 0},
+};
+
+static const char completion_usage[] =
+	"usage: cutover completion bash|zsh\n"
+	"       cutover completion rule-sets|resolver-lists\n"
+	"\n"
+	"Print the shell completion script for bash or zsh, generated from cutover's\n"
+	"commands and options: the package installs them; by hand, put\n"
+	"'source <(cutover completion bash)' in ~/.bashrc, or, after compinit in\n"
+	"~/.zshrc, 'source <(cutover completion zsh)'. They complete commands,\n"
+	"options, formats, --fail-on levels, plan subcommands, help topics, files\n"
+	"and the shipped rule sets.\n"
+	"\n"
+	"rule-sets and resolver-lists print the names a bare -r NAME and --resolvers\n"
+	"NAME find (what the scripts offer), one a line.\n";
+
 static const struct command commands[] = {
-	{"check", cmd_check, "audit domains against rule sets", check_usage},
+	{"check", cmd_check, "audit domains against rule sets", check_usage, check_longopts, 1, NULL, 0},
 	{"propagation", cmd_propagation, "who has the new value, who still holds the old one, and until when",
-	 propagation_usage},
-	{"plan", cmd_plan, "run a migration plan: phases that advance only when their gates pass",
-	 plan_usage},
+	 propagation_usage, propagation_longopts, 1, NULL, 0},
+	{"plan", cmd_plan, "run a migration plan: phases that advance only when their gates pass", plan_usage,
+	 plan_longopts, 1, plan_subcommand, 1},
 	{"records", cmd_records, "the records a mail setup needs, as zone-file lines, and which are missing",
-	 records_usage},
+	 records_usage, records_longopts, 1, NULL, 0},
 	{"provider", cmd_provider,
-	 "which DNS provider a domain is at, its lowest TTL and how to lower one there", provider_usage},
+	 "which DNS provider a domain is at, its lowest TTL and how to lower one there", provider_usage,
+	 provider_longopts, 1, NULL, 0},
 	{"compare", cmd_compare,
-	 "every record of a zone on the old DNS provider's servers against the new one's", compare_usage},
-	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage},
+	 "every record of a zone on the old DNS provider's servers against the new one's", compare_usage,
+	 compare_longopts, 1, NULL, 0},
+	{"help", cmd_help, "show help for a command, the checks or the finding codes", help_usage, NULL, 0,
+	 help_word, 0},
+	{"completion", cmd_completion, "print the bash or zsh completion script", completion_usage, NULL, 0,
+	 completion_word, 0},
 };
 
 static const struct command *command_find(const char *name)
@@ -148,15 +188,6 @@ static void die_usage(const char *fmt, ...)
 	fputs("\n", stderr);
 	exit(EXIT_USAGE);
 }
-
-/* check's own options. */
-enum { OPT_SAVE = 300, OPT_BASELINE };
-
-static const struct option check_longopts[] = {
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"baseline", required_argument, NULL, OPT_BASELINE},
-	{NULL, 0, NULL, 0},
-};
 
 struct check_opts {
 	const char *save;     /* --save FILE, or NULL */
@@ -329,7 +360,7 @@ out:
 	return rc;
 }
 
-static void help_checks(void)
+static int help_checks(void)
 {
 	size_t n;
 	const struct check_desc *const *t = check_table(&n);
@@ -343,14 +374,36 @@ static void help_checks(void)
 		printf("    %-18s %s\n", "when", "a variable name: run this check only when it is set");
 		printf("    %-18s %s\n", "unless", "a variable name: run this check only when it is not set");
 	}
+	return 0;
 }
 
-static void help_codes(void)
+static int help_codes(void)
 {
 	size_t n;
 	const struct finding_code *t = code_table(&n);
 	for (size_t i = 0; i < n; i++)
 		printf("%-28s %-5s  %s\n", t[i].code, status_name(t[i].status), t[i].summary);
+	return 0;
+}
+
+static int help_providers(void)
+{
+	return provider_list_text(stdout) == 0 ? 0 : EXIT_USAGE;
+}
+
+/* The topics of `cutover help` beside the commands. */
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} help_topics[] = {{"checks", help_checks}, {"codes", help_codes}, {"providers", help_providers}};
+
+/* What `help` takes: the commands, then the topics. */
+static const char *help_word(size_t i)
+{
+	if (i < ARRAY_SIZE(commands))
+		return commands[i].name;
+	i -= ARRAY_SIZE(commands);
+	return i < ARRAY_SIZE(help_topics) ? help_topics[i].name : NULL;
 }
 
 static int cmd_help(int argc, char **argv)
@@ -359,22 +412,45 @@ static int cmd_help(int argc, char **argv)
 		usage_main(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "checks") == 0) {
-		help_checks();
-		return 0;
-	}
-	if (strcmp(argv[1], "codes") == 0) {
-		help_codes();
-		return 0;
-	}
-	if (strcmp(argv[1], "providers") == 0)
-		return provider_list_text(stdout) == 0 ? 0 : EXIT_USAGE;
+	for (size_t i = 0; i < ARRAY_SIZE(help_topics); i++)
+		if (strcmp(argv[1], help_topics[i].name) == 0)
+			return help_topics[i].fn();
 	const struct command *cmd = command_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "cutover: no help for '%s': not a command\n", argv[1]);
 		return EXIT_USAGE;
 	}
 	fputs(cmd->usage, stdout);
+	return 0;
+}
+
+static const char *completion_word(size_t i)
+{
+	static const char *const words[] = {"bash", "zsh", "rule-sets", "resolver-lists"};
+	return i < ARRAY_SIZE(words) ? words[i] : NULL;
+}
+
+static int cmd_completion(int argc, char **argv)
+{
+	struct completion_command cc[ARRAY_SIZE(commands)];
+
+	if (argc != 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(completion_usage, argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "rule-sets") == 0)
+		return opts_shipped_list(".yml", stdout);
+	if (strcmp(argv[1], "resolver-lists") == 0)
+		return opts_shipped_list(".txt", stdout);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const struct command *c = &commands[i];
+		cc[i] = (struct completion_command){c->name,   c->summary, c->longopts, "",
+						    c->common, c->word,	   c->files};
+	}
+	if (completion_print(stdout, argv[1], CUTOVER_VERSION, cc, ARRAY_SIZE(cc)) != 0) {
+		fprintf(stderr, "cutover: completion: unknown shell '%s' (bash or zsh)\n", argv[1]);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -132,7 +132,7 @@ enum {
 	OPT_DB,
 };
 
-static const struct option plan_longopts[] = {
+const struct option plan_longopts[] = {
 	{"phase", required_argument, NULL, OPT_PHASE},
 	{"step", required_argument, NULL, OPT_STEP},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
@@ -2885,6 +2885,11 @@ static const struct {
 } subcommands[] = {
 	{"run", 1, 1}, {"status", 1, 1}, {"confirm", 2, 2}, {"log", 1, 2}, {"reset", 1, 1},
 };
+
+const char *plan_subcommand(size_t i)
+{
+	return i < ARRAY_SIZE(subcommands) ? subcommands[i].name : NULL;
+}
 
 int cmd_plan(int argc, char **argv)
 {

@@ -120,7 +120,7 @@ enum {
 	OPT_NOTIFY_JSON,
 };
 
-static const struct option prop_longopts[] = {
+const struct option propagation_longopts[] = {
 	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"old", required_argument, NULL, OPT_OLD},
 	{"resolver", required_argument, NULL, OPT_PRESOLVER},
@@ -1864,7 +1864,7 @@ int cmd_propagation(int argc, char **argv)
 	run.arena = (struct arena)ARENA_INIT;
 	run.o = &o;
 	run.po = &po;
-	struct opts_extra extra = {prop_longopts, "", prop_option, &po, 1, 0};
+	struct opts_extra extra = {propagation_longopts, "", prop_option, &po, 1, 0};
 	int prc = opts_common_parse(&o, argc, argv, propagation_usage, &extra);
 	if (prc != 0) {
 		rc = prc > 0 ? 0 : EXIT_USAGE;

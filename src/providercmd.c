@@ -52,7 +52,7 @@ const char provider_usage[] =
 
 enum { OPT_LIST = 1100 };
 
-static const struct option provider_longopts[] = {
+const struct option provider_longopts[] = {
 	{"list", no_argument, NULL, OPT_LIST},
 	{NULL, 0, NULL, 0},
 };

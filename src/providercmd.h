@@ -4,10 +4,15 @@
 #ifndef CUTOVER_PROVIDERCMD_H
 #define CUTOVER_PROVIDERCMD_H
 
+#include <getopt.h>
+
 #include <stdio.h>
 
 /* The help text of the command (`cutover help provider`, `provider --help`). */
 extern const char provider_usage[];
+/* The command's own long options (beside the common ones), ending in a zero
+ * entry: the table getopt reads and shell completion is generated from. */
+extern const struct option provider_longopts[];
 
 /* Run the command; argv[0] is "provider". Returns the exit status: 0 the
  * provider is recognised, 1 it is not, 3 bad usage or could not run (the

@@ -124,7 +124,7 @@ enum {
 	OPT_MAILU_PORTS,
 };
 
-static const struct option records_longopts[] = {
+const struct option records_longopts[] = {
 	{"profile", required_argument, NULL, OPT_PROFILE},
 	{"mail-host", required_argument, NULL, OPT_MAIL_HOST},
 	{"ip", required_argument, NULL, OPT_IP},

@@ -1925,6 +1925,11 @@ static const struct format formats[] = {
 };
 /* clang-format on */
 
+const char *report_format_name(size_t i)
+{
+	return i < ARRAY_SIZE(formats) ? formats[i].name : NULL;
+}
+
 int report_format_parse(const char *name, enum report_format *out)
 {
 	if (!name)

@@ -75,6 +75,9 @@ enum report_format {
 };
 /* Parse a format name; returns 0, or -1 when unknown. */
 int report_format_parse(const char *name, enum report_format *out);
+/* The name of format i (an enum report_format), or NULL past the last: every
+ * name -f takes, for help and shell completion. */
+const char *report_format_name(size_t i);
 
 struct report_opts {
 	int color;	     /* text: use ANSI colour */

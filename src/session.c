@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,44 @@ char *opts_shipped_path(const char *arg, const char *ext)
 		free(p);
 	}
 	return xstrdup(arg); /* the caller's open reports it cannot be */
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int opts_shipped_list(const char *ext, FILE *out)
+{
+	char dirs[5][PATH_MAX];
+	int n = rules_dir_candidates(dirs, 5);
+	char **names = NULL;
+	size_t n_names = 0, alloc = 0, elen = strlen(ext);
+
+	for (int i = 0; i < n; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		if (!d)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			if (e->d_name[0] == '.' || len <= elen || strcmp(e->d_name + len - elen, ext) != 0 ||
+			    strpbrk(e->d_name, " \t\n"))
+				continue;
+			*(char **)xgrow(&names, &n_names, &alloc, sizeof(char *)) =
+				xasprintf("%.*s", (int)(len - elen), e->d_name);
+		}
+		closedir(d);
+	}
+	if (n_names)
+		qsort(names, n_names, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n_names; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			fprintf(out, "%s\n", names[i]);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	return 0;
 }
 
 int domains_parse(const char *buf, size_t len, const char *file, domains_add_fn add, void *arg, char *err,
@@ -203,8 +242,24 @@ static const struct option common_longopts[] = {
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
 	{"ns", required_argument, NULL, OPT_NS},
 	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 static const char common_shortopts[] = "r:s:d:f:o:j:qh";
+
+/* The values of --fail-on, in the order of enum fail_on_value. */
+static const char *const fail_on_values[] = {"warn", "fail", "new", NULL};
+enum fail_on_value { FAIL_ON_WARN, FAIL_ON_FAIL, FAIL_ON_NEW };
+
+const struct option *opts_common_longopts(const char **shortopts)
+{
+	*shortopts = common_shortopts;
+	return common_longopts;
+}
+
+const char *const *opts_fail_on_values(void)
+{
+	return fail_on_values;
+}
 
 static int common_option(struct common_opts *o, int c, const char *optarg)
 {
@@ -243,21 +298,19 @@ static int common_option(struct common_opts *o, int c, const char *optarg)
 	case 'o':
 		o->output = optarg;
 		return 0;
-	case OPT_FAIL_ON:
-		o->fail_on_new = 0;
-		if (strcmp(optarg, "warn") == 0) {
-			o->fail_on = STATUS_WARN;
-		} else if (strcmp(optarg, "fail") == 0) {
-			o->fail_on = STATUS_FAIL;
-		} else if (strcmp(optarg, "new") == 0) {
-			o->fail_on = STATUS_WARN;
-			o->fail_on_new = 1;
-		} else {
+	case OPT_FAIL_ON: {
+		size_t i = 0;
+		while (fail_on_values[i] && strcmp(optarg, fail_on_values[i]) != 0)
+			i++;
+		if (!fail_on_values[i]) {
 			fprintf(stderr, "cutover: --fail-on: want 'warn', 'fail' or 'new', not '%s'\n",
 				optarg);
 			return -1;
 		}
+		o->fail_on = i == FAIL_ON_FAIL ? STATUS_FAIL : STATUS_WARN;
+		o->fail_on_new = i == FAIL_ON_NEW;
 		return 0;
+	}
 	case OPT_TIMEOUT:
 		if (parse_ulong(optarg, 10, 600000, &v) != 0) {
 			fprintf(stderr, "cutover: --timeout: want milliseconds from 10 to 600000, not '%s'\n",
@@ -318,7 +371,7 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 		      const struct opts_extra *extra)
 {
 	static const struct dns_opts dns_defaults = DNS_OPTS_INIT;
-	size_t n_common = ARRAY_SIZE(common_longopts), n_extra = 0;
+	size_t n_common = ARRAY_SIZE(common_longopts) - 1, n_extra = 0;
 	struct option *longopts = NULL;
 	char *shortopts = NULL;
 	int rc = -1, c;
@@ -334,7 +387,7 @@ int opts_common_parse(struct common_opts *o, int argc, char **argv, const char *
 	/* the command's own first: getopt_long() takes the first of a name */
 	if (n_extra)
 		memcpy(longopts, extra->longopts, n_extra * sizeof(*longopts));
-	memcpy(longopts + n_extra, common_longopts, sizeof(common_longopts));
+	memcpy(longopts + n_extra, common_longopts, n_common * sizeof(*longopts));
 	shortopts = xasprintf("%s%s", common_shortopts, extra && extra->shortopts ? extra->shortopts : "");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {

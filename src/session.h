@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dns.h"
 #include "report.h"
@@ -110,6 +111,18 @@ int opts_load_rules(const struct common_opts *o, struct ruleset **out, size_t *n
  * none has it, arg itself, so that opening it says what is missing. How -r
  * default and --resolvers resolvers find the shipped files. */
 char *opts_shipped_path(const char *arg, const char *ext);
+
+/* Print the names (without ext: ".yml", ".txt") of the shipped files in the
+ * directories opts_shipped_path() looks in, sorted, each once, one a line: the
+ * rule sets or resolver lists a bare NAME finds. Returns 0. */
+int opts_shipped_list(const char *ext, FILE *out);
+
+/* The common options' table (ending in a zero entry), for shell completion;
+ * *shortopts is set to their short options in getopt's syntax. */
+const struct option *opts_common_longopts(const char **shortopts);
+
+/* The values --fail-on takes, ending in NULL. */
+const char *const *opts_fail_on_values(void);
 
 /* The loop, the engine and the resolver every DNS command works with. */
 struct session {
