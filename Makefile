@@ -22,10 +22,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 PKG_OK     := $(shell pkg-config --exists $(PKGS) && echo yes)
 
-# check, demo and bench install what is missing first, then build in a
+# check, demo, bench and deb install what is missing first, then build in a
 # sub-make; any other build needs the libraries already.
 ifneq ($(PKG_OK),yes)
-ifneq ($(filter-out deps check check-alloc demo bench clean,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out deps check check-alloc demo bench deb clean,$(or $(MAKECMDGOALS),all)),)
 $(error missing libraries ($(PKGS)): run 'make deps' first (as root, or it prints the apt-get command))
 endif
 endif
@@ -73,7 +73,7 @@ FUZZ_NAMES  = $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BIN    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
 FUZZ_TIME  ?= 60
 
-.PHONY: FORCE all deps check check-alloc unit integration demo bench mutate install uninstall clean format fuzz fuzz-smoke \
+.PHONY: FORCE all deps check check-alloc unit integration demo bench mutate install uninstall clean format fuzz fuzz-smoke deb \
 	fuzz-merge
 
 COMPLETION = $(BUILD)/completion/cutover.bash $(BUILD)/completion/_cutover
@@ -193,6 +193,28 @@ install: $(BIN) $(COMPLETION)
 		sed -e "s|@BINDIR@|$(BINDIR)|g" -e "s|@LIBEXECDIR@|$(LIBEXECDIR)|g" $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
 	done
+
+# The Debian package (debian/): built by dpkg-buildpackage from a copy of the
+# sources in $(DEB_DIR)/src, so that its clean step (make clean) leaves this
+# tree's build/ alone; the .deb lands in $(DEB_DIR), and lintian must find no
+# error in it (its report: $(DEB_DIR)/lintian.txt). The copy is of the files
+# git knows (tracked, and new ones not ignored), or outside git of the tree
+# without its build directories.
+DEB_DIR ?= build/deb
+
+deb: deps
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+		tar --exclude=./.git --exclude='./build*' --exclude=./cutover -cf - . | tar -xf - -C $(DEB_DIR)/src; \
+	fi
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b -jauto
+	lintian --fail-on error --no-tag-display-limit $(DEB_DIR)/cutover_*.deb > $(DEB_DIR)/lintian.txt; \
+		rc=$$?; cat $(DEB_DIR)/lintian.txt; exit $$rc
+	@ls $(DEB_DIR)/*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover $(DESTDIR)$(MANDIR)/cutover.1
