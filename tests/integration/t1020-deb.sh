@@ -86,6 +86,9 @@ if [ -n "$units" ]; then
 		grep -q "/systemd/system/$(basename "$u")\$" "$TMP/contents"
 		ok $? "the package has the systemd unit $(basename "$u")"
 	done
+	# and what they run
+	grep -q "/cutover-textfile\$" "$TMP/contents"
+	ok $? "the package has the units' helper cutover-textfile"
 else
 	skip "no contrib/systemd units in this tree"
 fi
