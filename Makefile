@@ -185,7 +185,7 @@ install: $(BIN) $(COMPLETION)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cutover
 	install -m 644 rules/*.yml rules/*.txt $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 contrib/plans/*.yml $(DESTDIR)$(DATADIR)/plans/
-	sed "s|@DATADIR@|$(DATADIR)|g; s|@PREFIX@|$(PREFIX)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
+	sed "s|@DATADIR@|$(DATADIR)|g; s|@PREFIX@|$(PREFIX)|g; s|@SYSTEMDUNITDIR@|$(SYSTEMDUNITDIR)|g; s|@LIBEXECDIR@|$(LIBEXECDIR)|g" doc/cutover.1 > $(DESTDIR)$(MANDIR)/cutover.1
 	chmod 644 $(DESTDIR)$(MANDIR)/cutover.1
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 contrib/systemd/cutover-textfile $(DESTDIR)$(LIBEXECDIR)/cutover-textfile

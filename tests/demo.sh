@@ -114,6 +114,9 @@ step "Watching it until the old TTL has run out everywhere (a live table on a te
 step "What the history says: when each server first had the new value" \
 	"$CUTOVER propagation --db $WORLD/state.db --history www.prop.test"
 
+step "The same history as a page to attach to the change ticket (-f html: one file, nothing fetched; a timeline in inline SVG)" \
+	"$CUTOVER propagation --db $WORLD/state.db --history -f html -o $WORLD/propagation.html www.prop.test && ls -l $WORLD/propagation.html && grep -o '<title>[^<]*</title>' $WORLD/propagation.html"
+
 # --- Migration plans -------------------------------------------------------
 # The example plans of contrib/plans/, unchanged, run end to end. Their two
 # servers are directories ($HOSTS/old and $HOSTS/new), and the commands that
@@ -187,6 +190,17 @@ step "At the DNS provider: the MX moved to mail.good.test; confirmed. The rest i
 
 step "Every phase of the mail move done, as a script reads it" \
 	"$CUTOVER plan status -f json $OPTS $MAILMOVE | jq -c '{state, phases: ([.phases[] | {(.id): .status}] | add)}'"
+
+step "The mail move as a page for the ticket: each phase, its gate's verdict and how long it took" \
+	"$CUTOVER plan status -f html -o $WORLD/mail-move.html $OPTS $MAILMOVE && grep -o '<title>[^<]*</title>' $WORLD/mail-move.html"
+
+# Where cutover runs (README): the shell completion is made from the option
+# tables, the Prometheus alerting rules pass promtool, the units systemd-analyze.
+step "Shell completion, generated from the command and option tables" \
+	"$CUTOVER completion bash | grep -c . && bash -c '. /usr/share/bash-completion/bash_completion; eval \"\$($CUTOVER completion bash)\"; COMP_WORDS=(cutover check --f); COMP_CWORD=2; COMP_LINE=\"cutover check --f\"; COMP_POINT=\${#COMP_LINE}; _cutover; echo \"cutover check --f<TAB>: \${COMPREPLY[*]}\"'"
+
+step "contrib/: the Prometheus alerting rules and their unit tests, checked by promtool" \
+	"promtool check rules contrib/prometheus/cutover-alerts.yml && (cd contrib/prometheus && promtool test rules cutover-alerts.test.yml)"
 
 echo
 echo "The world (NSD and unbound on 127.53.0.0/16) is stopped again. 'make check' runs the tests."

@@ -103,6 +103,12 @@ INSTALLED=$ROOT/usr/bin/cutover
 ok $? "usr/bin/cutover is executable"
 zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -q '/usr/share/cutover/rules/'
 ok $? "the installed man page names /usr/share/cutover/rules"
+zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -q '/lib/systemd/system/cutover-check@.timer'
+ok $? "and where the systemd units are"
+is "$(zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -o '@[A-Z]*@' | sort -u)" "" \
+	"no @PLACEHOLDER@ is left in it"
+is "$(grep -rlo '@[A-Z]*@' "$ROOT/lib/systemd/system" "$ROOT/usr/lib/cutover" 2>&1)" "" \
+	"nor in the units and their helper"
 
 TESTED=$CUTOVER
 CUTOVER=$INSTALLED
