@@ -115,7 +115,7 @@ step "What the history says: when each server first had the new value" \
 	"$CUTOVER propagation --db $WORLD/state.db --history www.prop.test"
 
 step "The same history as a page to attach to the change ticket (-f html: one file, nothing fetched; a timeline in inline SVG)" \
-	"$CUTOVER propagation --db $WORLD/state.db --history -f html -o $WORLD/propagation.html www.prop.test && ls -l $WORLD/propagation.html && grep -o '<title>[^<]*</title>' $WORLD/propagation.html"
+	"$CUTOVER propagation --db $WORLD/state.db --history -f html -o $WORLD/propagation.html www.prop.test && ls -l $WORLD/propagation.html && grep -m1 -o '<title>[^<]*</title>' $WORLD/propagation.html"
 
 # --- Migration plans -------------------------------------------------------
 # The example plans of contrib/plans/, unchanged, run end to end. Their two
@@ -192,7 +192,7 @@ step "Every phase of the mail move done, as a script reads it" \
 	"$CUTOVER plan status -f json $OPTS $MAILMOVE | jq -c '{state, phases: ([.phases[] | {(.id): .status}] | add)}'"
 
 step "The mail move as a page for the ticket: each phase, its gate's verdict and how long it took" \
-	"$CUTOVER plan status -f html -o $WORLD/mail-move.html $OPTS $MAILMOVE && grep -o '<title>[^<]*</title>' $WORLD/mail-move.html"
+	"$CUTOVER plan status -f html -o $WORLD/mail-move.html $OPTS $MAILMOVE && grep -m1 -o '<title>[^<]*</title>' $WORLD/mail-move.html"
 
 # Where cutover runs (README): the shell completion is made from the option
 # tables, the Prometheus alerting rules pass promtool, the units systemd-analyze.
