@@ -125,7 +125,7 @@ like " $(sed -n 's/^SuccessExitStatus=//p' "$units/cutover-check@.service") " " 
 prom=$TMP/var/lib/cutover/good.test.prom
 like "$(cat "$prom")" '^cutover_status\{domain="highttl.test"\} 4$' "the report says highttl.test fails"
 is "$(jq -r '.status' "$TMP/var/lib/cutover/good.test.json")" fail "the JSON report (--save) is beside it"
-post=$(unit_cmd cutover-check@.service ExecStartPost good.test)
+post=$(unit_cmd cutover-check@.service ExecStopPost good.test)
 sh -c "$post"
 ok $? "cutover-textfile publishes it"
 pub=$TMP/textfile/cutover-check@good.test.prom
@@ -144,12 +144,40 @@ CUTOVER_RULES=default CUTOVER_DOMAINS=good.test
 cmd=$(unit_cmd cutover-check@.service ExecStart mail)
 XDG_STATE_HOME=$TMP/var/lib sh -c "$cmd" >"$TMP/unit.out" 2>&1
 is "$?" 0 "cutover-check@mail: good.test with the default rules passes" || diag "$(cat "$TMP/unit.out")"
-sh -c "$(unit_cmd cutover-check@.service ExecStartPost mail)"
+sh -c "$(unit_cmd cutover-check@.service ExecStopPost mail)"
 cat "$TMP"/textfile/*.prom | grep -v '^#' | sed 's/ [^ ]*$//' | sort | uniq -d >"$TMP/dups"
 is "$(cat "$TMP/dups")" "" "two instances' published files have no series in common"
+# A check that could not determine something exits 3, which fails the unit;
+# its report (status 3) is published all the same, so the alerts see it.
+CUTOVER_RULES=$PWD/tests/fixtures/rulesets/dns.yml CUTOVER_DOMAINS=dead.test
+XDG_STATE_HOME=$TMP/var/lib sh -c "$(unit_cmd cutover-check@.service ExecStart dead)" >"$TMP/unit.out" 2>&1
+rc=$?
+is "$rc" 3 "cutover-check@dead: dead.test's servers do not answer: exit 3" || diag "$(cat "$TMP/unit.out")"
+case " $(sed -n 's/^SuccessExitStatus=//p' "$units/cutover-check@.service") " in
+*" $rc "*) fail "... which fails the unit (SuccessExitStatus= counts it a success)" ;;
+*) pass "... which fails the unit" ;;
+esac
+is "$(grep -c '^ExecStopPost=+.*cutover-textfile' "$units/cutover-check@.service")" 1 \
+	"the copy is ExecStopPost=, which runs whatever cutover's exit status (ExecStartPost= would not)"
+sh -c "$(unit_cmd cutover-check@.service ExecStopPost dead)"
+like "$(cat "$TMP/textfile/cutover-check@dead.prom")" \
+	'^cutover_status\{unit="cutover-check@dead",domain="dead.test"\} 3$' \
+	"and its report, status 3 (error), is published"
+# The copy runs as root on a file the sandboxed user writes: a symbolic link
+# there is refused, and only cutover's series and comments are copied.
+ln -sf /etc/passwd "$TMP/var/lib/cutover/evil.prom"
+sh -c "$(unit_cmd cutover-check@.service ExecStopPost evil)"
+ok $? "cutover-textfile with the report a symbolic link: exit 0 ..."
+[ ! -e "$TMP/textfile/cutover-check@evil.prom" ]
+ok $? "... and nothing published"
+printf 'root:x:0:0:root:/root:/bin/sh\n# HELP cutover_status x\ncutover_status{domain="a.test"} 0\n' \
+	>"$TMP/var/lib/cutover/mixed.prom"
+sh -c "$(unit_cmd cutover-check@.service ExecStopPost mixed)"
+is "$(cat "$TMP/textfile/cutover-check@mixed.prom")" '# HELP cutover_status x
+cutover_status{unit="cutover-check@mixed",domain="a.test"} 0' "a line that is not cutover's is left out"
 # Without a textfile directory, nothing is published and the unit does not fail.
 CUTOVER_TEXTFILE_DIR=
-sh -c "$(unit_cmd cutover-check@.service ExecStartPost mail)"
+sh -c "$(unit_cmd cutover-check@.service ExecStopPost mail)"
 ok $? "cutover-textfile with CUTOVER_TEXTFILE_DIR empty: nothing to do, exit 0"
 CUTOVER_TEXTFILE_DIR=$TMP/textfile
 

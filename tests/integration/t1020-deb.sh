@@ -103,7 +103,7 @@ INSTALLED=$ROOT/usr/bin/cutover
 ok $? "usr/bin/cutover is executable"
 zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -q '/usr/share/cutover/rules/'
 ok $? "the installed man page names /usr/share/cutover/rules"
-zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -q '/lib/systemd/system/cutover-check@.timer'
+zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | sed 's/\\-/-/g' | grep -q '/lib/systemd/system/cutover-check@.timer'
 ok $? "and where the systemd units are"
 is "$(zcat "$ROOT/usr/share/man/man1/cutover.1.gz" | grep -o '@[A-Z]*@' | sort -u)" "" \
 	"no @PLACEHOLDER@ is left in it"
