@@ -127,6 +127,13 @@ void html_page_end(struct strbuf *sb)
 	sb_adds(sb, "</script>\n</body>\n</html>\n");
 }
 
+void html_cell(struct strbuf *sb, const char *cls, const char *s)
+{
+	sb_addf(sb, "<td class=\"%s\">", cls);
+	html_text(sb, s);
+	sb_adds(sb, "</td>");
+}
+
 void html_tag(struct strbuf *sb, const char *kind, const char *word)
 {
 	sb_adds(sb, "<span class=\"tag k-");

@@ -20,6 +20,9 @@ void html_page_end(struct strbuf *sb);
  * (kind: a status of a finding, of an answer or of a plan's phase or step;
  * both escaped). */
 void html_tag(struct strbuf *sb, const char *kind, const char *word);
+/* Append a table cell of class cls (a literal of the caller's) holding s
+ * (NULL: empty) as text. */
+void html_cell(struct strbuf *sb, const char *cls, const char *s);
 /* Append a moment (seconds since the epoch) as <time> in UTC, or "-" when
  * t <= 0. */
 void html_time(struct strbuf *sb, double t);

@@ -2445,12 +2445,12 @@ static void html_gate(struct strbuf *sb, struct planctx *pc, const struct plan_p
 			: strcmp(st, "error") == 0 ? "error"
 						   : "warn");
 		html_tag(sb, st, st);
+		sb_adds(sb, "</td>");
 		const char *keys[] = {"code", "subject", "server", "message"};
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-			sb_adds(sb, k == 3 ? "</td><td class=\"msg\">" : "</td><td class=\"mono text\">");
-			html_text(sb, json_string_value(json_object_get(f, keys[k])));
-		}
-		sb_adds(sb, "</td></tr>\n");
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			html_cell(sb, k == 3 ? "msg" : "mono text",
+				  json_string_value(json_object_get(f, keys[k])));
+		sb_adds(sb, "</tr>\n");
 	}
 	if (shown)
 		sb_adds(sb, "</tbody>\n</table>\n");

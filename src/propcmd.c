@@ -1701,13 +1701,11 @@ static int write_html(struct prun *run, FILE *out, time_t started)
 		const struct finding *f = &run->findings.v[i];
 		sb_addf(&sb, "<tr class=\"r-%s\"><td>", status_name(f->status));
 		html_tag(&sb, status_name(f->status), status_name(f->status));
-		sb_adds(&sb, "</td><td class=\"mono code\">");
-		html_text(&sb, f->code);
-		sb_adds(&sb, "</td><td class=\"mono text\">");
-		html_text(&sb, f->server ? f->server : "");
-		sb_adds(&sb, "</td><td class=\"msg\">");
-		html_text(&sb, report_finding_message(f));
-		sb_adds(&sb, "</td></tr>\n");
+		sb_adds(&sb, "</td>");
+		html_cell(&sb, "mono code", f->code);
+		html_cell(&sb, "mono text", f->server);
+		html_cell(&sb, "msg", report_finding_message(f));
+		sb_adds(&sb, "</tr>\n");
 	}
 	sb_adds(&sb, "</tbody>\n</table>\n</section>\n");
 	if (run->store) {

@@ -1757,13 +1757,6 @@ static const char *html_value_word(const struct reporter *rp, int v)
 	return v ? "actual" : "expected";
 }
 
-static void html_cell(struct strbuf *sb, const char *cls, const char *s)
-{
-	sb_addf(sb, "<td class=\"%s\">", cls);
-	html_text(sb, s);
-	sb_adds(sb, "</td>");
-}
-
 /* The order html shows a domain's findings in: strictly worst first (the
  * status filter hides whole statuses), and text's order among equals. A new
  * array of b->n indexes. */
